@@ -1,0 +1,48 @@
+// Layering is enforced here, as errors: the folders say the runtime.
+//   protocol/  pure contracts: imports nothing of ours but itself, no Node, no DOM libraries
+//   server/    Node: protocol + server
+//   main/      Node: protocol + main (only main/shell/ may import `electron`)
+//   preload/   bridge: protocol + `electron` (contextBridge, ipcRenderer) only
+//   renderer/  DOM: protocol + renderer + vue/pinia; never Node, Electron, main or server
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'url', 'events', 'stream', 'worker_threads'];
+const pattern = (group, message) => ({ group, message });
+const ours = {
+  server: pattern(['**/server/**'], 'only server/ imports server modules'),
+  main: pattern(['**/main/**'], 'only main/ imports main modules'),
+  renderer: pattern(['**/renderer/**'], 'only renderer/ imports renderer modules'),
+  preload: pattern(['**/preload/**'], 'nothing imports preload/'),
+  electron: pattern(['electron', 'electron/*', 'electron-store'], 'only the Electron shell (main/shell/) and preload/ import electron'),
+  sqlite: pattern(['better-sqlite3'], 'only server/ and main/ import better-sqlite3'),
+  ws: pattern(['ws'], 'only server/ and main/ import ws'),
+  node: pattern(nodeBuiltins, 'this layer runs without Node'),
+};
+const restrict = (...groups) => ({ 'no-restricted-imports': ['error', { patterns: groups }] });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'coverage/**', '**/*.d.ts'] },
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  { files: ['protocol/**'], rules: restrict(ours.server, ours.main, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
+  { files: ['server/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron) },
+  { files: ['main/**'], ignores: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload, ours.electron) },
+  { files: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload) },
+  { files: ['preload/**'], rules: restrict(ours.server, ours.main, ours.renderer, ours.sqlite, ours.ws) },
+  { files: ['renderer/**'], rules: restrict(ours.server, ours.main, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
+);

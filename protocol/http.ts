@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Id, Role, User } from './domain.ts';
+
+/** HTTP API of the sync server. Bodies are JSON; errors are `{ error: ApiError }`. */
+export const HTTP_PATHS = {
+  info: '/api/info',
+  /** POST SignInRequest → SignInResponse; DELETE with `Authorization: Bearer <token>` signs out. */
+  session: '/api/session',
+  /** Demo and test only: inject an inbound customer message (POST DemoInboundRequest). */
+  demoInbound: '/api/demo/inbound',
+  /** WebSocket upgrade for sync. */
+  sync: '/sync',
+  health: '/healthz',
+} as const;
+
+export const ApiError = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+export const DemoAccount = z.object({ name: z.string(), email: z.string(), password: z.string(), role: Role });
+export type DemoAccount = z.infer<typeof DemoAccount>;
+
+export const ServerInfo = z.object({
+  name: z.literal('switchboard'),
+  protocol: z.number().int(),
+  organisation: z.string(),
+  /** Present only when the server runs the demo workspace. */
+  demoAccounts: z.array(DemoAccount).nullable(),
+});
+export type ServerInfo = z.infer<typeof ServerInfo>;
+
+export const SignInRequest = z.object({
+  email: z.string().trim().toLowerCase().email().max(254),
+  password: z.string().min(1).max(1024),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const SignInResponse = z.object({ token: z.string(), user: User });
+export type SignInResponse = z.infer<typeof SignInResponse>;
+
+export const DemoInboundRequest = z.object({
+  channelId: Id,
+  /** Customer address: E.164 for sms/whatsapp, visitor handle for webchat. */
+  from: z.string().min(1).max(64),
+  body: z.string().min(1).max(4000),
+  providerId: z.string().max(128).optional(),
+});
+export type DemoInboundRequest = z.infer<typeof DemoInboundRequest>;
+
+export const DemoInboundResponse = z.object({ conversationId: Id, messageId: Id });
+export type DemoInboundResponse = z.infer<typeof DemoInboundResponse>;

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { EntityKind, EntityRecord, Id, User } from './domain.ts';
+import { Mutation, MutationResult } from './mutations.ts';
+import { isScope, type Scope } from './scope.ts';
+
+export const ScopeString = z.string().refine(isScope, 'not a scope').transform((s) => s as Scope);
+
+/** Limits enforced by the server per connection; a client stays within them. */
+export const SYNC_LIMITS = {
+  /** Largest frame the server accepts (bytes); larger frames close the socket with 1009. */
+  maxFrameBytes: 256 * 1024,
+  /** Entries per `changes` frame and records per `snapshot` frame. */
+  maxBatch: 500,
+  /** Mutations per `mutate` frame. */
+  maxMutationsPerFrame: 100,
+  /** Frames per second a client may send (token bucket, burst = 2x). */
+  maxFramesPerSecond: 50,
+  /** Interval of pings in each direction (ms). */
+  heartbeatIntervalMs: 10_000,
+  /** A link silent for this long is dead (ms). Under 30 s on both ends. */
+  heartbeatTimeoutMs: 25_000,
+  /** How long an unauthenticated socket may stay open (ms). */
+  helloTimeoutMs: 10_000,
+} as const;
+
+/**
+ * Close codes the server uses. 1009 (message too big) comes from the ws
+ * library itself when a frame exceeds maxFrameBytes.
+ */
+export const CloseCode = {
+  /** Token unknown, expired or revoked: the client must sign in again and must not retry. */
+  unauthenticated: 4001,
+  /** No hello within helloTimeoutMs, or a frame sent before hello. */
+  helloRequired: 4002,
+  /** Protocol version not supported: the client must update. */
+  protocolMismatch: 4003,
+  /** Sent faster than maxFramesPerSecond for too long. */
+  rateLimited: 4008,
+  /** Too many malformed frames in a row. */
+  tooManyErrors: 4009,
+  /** The session was signed out elsewhere. */
+  signedOut: 4010,
+  /** No heartbeat within heartbeatTimeoutMs. */
+  heartbeatTimeout: 4011,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Codes a client treats as "signed out": stop reconnecting and surface it. */
+export const AUTH_CLOSE_CODES: readonly number[] = [CloseCode.unauthenticated, CloseCode.signedOut];
+
+export const ErrorCode = z.enum([
+  'bad_json',
+  'bad_frame',
+  'unknown_type',
+  'unauthenticated',
+  'too_large',
+  'rate_limited',
+  'protocol_mismatch',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+// ---------------------------------------------------------------- client → server
+
+export const HelloFrame = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  token: z.string().min(1).max(512),
+  /** Stable per cache (per signed-in person per device). */
+  clientId: Id,
+  /** Last change seq applied to the cache; null for an empty cache. */
+  cursor: z.number().int().nonnegative().nullable(),
+  /** Scopes the cache holds data of; the server snapshots new ones and announces lost ones. */
+  scopes: z.array(ScopeString).max(10_000),
+});
+
+export const MutateFrame = z.object({
+  type: z.literal('mutate'),
+  mutations: z
+    .array(z.object({ id: z.number().int().positive(), mutation: Mutation }))
+    .min(1)
+    .max(SYNC_LIMITS.maxMutationsPerFrame),
+});
+
+export const PingFrame = z.object({ type: z.literal('ping'), t: z.number() });
+export const PongFrame = z.object({ type: z.literal('pong'), t: z.number() });
+
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, MutateFrame, PingFrame, PongFrame]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
+export type MutateFrame = z.infer<typeof MutateFrame>;
+export const CLIENT_FRAME_TYPES = ['hello', 'mutate', 'ping', 'pong'] as const;
+
+// ---------------------------------------------------------------- server → client
+
+export const ChangeEntry = z.intersection(
+  z.object({ seq: z.number().int().positive(), scope: ScopeString }),
+  z.union([
+    z.object({ op: z.literal('put') }).and(EntityRecord),
+    z.object({ op: z.literal('delete'), entity: EntityKind, id: Id.max(130) }),
+  ]),
+);
+export type ChangeEntry = z.infer<typeof ChangeEntry>;
+
+export const WelcomeFrame = z.object({
+  type: z.literal('welcome'),
+  protocol: z.number().int(),
+  user: User,
+  scopes: z.array(ScopeString),
+  /** The log head at the time of hello. */
+  head: z.number().int().nonnegative(),
+  serverTime: z.number(),
+});
+
+/**
+ * Entries after the client's cursor, in seq order, only of scopes it holds.
+ * `cursor` is the position to store once the batch is applied (it may be past
+ * the last entry: entries of other scopes were skipped). `caughtUp` marks the
+ * end of catch-up; live entries follow with caughtUp true.
+ */
+export const ChangesFrame = z.object({
+  type: z.literal('changes'),
+  entries: z.array(ChangeEntry).max(SYNC_LIMITS.maxBatch),
+  cursor: z.number().int().nonnegative(),
+  caughtUp: z.boolean(),
+});
+
+/**
+ * The full current state of one scope, in chunks. The first chunk has
+ * `reset: true` (the client drops its data of that scope), the last
+ * `done: true`. Records reflect state at or after `cursor`; entries after
+ * `cursor` follow in `changes` frames.
+ */
+export const SnapshotFrame = z.object({
+  type: z.literal('snapshot'),
+  scope: ScopeString,
+  reset: z.boolean(),
+  done: z.boolean(),
+  records: z.array(EntityRecord).max(SYNC_LIMITS.maxBatch),
+  cursor: z.number().int().nonnegative(),
+});
+
+/** The user no longer holds this scope: the client deletes its data of it. */
+export const ScopeLostFrame = z.object({ type: z.literal('scopeLost'), scope: ScopeString });
+
+export const MutationResultFrame = z.object({
+  type: z.literal('mutationResult'),
+  id: z.number().int().positive(),
+  result: MutationResult,
+});
+
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: ErrorCode,
+  message: z.string(),
+});
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  WelcomeFrame,
+  ChangesFrame,
+  SnapshotFrame,
+  ScopeLostFrame,
+  MutationResultFrame,
+  ErrorFrame,
+  PingFrame,
+  PongFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
+export type ChangesFrame = z.infer<typeof ChangesFrame>;
+export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
+export type ScopeLostFrame = z.infer<typeof ScopeLostFrame>;
+export type MutationResultFrame = z.infer<typeof MutationResultFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -1,0 +1,2 @@
+/** Bumped on any incompatible change to sync frames or mutations. */
+export const PROTOCOL_VERSION = 1;
