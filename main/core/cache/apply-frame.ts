@@ -1,0 +1,66 @@
+import type { ChangedViews } from '../../../protocol/ipc.ts';
+import type { ChangesFrame, ScopeLostFrame, SnapshotFrame } from '../../../protocol/sync.ts';
+import type { CacheDb } from './cache-file.ts';
+import { ChangeCollector } from './changed-views.ts';
+import { EntityWriter } from './entity-writer.ts';
+import { OptimisticLayer } from './optimistic.ts';
+
+export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame;
+
+/**
+ * Applies validated sync frames to the cache. Each frame is one transaction
+ * together with the cursor it carries, so a crash never leaves half a frame.
+ */
+export class FrameApplier {
+  readonly writer: EntityWriter;
+  readonly layer: OptimisticLayer;
+
+  constructor(private readonly cache: CacheDb) {
+    this.writer = new EntityWriter(cache);
+    this.layer = new OptimisticLayer(cache);
+  }
+
+  apply(frame: DataFrame): ChangedViews {
+    const changed = new ChangeCollector();
+    this.cache.write(() => {
+      const pending = this.layer.hasEntries();
+      if (pending) this.layer.rewind();
+      switch (frame.type) {
+        case 'changes':
+          this.applyChanges(frame, changed);
+          break;
+        case 'snapshot':
+          this.applySnapshot(frame, changed);
+          break;
+        case 'scopeLost':
+          this.writer.deleteScope(frame.scope, changed);
+          this.cache.db.prepare('DELETE FROM held_scopes WHERE scope = ?').run(frame.scope);
+          break;
+      }
+      if (pending) this.layer.replay(new ChangeCollector());
+    });
+    return changed.toViews();
+  }
+
+  private applyChanges(frame: ChangesFrame, changed: ChangeCollector): void {
+    for (const e of frame.entries) {
+      if (e.op === 'put') this.writer.put(e.scope, e, changed);
+      else this.writer.delete(e.entity, e.id, changed);
+    }
+    const current = this.cache.cursor;
+    // Never move backwards: a stale frame after a reconnect must not re-open a gap.
+    if (current === null || frame.cursor > current) this.cache.cursor = frame.cursor;
+  }
+
+  private applySnapshot(frame: SnapshotFrame, changed: ChangeCollector): void {
+    if (frame.reset) this.writer.deleteScope(frame.scope, changed);
+    for (const rec of frame.records) this.writer.put(frame.scope, rec, changed);
+    if (frame.done) {
+      this.cache.db.prepare('INSERT OR IGNORE INTO held_scopes (scope) VALUES (?)').run(frame.scope);
+      // An empty cache starts its change stream where the snapshot was taken; a cache
+      // with a cursor keeps it, since other scopes' entries may still be on the way.
+      if (this.cache.cursor === null) this.cache.cursor = frame.cursor;
+    }
+    changed.all();
+  }
+}

@@ -1,0 +1,228 @@
+import type Database from 'better-sqlite3';
+import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
+import type { CacheDb } from './cache-file.ts';
+import type { ChangeCollector } from './changed-views.ts';
+
+const TABLE: Record<EntityKind, string> = {
+  user: 'users',
+  inbox: 'inboxes',
+  inboxMember: 'inbox_members',
+  channel: 'channels',
+  contact: 'contacts',
+  conversation: 'conversations',
+  message: 'messages',
+  conversationUserState: 'conversation_user_state',
+  chat: 'chats',
+  chatMessage: 'chat_messages',
+};
+const SCOPED_TABLES = Object.values(TABLE);
+
+const b = (v: boolean): number => (v ? 1 : 0);
+
+/**
+ * Writes server records into the cache tables, keeping the denormalised list
+ * columns (read state, unread, with-me, tags) right. Call inside a transaction.
+ */
+export class EntityWriter {
+  private readonly s: Record<string, Database.Statement>;
+  private readonly me: string;
+
+  constructor(private readonly cache: CacheDb) {
+    const db = cache.db;
+    this.me = cache.userId;
+    const p = (sql: string): Database.Statement => db.prepare(sql);
+    this.s = {
+      user: p(`INSERT OR REPLACE INTO users (id, scope, org_id, name, email, role, status, avatar_color)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      inbox: p(`INSERT OR REPLACE INTO inboxes (id, scope, org_id, name, kind, assignment_mode) VALUES (?, ?, ?, ?, ?, ?)`),
+      inboxMember: p(`INSERT OR REPLACE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (?, ?, ?, ?)`),
+      channel: p(`INSERT OR REPLACE INTO channels (id, scope, inbox_id, kind, name, address, registration) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      contact: p(`INSERT OR REPLACE INTO contacts (id, scope, org_id, owner_id, name, phones, email, company, notes, sms_opt_out)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      conversation: p(`INSERT INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status, assignee_id,
+                         tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, last_inbound_at)
+                       VALUES (@id, @scope, @inboxId, @channelId, @contactId, @customerAddress, @status, @assigneeId, @tags, @createdAt,
+                         @closedAt, @lastMessageAt, @preview, @participantIds, @withMe,
+                         (SELECT read_at FROM conversation_user_state WHERE conversation_id = @id AND user_id = @me),
+                         coalesce((SELECT archived FROM conversation_user_state WHERE conversation_id = @id AND user_id = @me), 0),
+                         (SELECT max(created_at) FROM messages WHERE conversation_id = @id AND direction = 'in'))
+                       ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, inbox_id = excluded.inbox_id,
+                         channel_id = excluded.channel_id, contact_id = excluded.contact_id,
+                         customer_address = excluded.customer_address, status = excluded.status,
+                         assignee_id = excluded.assignee_id, tags = excluded.tags, created_at = excluded.created_at,
+                         closed_at = excluded.closed_at, last_message_at = excluded.last_message_at, preview = excluded.preview,
+                         participant_ids = excluded.participant_ids, with_me = excluded.with_me`),
+      tagsClear: p('DELETE FROM conversation_tags WHERE conversation_id = ?'),
+      tagAdd: p('INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)'),
+      message: p(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
+                    status_reason, provider_id, created_at, local)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                  ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, conversation_id = excluded.conversation_id,
+                    direction = excluded.direction, author_type = excluded.author_type, author_id = excluded.author_id,
+                    body = excluded.body, attachments = excluded.attachments, status = excluded.status,
+                    status_reason = excluded.status_reason, provider_id = excluded.provider_id,
+                    created_at = excluded.created_at, local = 0`),
+      inboundSeen: p(`UPDATE conversations SET last_inbound_at = @at
+                      WHERE id = @id AND (last_inbound_at IS NULL OR last_inbound_at < @at)`),
+      inboundRecompute: p(`UPDATE conversations SET last_inbound_at =
+                             (SELECT max(created_at) FROM messages WHERE conversation_id = @id AND direction = 'in') WHERE id = @id`),
+      messageConv: p('SELECT conversation_id FROM messages WHERE id = ?'),
+      userState: p(`INSERT OR REPLACE INTO conversation_user_state (id, scope, conversation_id, user_id, read_at, archived)
+                    VALUES (?, ?, ?, ?, ?, ?)`),
+      userStateRow: p('SELECT conversation_id, user_id FROM conversation_user_state WHERE id = ?'),
+      myState: p('UPDATE conversations SET read_at = ?, archived = ? WHERE id = ?'),
+      chat: p(`INSERT OR REPLACE INTO chats (id, scope, kind, name, member_ids, last_message_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      chatMessage: p(`INSERT OR REPLACE INTO chat_messages (id, scope, chat_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      convMessagesDelete: p('DELETE FROM messages WHERE conversation_id = ?'),
+      convBaseDelete: p('DELETE FROM conversation_base WHERE conversation_id = ?'),
+      scopeTagsDelete: p('DELETE FROM conversation_tags WHERE conversation_id IN (SELECT id FROM conversations WHERE scope = ?)'),
+      scopeBaseDelete: p('DELETE FROM conversation_base WHERE conversation_id IN (SELECT id FROM conversations WHERE scope = ?)'),
+      scopeStatesReset: p(`UPDATE conversations SET read_at = NULL, archived = 0
+                           WHERE id IN (SELECT conversation_id FROM conversation_user_state WHERE scope = ? AND user_id = ?)`),
+      ...Object.fromEntries(SCOPED_TABLES.map((t) => [`del:${t}`, p(`DELETE FROM ${t} WHERE id = ?`)])),
+      ...Object.fromEntries(SCOPED_TABLES.map((t) => [`scope:${t}`, p(`DELETE FROM ${t} WHERE scope = ?`)])),
+    };
+  }
+
+  private run(name: string, ...args: unknown[]): Database.RunResult {
+    return (this.s[name] as Database.Statement).run(...args);
+  }
+
+  put(scope: string, rec: EntityRecord, changed: ChangeCollector): void {
+    switch (rec.entity) {
+      case 'user': {
+        const r = rec.record;
+        this.run('user', r.id, scope, r.orgId, r.name, r.email, r.role, r.status, r.avatarColor);
+        changed.all();
+        return;
+      }
+      case 'inbox': {
+        const r = rec.record;
+        this.run('inbox', r.id, scope, r.orgId, r.name, r.kind, b(r.assignmentMode));
+        changed.all();
+        return;
+      }
+      case 'inboxMember': {
+        const r = rec.record;
+        this.run('inboxMember', r.id, scope, r.inboxId, r.userId);
+        changed.sidebar = true;
+        return;
+      }
+      case 'channel': {
+        const r = rec.record;
+        this.run('channel', r.id, scope, r.inboxId, r.kind, r.name, r.address, r.registration);
+        changed.all();
+        return;
+      }
+      case 'contact': {
+        const r = rec.record;
+        this.run('contact', r.id, scope, r.orgId, r.ownerId, r.name, JSON.stringify(r.phones), r.email, r.company, r.notes, b(r.smsOptOut));
+        changed.conversationList = true;
+        return;
+      }
+      case 'conversation': {
+        const r = rec.record;
+        this.run('conversation', {
+          id: r.id,
+          scope,
+          inboxId: r.inboxId,
+          channelId: r.channelId,
+          contactId: r.contactId,
+          customerAddress: r.customerAddress,
+          status: r.status,
+          assigneeId: r.assigneeId,
+          tags: JSON.stringify(r.tags),
+          createdAt: r.createdAt,
+          closedAt: r.closedAt,
+          lastMessageAt: r.lastMessageAt,
+          preview: r.lastMessagePreview,
+          participantIds: JSON.stringify(r.participantIds),
+          withMe: b(r.participantIds.includes(this.me)),
+          me: this.me,
+        });
+        this.run('tagsClear', r.id);
+        for (const tag of r.tags) this.run('tagAdd', r.id, tag);
+        changed.all();
+        changed.conversation(r.id);
+        return;
+      }
+      case 'message': {
+        const r = rec.record;
+        this.run('message', r.id, scope, r.conversationId, r.direction, r.authorType, r.authorId, r.body,
+          JSON.stringify(r.attachments), r.status, r.statusReason, r.providerId, r.createdAt);
+        if (r.direction === 'in') {
+          this.run('inboundSeen', { at: r.createdAt, id: r.conversationId });
+          changed.sidebar = true;
+        }
+        changed.conversationList = true;
+        changed.conversation(r.conversationId);
+        return;
+      }
+      case 'conversationUserState': {
+        const r = rec.record;
+        this.run('userState', r.id, scope, r.conversationId, r.userId, r.readAt, b(r.archived));
+        if (r.userId === this.me) {
+          this.run('myState', r.readAt, b(r.archived), r.conversationId);
+          changed.all();
+          changed.conversation(r.conversationId);
+        }
+        return;
+      }
+      case 'chat': {
+        const r = rec.record;
+        this.run('chat', r.id, scope, r.kind, r.name, JSON.stringify(r.memberIds), r.lastMessageAt);
+        changed.sidebar = true;
+        return;
+      }
+      case 'chatMessage': {
+        const r = rec.record;
+        this.run('chatMessage', r.id, scope, r.chatId, r.authorId, r.body, r.createdAt);
+        changed.sidebar = true;
+        return;
+      }
+    }
+  }
+
+  delete(entity: EntityKind, id: string, changed: ChangeCollector): void {
+    const table = TABLE[entity];
+    if (entity === 'message') {
+      const conv = (this.s.messageConv as Database.Statement<[string], { conversation_id: string }>).get(id);
+      this.run(`del:${table}`, id);
+      if (conv) {
+        this.run('inboundRecompute', { id: conv.conversation_id });
+        changed.conversation(conv.conversation_id);
+      }
+      changed.all();
+      return;
+    }
+    if (entity === 'conversationUserState') {
+      const row = (this.s.userStateRow as Database.Statement<[string], { conversation_id: string; user_id: string }>).get(id);
+      this.run(`del:${table}`, id);
+      if (row && row.user_id === this.me) {
+        this.run('myState', null, 0, row.conversation_id);
+        changed.conversation(row.conversation_id);
+      }
+      changed.all();
+      return;
+    }
+    if (entity === 'conversation') {
+      this.run('tagsClear', id);
+      this.run('convMessagesDelete', id);
+      this.run('convBaseDelete', id);
+      changed.conversation(id);
+    }
+    this.run(`del:${table}`, id);
+    changed.all();
+  }
+
+  /** Drops every row the cache holds of `scope` (snapshot reset, scope lost). */
+  deleteScope(scope: string, changed: ChangeCollector): void {
+    const convIds = this.cache.db.prepare('SELECT id FROM conversations WHERE scope = ?').pluck().all(scope) as string[];
+    for (const id of convIds) changed.conversation(id);
+    this.run('scopeTagsDelete', scope);
+    this.run('scopeBaseDelete', scope);
+    this.run('scopeStatesReset', scope, this.me);
+    for (const t of SCOPED_TABLES) this.run(`scope:${t}`, scope);
+    changed.all();
+  }
+}

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import { Mutation } from '../../../protocol/mutations.ts';
+import type { CacheDb } from './cache-file.ts';
+import type { ChangeCollector } from './changed-views.ts';
+
+export interface OutboxRow {
+  mutation_id: number;
+  name: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  mutation: string;
+  taken_at: number;
+  state: 'pending' | 'failed';
+  error_code: string | null;
+  error_message: string | null;
+}
+
+const BASE_COLUMNS = 'status, assignee_id, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived';
+
+/**
+ * The optimistic layer (Replicache-style): server truth lives in the rows and,
+ * for conversations with outbox entries, a copy in conversation_base. Before a
+ * server frame is applied the rows are rewound to that truth; afterwards the
+ * effects of every outbox entry (pending or failed) are replayed in order.
+ */
+export class OptimisticLayer {
+  private readonly st: Record<string, Database.Statement>;
+
+  constructor(private readonly cache: CacheDb) {
+    const p = (sql: string): Database.Statement => cache.db.prepare(sql);
+    this.st = {
+      count: p('SELECT count(*) FROM outbox').pluck(),
+      rewind: p(`UPDATE conversations SET (${BASE_COLUMNS}) =
+                   (SELECT ${BASE_COLUMNS} FROM conversation_base b WHERE b.conversation_id = conversations.id)
+                 WHERE id IN (SELECT conversation_id FROM conversation_base)`),
+      clearBase: p('DELETE FROM conversation_base'),
+      captureAll: p(`INSERT OR REPLACE INTO conversation_base (conversation_id, ${BASE_COLUMNS})
+                     SELECT id, ${BASE_COLUMNS} FROM conversations
+                     WHERE id IN (SELECT conversation_id FROM outbox WHERE conversation_id IS NOT NULL)`),
+      captureOne: p(`INSERT OR IGNORE INTO conversation_base (conversation_id, ${BASE_COLUMNS})
+                     SELECT id, ${BASE_COLUMNS} FROM conversations WHERE id = ?`),
+      rows: p('SELECT * FROM outbox ORDER BY mutation_id'),
+      sendMessage: p(`INSERT OR IGNORE INTO messages (id, scope, conversation_id, direction, author_type, author_id, body,
+                        attachments, status, status_reason, provider_id, created_at, local)
+                      SELECT @messageId, scope, id, 'out', 'user', @me, @body, @attachments, 'queued', NULL, NULL, @at, 1
+                      FROM conversations WHERE id = @conversationId`),
+      sendConversation: p(`UPDATE conversations SET
+                             preview = CASE WHEN @at >= coalesce(last_message_at, 0) THEN @body ELSE preview END,
+                             last_message_at = max(coalesce(last_message_at, 0), @at),
+                             with_me = 1,
+                             participant_ids = CASE WHEN EXISTS (SELECT 1 FROM json_each(participant_ids) WHERE value = @me)
+                               THEN participant_ids ELSE json_insert(participant_ids, '$[#]', @me) END
+                           WHERE id = @conversationId`),
+      assign: p('UPDATE conversations SET assignee_id = ? WHERE id = ?'),
+      setStatus: p('UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?'),
+      markRead: p('UPDATE conversations SET read_at = max(coalesce(read_at, 0), ?) WHERE id = ?'),
+    };
+  }
+
+  hasEntries(): boolean {
+    return (this.st.count as Database.Statement<[], number>).get() !== 0;
+  }
+
+  /** Back to server truth for every conversation an outbox entry touched. */
+  rewind(): void {
+    this.st.rewind?.run();
+    this.st.clearBase?.run();
+  }
+
+  /** Captures server truth, then re-applies every outbox effect in mutation order. */
+  replay(changed: ChangeCollector): void {
+    this.st.captureAll?.run();
+    for (const row of (this.st.rows as Database.Statement<[], OutboxRow>).all()) this.apply(row, changed);
+  }
+
+  /** Applies one new entry's effect (capturing truth first if this conversation had none pending). */
+  applyNew(row: OutboxRow, changed: ChangeCollector): void {
+    if (row.conversation_id) this.st.captureOne?.run(row.conversation_id);
+    this.apply(row, changed);
+  }
+
+  private apply(row: OutboxRow, changed: ChangeCollector): void {
+    const parsed = Mutation.safeParse(JSON.parse(row.mutation));
+    if (!parsed.success) return;
+    const m = parsed.data;
+    const me = this.cache.userId;
+    switch (m.name) {
+      case 'message.send':
+        this.st.sendMessage?.run({
+          messageId: m.args.messageId,
+          me,
+          body: m.args.body,
+          attachments: JSON.stringify(m.args.attachments),
+          at: row.taken_at,
+          conversationId: m.args.conversationId,
+        });
+        this.st.sendConversation?.run({ at: row.taken_at, body: m.args.body, me, conversationId: m.args.conversationId });
+        break;
+      case 'conversation.assign':
+        this.st.assign?.run(m.args.assigneeId, m.args.conversationId);
+        break;
+      case 'conversation.setStatus':
+        this.st.setStatus?.run(m.args.status, m.args.status === 'closed' ? row.taken_at : null, m.args.conversationId);
+        break;
+      case 'conversation.markRead':
+        this.st.markRead?.run(m.args.readAt, m.args.conversationId);
+        break;
+      case 'inbox.setMember':
+      case 'chat.send':
+        // No local view shows these before the server answers.
+        return;
+    }
+    changed.all();
+    changed.conversation(m.args.conversationId);
+  }
+}

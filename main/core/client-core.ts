@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import type { User } from '../../protocol/domain.ts';
+import type { ChangedViews, ConnectionState, SessionState } from '../../protocol/ipc.ts';
+import type { Mutation } from '../../protocol/mutations.ts';
+import type { ServerFrame } from '../../protocol/sync.ts';
+import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
+import { FrameApplier } from './cache/apply-frame.ts';
+import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
+import { Outbox } from './outbox.ts';
+import { conversationDetail } from './queries/conversation-detail.ts';
+import { ConversationListQueries } from './queries/conversation-list.ts';
+import { messagesPage } from './queries/messages.ts';
+import { sidebarView } from './queries/sidebar.ts';
+import { createSession, deleteSession, probeServer } from './server-api.ts';
+import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-client.ts';
+import { memoryTokenVault, type TokenVault } from './token-vault.ts';
+
+export type { TokenVault } from './token-vault.ts';
+
+export interface ClientCoreOptions {
+  /** Caches live under dataDir/caches/. */
+  dataDir: string;
+  defaultServerUrl: string;
+  /** Default: in-memory (browser host / Node); Electron passes a safeStorage vault. */
+  tokenVault?: TokenVault;
+  log?: (line: string) => void;
+  /** Tests only: timers, randomness and socket factory of the sync link. */
+  sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
+}
+
+export interface ClientCore {
+  handlers: IpcHandlers;
+  events: IpcEventSource;
+  close(): Promise<void>;
+}
+
+/** Everything that exists only while someone is signed in. */
+interface Session {
+  serverUrl: string;
+  token: string;
+  user: User;
+  cache: CacheDb;
+  applier: FrameApplier;
+  outbox: Outbox;
+  lists: ConversationListQueries;
+  sync: SyncClient;
+}
+
+const DONE = {} as Record<string, never>;
+
+export async function createClientCore(options: ClientCoreOptions): Promise<ClientCore> {
+  const log = options.log ?? (() => {});
+  const vault = options.tokenVault ?? memoryTokenVault();
+  const hub = new IpcEventHub();
+  let session: Session | null = null;
+  let sessionState: SessionState = { status: 'signedOut', serverUrl: options.defaultServerUrl, reason: null };
+  let link: SyncLinkState = { status: 'offline', retryInMs: null, lastError: null };
+
+  const connectionState = (): ConnectionState => ({ ...link, pendingCount: session ? session.outbox.count() : 0 });
+  const emitConnection = (): void => hub.emit('connection', connectionState());
+  const emitSession = (state: SessionState): void => {
+    sessionState = state;
+    hub.emit('session', state);
+  };
+  const emitChanged = (views: ChangedViews | null): void => {
+    if (views && (views.sidebar || views.conversationList || views.conversations.length > 0)) hub.emit('changed', views);
+  };
+
+  const requireSession = (): Session => {
+    if (!session) throw new IpcFailure('unauthenticated', 'You are signed out. Sign in to continue.');
+    return session;
+  };
+
+  /** Sends every pending outbox entry not yet on the wire, in id order. */
+  const flush = (s: Session): void => {
+    if (!s.sync.isOnline) return;
+    for (const mutations of s.outbox.takeUnsent()) {
+      if (!s.sync.send({ type: 'mutate', mutations })) {
+        s.outbox.connectionLost();
+        return;
+      }
+    }
+  };
+
+  const onFrame = (s: Session, frame: ServerFrame): void => {
+    switch (frame.type) {
+      case 'welcome':
+        if (JSON.stringify(frame.user) !== JSON.stringify(s.user)) {
+          s.user = frame.user;
+          s.cache.setMeta('user', JSON.stringify(frame.user));
+          emitSession({ status: 'signedIn', serverUrl: s.serverUrl, user: frame.user });
+        }
+        flush(s);
+        return;
+      case 'changes':
+      case 'snapshot':
+      case 'scopeLost':
+        emitChanged(s.applier.apply(frame));
+        return;
+      case 'mutationResult': {
+        const views = s.outbox.resolve(frame.id, frame.result);
+        if (!frame.result.ok) log(`outbox: mutation ${frame.id} refused: ${frame.result.code} ${frame.result.message}`);
+        emitChanged(views);
+        emitConnection();
+        return;
+      }
+      case 'error':
+      case 'ping':
+      case 'pong':
+        return;
+    }
+  };
+
+  const endSession = (s: Session): void => {
+    s.sync.stop();
+    s.cache.close();
+    if (session === s) session = null;
+  };
+
+  const onLinkState = (s: Session, state: SyncLinkState): void => {
+    if (session !== s) return;
+    link = state;
+    if (state.status !== 'online') s.outbox.connectionLost();
+    emitConnection();
+    if (state.status === 'signedOut') {
+      // The server refused the token: stop, forget the token, keep the cache so
+      // unsent work survives until the same person signs in again.
+      endSession(s);
+      void vault.clear();
+      emitSession({ status: 'signedOut', serverUrl: s.serverUrl, reason: state.lastError ?? 'Your session has ended.' });
+    }
+  };
+
+  const openSession = (serverUrl: string, user: User, token: string): Session => {
+    const cache = openCache(options.dataDir, serverUrl, user.id);
+    cache.setMeta('user', JSON.stringify(user));
+    const applier = new FrameApplier(cache);
+    const s: Session = {
+      serverUrl,
+      token,
+      user,
+      cache,
+      applier,
+      outbox: new Outbox(cache, applier.layer),
+      lists: new ConversationListQueries(cache),
+      sync: undefined as unknown as SyncClient,
+    };
+    s.sync = new SyncClient({
+      ...options.sync,
+      serverUrl,
+      hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes() }),
+      onFrame: (frame) => onFrame(s, frame),
+      onState: (state) => onLinkState(s, state),
+      log,
+    });
+    session = s;
+    emitSession({ status: 'signedIn', serverUrl, user });
+    s.sync.start();
+    return s;
+  };
+
+  const enqueue = (s: Session, mutation: Mutation): number => {
+    const { id, changed } = s.outbox.enqueue(mutation);
+    emitChanged(changed);
+    emitConnection();
+    flush(s);
+    return id;
+  };
+
+  const requireConversation = (s: Session, id: string): { inbox_id: string; assignment_mode: number; last_message_at: number | null; last_inbound_at: number | null } => {
+    const row = s.cache.db
+      .prepare(
+        `SELECT c.inbox_id, c.last_message_at, c.last_inbound_at, coalesce(i.assignment_mode, 1) AS assignment_mode
+         FROM conversations c LEFT JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?`,
+      )
+      .get(id) as { inbox_id: string; assignment_mode: number; last_message_at: number | null; last_inbound_at: number | null } | undefined;
+    if (!row) throw new IpcFailure('not_found', 'That conversation is not available (it may have moved to an inbox you are not in).');
+    return row;
+  };
+
+  const handlers: IpcHandlers = {
+    'app.state': () => ({ session: sessionState, connection: connectionState(), defaultServerUrl: options.defaultServerUrl }),
+
+    'server.probe': async ({ serverUrl }) => {
+      const info = await probeServer(serverUrl);
+      return { organisation: info.organisation, demoAccounts: info.demoAccounts };
+    },
+
+    'session.signIn': async ({ serverUrl, email, password }) => {
+      const { token, user } = await createSession(serverUrl, { email: email.toLowerCase(), password });
+      if (session) endSession(session);
+      await vault.save({ serverUrl, userId: user.id, token });
+      openSession(serverUrl, user, token);
+      return { user };
+    },
+
+    'session.signOut': async () => {
+      const s = requireSession();
+      await deleteSession(s.serverUrl, s.token);
+      endSession(s);
+      deleteCacheFiles(s.cache.path);
+      await vault.clear();
+      link = { status: 'offline', retryInMs: null, lastError: null };
+      emitConnection();
+      emitSession({ status: 'signedOut', serverUrl: s.serverUrl, reason: null });
+      return DONE;
+    },
+
+    'sidebar.get': () => sidebarView(requireSession().cache),
+    'conversations.list': ({ query, offset, limit }) => requireSession().lists.page(query, offset, limit),
+    'conversations.counts': ({ inboxId, channelId }) => requireSession().lists.counts(inboxId, channelId),
+    'conversation.get': ({ id }) => conversationDetail(requireSession().cache, id),
+    'messages.list': ({ conversationId, before, limit }) => messagesPage(requireSession().cache, conversationId, before, limit),
+
+    'actions.sendMessage': ({ conversationId, body }) => {
+      const s = requireSession();
+      requireConversation(s, conversationId);
+      const messageId = randomUUID();
+      enqueue(s, { name: 'message.send', args: { conversationId, messageId, body, attachments: [] } });
+      return { messageId };
+    },
+
+    'actions.assign': ({ conversationId, assigneeId }) => {
+      const s = requireSession();
+      const conv = requireConversation(s, conversationId);
+      if (conv.assignment_mode !== 1) throw new IpcFailure('forbidden', 'Assignment is turned off for this inbox.');
+      const mayAssignOthers = ['manager', 'supervisor', 'admin'].includes(s.user.role);
+      if (!mayAssignOthers && assigneeId !== null && assigneeId !== s.user.id) {
+        throw new IpcFailure('forbidden', 'Only managers and supervisors can assign conversations to someone else.');
+      }
+      enqueue(s, { name: 'conversation.assign', args: { conversationId, assigneeId } });
+      return DONE;
+    },
+
+    'actions.setStatus': ({ conversationId, status }) => {
+      const s = requireSession();
+      requireConversation(s, conversationId);
+      enqueue(s, { name: 'conversation.setStatus', args: { conversationId, status } });
+      return DONE;
+    },
+
+    'actions.markRead': ({ conversationId }) => {
+      const s = requireSession();
+      const conv = requireConversation(s, conversationId);
+      // Server clocks stamp messages; never mark "read" at a time before the last one we hold.
+      const readAt = Math.max(Date.now(), conv.last_message_at ?? 0, conv.last_inbound_at ?? 0);
+      enqueue(s, { name: 'conversation.markRead', args: { conversationId, readAt } });
+      return DONE;
+    },
+
+    'outbox.retry': ({ mutationId }) => {
+      const s = requireSession();
+      const views = s.outbox.retry(mutationId);
+      if (!views) throw new IpcFailure('not_found', 'There is no refused reply or action with that id to retry.');
+      emitChanged(views);
+      emitConnection();
+      flush(s);
+      return DONE;
+    },
+
+    'outbox.discard': ({ mutationId }) => {
+      const s = requireSession();
+      const views = s.outbox.discard(mutationId);
+      if (!views) throw new IpcFailure('not_found', 'There is no refused reply or action with that id to discard.');
+      emitChanged(views);
+      emitConnection();
+      return DONE;
+    },
+  };
+
+  // Resume the last session (offline work included) if the vault still holds it.
+  const stored = await vault.load();
+  if (stored) {
+    try {
+      const cache = openCache(options.dataDir, stored.serverUrl, stored.userId);
+      const userJson = cache.getMeta('user');
+      cache.close();
+      if (userJson) openSession(stored.serverUrl, JSON.parse(userJson) as User, stored.token);
+      else await vault.clear();
+    } catch (err) {
+      log(`client-core: could not resume the stored session: ${String(err)}`);
+    }
+  }
+
+  return {
+    handlers,
+    events: hub,
+    async close() {
+      if (session) endSession(session);
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { ConversationListItem, ConversationListPage, ConversationListQuery, ListCounts } from '../../../protocol/ipc.ts';
+import type { CacheDb } from '../cache/cache-file.ts';
+import { formatAddress, type ConversationRow } from './rows.ts';
+
+type Params = Record<string, string | number>;
+
+/**
+ * SQL for one list view. Enum-chosen parts are literals (so the planner can
+ * match them to the list indexes); ids are parameters. The sort keys are
+ * generated columns: conv_key (created while open, closed once closed) and
+ * recent_msg_key (last message, with "no messages" above every time).
+ */
+export function listWhere(q: ConversationListQuery, me: string): { where: string; params: Params } {
+  const parts: string[] = [];
+  const params: Params = {};
+  if (q.channelId !== null) {
+    parts.push('channel_id = @channelId');
+    params.channelId = q.channelId;
+  } else if (q.inboxId !== null) {
+    parts.push('inbox_id = @inboxId');
+    params.inboxId = q.inboxId;
+  }
+  parts.push(q.folder === 'closed' ? "status = 'closed'" : "status = 'open'");
+  parts.push(q.read === 'archived' ? 'archived = 1' : 'archived = 0');
+  if (q.read === 'unread') parts.push('last_inbound_at > coalesce(read_at, -1)');
+  switch (q.assignment) {
+    case 'me':
+      parts.push('assignee_id = @me');
+      params.me = me;
+      break;
+    case 'others':
+      parts.push('assignee_id IS NOT NULL AND assignee_id <> @me');
+      params.me = me;
+      break;
+    case 'unassigned':
+      parts.push('assignee_id IS NULL');
+      break;
+    case 'withMe':
+      parts.push('with_me = 1');
+      break;
+    case 'all':
+      break;
+  }
+  if (q.tag !== null) {
+    parts.push('id IN (SELECT conversation_id FROM conversation_tags WHERE tag = @tag)');
+    params.tag = q.tag;
+  }
+  return { where: parts.join(' AND '), params };
+}
+
+export function listOrder(sort: ConversationListQuery['sort']): { key: 'conv' | 'lma' | 'rmk'; orderBy: string } {
+  // Ties keep index order (the filter columns, then rowid), which is stable between pages.
+  switch (sort) {
+    case 'recentConversations':
+      return { key: 'conv', orderBy: 'conv_key DESC' };
+    case 'oldestConversations':
+      return { key: 'conv', orderBy: 'conv_key ASC' };
+    case 'recentMessages':
+      return { key: 'rmk', orderBy: 'recent_msg_key DESC' };
+    case 'oldestMessages':
+      // NULL sorts first ascending: conversations without messages lead.
+      return { key: 'lma', orderBy: 'last_message_at ASC' };
+  }
+}
+
+/**
+ * The index is named, not guessed: without statistics the planner may sort a
+ * whole channel instead of walking the index that is already in list order.
+ */
+function listIndex(q: ConversationListQuery): string {
+  const prefix = q.channelId !== null ? 'channel' : q.inboxId !== null ? 'inbox' : 'all';
+  return `conv_${prefix}_${listOrder(q.sort).key}`;
+}
+
+export function listPageSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
+  const { where, params } = listWhere(q, me);
+  return {
+    sql: `SELECT * FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where} ORDER BY ${listOrder(q.sort).orderBy} LIMIT @limit OFFSET @offset`,
+    params,
+  };
+}
+
+export function listCountSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
+  const { where, params } = listWhere(q, me);
+  // Every list index carries all filter columns, so the count never reads a row.
+  return { sql: `SELECT count(*) FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where}`, params };
+}
+
+/** Conversation list pages, counts and their memoised totals (valid until the next cache write). */
+export class ConversationListQueries {
+  private readonly stmts = new Map<string, Database.Statement>();
+  private memo = new Map<string, number>();
+  private memoVersion = -1;
+  private readonly channelKind: Database.Statement<[string], { kind: ConversationListItem['channelKind'] }>;
+  private readonly contactName: Database.Statement<[string], { name: string }>;
+  private readonly userName: Database.Statement<[string], { name: string }>;
+
+  constructor(private readonly cache: CacheDb) {
+    this.channelKind = cache.db.prepare('SELECT kind FROM channels WHERE id = ?');
+    this.contactName = cache.db.prepare('SELECT name FROM contacts WHERE id = ?');
+    this.userName = cache.db.prepare('SELECT name FROM users WHERE id = ?');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) this.stmts.set(sql, (s = this.cache.db.prepare(sql)));
+    return s;
+  }
+
+  /** Totals change only when the cache does; scrolling re-asks for the same one. */
+  private count(sql: string, params: Params): number {
+    if (this.memoVersion !== this.cache.version) {
+      this.memo = new Map();
+      this.memoVersion = this.cache.version;
+    }
+    const key = `${sql}\n${JSON.stringify(params)}`;
+    let n = this.memo.get(key);
+    if (n === undefined) {
+      n = this.stmt(sql).pluck().get(params) as number;
+      this.memo.set(key, n);
+    }
+    return n;
+  }
+
+  page(q: ConversationListQuery, offset: number, limit: number): ConversationListPage {
+    const me = this.cache.userId;
+    const { sql, params } = listPageSql(q, me);
+    const rows = this.stmt(sql).all({ ...params, limit, offset }) as ConversationRow[];
+    const count = listCountSql(q, me);
+    return { items: rows.map((r) => this.item(r)), total: this.count(count.sql, count.params), offset };
+  }
+
+  counts(inboxId: string | null, channelId: string | null): ListCounts {
+    const me = this.cache.userId;
+    const base = { inboxId, channelId, read: 'all', sort: 'recentMessages', tag: null } as const;
+    const n = (folder: 'open' | 'closed', assignment: ConversationListQuery['assignment']): number => {
+      const { sql, params } = listCountSql({ ...base, folder, assignment }, me);
+      return this.count(sql, params);
+    };
+    return {
+      open: n('open', 'all'),
+      closed: n('closed', 'all'),
+      me: n('open', 'me'),
+      others: n('open', 'others'),
+      unassigned: n('open', 'unassigned'),
+      withMe: n('open', 'withMe'),
+    };
+  }
+
+  private item(r: ConversationRow): ConversationListItem {
+    const contact = r.contact_id ? this.contactName.get(r.contact_id) : undefined;
+    return {
+      id: r.id,
+      inboxId: r.inbox_id,
+      channelId: r.channel_id,
+      channelKind: this.channelKind.get(r.channel_id)?.kind ?? 'sms',
+      title: contact?.name ?? formatAddress(r.customer_address),
+      customerAddress: r.customer_address,
+      status: r.status,
+      assigneeId: r.assignee_id,
+      assigneeName: r.assignee_id ? (this.userName.get(r.assignee_id)?.name ?? null) : null,
+      createdAt: r.created_at,
+      closedAt: r.closed_at,
+      lastMessageAt: r.last_message_at,
+      preview: r.preview,
+      unread: r.unread === 1,
+      archived: r.archived === 1,
+      tags: JSON.parse(r.tags) as string[],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import type { Attachment, Message } from '../../../protocol/domain.ts';
+import type { MessagesPage, MessageView } from '../../../protocol/ipc.ts';
+import type { CacheDb } from '../cache/cache-file.ts';
+import { outboxState } from '../outbox.ts';
+import { formatAddress } from './rows.ts';
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: Message['direction'];
+  author_type: Message['authorType'];
+  author_id: string | null;
+  body: string;
+  attachments: string;
+  status: Message['status'];
+  status_reason: string | null;
+  provider_id: string | null;
+  created_at: number;
+  user_name: string | null;
+  o_id: number | null;
+  o_state: 'pending' | 'failed' | null;
+  o_code: string | null;
+  o_message: string | null;
+}
+
+/** A conversation's messages, oldest first, newest page unless `before` is given. */
+export function messagesPage(cache: CacheDb, conversationId: string, before: number | null, limit: number): MessagesPage {
+  const db = cache.db;
+  const rows = db
+    .prepare(
+      `SELECT m.*, u.name AS user_name, o.mutation_id AS o_id, o.state AS o_state, o.error_code AS o_code, o.error_message AS o_message
+       FROM messages m
+       LEFT JOIN users u ON m.author_type = 'user' AND u.id = m.author_id
+       LEFT JOIN outbox o ON o.message_id = m.id
+       WHERE m.conversation_id = @conversationId AND m.created_at < @before
+       ORDER BY m.created_at DESC, m.id DESC LIMIT @limit`,
+    )
+    .all({ conversationId, before: before ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }) as MessageRow[];
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit).reverse();
+  const conv = db
+    .prepare(`SELECT c.customer_address, ct.name FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?`)
+    .get(conversationId) as { customer_address: string; name: string | null } | undefined;
+  const customer = conv ? (conv.name ?? formatAddress(conv.customer_address)) : 'Customer';
+  return { items: page.map((r) => toView(r, customer)), hasMore };
+}
+
+function toView(r: MessageRow, customer: string): MessageView {
+  const outbox = r.o_id !== null && r.o_state !== null
+    ? outboxState({ mutation_id: r.o_id, state: r.o_state, error_code: r.o_code, error_message: r.o_message })
+    : null;
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    direction: r.direction,
+    authorType: r.author_type,
+    authorId: r.author_id,
+    body: r.body,
+    attachments: JSON.parse(r.attachments) as Attachment[],
+    status: r.status,
+    statusReason: r.status_reason,
+    providerId: r.provider_id,
+    createdAt: r.created_at,
+    authorName: r.author_type === 'user' ? (r.user_name ?? 'Teammate') : r.author_type === 'contact' ? customer : 'Switchboard',
+    outbox,
+    displayStatus: outbox ? outbox.state : r.status,
+  };
+}

@@ -1,0 +1,69 @@
+import { ApiError, HTTP_PATHS, ServerInfo, SignInResponse, type SignInRequest } from '../../protocol/http.ts';
+import { IpcFailure } from '../ipc-router.ts';
+
+const TIMEOUT_MS = 10_000;
+
+function endpoint(serverUrl: string, path: string): string {
+  return new URL(path, serverUrl).toString();
+}
+
+async function request(url: string, init: RequestInit, serverUrl: string): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch {
+    throw new IpcFailure('unavailable', `Could not reach the server at ${serverUrl}. Check the address and your connection.`);
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+function failure(res: Response, body: unknown): IpcFailure {
+  const parsed = ApiError.safeParse((body as { error?: unknown } | null)?.error);
+  const message = parsed.success ? parsed.data.message : `The server answered ${res.status}.`;
+  if (res.status === 401) return new IpcFailure('unauthenticated', message);
+  if (res.status === 403) return new IpcFailure('forbidden', message);
+  if (res.status === 400 || res.status === 422) return new IpcFailure('invalid', message);
+  if (res.status === 404) return new IpcFailure('not_found', message);
+  return new IpcFailure('unavailable', message);
+}
+
+export async function probeServer(serverUrl: string): Promise<ServerInfo> {
+  const res = await request(endpoint(serverUrl, HTTP_PATHS.info), { method: 'GET' }, serverUrl);
+  const body = await readJson(res);
+  if (!res.ok) throw failure(res, body);
+  const info = ServerInfo.safeParse(body);
+  if (!info.success) throw new IpcFailure('unavailable', `${serverUrl} does not look like a Switchboard server.`);
+  return info.data;
+}
+
+export async function createSession(serverUrl: string, credentials: SignInRequest): Promise<SignInResponse> {
+  const res = await request(
+    endpoint(serverUrl, HTTP_PATHS.session),
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) },
+    serverUrl,
+  );
+  const body = await readJson(res);
+  if (!res.ok) throw failure(res, body);
+  const parsed = SignInResponse.safeParse(body);
+  if (!parsed.success) throw new IpcFailure('unavailable', 'The server sent an answer this app does not understand.');
+  return parsed.data;
+}
+
+/** Best effort: signing out locally must work even when the server is unreachable. */
+export async function deleteSession(serverUrl: string, token: string): Promise<void> {
+  try {
+    await fetch(endpoint(serverUrl, HTTP_PATHS.session), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(3_000),
+    });
+  } catch {
+    // The token expires on the server anyway; the local data is what must go.
+  }
+}

@@ -1,0 +1,275 @@
+import WebSocket from 'ws';
+import type { ConnectionStatus } from '../../protocol/ipc.ts';
+import { PROTOCOL_VERSION } from '../../protocol/version.ts';
+import {
+  AUTH_CLOSE_CODES,
+  CloseCode,
+  ServerFrame,
+  SYNC_LIMITS,
+  type ClientFrame,
+  type HelloFrame,
+} from '../../protocol/sync.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+
+/** The part of a `ws` WebSocket the client uses; tests pass a fake. */
+export interface SyncSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  on(event: 'open', listener: () => void): unknown;
+  on(event: 'message', listener: (data: WebSocket.RawData) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+export type TimerHandle = unknown;
+export interface SyncTimers {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  clearInterval(handle: TimerHandle): void;
+  now(): number;
+}
+
+export const realTimers: SyncTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  now: () => Date.now(),
+};
+
+export interface SyncLinkState {
+  status: ConnectionStatus;
+  retryInMs: number | null;
+  lastError: string | null;
+}
+
+export interface SyncClientOptions {
+  serverUrl: string;
+  /** Read at every (re)connect so the cursor and scopes are current. */
+  hello: () => Omit<HelloFrame, 'type' | 'protocol'>;
+  /** Every valid frame except heartbeats. */
+  onFrame: (frame: ServerFrame) => void;
+  onState: (state: SyncLinkState) => void;
+  createSocket?: (url: string) => SyncSocket;
+  timers?: SyncTimers;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export function syncUrl(serverUrl: string): string {
+  const url = new URL('/sync', serverUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+/**
+ * One websocket link to the sync server: hello/welcome, heartbeats both ways,
+ * reconnects with jittered backoff, and a hard stop on auth or protocol errors.
+ */
+export class SyncClient {
+  private socket: SyncSocket | null = null;
+  private attempt = 0;
+  private stopped = true;
+  private online = false;
+  private retryTimer: TimerHandle | null = null;
+  private pingTimer: TimerHandle | null = null;
+  private silenceTimer: TimerHandle | null = null;
+  private state: SyncLinkState = { status: 'offline', retryInMs: null, lastError: null };
+  private readonly timers: SyncTimers;
+  private readonly random: () => number;
+  private readonly policy: BackoffPolicy;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly createSocket: (url: string) => SyncSocket;
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.timers = options.timers ?? realTimers;
+    this.random = options.random ?? Math.random;
+    this.policy = options.backoff ?? DEFAULT_BACKOFF;
+    this.intervalMs = options.heartbeatIntervalMs ?? SYNC_LIMITS.heartbeatIntervalMs;
+    this.timeoutMs = options.heartbeatTimeoutMs ?? SYNC_LIMITS.heartbeatTimeoutMs;
+    this.log = options.log ?? (() => {});
+    this.createSocket =
+      options.createSocket ?? ((url) => new WebSocket(url, { maxPayload: 64 * 1024 * 1024, handshakeTimeout: 10_000 }));
+  }
+
+  get linkState(): SyncLinkState {
+    return this.state;
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.attempt = 0;
+    this.connect('connecting');
+  }
+
+  /** Closes the link for good (sign-out, app quit). */
+  stop(status: ConnectionStatus = 'offline', lastError: string | null = null): void {
+    this.stopped = true;
+    this.online = false;
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      try {
+        socket.close(1000, 'client stopping');
+      } catch {
+        socket.terminate();
+      }
+    }
+    this.setState({ status, retryInMs: null, lastError });
+  }
+
+  /** Sends a frame if the link is up and welcomed; returns whether it went out. */
+  send(frame: ClientFrame): boolean {
+    if (!this.socket || !this.online) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private setState(state: SyncLinkState): void {
+    this.state = state;
+    this.options.onState(state);
+  }
+
+  private connect(status: ConnectionStatus): void {
+    this.retryTimer = null;
+    if (this.stopped) return;
+    this.setState({ status, retryInMs: null, lastError: this.state.lastError });
+    let socket: SyncSocket;
+    try {
+      socket = this.createSocket(syncUrl(this.options.serverUrl));
+    } catch (err) {
+      this.scheduleReconnect(String(err));
+      return;
+    }
+    this.socket = socket;
+    socket.on('open', () => {
+      if (this.socket !== socket) return;
+      const hello: HelloFrame = { type: 'hello', protocol: PROTOCOL_VERSION, ...this.options.hello() };
+      socket.send(JSON.stringify(hello));
+      this.armSilence(socket);
+    });
+    socket.on('message', (data) => {
+      if (this.socket !== socket) return;
+      this.armSilence(socket);
+      this.receive(socket, data.toString());
+    });
+    socket.on('error', (err) => {
+      // A 'close' always follows; keep the reason for the status line.
+      this.log(`sync: socket error: ${err.message}`);
+      if (this.socket === socket) this.state = { ...this.state, lastError: err.message };
+    });
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      this.onClosed(code, reason.toString());
+    });
+  }
+
+  private receive(socket: SyncSocket, text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.log('sync: ignored a frame that is not JSON');
+      return;
+    }
+    const parsed = ServerFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.log(`sync: ignored an invalid frame (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
+      return;
+    }
+    const frame = parsed.data;
+    switch (frame.type) {
+      case 'ping':
+        socket.send(JSON.stringify({ type: 'pong', t: frame.t }));
+        return;
+      case 'pong':
+        return;
+      case 'welcome':
+        this.online = true;
+        this.attempt = 0;
+        this.startPings(socket);
+        this.setState({ status: 'online', retryInMs: null, lastError: null });
+        break;
+      case 'error':
+        this.log(`sync: server error ${frame.code}: ${frame.message}`);
+        if (frame.code === 'protocol_mismatch') {
+          this.stop('offline', `This app is too old for the server (${frame.message}). Please update Switchboard.`);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    try {
+      this.options.onFrame(frame);
+    } catch (err) {
+      // A frame the cache cannot take must not kill the link; it is logged for a bug report.
+      this.log(`sync: failed to apply a ${frame.type} frame: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  }
+
+  private onClosed(code: number, reason: string): void {
+    this.socket = null;
+    this.online = false;
+    this.clearTimers();
+    if (this.stopped) return;
+    if (AUTH_CLOSE_CODES.includes(code)) {
+      this.stop('signedOut', reason || 'Your session has ended; please sign in again.');
+      return;
+    }
+    if (code === CloseCode.protocolMismatch) {
+      this.stop('offline', `This app is too old for the server${reason ? ` (${reason})` : ''}. Please update Switchboard.`);
+      return;
+    }
+    this.scheduleReconnect(this.state.lastError ?? (reason || `connection closed (${code})`));
+  }
+
+  private scheduleReconnect(lastError: string | null): void {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt, this.random, this.policy);
+    this.attempt++;
+    this.setState({ status: 'reconnecting', retryInMs: delay, lastError });
+    this.retryTimer = this.timers.setTimeout(() => this.connect('reconnecting'), delay);
+  }
+
+  private startPings(socket: SyncSocket): void {
+    if (this.pingTimer !== null) this.timers.clearInterval(this.pingTimer);
+    this.pingTimer = this.timers.setInterval(() => {
+      if (this.socket === socket) socket.send(JSON.stringify({ type: 'ping', t: this.timers.now() }));
+    }, this.intervalMs);
+  }
+
+  /** Any frame proves the link alive; silence past the timeout means it is dead. */
+  private armSilence(socket: SyncSocket): void {
+    if (this.silenceTimer !== null) this.timers.clearTimeout(this.silenceTimer);
+    this.silenceTimer = this.timers.setTimeout(() => {
+      if (this.socket !== socket) return;
+      this.log('sync: link silent too long; reconnecting');
+      this.state = { ...this.state, lastError: 'The connection stopped responding.' };
+      socket.terminate();
+      // terminate() emits 'close' asynchronously on a real socket; do not wait for it.
+      this.onClosed(CloseCode.heartbeatTimeout, '');
+    }, this.timeoutMs);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
+    if (this.pingTimer !== null) this.timers.clearInterval(this.pingTimer);
+    if (this.silenceTimer !== null) this.timers.clearTimeout(this.silenceTimer);
+    this.retryTimer = this.pingTimer = this.silenceTimer = null;
+  }
+}

@@ -1,0 +1,210 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { HostRequestFrame, IPC_EVENTS, type HostServerFrame, type IpcResult } from '../../protocol/ipc.ts';
+import { createIpcRouter, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
+import { contentSecurityPolicy } from './content-security-policy.ts';
+import { resolveRendererFile } from './renderer-files.ts';
+
+/**
+ * The browser host: the same renderer and IPC contract as the Electron shell,
+ * for running Switchboard in an ordinary browser on this machine. The page is
+ * served from 127.0.0.1 and talks to the client core over `ws://…/ipc`, which
+ * only accepts the page that was given this launch's random token and that
+ * comes from this host's own origin.
+ */
+
+export const BROWSER_HOST_IPC_PATH = '/ipc';
+/** Frames are small JSON requests; anything larger is not ours. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+/** Frames that cannot be matched to a request id are answered with this id. */
+export const UNKNOWN_FRAME_ID = -1;
+
+export interface BrowserHostCore {
+  handlers: IpcHandlers;
+  events: IpcEventSource;
+}
+
+export interface BrowserHostOptions {
+  core: BrowserHostCore;
+  /** 0 or absent: any free port. */
+  port?: number;
+  host?: string;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  log?: (line: string) => void;
+}
+
+export interface BrowserHost {
+  /** http://127.0.0.1:PORT/?token=… — the page reads the token from its own URL. */
+  url: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Compares digests so neither the length nor the content of the token leaks through timing. */
+function tokenMatches(expected: string, candidate: string | null): boolean {
+  if (candidate === null) return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(candidate).digest();
+  return timingSafeEqual(a, b);
+}
+
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function invalidFrame(id: number, message: string): HostServerFrame {
+  return { kind: 'result', id, result: { ok: false, error: { code: 'invalid', message } } };
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const token = randomBytes(32).toString('base64url');
+  const router = createIpcRouter(options.core.handlers, (message, err) => log(`${message}: ${String(err)}`));
+  let origin = '';
+  let csp = '';
+
+  const server = http.createServer((req, res) => {
+    void serveFile(req, res).catch((err: unknown) => {
+      log(`browser host: serving ${req.url ?? ''} failed: ${String(err)}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  /** Same-host only: a page on another name (DNS rebinding) gets nothing. */
+  function hostHeaderIsOurs(req: http.IncomingMessage): boolean {
+    return req.headers.host === new URL(origin).host;
+  }
+
+  async function serveFile(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const securityHeaders = {
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      // The page URL carries the token; never send it anywhere as a referrer.
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    };
+    if (!hostHeaderIsOurs(req)) {
+      res.writeHead(421, securityHeaders).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...securityHeaders, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const file = await resolveRendererFile(options.rendererDir, pathname);
+    if (!file) {
+      res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    res.writeHead(200, {
+      ...securityHeaders,
+      'Content-Type': file.contentType,
+      'Cache-Control': file.isIndex ? 'no-store' : 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(file.filePath);
+      stream.on('error', reject);
+      res.on('close', () => {
+        stream.destroy();
+        resolve();
+      });
+      stream.pipe(res);
+    });
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname !== BROWSER_HOST_IPC_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return refuseUpgrade(socket, 401, 'Unauthorized');
+    // A page elsewhere that learnt the token still cannot connect: the browser sets Origin, the page cannot.
+    if (req.headers.origin !== origin || !hostHeaderIsOurs(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  function send(ws: WebSocket, frame: HostServerFrame): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  async function answer(raw: RawData, isBinary: boolean): Promise<HostServerFrame> {
+    if (isBinary) return invalidFrame(UNKNOWN_FRAME_ID, 'frames must be text');
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString());
+    } catch {
+      return invalidFrame(UNKNOWN_FRAME_ID, 'frames must be JSON');
+    }
+    const frame = HostRequestFrame.safeParse(json);
+    if (!frame.success) {
+      const id = (json as { id?: unknown } | null)?.id;
+      const usableId = typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : UNKNOWN_FRAME_ID;
+      return invalidFrame(usableId, 'not a request frame: expected { id, method, input }');
+    }
+    const result: IpcResult<unknown> = await router.call(frame.data.method, frame.data.input);
+    return { kind: 'result', id: frame.data.id, result };
+  }
+
+  wss.on('connection', (ws) => {
+    ws.on('message', (raw, isBinary) => {
+      void answer(raw, isBinary).then((frame) => send(ws, frame));
+    });
+    ws.on('error', (err) => log(`browser host: page socket error: ${err.message}`));
+  });
+
+  const unsubscribers = IPC_EVENTS.map((event) =>
+    options.core.events.on(event, (payload) => {
+      const frame: HostServerFrame = { kind: 'event', event, payload };
+      for (const ws of wss.clients) send(ws, frame);
+    }),
+  );
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  origin = `http://${hostForUrl}:${port}`;
+  csp = contentSecurityPolicy({ connectSources: [`ws://${hostForUrl}:${port}`] });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    close() {
+      closing ??= (async () => {
+        for (const unsubscribe of unsubscribers) unsubscribe();
+        // Pages reconnect on their own; nothing is in flight that a graceful close would save.
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { IpcEvent, IpcEvents, SwitchboardApi } from '../protocol/ipc.ts';
+import { useConnectionStore } from './stores/connection.ts';
+import { useConversationListStore } from './stores/conversation-list.ts';
+import { useOpenConversationStore } from './stores/open-conversation.ts';
+import { useSessionStore } from './stores/session.ts';
+import { useSidebarStore } from './stores/sidebar.ts';
+
+/** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
+const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
+  session: (state) => useSessionStore().apply(state),
+  connection: (state) => useConnectionStore().apply(state),
+  changed: (views) => {
+    if (views.sidebar) void useSidebarStore().refresh();
+    if (views.conversationList) void useConversationListStore().refresh();
+    const open = useOpenConversationStore();
+    if (open.id && views.conversations.includes(open.id)) void open.refresh();
+  },
+  openConversation: ({ conversationId }) => void useOpenConversationStore().open(conversationId),
+};
+
+/** Subscribes the stores to the API's events; returns the unsubscribe. Needs an active Pinia. */
+export function routeEvents(api: SwitchboardApi): () => void {
+  const offs = (Object.keys(handlers) as IpcEvent[]).map((event) =>
+    api.on(event, handlers[event] as (payload: IpcEvents[typeof event]) => void),
+  );
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,63 @@
+import type { ChannelKind, Registration } from '../protocol/domain.ts';
+import type { MessageView } from '../protocol/ipc.ts';
+
+const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Short stamp for the list: time today, weekday this week, date before. */
+export function listTime(ts: number | null, now = Date.now()): string {
+  if (ts === null) return '';
+  const start = new Date(now);
+  start.setHours(0, 0, 0, 0);
+  if (ts >= start.getTime()) return time.format(ts);
+  if (ts >= start.getTime() - 6 * DAY_MS) return weekday.format(ts);
+  return day.format(ts);
+}
+
+export function fullTime(ts: number): string {
+  return full.format(ts);
+}
+
+export function shortTime(ts: number, now = Date.now()): string {
+  const start = new Date(now);
+  start.setHours(0, 0, 0, 0);
+  return ts >= start.getTime() ? time.format(ts) : `${day.format(ts)}, ${time.format(ts)}`;
+}
+
+export const channelKindLabel: Record<ChannelKind, string> = { sms: 'SMS', whatsapp: 'WhatsApp', webchat: 'Web chat' };
+
+export const registrationLabel: Record<Registration, string> = {
+  unregistered: 'Not registered',
+  pending: 'Registration pending',
+  approved: 'Registered',
+  rejected: 'Registration rejected',
+};
+
+/** What a person reads under an outgoing message. */
+export function deliveryLabel(status: MessageView['displayStatus']): string {
+  switch (status) {
+    case 'pending':
+    case 'queued':
+    case 'sending':
+      return 'Sending…';
+    case 'sent':
+      return 'Sent';
+    case 'delivered':
+      return 'Delivered';
+    case 'failed':
+      return 'Failed';
+  }
+}
+
+export function failureReason(message: MessageView): string {
+  return message.outbox?.error?.message ?? message.statusReason ?? 'The message could not be sent.';
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '?';
+}

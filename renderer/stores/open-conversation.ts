@@ -1,0 +1,208 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ConversationDetail, IpcResult, MessageView } from '../../protocol/ipc.ts';
+import { getApi } from '../api/index.ts';
+import { useSessionStore } from './session.ts';
+
+const MESSAGE_PAGE = 50;
+
+function newestInbound(messages: MessageView[]): number {
+  let newest = 0;
+  for (const m of messages) if (m.direction === 'in' && m.createdAt > newest) newest = m.createdAt;
+  return newest;
+}
+
+/** The right column: one conversation's detail and message history, and the actions taken on it. */
+export const useOpenConversationStore = defineStore('openConversation', () => {
+  const id = ref<string | null>(null);
+  const detail = shallowRef<ConversationDetail | null>(null);
+  /** Oldest first. */
+  const messages = shallowRef<MessageView[]>([]);
+  const hasMore = ref(false);
+  const loading = ref(false);
+  const loadingOlder = ref(false);
+  const error = ref<string | null>(null);
+  /** The last refusal of an action (assign, close, retry…), shown above the history. */
+  const actionError = ref<string | null>(null);
+  const busy = ref(false);
+  /** Bumped by open(), refresh() and reset(); a response from an older bump is dropped. */
+  let token = 0;
+  /** Newest inbound message already marked read, so new ones arriving while it is open are marked too. */
+  let readUpTo = 0;
+
+  const assignmentMode = computed(() => detail.value?.inbox.assignmentMode ?? false);
+  const assignedToMe = computed(() => {
+    const me = useSessionStore().user?.id;
+    return !!me && detail.value?.conversation.assigneeId === me;
+  });
+  const failedActions = computed(() => (detail.value?.pendingActions ?? []).filter((a) => a.state === 'failed'));
+
+  async function fetchNewest(conversationId: string) {
+    return Promise.all([
+      getApi().invoke('conversation.get', { id: conversationId }),
+      getApi().invoke('messages.list', { conversationId, before: null, limit: MESSAGE_PAGE }),
+    ]);
+  }
+
+  function markReadIfNew(conversationId: string, force: boolean): void {
+    const newest = newestInbound(messages.value);
+    if (!force && newest <= readUpTo) return;
+    readUpTo = Math.max(readUpTo, newest);
+    void getApi().invoke('actions.markRead', { conversationId });
+  }
+
+  /** Opens a conversation; `unread: false` (known from the list) saves a needless mark-read. */
+  async function open(conversationId: string, options: { unread?: boolean } = {}): Promise<void> {
+    const mine = ++token;
+    id.value = conversationId;
+    detail.value = null;
+    messages.value = [];
+    hasMore.value = false;
+    error.value = null;
+    actionError.value = null;
+    readUpTo = 0;
+    loading.value = true;
+    const [got, page] = await fetchNewest(conversationId);
+    if (mine !== token) return;
+    loading.value = false;
+    if (!got.ok) return void (error.value = got.error.message);
+    if (!got.value) return void (error.value = 'This conversation is no longer available to you.');
+    if (!page.ok) return void (error.value = page.error.message);
+    detail.value = got.value;
+    messages.value = page.value.items;
+    hasMore.value = page.value.hasMore;
+    markReadIfNew(conversationId, options.unread !== false);
+  }
+
+  /** Re-reads the detail and the newest page, keeping older pages already loaded. */
+  async function refresh(): Promise<void> {
+    const conversationId = id.value;
+    if (!conversationId) return;
+    const mine = ++token;
+    const [got, page] = await fetchNewest(conversationId);
+    if (mine !== token) return;
+    loading.value = false;
+    if (!got.ok) return void (error.value = got.error.message);
+    if (!got.value) {
+      detail.value = null;
+      messages.value = [];
+      error.value = 'This conversation is no longer available to you.';
+      return;
+    }
+    detail.value = got.value;
+    error.value = null;
+    if (!page.ok) return;
+    const fresh = page.value.items;
+    const freshIds = new Set(fresh.map((m) => m.id));
+    const oldestFresh = fresh[0]?.createdAt ?? Number.POSITIVE_INFINITY;
+    const older = messages.value.filter((m) => m.createdAt <= oldestFresh && !freshIds.has(m.id));
+    messages.value = [...older, ...fresh];
+    if (older.length === 0) hasMore.value = page.value.hasMore;
+    markReadIfNew(conversationId, false);
+  }
+
+  /** Area 17: the page before the oldest message shown. */
+  async function loadOlder(): Promise<void> {
+    const conversationId = id.value;
+    const oldest = messages.value[0];
+    if (!conversationId || !oldest || !hasMore.value || loadingOlder.value) return;
+    loadingOlder.value = true;
+    try {
+      const page = await getApi().invoke('messages.list', { conversationId, before: oldest.createdAt, limit: MESSAGE_PAGE });
+      if (id.value !== conversationId) return;
+      if (!page.ok) return void (actionError.value = page.error.message);
+      // Pages can overlap when messages share a timestamp: skip those already shown.
+      const shown = new Set(messages.value.map((m) => m.id));
+      messages.value = [...page.value.items.filter((m) => !shown.has(m.id)), ...messages.value];
+      hasMore.value = page.value.hasMore;
+    } finally {
+      loadingOlder.value = false;
+    }
+  }
+
+  async function act(call: () => Promise<IpcResult<unknown>>): Promise<string | null> {
+    if (!id.value) return 'No conversation is open.';
+    busy.value = true;
+    actionError.value = null;
+    try {
+      const result = await call();
+      if (!result.ok) {
+        actionError.value = result.error.message;
+        return result.error.message;
+      }
+      await refresh();
+      return null;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Area 18. Returns the refusal, if any, for the composer to show beside the kept draft. */
+  async function send(body: string): Promise<string | null> {
+    const conversationId = id.value;
+    if (!conversationId) return 'No conversation is open.';
+    const result = await getApi().invoke('actions.sendMessage', { conversationId, body });
+    if (!result.ok) return result.error.message;
+    if (id.value === conversationId) await refresh();
+    return null;
+  }
+
+  function assignToMe(): Promise<string | null> {
+    const me = useSessionStore().user?.id ?? null;
+    const conversationId = id.value ?? '';
+    return act(() => getApi().invoke('actions.assign', { conversationId, assigneeId: me }));
+  }
+  function unassign(): Promise<string | null> {
+    const conversationId = id.value ?? '';
+    return act(() => getApi().invoke('actions.assign', { conversationId, assigneeId: null }));
+  }
+  function setStatus(status: 'open' | 'closed'): Promise<string | null> {
+    const conversationId = id.value ?? '';
+    return act(() => getApi().invoke('actions.setStatus', { conversationId, status }));
+  }
+  function retry(mutationId: number): Promise<string | null> {
+    return act(() => getApi().invoke('outbox.retry', { mutationId }));
+  }
+  function discard(mutationId: number): Promise<string | null> {
+    return act(() => getApi().invoke('outbox.discard', { mutationId }));
+  }
+
+  function reset(): void {
+    token++;
+    id.value = null;
+    detail.value = null;
+    messages.value = [];
+    hasMore.value = false;
+    loading.value = false;
+    loadingOlder.value = false;
+    error.value = null;
+    actionError.value = null;
+    busy.value = false;
+    readUpTo = 0;
+  }
+
+  return {
+    id,
+    detail,
+    messages,
+    hasMore,
+    loading,
+    loadingOlder,
+    error,
+    actionError,
+    busy,
+    assignmentMode,
+    assignedToMe,
+    failedActions,
+    open,
+    refresh,
+    loadOlder,
+    send,
+    assignToMe,
+    unassign,
+    setStatus,
+    retry,
+    discard,
+    reset,
+  };
+});

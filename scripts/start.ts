@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { ServerInfo } from '../protocol/http.ts';
+import { startServer, type RunningServer } from '../server/app.ts';
+import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
+import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
+import { switchboardDataDir } from '../main/hosts/data-dir.ts';
+import { buildElectron, ROOT } from './build-electron.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+/**
+ * `npm start`: everything a fresh checkout needs to show Switchboard.
+ *  1. build the renderer when dist/renderer is missing or older than its sources;
+ *  2. start the embedded sync server (demo workspace on first start) unless
+ *     SWITCHBOARD_SERVER_URL points at another server;
+ *  3. run the Electron app when its binary is installed, otherwise serve the
+ *     same app to a browser through the browser host.
+ */
+
+const DEFAULT_PORT = 4870;
+const DEMO_MARKER = 'demo-workspace';
+const log = (line: string) => console.log(`[switchboard] ${line}`);
+const rendererDir = path.join(ROOT, 'dist', 'renderer');
+
+function isAddressInUse(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EADDRINUSE';
+}
+
+async function startEmbeddedServer(dataDir: string): Promise<RunningServer> {
+  const serverDir = path.join(dataDir, 'server');
+  mkdirSync(serverDir, { recursive: true });
+  // Demo on first start; afterwards only if the workspace was created as the demo (SWITCHBOARD_DEMO=0/1 overrides).
+  const firstStart = readdirSync(serverDir).length === 0;
+  const demo = process.env.SWITCHBOARD_DEMO ? process.env.SWITCHBOARD_DEMO !== '0' : firstStart || existsSync(path.join(serverDir, DEMO_MARKER));
+  if (demo && firstStart) writeFileSync(path.join(serverDir, DEMO_MARKER), 'This workspace was seeded with the demo data.\n');
+  const port = Number(process.env.SWITCHBOARD_PORT ?? DEFAULT_PORT);
+  const options = { dataDir: serverDir, demo, log: (line: string) => log(`server: ${line}`) };
+  try {
+    return await startServer({ ...options, port });
+  } catch (err) {
+    if (!isAddressInUse(err)) throw err;
+    log(`port ${port} is in use; the server takes a free port instead`);
+    return startServer({ ...options, port: 0 });
+  }
+}
+
+/** The Electron binary's path when the optional dependency and its download are both present. */
+function electronBinary(): string | null {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('electron');
+    // electron's index.js exports the binary path (and throws when the download never happened).
+    const binary: unknown = require('electron');
+    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+async function describeServer(serverUrl: string): Promise<string[]> {
+  try {
+    const res = await fetch(`${serverUrl}/api/info`, { signal: AbortSignal.timeout(3000) });
+    const info = ServerInfo.parse(await res.json());
+    const lines = [`Workspace: ${info.organisation}`];
+    if (info.demoAccounts?.length) {
+      lines.push('Demo accounts:');
+      for (const account of info.demoAccounts) lines.push(`  ${account.name.padEnd(12)} ${account.email.padEnd(32)} ${account.password}  (${account.role})`);
+    }
+    return lines;
+  } catch (err) {
+    return [`(could not reach the server at ${serverUrl}: ${String(err)})`];
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = switchboardDataDir(process.platform, process.env, os.homedir());
+  const externalServer = process.env.SWITCHBOARD_SERVER_URL ?? null;
+  let server: RunningServer | null = null;
+  let core: ClientCore | null = null;
+  let host: BrowserHost | null = null;
+  let electron: ChildProcess | null = null;
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string, exitCode = 0) => {
+    stopping ??= (async () => {
+      log(`${reason}: shutting down`);
+      electron?.kill('SIGTERM');
+      await host?.close().catch((err: unknown) => log(`closing the browser host failed: ${String(err)}`));
+      await core?.close().catch((err: unknown) => log(`closing the client failed: ${String(err)}`));
+      await server?.close().catch((err: unknown) => log(`stopping the server failed: ${String(err)}`));
+      process.exit(exitCode);
+    })();
+    return stopping;
+  };
+  process.on('SIGINT', () => void (stopping ? process.exit(130) : stop('SIGINT')));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await ensureRendererBuilt(ROOT, log);
+  if (!externalServer) server = await startEmbeddedServer(dataDir);
+  const serverUrl = externalServer ?? server?.url ?? '';
+  log(`data: ${dataDir}`);
+  log(`sync server: ${serverUrl}${externalServer ? ' (SWITCHBOARD_SERVER_URL)' : ' (embedded)'}`);
+
+  const binary = electronBinary();
+  if (binary) {
+    await buildElectron(ROOT, log);
+    log('starting the Electron app…');
+    electron = spawn(binary, [ROOT], { stdio: 'inherit', env: { ...process.env, SWITCHBOARD_SERVER_URL: serverUrl } });
+    electron.on('exit', (code) => void stop('the app window closed', code ?? 0));
+    return;
+  }
+
+  core = await createClientCore({ dataDir: path.join(dataDir, 'client'), defaultServerUrl: serverUrl, log: (line) => log(`client: ${line}`) });
+  host = await startBrowserHost({
+    core,
+    rendererDir,
+    port: Number(process.env.SWITCHBOARD_HOST_PORT ?? 0),
+    log: (line) => log(line),
+  });
+  const banner = [
+    '',
+    'Electron is not installed here, so Switchboard runs in your browser.',
+    '',
+    `  Open ${host.url} in your browser`,
+    '',
+    ...(await describeServer(serverUrl)).map((line) => `  ${line}`),
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  console.log(banner.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { HTTP_PATHS } from '../protocol/http.ts';
+import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
+import { Domain } from './domain/domain.ts';
+import { createHttpHandler } from './http/routes.ts';
+import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import { SyncHub } from './sync/hub.ts';
+import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** 0 = any free port. Default 4870. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Seed the demo workspace on first start, list demo accounts, accept /api/demo/inbound. */
+  demo?: boolean;
+  log?: (line: string) => void;
+  // ---- beyond the agreed interface (all optional; used by tests and operators)
+  /** Accept POST /api/demo/inbound without demo mode (tests). */
+  enableDemoInbound?: boolean;
+  /** Sync limits and timings; tests inject small heartbeat intervals and batches. */
+  sync?: Partial<SyncTuning>;
+  /** Log retention floor: hello cursors below it get a full snapshot. */
+  minServableSeq?: number;
+  /** Demo delivery timings (ms) for queued → sent → delivered. */
+  delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
+  /** Largest accepted HTTP body (bytes). Default 64 KiB. */
+  bodyLimitBytes?: number;
+}
+
+export interface RunningServer {
+  /** http://HOST:PORT */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'switchboard.sqlite';
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(options.dataDir, { recursive: true });
+  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE) });
+  const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery });
+
+  if (options.demo && !domain.read((tx) => isSeeded(tx))) {
+    domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
+    log('seeded the demo workspace');
+  }
+
+  const tuning = resolveTuning(options.sync);
+  const hub = new SyncHub(domain, tuning, log);
+  const server = createServer(
+    createHttpHandler({
+      domain,
+      demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
+      demoInbound: Boolean(options.demo || options.enableDemoInbound),
+      bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+      log,
+    }),
+  );
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== HTTP_PATHS.sync) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    hub.handleUpgrade(req, socket, head);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 4870, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    domain.close();
+    storage.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        hub.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        domain.close();
+        storage.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { startServer } from './app.ts';
+
+/** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    demo: { type: 'boolean', default: false },
+  },
+});
+
+const port = Number(values.port ?? process.env.SWITCHBOARD_PORT ?? 4870);
+const dataDir = values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`invalid port: ${values.port ?? process.env.SWITCHBOARD_PORT}`);
+  process.exit(2);
+}
+
+const server = await startServer({ dataDir, port, host: values.host ?? '127.0.0.1', demo: values.demo });
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

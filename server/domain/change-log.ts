@@ -1,0 +1,43 @@
+import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
+import { scope, type Scope } from '../../protocol/scope.ts';
+import type { StorageTx } from '../storage/storage.ts';
+
+/**
+ * The only way domain code changes a record: the record and its change-log
+ * entry are written by the same call, inside the caller's transaction, so the
+ * log can never miss or invent a change.
+ */
+export function putRecord<K extends EntityKind>(tx: StorageTx, target: Scope, kind: K, record: EntityOf<K>): number {
+  tx.put(kind, record);
+  return tx.appendChange({ scope: target, op: 'put', entity: kind, id: record.id, record });
+}
+
+export function deleteRecord(tx: StorageTx, target: Scope, kind: EntityKind, id: string): number {
+  tx.remove(kind, id);
+  return tx.appendChange({ scope: target, op: 'delete', entity: kind, id });
+}
+
+/** Which scope a record travels in (protocol/scope.ts). Messages travel with their conversation's inbox. */
+export const scopeOf = {
+  user: (r: EntityOf<'user'>): Scope => scope.org(r.orgId),
+  contact: (r: EntityOf<'contact'>): Scope => (r.ownerId ? scope.user(r.ownerId) : scope.org(r.orgId)),
+  inbox: (r: EntityOf<'inbox'>): Scope => scope.inbox(r.id),
+  inboxMember: (r: EntityOf<'inboxMember'>): Scope => scope.inbox(r.inboxId),
+  channel: (r: EntityOf<'channel'>): Scope => scope.inbox(r.inboxId),
+  conversation: (r: EntityOf<'conversation'>): Scope => scope.inbox(r.inboxId),
+  conversationUserState: (r: EntityOf<'conversationUserState'>): Scope => scope.user(r.userId),
+  chat: (r: EntityOf<'chat'>): Scope => scope.chat(r.id),
+  chatMessage: (r: EntityOf<'chatMessage'>): Scope => scope.chat(r.chatId),
+};
+
+/** The scopes a user holds right now. Disabled users hold none. */
+export function scopesOfUser(tx: StorageTx, userId: string): Scope[] {
+  const user = tx.get('user', userId);
+  if (!user || user.status !== 'active') return [];
+  return [
+    scope.org(user.orgId),
+    scope.user(user.id),
+    ...tx.inboxIdsOfUser(user.id).map(scope.inbox),
+    ...tx.chatIdsOfUser(user.id).map(scope.chat),
+  ];
+}

@@ -1,0 +1,264 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
+import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
+import type { Scope } from '../../protocol/scope.ts';
+import type { ChangeEntry } from '../../protocol/sync.ts';
+import type { NotPromise, Storage, StorageTx } from '../storage/storage.ts';
+import { putRecord, scopeOf, scopesOfUser } from './change-log.ts';
+import { createDemoDelivery, type DeliveryAdapter } from './delivery.ts';
+import { Rejection } from './errors.ts';
+import { ChangeFeed } from './feed.ts';
+import { receiveInbound, type InboundMessage, type InboundResult } from './inbound.ts';
+import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
+import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
+
+export interface DomainOptions {
+  storage: Storage;
+  clock?: () => number;
+  log?: (line: string) => void;
+  /** Log retention floor: cursors below it get a full snapshot instead of catch-up. */
+  minServableSeq?: number;
+  /** Demo delivery timings (ms). */
+  delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
+}
+
+export interface Authenticated {
+  user: EntityOf<'user'>;
+  sessionId: string;
+}
+
+export interface AppliedMutation {
+  result: MutationResult;
+  /** true when this (clientId, id) was applied before and the stored answer was returned. */
+  replayed: boolean;
+}
+
+/** A consistent read of what a user may see after a cursor: their scopes and the next entries. */
+export interface ChangesPage {
+  scopes: Scope[];
+  entries: ChangeEntry[];
+  head: number;
+}
+
+const STATUS_ORDER: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3 };
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The sync server's domain: everything that changes or reads shared state,
+ * free of HTTP and websockets so it can be tested without either.
+ */
+export class Domain {
+  readonly feed = new ChangeFeed();
+  private readonly storage: Storage;
+  private readonly clock: () => number;
+  private readonly log: (line: string) => void;
+  private readonly minServableSeq: number;
+  private readonly delivery: DeliveryAdapter;
+  private readonly handlers;
+
+  constructor(options: DomainOptions) {
+    this.storage = options.storage;
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? (() => {});
+    this.minServableSeq = options.minServableSeq ?? 0;
+    this.delivery = createDemoDelivery({
+      sentAfterMs: options.delivery?.sentAfterMs ?? 400,
+      deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200,
+      setStatus: (id, status) => this.setDeliveryStatus(id, status),
+      log: this.log,
+    });
+    this.handlers = createMutationHandlers((message) => this.delivery.deliver(message));
+  }
+
+  /** A write transaction followed by a poke when it committed anything to the log. */
+  write<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
+    let before = 0;
+    let after = 0;
+    const result = this.storage.transaction((tx) => {
+      before = tx.head();
+      const value = fn(tx);
+      after = tx.head();
+      return value;
+    });
+    if (after > before) this.feed.emit('committed', after);
+    return result as T;
+  }
+
+  read<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
+    return this.storage.transaction(fn);
+  }
+
+  close(): void {
+    this.delivery.close();
+    this.feed.removeAllListeners();
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  async signIn(email: string, password: string): Promise<{ token: string; user: EntityOf<'user'> } | null> {
+    const found = this.read((tx) => {
+      const user = tx.findUserByEmail(email);
+      return user ? { user, hash: tx.getPasswordHash(user.id) } : null;
+    });
+    if (!found || !found.hash || found.user.status !== 'active') {
+      await burnPasswordCheck(password);
+      return null;
+    }
+    if (!(await verifyPassword(password, found.hash))) return null;
+    const token = randomBytes(32).toString('base64url');
+    this.write((tx) =>
+      tx.insertSession({
+        id: randomBytes(12).toString('base64url'),
+        userId: found.user.id,
+        tokenHash: hashToken(token),
+        createdAt: this.clock(),
+        revokedAt: null,
+      }),
+    );
+    return { token, user: found.user };
+  }
+
+  authenticate(token: string): Authenticated | null {
+    return this.read((tx) => {
+      const session = tx.findSessionByTokenHash(hashToken(token));
+      if (!session || session.revokedAt !== null) return null;
+      const user = tx.get('user', session.userId);
+      if (!user || user.status !== 'active') return null;
+      return { user, sessionId: session.id };
+    });
+  }
+
+  /** Revokes the session of this token; live sockets of it are closed by whoever listens to the feed. */
+  signOut(token: string): boolean {
+    const session = this.read((tx) => tx.findSessionByTokenHash(hashToken(token)));
+    if (!session || session.revokedAt !== null) return false;
+    this.write((tx) => tx.revokeSession(session.id, this.clock()));
+    this.feed.emit('sessionRevoked', session.id);
+    return true;
+  }
+
+  // ------------------------------------------------------------ mutations
+
+  /**
+   * Applies a client's mutation exactly once per (user, clientId, id): the
+   * effect, its change entries and the stored answer commit together. A
+   * rejection is stored too, so one bad mutation never blocks the queue.
+   */
+  applyMutation(user: EntityOf<'user'>, clientId: string, id: number, mutation: Mutation): AppliedMutation {
+    const afterCommit: Array<() => void> = [];
+    let outcome: AppliedMutation;
+    try {
+      outcome = this.write((tx) => {
+        const stored = tx.findMutationResult(user.id, clientId, id);
+        if (stored) return { result: stored, replayed: true };
+        if (id <= tx.lastMutationId(user.id, clientId)) {
+          // Not stored and older than the last applied: its answer was pruned or it was never sent in order.
+          return {
+            result: { ok: false, code: 'conflict', message: `Mutation ${id} arrived after a later one; send it again with a new id.` },
+            replayed: true,
+          } satisfies AppliedMutation;
+        }
+        const actor = tx.get('user', user.id);
+        let result: MutationResult;
+        if (!actor || actor.status !== 'active') {
+          result = { ok: false, code: 'forbidden', message: 'Your account is disabled.' };
+        } else {
+          try {
+            // A savepoint: a rejection thrown halfway leaves no partial effect behind.
+            this.storage.transaction((inner) =>
+              runHandler(this.handlers, { tx: inner, actor, now: this.clock(), afterCommit: (t) => afterCommit.push(t) }, mutation),
+            );
+            result = { ok: true };
+          } catch (err) {
+            if (!(err instanceof Rejection)) throw err;
+            afterCommit.length = 0;
+            result = { ok: false, code: err.code, message: err.message };
+          }
+        }
+        tx.recordMutationResult(user.id, clientId, id, result, this.clock());
+        return { result, replayed: false };
+      });
+    } catch (err) {
+      // A bug, not a business rule: answer `internal` and store it so the client's queue moves on.
+      this.log(`mutation ${mutation.name} (${clientId}#${id}) failed: ${err instanceof Error ? err.stack : String(err)}`);
+      const result: MutationResult = { ok: false, code: 'internal', message: 'The server failed to apply this change; it was logged.' };
+      try {
+        this.write((tx) => {
+          if (!tx.findMutationResult(user.id, clientId, id)) tx.recordMutationResult(user.id, clientId, id, result, this.clock());
+        });
+      } catch (again) {
+        this.log(`could not record failed mutation: ${String(again)}`);
+      }
+      return { result, replayed: false };
+    }
+    for (const task of afterCommit) task();
+    return outcome;
+  }
+
+  // ------------------------------------------------------------ inbound and delivery
+
+  receiveInbound(input: InboundMessage): InboundResult {
+    return this.write((tx) => receiveInbound(tx, input, this.clock()));
+  }
+
+  /** Status moves only forward (a late "sent" never overwrites "delivered"). */
+  setDeliveryStatus(messageId: string, status: DeliveryStatus, reason: string | null = null): void {
+    this.write((tx) => {
+      const message = tx.get('message', messageId);
+      if (!message || STATUS_ORDER[status] <= STATUS_ORDER[message.status]) return;
+      const conversation = tx.get('conversation', message.conversationId);
+      if (!conversation) return;
+      putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, status, statusReason: reason });
+    });
+  }
+
+  // ------------------------------------------------------------ sync reads
+
+  scopesOf(userId: string): Scope[] {
+    return this.read((tx) => scopesOfUser(tx, userId));
+  }
+
+  head(): number {
+    return this.read((tx) => tx.head());
+  }
+
+  /** The lowest cursor the log can still serve by catch-up. */
+  servableFloor(): number {
+    return this.read((tx) => Math.max(tx.compactedThrough(), this.minServableSeq));
+  }
+
+  /** Scopes and entries read together, so no entry is judged against stale membership. */
+  readChanges(userId: string, afterSeq: number, limit: number): ChangesPage {
+    return this.read((tx) => {
+      const scopes = scopesOfUser(tx, userId);
+      return { scopes, entries: tx.readChanges(afterSeq, scopes, limit), head: tx.head() };
+    });
+  }
+
+  /** Whether the user holds the scope now, and if so one page of its records. */
+  readSnapshot(
+    userId: string,
+    target: Scope,
+    from: SnapshotCursor | null,
+    limit: number,
+  ): { held: false } | { held: true; records: EntityRecord[]; next: SnapshotCursor | null } {
+    return this.read((tx) => {
+      if (!scopesOfUser(tx, userId).includes(target)) return { held: false as const };
+      return { held: true as const, ...readSnapshotPage(tx, target, from, limit) };
+    });
+  }
+
+  user(userId: string): EntityOf<'user'> | null {
+    return this.read((tx) => tx.get('user', userId));
+  }
+
+  organisationName(): string {
+    return this.read((tx) => tx.firstOrg()?.name ?? 'Switchboard');
+  }
+
+  compactLog(throughSeq: number): void {
+    this.write((tx) => tx.compactChanges(throughSeq));
+  }
+}

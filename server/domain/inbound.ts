@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityOf } from '../../protocol/domain.ts';
+import type { StorageTx } from '../storage/storage.ts';
+import { putRecord, scopeOf } from './change-log.ts';
+import { preview } from './mutation-handlers.ts';
+
+export interface InboundMessage {
+  channelId: string;
+  /** Customer address: E.164 for sms/whatsapp, visitor handle for web chat. */
+  from: string;
+  body: string;
+  /** The provider's message id; a repeated webhook with the same id is ignored. */
+  providerId?: string;
+}
+
+export interface InboundResult {
+  conversationId: string;
+  messageId: string;
+  /** false when the providerId was seen before and nothing changed. */
+  created: boolean;
+}
+
+export class UnknownChannelError extends Error {
+  constructor(channelId: string) {
+    super(`channel ${channelId} does not exist`);
+    this.name = 'UnknownChannelError';
+  }
+}
+
+const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT']);
+const START_WORDS = new Set(['START', 'UNSTOP', 'YES', 'OPTIN']);
+
+/**
+ * The single entry for customer messages (demo endpoint now, provider webhooks
+ * later). Runs inside the caller's transaction.
+ */
+export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number): InboundResult {
+  const channel = tx.get('channel', input.channelId);
+  if (!channel) throw new UnknownChannelError(input.channelId);
+  const inbox = tx.get('inbox', channel.inboxId);
+  if (!inbox) throw new UnknownChannelError(input.channelId);
+
+  if (input.providerId) {
+    const seen = tx.findMessageByProviderId(channel.id, input.providerId);
+    if (seen) return { conversationId: seen.conversationId, messageId: seen.id, created: false };
+  }
+
+  const phoneLike = channel.kind !== 'webchat';
+  let conversation = tx.findLatestConversation(channel.id, input.from);
+  let contact = conversation?.contactId ? tx.get('contact', conversation.contactId) : null;
+  if (!contact && phoneLike) contact = tx.findSharedContactByPhone(inbox.orgId, input.from);
+
+  if (!conversation) {
+    conversation = {
+      id: `conv_${randomUUID()}`,
+      inboxId: inbox.id,
+      channelId: channel.id,
+      contactId: contact?.id ?? null,
+      customerAddress: input.from,
+      status: 'open',
+      assigneeId: null,
+      tags: [],
+      createdAt: now,
+      closedAt: null,
+      lastMessageAt: null,
+      lastMessagePreview: '',
+      participantIds: [],
+    };
+  }
+
+  const message: EntityOf<'message'> = {
+    id: `msg_${randomUUID()}`,
+    conversationId: conversation.id,
+    direction: 'in',
+    authorType: 'contact',
+    authorId: contact?.id ?? null,
+    body: input.body,
+    attachments: [],
+    status: 'delivered',
+    statusReason: null,
+    providerId: input.providerId ?? null,
+    createdAt: now,
+  };
+  // The conversation row must exist before the message that references it.
+  const updated: EntityOf<'conversation'> = {
+    ...conversation,
+    contactId: conversation.contactId ?? contact?.id ?? null,
+    // An inbound message on a closed conversation reopens it.
+    status: 'open',
+    closedAt: null,
+    lastMessageAt: now,
+    lastMessagePreview: preview(input.body),
+  };
+  putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
+  putRecord(tx, scopeOf.conversation(updated), 'message', message);
+
+  if (channel.kind === 'sms' && contact) {
+    const word = input.body.trim().toUpperCase();
+    const optOut = STOP_WORDS.has(word) ? true : START_WORDS.has(word) ? false : null;
+    if (optOut !== null && contact.smsOptOut !== optOut) {
+      const next = { ...contact, smsOptOut: optOut };
+      putRecord(tx, scopeOf.contact(next), 'contact', next);
+    }
+  }
+  return { conversationId: conversation.id, messageId: message.id, created: true };
+}

@@ -1,0 +1,185 @@
+import type { EntityOf, Role } from '../../protocol/domain.ts';
+import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
+import type { StorageTx } from '../storage/storage.ts';
+import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
+import { reject } from './errors.ts';
+
+export interface MutationContext {
+  tx: StorageTx;
+  actor: EntityOf<'user'>;
+  now: number;
+  /** Work to start once the transaction has committed (e.g. hand a message to delivery). */
+  afterCommit(task: () => void): void;
+}
+
+const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+const PREVIEW_LENGTH = 140;
+const ASSIGN_ANYONE: readonly Role[] = ['manager', 'supervisor', 'admin'];
+/** SPEC: supervisors may do everything a manager may inside their inboxes. */
+const MANAGE_MEMBERS: readonly Role[] = ['manager', 'supervisor', 'admin'];
+
+export function preview(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+}
+
+function isMember(tx: StorageTx, inboxId: string, userId: string): boolean {
+  return tx.get('inboxMember', `${inboxId}:${userId}`) !== null;
+}
+
+/** Loads a conversation the actor may act on; a non-member learns nothing about it. */
+function conversationForMember(ctx: MutationContext, conversationId: string): EntityOf<'conversation'> {
+  const conversation = ctx.tx.get('conversation', conversationId);
+  if (!conversation || !isMember(ctx.tx, conversation.inboxId, ctx.actor.id)) {
+    return reject('not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
+  }
+  return conversation;
+}
+
+type Handler<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => void;
+type Handlers = { [N in MutationName]: Handler<N> };
+
+/** Hands an outbound message to delivery once committed; set by the domain. */
+export type DeliverySink = (message: EntityOf<'message'>) => void;
+
+export function createMutationHandlers(deliver: DeliverySink): Handlers {
+  return {
+    'message.send': (ctx, args) => {
+      const { tx, actor, now } = ctx;
+      const conversation = conversationForMember(ctx, args.conversationId);
+      const existing = tx.get('message', args.messageId);
+      if (existing) {
+        if (existing.conversationId === conversation.id && existing.authorId === actor.id) return; // already sent: idempotent
+        return reject('conflict', 'A message with this id already exists.');
+      }
+      const body = args.body.trim();
+      if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
+      const channel = tx.get('channel', conversation.channelId);
+      if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
+      if (channel.kind === 'sms') {
+        if (channel.registration !== 'approved') {
+          return reject(
+            'not_registered',
+            `${channel.name} cannot send texts until its carrier registration is approved (it is ${channel.registration ?? 'unregistered'}). Ask an admin to finish the registration.`,
+          );
+        }
+        const contact = conversation.contactId ? tx.get('contact', conversation.contactId) : null;
+        if (contact?.smsOptOut) {
+          return reject('opted_out', `${contact.name} has opted out of text messages; they must text START to opt back in.`);
+        }
+      }
+      if (channel.kind === 'whatsapp') {
+        const lastInbound = tx.lastInboundMessageAt(conversation.id);
+        if (lastInbound === null || now - lastInbound > WHATSAPP_WINDOW_MS) {
+          return reject('window_closed', 'WhatsApp allows free-form replies only within 24 hours of the customer’s last message.');
+        }
+      }
+      const message: EntityOf<'message'> = {
+        id: args.messageId,
+        conversationId: conversation.id,
+        direction: 'out',
+        authorType: 'user',
+        authorId: actor.id,
+        body,
+        attachments: args.attachments,
+        status: 'queued',
+        statusReason: null,
+        providerId: null,
+        createdAt: now,
+      };
+      putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+      const participantIds = conversation.participantIds.includes(actor.id)
+        ? conversation.participantIds
+        : [...conversation.participantIds, actor.id];
+      putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
+        ...conversation,
+        participantIds,
+        lastMessageAt: now,
+        lastMessagePreview: preview(body || `${args.attachments.length} attachment(s)`),
+      });
+      ctx.afterCommit(() => deliver(message));
+    },
+
+    'conversation.assign': (ctx, args) => {
+      const { tx, actor } = ctx;
+      const conversation = conversationForMember(ctx, args.conversationId);
+      const inbox = tx.get('inbox', conversation.inboxId);
+      if (!inbox?.assignmentMode) return reject('invalid', 'Assignment is turned off in this inbox.');
+      if (!ASSIGN_ANYONE.includes(actor.role) && args.assigneeId !== actor.id) {
+        return reject('forbidden', 'You can only assign conversations to yourself.');
+      }
+      if (args.assigneeId !== null && !isMember(tx, inbox.id, args.assigneeId)) {
+        return reject('invalid', 'That person is not a member of this inbox.');
+      }
+      if (conversation.assigneeId === args.assigneeId) return;
+      putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
+    },
+
+    'conversation.setStatus': (ctx, args) => {
+      const conversation = conversationForMember(ctx, args.conversationId);
+      if (conversation.status === args.status) return;
+      putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', {
+        ...conversation,
+        status: args.status,
+        closedAt: args.status === 'closed' ? ctx.now : null,
+      });
+    },
+
+    'conversation.markRead': (ctx, args) => {
+      const conversation = conversationForMember(ctx, args.conversationId);
+      const id = `${conversation.id}:${ctx.actor.id}`;
+      const current = ctx.tx.get('conversationUserState', id);
+      // Read marks only move forward, and never into the future.
+      const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), ctx.now);
+      if (current && current.readAt === readAt) return;
+      const state: EntityOf<'conversationUserState'> = {
+        id,
+        conversationId: conversation.id,
+        userId: ctx.actor.id,
+        readAt,
+        archived: current?.archived ?? false,
+      };
+      putRecord(ctx.tx, scopeOf.conversationUserState(state), 'conversationUserState', state);
+    },
+
+    'inbox.setMember': (ctx, args) => {
+      const { tx, actor } = ctx;
+      const inbox = tx.get('inbox', args.inboxId);
+      if (!inbox || inbox.orgId !== actor.orgId || !isMember(tx, inbox.id, actor.id)) {
+        return reject('not_found', 'This inbox does not exist or you are not a member of it.');
+      }
+      if (!MANAGE_MEMBERS.includes(actor.role)) return reject('forbidden', 'Only managers and admins can change inbox members.');
+      const user = tx.get('user', args.userId);
+      if (!user || user.orgId !== actor.orgId) return reject('not_found', 'That person is not in this organisation.');
+      const id = `${inbox.id}:${user.id}`;
+      const present = tx.get('inboxMember', id) !== null;
+      if (args.member && !present) {
+        const member: EntityOf<'inboxMember'> = { id, inboxId: inbox.id, userId: user.id };
+        putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+      } else if (!args.member && present) {
+        deleteRecord(tx, scopeOf.inbox(inbox), 'inboxMember', id);
+      }
+    },
+
+    'chat.send': (ctx, args) => {
+      const { tx, actor, now } = ctx;
+      const chat = tx.get('chat', args.chatId);
+      if (!chat || !chat.memberIds.includes(actor.id)) return reject('not_found', 'This chat does not exist or you are not in it.');
+      const existing = tx.get('chatMessage', args.messageId);
+      if (existing) {
+        if (existing.chatId === chat.id && existing.authorId === actor.id) return;
+        return reject('conflict', 'A message with this id already exists.');
+      }
+      const body = args.body.trim();
+      if (!body) return reject('invalid', 'A message cannot be empty.');
+      const message: EntityOf<'chatMessage'> = { id: args.messageId, chatId: chat.id, authorId: actor.id, body, createdAt: now };
+      putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
+      putRecord(tx, scopeOf.chat(chat), 'chat', { ...chat, lastMessageAt: now });
+    },
+  };
+}
+
+export function runHandler(handlers: Handlers, ctx: MutationContext, mutation: Mutation): void {
+  // The discriminated union guarantees args match the handler; TS cannot correlate them.
+  (handlers[mutation.name] as Handler<MutationName>)(ctx, mutation.args as never);
+}

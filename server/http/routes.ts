@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DemoInboundRequest, HTTP_PATHS, SignInRequest, type DemoAccount, type ServerInfo } from '../../protocol/http.ts';
+import { PROTOCOL_VERSION } from '../../protocol/version.ts';
+import type { Domain } from '../domain/domain.ts';
+import { UnknownChannelError } from '../domain/inbound.ts';
+import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
+
+export interface RouteOptions {
+  domain: Domain;
+  /** Accounts listed by /api/info; null outside demo mode. */
+  demoAccounts: readonly DemoAccount[] | null;
+  /** Whether POST /api/demo/inbound exists (demo mode or tests). */
+  demoInbound: boolean;
+  bodyLimitBytes: number;
+  log: (line: string) => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** The HTTP API of protocol/http.ts; transport only, every decision is in the domain. */
+export function createHttpHandler(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { domain } = options;
+  const routes: Record<string, Partial<Record<string, Handler>>> = {
+    [HTTP_PATHS.health]: { GET: (_req, res) => sendJson(res, 200, { ok: true }) },
+    [HTTP_PATHS.info]: {
+      GET: (_req, res) => {
+        const info: ServerInfo = {
+          name: 'switchboard',
+          protocol: PROTOCOL_VERSION,
+          organisation: domain.organisationName(),
+          demoAccounts: options.demoAccounts ? [...options.demoAccounts] : null,
+        };
+        sendJson(res, 200, info);
+      },
+    },
+    [HTTP_PATHS.session]: {
+      POST: async (req, res) => {
+        const body = await readBody(req, SignInRequest, options.bodyLimitBytes);
+        const session = await domain.signIn(body.email, body.password);
+        if (!session) throw new HttpError(401, 'invalid_credentials', 'That email and password do not match an active account.');
+        sendJson(res, 200, { token: session.token, user: session.user });
+      },
+      DELETE: (req, res) => {
+        const token = bearerToken(req);
+        if (!token) throw new HttpError(401, 'unauthenticated', 'Send the session token as Authorization: Bearer <token>.');
+        if (!domain.signOut(token)) throw new HttpError(401, 'unauthenticated', 'This session is unknown or already signed out.');
+        res.writeHead(204).end();
+      },
+    },
+  };
+  if (options.demoInbound) {
+    routes[HTTP_PATHS.demoInbound] = {
+      POST: async (req, res) => {
+        const body = await readBody(req, DemoInboundRequest, options.bodyLimitBytes);
+        try {
+          const result = domain.receiveInbound(body);
+          sendJson(res, 200, { conversationId: result.conversationId, messageId: result.messageId });
+        } catch (err) {
+          if (err instanceof UnknownChannelError) throw new HttpError(404, 'not_found', err.message);
+          throw err;
+        }
+      },
+    };
+  }
+
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const methods = routes[path];
+    const handler = methods?.[req.method ?? 'GET'];
+    const run = async () => {
+      if (!methods) throw new HttpError(404, 'not_found', `No route ${path}.`);
+      if (!handler) {
+        res.setHeader('allow', Object.keys(methods).join(', '));
+        throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}.`);
+      }
+      await handler(req, res);
+    };
+    run().catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof HttpError) {
+        if (err.status === 413) res.setHeader('connection', 'close');
+        return sendError(res, err);
+      }
+      options.log(`http ${req.method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      sendError(res, new HttpError(500, 'internal', 'The server failed; the error was logged.'));
+    });
+  };
+}

@@ -1,0 +1,161 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Numbered, forward-only migrations keyed on PRAGMA user_version. Never edit a
+ * shipped migration: append a new one. Records are stored as their protocol
+ * JSON (`data`) next to the columns that queries filter on, so the JSON is the
+ * single source of a record and the columns exist only to be indexed.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    email TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX users_org ON users(org_id, id);
+
+  CREATE TABLE credentials (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+
+  CREATE TABLE inboxes (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    data TEXT NOT NULL
+  );
+
+  CREATE TABLE inbox_members (
+    id TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL,
+    UNIQUE (inbox_id, user_id)
+  );
+  CREATE INDEX inbox_members_user ON inbox_members(user_id);
+  CREATE INDEX inbox_members_inbox ON inbox_members(inbox_id, id);
+
+  CREATE TABLE channels (
+    id TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    data TEXT NOT NULL
+  );
+  CREATE INDEX channels_inbox ON channels(inbox_id, id);
+
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    owner_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX contacts_org_owner ON contacts(org_id, owner_id, id);
+
+  CREATE TABLE contact_phones (
+    contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    phone TEXT NOT NULL,
+    PRIMARY KEY (phone, contact_id)
+  );
+  CREATE INDEX contact_phones_contact ON contact_phones(contact_id);
+
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    channel_id TEXT NOT NULL REFERENCES channels(id),
+    customer_address TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX conversations_inbox ON conversations(inbox_id, id);
+  CREATE INDEX conversations_customer ON conversations(channel_id, customer_address, created_at);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    provider_id TEXT,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX messages_inbox ON messages(inbox_id, id);
+  CREATE INDEX messages_conversation ON messages(conversation_id, direction, created_at);
+  CREATE UNIQUE INDEX messages_provider ON messages(channel_id, provider_id) WHERE provider_id IS NOT NULL;
+
+  CREATE TABLE conversation_user_states (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX conversation_user_states_user ON conversation_user_states(user_id, id);
+
+  CREATE TABLE chats (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+
+  CREATE TABLE chat_members (
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, chat_id)
+  );
+  CREATE INDEX chat_members_chat ON chat_members(chat_id);
+
+  CREATE TABLE chat_messages (
+    id TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX chat_messages_chat ON chat_messages(chat_id, id);
+
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+    entity_id TEXT NOT NULL,
+    record TEXT,
+    CHECK ((op = 'put') = (record IS NOT NULL))
+  );
+  CREATE INDEX changes_scope_seq ON changes(scope, seq);
+
+  CREATE TABLE client_mutations (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    mutation_id INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, client_id, mutation_id)
+  );
+
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];
+
+/** Brings the database to the latest version, one migration per transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length}); refusing to start`);
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    const sql = MIGRATIONS[version - 1] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      // PRAGMA cannot take parameters; version is a trusted integer.
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

@@ -1,0 +1,103 @@
+import type { ChangeEntry } from '../../protocol/sync.ts';
+import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
+import type { MutationResult } from '../../protocol/mutations.ts';
+import type { Scope } from '../../protocol/scope.ts';
+
+/**
+ * The narrow storage boundary. Domain code sees only these types; the SQLite
+ * implementation lives in ./sqlite/ and a PostgreSQL twin would implement the
+ * same interface. Transactions are synchronous on purpose: a callback that
+ * awaits would let other work interleave inside the transaction, so the type
+ * refuses async callbacks and the implementation refuses thenables at runtime.
+ */
+
+/** A callback result that is not a promise (async callbacks become `never`). */
+export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
+
+export interface Storage {
+  /** Runs `fn` in one transaction (nested calls become savepoints); rolls back if it throws. */
+  transaction<T>(fn: (tx: StorageTx) => NotPromise<T>): T;
+  close(): void;
+}
+
+export interface Org {
+  id: string;
+  name: string;
+}
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** A change to append; `seq` is assigned by the log. */
+export type NewChange =
+  | { scope: Scope; op: 'put'; entity: EntityKind; id: string; record: unknown }
+  | { scope: Scope; op: 'delete'; entity: EntityKind; id: string };
+
+/** Which records of a kind a snapshot lists; each key maps to an indexed column. */
+export interface ListBy {
+  user: { orgId: string };
+  inbox: { id: string };
+  inboxMember: { inboxId: string };
+  channel: { inboxId: string };
+  contact: { orgId: string; ownerId: string | null };
+  conversation: { inboxId: string };
+  message: { inboxId: string };
+  conversationUserState: { userId: string };
+  chat: { id: string };
+  chatMessage: { chatId: string };
+}
+
+export interface StorageTx {
+  // organisation
+  getOrg(id: string): Org | null;
+  firstOrg(): Org | null;
+  putOrg(org: Org): void;
+
+  // entity records (the shapes of protocol/domain.ts)
+  get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null;
+  put<K extends EntityKind>(kind: K, record: EntityOf<K>): void;
+  remove(kind: EntityKind, id: string): void;
+  /** Keyset page ordered by id: records with id > afterId. */
+  list<K extends EntityKind>(kind: K, by: ListBy[K], afterId: string, limit: number): EntityOf<K>[];
+
+  // lookups the domain needs
+  findUserByEmail(email: string): EntityOf<'user'> | null;
+  inboxIdsOfUser(userId: string): string[];
+  chatIdsOfUser(userId: string): string[];
+  /** Most recent conversation of this customer on this channel, whatever its status. */
+  findLatestConversation(channelId: string, customerAddress: string): EntityOf<'conversation'> | null;
+  findSharedContactByPhone(orgId: string, phone: string): EntityOf<'contact'> | null;
+  findMessageByProviderId(channelId: string, providerId: string): EntityOf<'message'> | null;
+  lastInboundMessageAt(conversationId: string): number | null;
+
+  // credentials and sessions
+  getPasswordHash(userId: string): string | null;
+  setPasswordHash(userId: string, hash: string): void;
+  insertSession(session: SessionRow): void;
+  findSessionByTokenHash(tokenHash: string): SessionRow | null;
+  revokeSession(id: string, at: number): void;
+
+  // change log
+  appendChange(change: NewChange): number;
+  /** Entries with seq > afterSeq whose scope is one of `scopes`, in seq order. */
+  readChanges(afterSeq: number, scopes: readonly Scope[], limit: number): ChangeEntry[];
+  /** Highest seq ever assigned (0 for an empty log). */
+  head(): number;
+  /** Entries with seq <= this were compacted away; a cursor below it cannot be served. */
+  compactedThrough(): number;
+  compactChanges(throughSeq: number): void;
+
+  // exactly-once ledger of client mutations
+  findMutationResult(userId: string, clientId: string, mutationId: number): MutationResult | null;
+  lastMutationId(userId: string, clientId: string): number;
+  recordMutationResult(userId: string, clientId: string, mutationId: number, result: MutationResult, at: number): void;
+
+  // small settings
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+}

@@ -1,0 +1,305 @@
+import type { WebSocket, RawData } from 'ws';
+import type { EntityOf } from '../../protocol/domain.ts';
+import type { Scope } from '../../protocol/scope.ts';
+import {
+  CLIENT_FRAME_TYPES,
+  ClientFrame,
+  CloseCode,
+  type ErrorCode,
+  type HelloFrame,
+  type MutateFrame,
+  type ServerFrame,
+} from '../../protocol/sync.ts';
+import { PROTOCOL_VERSION } from '../../protocol/version.ts';
+import type { Domain } from '../domain/domain.ts';
+import { TokenBucket } from './rate-limit.ts';
+import type { SyncTuning } from './tuning.ts';
+
+interface PendingResult {
+  /** The result goes out once entries up to this seq were sent (entries before their ack). */
+  afterSeq: number;
+  frame: ServerFrame;
+}
+
+/**
+ * One client's sync socket. All outgoing data except pongs and errors flows
+ * through a single serialized pump, which reads the log after the cursor, so
+ * catch-up, live changes, snapshots and mutation results cannot interleave
+ * out of order.
+ */
+export class SyncConnection {
+  private user: EntityOf<'user'> | null = null;
+  private sessionIdValue: string | null = null;
+  private clientId = '';
+  /** Scopes whose data this client holds (as far as we sent it). */
+  private readonly scopes = new Set<Scope>();
+  /** Per scope: entries at or below this seq are already part of its snapshot. */
+  private readonly floors = new Map<Scope, number>();
+  private cursor = 0;
+  private caughtUp = false;
+  private pendingResults: PendingResult[] = [];
+  private pumping = false;
+  private pumpAgain = false;
+  private closed = false;
+  private consecutiveErrors = 0;
+  private rateLimitedStreak = 0;
+  private readonly bucket: TokenBucket;
+  private helloTimer: NodeJS.Timeout | null;
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly domain: Domain,
+    private readonly tuning: SyncTuning,
+    private readonly log: (line: string) => void,
+    private readonly onClosed: (connection: SyncConnection) => void,
+  ) {
+    this.bucket = new TokenBucket(tuning.maxFramesPerSecond, tuning.burst);
+    this.helloTimer = setTimeout(() => this.close(CloseCode.helloRequired, 'hello expected'), tuning.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('close', () => this.cleanup());
+    // ws reports oversized frames (and closes with 1009) through 'error'; without a listener it would throw.
+    ws.on('error', (err) => this.log(`sync socket error: ${err.message}`));
+  }
+
+  get sessionId(): string | null {
+    return this.sessionIdValue;
+  }
+
+  /** Something was committed: read the log. */
+  poke(): void {
+    if (!this.user || this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.runPump();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+    this.cleanup();
+  }
+
+  // ---------------------------------------------------------------- inbound frames
+
+  private guard(task: () => void): void {
+    try {
+      task();
+    } catch (err) {
+      this.log(`sync handler failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.sendNow({ type: 'error', code: 'internal', message: 'The server failed to handle that frame; it was logged.' });
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.silenceTimer?.refresh();
+    if (!this.bucket.take()) {
+      this.rateLimitedStreak += 1;
+      this.sendNow({ type: 'error', code: 'rate_limited', message: 'Too many frames; slow down.' });
+      if (this.rateLimitedStreak >= this.tuning.rateLimitedFramesBeforeClose) this.close(CloseCode.rateLimited, 'rate limited');
+      return;
+    }
+    this.rateLimitedStreak = 0;
+
+    let json: unknown;
+    try {
+      json = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+    } catch {
+      return this.fail('bad_json', 'The frame is not valid JSON.');
+    }
+    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+    if (!this.user && type !== 'hello') {
+      this.sendNow({ type: 'error', code: 'unauthenticated', message: 'The first frame must be hello.' });
+      return this.close(CloseCode.helloRequired, 'hello expected');
+    }
+    if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+      return this.fail('unknown_type', `Unknown frame type ${JSON.stringify(type ?? null)}.`);
+    }
+    const parsed = ClientFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.map(String).join('.') ?? '';
+      return this.fail('bad_frame', `${path || 'frame'}: ${issue?.message ?? 'invalid'}`);
+    }
+    this.consecutiveErrors = 0;
+    const frame = parsed.data;
+    switch (frame.type) {
+      case 'hello':
+        return this.onHello(frame);
+      case 'mutate':
+        return this.onMutate(frame);
+      case 'ping':
+        return this.sendNow({ type: 'pong', t: frame.t });
+      case 'pong':
+        return;
+    }
+  }
+
+  private fail(code: ErrorCode, message: string): void {
+    this.sendNow({ type: 'error', code, message });
+    if (!this.user) return this.close(CloseCode.helloRequired, 'hello expected');
+    this.consecutiveErrors += 1;
+    if (this.consecutiveErrors >= this.tuning.maxConsecutiveErrors) this.close(CloseCode.tooManyErrors, 'too many bad frames');
+  }
+
+  private onHello(hello: HelloFrame): void {
+    if (this.user) return this.fail('bad_frame', 'hello: already said hello on this connection.');
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.sendNow({ type: 'error', code: 'protocol_mismatch', message: `This server speaks protocol ${PROTOCOL_VERSION}; please update.` });
+      return this.close(CloseCode.protocolMismatch, 'protocol mismatch');
+    }
+    const auth = this.domain.authenticate(hello.token);
+    if (!auth) {
+      this.sendNow({ type: 'error', code: 'unauthenticated', message: 'Your session has ended; sign in again.' });
+      return this.close(CloseCode.unauthenticated, 'unauthenticated');
+    }
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.user = auth.user;
+    this.sessionIdValue = auth.sessionId;
+    this.clientId = hello.clientId;
+
+    const held = new Set(this.domain.scopesOf(auth.user.id));
+    const head = this.domain.head();
+    const floor = this.domain.servableFloor();
+    // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
+    const fresh = hello.cursor === null || hello.cursor < floor || hello.cursor > head;
+    this.cursor = fresh ? head : (hello.cursor ?? head);
+    this.sendNow({ type: 'welcome', protocol: PROTOCOL_VERSION, user: auth.user, scopes: [...held], head, serverTime: Date.now() });
+    for (const s of new Set(hello.scopes)) {
+      if (!held.has(s)) this.sendNow({ type: 'scopeLost', scope: s });
+      else if (!fresh) this.scopes.add(s);
+    }
+    // The pump snapshots every held scope not in this.scopes, then catches up.
+    this.startHeartbeat();
+    this.poke();
+  }
+
+  private onMutate(frame: MutateFrame): void {
+    const user = this.user;
+    if (!user) return;
+    for (const { id, mutation } of frame.mutations) {
+      const applied = this.domain.applyMutation(user, this.clientId, id, mutation);
+      this.pendingResults.push({ afterSeq: this.domain.head(), frame: { type: 'mutationResult', id, result: applied.result } });
+    }
+    this.poke();
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  private sendNow(frame: ServerFrame): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends, waiting for the socket to drain when too much is buffered (backpressure). */
+  private send(frame: ServerFrame): Promise<void> {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
+    const data = JSON.stringify(frame);
+    if (this.ws.bufferedAmount < this.tuning.highWaterBytes) {
+      this.ws.send(data);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.ws.send(data, () => resolve()));
+  }
+
+  private async runPump(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.pumpToHead();
+      } while (this.pumpAgain && !this.closed);
+    } catch (err) {
+      this.log(`sync pump failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.sendNow({ type: 'error', code: 'internal', message: 'The server failed to send changes; reconnect to resume.' });
+      this.close(1011, 'internal error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async pumpToHead(): Promise<void> {
+    const user = this.user;
+    if (!user) return;
+    const limit = this.tuning.maxBatch;
+    for (;;) {
+      if (this.closed) return;
+      // Scopes and entries are read together: an entry is sent only if its scope is held right now.
+      const page = this.domain.readChanges(user.id, this.cursor, limit);
+      const now = new Set(page.scopes);
+      for (const s of [...this.scopes]) {
+        if (now.has(s)) continue;
+        this.scopes.delete(s);
+        this.floors.delete(s);
+        await this.send({ type: 'scopeLost', scope: s });
+      }
+      const gained = page.scopes.filter((s) => !this.scopes.has(s));
+      if (gained.length > 0) {
+        for (const s of gained) await this.snapshot(user.id, s);
+        continue; // membership or the log may have moved while snapshotting: read again
+      }
+      const full = page.entries.length === limit;
+      const last = page.entries[page.entries.length - 1];
+      const cursor = full && last ? last.seq : Math.max(page.head, this.cursor);
+      const entries = page.entries.filter((e) => e.seq > (this.floors.get(e.scope) ?? 0));
+      const caughtUp = !full;
+      // Live, frames without entries carry nothing worth a frame; during catch-up the final one marks the end.
+      if (entries.length > 0 || (!this.caughtUp && (caughtUp || cursor > this.cursor))) {
+        await this.send({ type: 'changes', entries, cursor, caughtUp });
+      }
+      this.cursor = cursor;
+      if (caughtUp) this.caughtUp = true;
+      await this.flushResults();
+      if (!full) return;
+    }
+  }
+
+  private async flushResults(): Promise<void> {
+    const ready = this.pendingResults.filter((r) => r.afterSeq <= this.cursor);
+    this.pendingResults = this.pendingResults.filter((r) => r.afterSeq > this.cursor);
+    for (const r of ready) await this.send(r.frame);
+  }
+
+  /** Streams a scope's current state in pages; entries up to `floor` are part of it. */
+  private async snapshot(userId: string, target: Scope): Promise<void> {
+    const floor = this.domain.head();
+    let from = null;
+    let first = true;
+    do {
+      if (this.closed) return;
+      const page = this.domain.readSnapshot(userId, target, from, this.tuning.maxBatch);
+      if (!page.held) {
+        // Lost while streaming: tell the client to drop the part it already received.
+        if (!first) await this.send({ type: 'scopeLost', scope: target });
+        return;
+      }
+      from = page.next;
+      await this.send({ type: 'snapshot', scope: target, reset: first, done: from === null, records: page.records, cursor: this.cursor });
+      first = false;
+    } while (from);
+    this.floors.set(target, floor);
+    this.scopes.add(target);
+  }
+
+  // ---------------------------------------------------------------- liveness
+
+  private startHeartbeat(): void {
+    this.pingTimer = setInterval(() => this.sendNow({ type: 'ping', t: Date.now() }), this.tuning.heartbeatIntervalMs);
+    this.silenceTimer = setTimeout(() => this.close(CloseCode.heartbeatTimeout, 'heartbeat timeout'), this.tuning.heartbeatTimeoutMs);
+  }
+
+  private cleanup(): void {
+    this.closed = true;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.helloTimer = this.pingTimer = this.silenceTimer = null;
+    this.onClosed(this);
+  }
+}

@@ -1,0 +1,73 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheFilePath, deleteCacheFiles, openCache } from '../../../main/core/cache/cache-file.ts';
+import { migrate, migrations } from '../../../main/core/cache/migrations.ts';
+import { tempDir } from './fixtures.ts';
+
+let cleanup: () => void = () => {};
+afterEach(() => cleanup());
+
+describe('cache file', () => {
+  it('migrates a new cache to the latest version in WAL mode and keeps its clientId across reopen', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const a = openCache(t.dir, 'http://server.test', 'u1');
+    expect(a.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const clientId = a.clientId;
+    expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
+    a.close();
+    const b = openCache(t.dir, 'http://server.test', 'u1');
+    expect(b.clientId).toBe(clientId);
+    expect(b.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    b.close();
+  });
+
+  it('names the file by a hash of server and user, under dataDir/caches', () => {
+    const path = cacheFilePath('/data', 'http://server.test', 'u1');
+    expect(path).toMatch(/^\/data\/caches\/[0-9a-f]{32}\.sqlite$/);
+    expect(path).not.toContain('u1');
+    expect(cacheFilePath('/data', 'http://server.test', 'u2')).not.toBe(path);
+    expect(cacheFilePath('/data', 'http://other.test', 'u1')).not.toBe(path);
+  });
+
+  it('runs only the migrations a cache lacks and refuses a cache from a newer app', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const db = new Database(join(t.dir, 'x.sqlite'));
+    expect(migrate(db)).toBe(migrations.length);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'kept')").run();
+    migrate(db);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'probe'").pluck().get()).toBe('kept');
+    db.pragma(`user_version = ${migrations.length + 1}`);
+    expect(() => migrate(db)).toThrow(/newer than this app/);
+    db.close();
+  });
+
+  it('deletes the cache file with its -wal and -shm companions', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const c = openCache(t.dir, 'http://server.test', 'u1');
+    c.db.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run();
+    const path = c.path;
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    c.close();
+    writeFileSync(`${path}-shm`, '');
+    writeFileSync(`${path}-wal`, '');
+    deleteCacheFiles(path);
+    expect(readdirSync(join(t.dir, 'caches'))).toEqual([]);
+  });
+
+  it('hands out increasing mutation ids that survive a reopen', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const a = openCache(t.dir, 'http://server.test', 'u1');
+    expect([a.takeMutationId(), a.takeMutationId()]).toEqual([1, 2]);
+    a.close();
+    const b = openCache(t.dir, 'http://server.test', 'u1');
+    expect(b.takeMutationId()).toBe(3);
+    b.close();
+  });
+});

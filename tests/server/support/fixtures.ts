@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDemoWorkspace } from '../../../server/domain/demo-seed.ts';
+import { Domain, type DomainOptions } from '../../../server/domain/domain.ts';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../../../server/storage/storage.ts';
+
+export function tempDir(prefix = 'switchboard-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestDomain {
+  domain: Domain;
+  storage: Storage;
+  file: string;
+  logs: string[];
+  close(): void;
+}
+
+/** A domain on a real SQLite file in a temp dir, optionally with the demo workspace. */
+export function openTestDomain(options: { seed?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): TestDomain {
+  const dir = tempDir();
+  const file = join(dir.path, 'test.sqlite');
+  const storage = openSqliteStorage({ file });
+  const logs: string[] = [];
+  const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
+  if (options.seed ?? true) domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
+  return {
+    domain,
+    storage,
+    file,
+    logs,
+    close() {
+      domain.close();
+      storage.close();
+      dir.remove();
+    },
+  };
+}
+
+/** Number of change-log entries, to assert "no second effect". */
+export function changeCount(storage: Storage): number {
+  return storage.transaction((tx) => tx.head());
+}
