@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntityKind, EntityRecord, Id, User } from './domain.ts';
+import { EntityKind, EntityRecord, entitySchemas, Id, User } from './domain.ts';
 import { Mutation, MutationResult } from './mutations.ts';
 import { isScope, type Scope } from './scope.ts';
 
@@ -93,13 +93,31 @@ export const CLIENT_FRAME_TYPES = ['hello', 'mutate', 'ping', 'pong'] as const;
 
 // ---------------------------------------------------------------- server → client
 
-export const ChangeEntry = z.intersection(
-  z.object({ seq: z.number().int().positive(), scope: ScopeString }),
-  z.union([
-    z.object({ op: z.literal('put') }).and(EntityRecord),
-    z.object({ op: z.literal('delete'), entity: EntityKind, id: Id.max(130) }),
+const entryHead = { seq: z.number().int().positive(), scope: ScopeString };
+const putEntry = <K extends EntityKind, S extends z.ZodType>(entity: K, record: S) =>
+  z.object({ ...entryHead, op: z.literal('put'), entity: z.literal(entity), record });
+
+/**
+ * `{ seq, scope, op: 'put', entity, record }` or `{ seq, scope, op: 'delete', entity, id }`.
+ * Written as flat discriminated unions (not an intersection): same shape and
+ * same accepted input, but validated several times faster, which matters when
+ * a client ingests a catch-up of a million entries.
+ */
+export const ChangeEntry = z.discriminatedUnion('op', [
+  z.discriminatedUnion('entity', [
+    putEntry('user', entitySchemas.user),
+    putEntry('inbox', entitySchemas.inbox),
+    putEntry('inboxMember', entitySchemas.inboxMember),
+    putEntry('channel', entitySchemas.channel),
+    putEntry('contact', entitySchemas.contact),
+    putEntry('conversation', entitySchemas.conversation),
+    putEntry('message', entitySchemas.message),
+    putEntry('conversationUserState', entitySchemas.conversationUserState),
+    putEntry('chat', entitySchemas.chat),
+    putEntry('chatMessage', entitySchemas.chatMessage),
   ]),
-);
+  z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: Id.max(130) }),
+]);
 export type ChangeEntry = z.infer<typeof ChangeEntry>;
 
 export const WelcomeFrame = z.object({

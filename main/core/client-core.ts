@@ -4,7 +4,7 @@ import type { ChangedViews, ConnectionState, SessionState } from '../../protocol
 import type { Mutation } from '../../protocol/mutations.ts';
 import type { ServerFrame } from '../../protocol/sync.ts';
 import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
-import { FrameApplier } from './cache/apply-frame.ts';
+import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cache/apply-frame.ts';
 import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
 import { Outbox } from './outbox.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
@@ -36,6 +36,9 @@ export interface ClientCore {
 
 /** Everything that exists only while someone is signed in. */
 interface Session {
+  /** Data frames received and not yet applied (applied together on the next turn). */
+  queue: DataFrame[];
+  drainScheduled: boolean;
   serverUrl: string;
   token: string;
   user: User;
@@ -82,7 +85,34 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     }
   };
 
+  /** Applies queued data frames, a few per transaction, in arrival order. */
+  const drain = (s: Session): void => {
+    s.drainScheduled = false;
+    while (session === s && s.queue.length > 0) {
+      const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
+      try {
+        emitChanged(s.applier.applyBatch(batch));
+      } catch (err) {
+        // Nothing of the batch was committed and the cursor did not move: a reconnect re-sends it.
+        log(`sync: could not apply ${batch.length} frame(s): ${err instanceof Error ? err.stack : String(err)}`);
+        s.queue.length = 0;
+        s.sync.restart('The local cache could not store an update.');
+        return;
+      }
+    }
+  };
+
   const onFrame = (s: Session, frame: ServerFrame): void => {
+    if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost') {
+      s.queue.push(frame);
+      if (!s.drainScheduled) {
+        s.drainScheduled = true;
+        setImmediate(() => drain(s));
+      }
+      return;
+    }
+    // Anything else is answered only after the data the server sent before it.
+    drain(s);
     switch (frame.type) {
       case 'welcome':
         if (JSON.stringify(frame.user) !== JSON.stringify(s.user)) {
@@ -91,11 +121,6 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
           emitSession({ status: 'signedIn', serverUrl: s.serverUrl, user: frame.user });
         }
         flush(s);
-        return;
-      case 'changes':
-      case 'snapshot':
-      case 'scopeLost':
-        emitChanged(s.applier.apply(frame));
         return;
       case 'mutationResult': {
         const views = s.outbox.resolve(frame.id, frame.result);
@@ -112,9 +137,9 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   };
 
   const endSession = (s: Session): void => {
+    if (session === s) session = null;
     s.sync.stop();
     s.cache.close();
-    if (session === s) session = null;
   };
 
   const onLinkState = (s: Session, state: SyncLinkState): void => {
@@ -136,6 +161,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     cache.setMeta('user', JSON.stringify(user));
     const applier = new FrameApplier(cache);
     const s: Session = {
+      queue: [],
+      drainScheduled: false,
       serverUrl,
       token,
       user,

@@ -50,7 +50,8 @@ export class Outbox {
         conversation_id: conversationOf(mutation),
         message_id: mutation.name === 'message.send' ? mutation.args.messageId : null,
         mutation: JSON.stringify(mutation),
-        taken_at: this.now(),
+        // Strictly increasing, so replies typed within one millisecond keep their order.
+        taken_at: Math.max(this.now(), (this.db.prepare('SELECT max(taken_at) + 1 FROM outbox').pluck().get() as number | null) ?? 0),
         state: 'pending',
         error_code: null,
         error_message: null,

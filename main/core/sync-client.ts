@@ -116,6 +116,7 @@ export class SyncClient {
 
   /** Closes the link for good (sign-out, app quit). */
   stop(status: ConnectionStatus = 'offline', lastError: string | null = null): void {
+    if (this.stopped) return;
     this.stopped = true;
     this.online = false;
     this.clearTimers();
@@ -129,6 +130,15 @@ export class SyncClient {
       }
     }
     this.setState({ status, retryInMs: null, lastError });
+  }
+
+  /** Drops the current link and reconnects after the usual backoff (e.g. the cache failed to store a frame). */
+  restart(reason: string): void {
+    const socket = this.socket;
+    if (this.stopped || !socket) return;
+    this.state = { ...this.state, lastError: reason };
+    socket.terminate();
+    this.onClosed(1011, reason);
   }
 
   /** Sends a frame if the link is up and welcomed; returns whether it went out. */

@@ -110,6 +110,12 @@ export function startElectronShell(electron: ElectronModule, options: ShellOptio
     cleanups.push(registerIpcHandlers(electron.ipcMain, router, currentWindow, log));
     cleanups.push(forwardIpcEvents(core.events, currentWindow));
     cleanups.push(keepBadgeInSync(core.events, core.handlers['sidebar.get'], (n) => app.setBadgeCount(n), log));
+    // The server someone last signed in to is the one the sign-in form offers next launch.
+    cleanups.push(
+      core.events.on('session', (session) => {
+        if (session.status === 'signedIn' && session.serverUrl !== server?.url) preferences.set('serverAddress', session.serverUrl);
+      }),
+    );
 
     const openWindow = () => {
       mainWindow = createMainWindow(electron, {

@@ -1,8 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { contentSecurityPolicy } from '../hosts/content-security-policy.ts';
+import { resolveRendererFile } from '../hosts/renderer-files.ts';
 import { APP_SCHEME, isAppUrl } from './app-origin.ts';
 import type { ProtocolLike, ResponseHeaders, SessionLike } from './electron-module.ts';
-import { resolveRendererFile } from '../hosts/renderer-files.ts';
-import { readFile } from 'node:fs/promises';
 
 /** The page talks to main only over IPC, so it may connect nowhere. */
 export const ELECTRON_CSP = contentSecurityPolicy();

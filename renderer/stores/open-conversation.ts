@@ -71,7 +71,9 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     detail.value = got.value;
     messages.value = page.value.items;
     hasMore.value = page.value.hasMore;
-    markReadIfNew(conversationId, options.unread !== false);
+    // Known to be read already: only inbound messages arriving from now on call for a mark-read.
+    if (options.unread === false) readUpTo = newestInbound(messages.value);
+    else markReadIfNew(conversationId, true);
   }
 
   /** Re-reads the detail and the newest page, keeping older pages already loaded. */

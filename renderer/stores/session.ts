@@ -42,6 +42,13 @@ export const useSessionStore = defineStore('session', () => {
     apply(result.value.session);
   }
 
+  async function syncState(): Promise<void> {
+    const state = await getApi().invoke('app.state', {});
+    if (!state.ok) return;
+    useConnectionStore().apply(state.value.connection);
+    apply(state.value.session);
+  }
+
   /** Every session event lands here; it also (re)loads or clears the views that depend on who is signed in. */
   function apply(next: SessionState): void {
     const previousUserId = user.value?.id ?? null;
@@ -87,12 +94,9 @@ export const useSessionStore = defineStore('session', () => {
         signInError.value = result.error.message;
         return false;
       }
-      // The 'session' event normally arrives too; reading the state makes the switch independent of its timing.
-      const state = await getApi().invoke('app.state', {});
-      if (state.ok) {
-        useConnectionStore().apply(state.value.connection);
-        apply(state.value.session);
-      }
+      // The 'session' event normally switches the screen; if it has not arrived yet, read the state, so
+      // the switch does not depend on the order of the answer and the event.
+      if (user.value?.id !== result.value.user.id) await syncState();
       return true;
     } finally {
       signingIn.value = false;
@@ -104,11 +108,7 @@ export const useSessionStore = defineStore('session', () => {
     try {
       const result = await getApi().invoke('session.signOut', {});
       if (!result.ok) return result.error.message;
-      const state = await getApi().invoke('app.state', {});
-      if (state.ok) {
-        useConnectionStore().apply(state.value.connection);
-        apply(state.value.session);
-      }
+      if (signedIn.value) await syncState();
       return null;
     } finally {
       signingOut.value = false;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
-import { preview } from './mutation-handlers.ts';
+import { nextMessageTime, preview } from './mutation-handlers.ts';
 
 export interface InboundMessage {
   channelId: string;
@@ -68,6 +68,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     };
   }
 
+  const at = nextMessageTime(conversation.lastMessageAt, now);
   const message: EntityOf<'message'> = {
     id: `msg_${randomUUID()}`,
     conversationId: conversation.id,
@@ -79,7 +80,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     status: 'delivered',
     statusReason: null,
     providerId: input.providerId ?? null,
-    createdAt: now,
+    createdAt: at,
   };
   // The conversation row must exist before the message that references it.
   const updated: EntityOf<'conversation'> = {
@@ -88,7 +89,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     // An inbound message on a closed conversation reopens it.
     status: 'open',
     closedAt: null,
-    lastMessageAt: now,
+    lastMessageAt: at,
     lastMessagePreview: preview(input.body),
   };
   putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);

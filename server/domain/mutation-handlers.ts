@@ -18,6 +18,14 @@ const ASSIGN_ANYONE: readonly Role[] = ['manager', 'supervisor', 'admin'];
 /** SPEC: supervisors may do everything a manager may inside their inboxes. */
 const MANAGE_MEMBERS: readonly Role[] = ['manager', 'supervisor', 'admin'];
 
+/**
+ * Message times strictly increase within a conversation or chat, so replies
+ * applied in the same millisecond still sort in the order they were applied.
+ */
+export function nextMessageTime(lastMessageAt: number | null, now: number): number {
+  return Math.max(now, (lastMessageAt ?? 0) + 1);
+}
+
 export function preview(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim();
   return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
@@ -45,8 +53,9 @@ export type DeliverySink = (message: EntityOf<'message'>) => void;
 export function createMutationHandlers(deliver: DeliverySink): Handlers {
   return {
     'message.send': (ctx, args) => {
-      const { tx, actor, now } = ctx;
+      const { tx, actor } = ctx;
       const conversation = conversationForMember(ctx, args.conversationId);
+      const now = nextMessageTime(conversation.lastMessageAt, ctx.now);
       const existing = tx.get('message', args.messageId);
       if (existing) {
         if (existing.conversationId === conversation.id && existing.authorId === actor.id) return; // already sent: idempotent
@@ -70,7 +79,7 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
       }
       if (channel.kind === 'whatsapp') {
         const lastInbound = tx.lastInboundMessageAt(conversation.id);
-        if (lastInbound === null || now - lastInbound > WHATSAPP_WINDOW_MS) {
+        if (lastInbound === null || ctx.now - lastInbound > WHATSAPP_WINDOW_MS) {
           return reject('window_closed', 'WhatsApp allows free-form replies only within 24 hours of the customer’s last message.');
         }
       }
@@ -129,8 +138,8 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
       const conversation = conversationForMember(ctx, args.conversationId);
       const id = `${conversation.id}:${ctx.actor.id}`;
       const current = ctx.tx.get('conversationUserState', id);
-      // Read marks only move forward, and never into the future.
-      const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), ctx.now);
+      // Read marks only move forward, and never past now or the last message (whose time may be bumped ahead of now).
+      const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), Math.max(ctx.now, conversation.lastMessageAt ?? 0));
       if (current && current.readAt === readAt) return;
       const state: EntityOf<'conversationUserState'> = {
         id,
@@ -162,9 +171,10 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
     },
 
     'chat.send': (ctx, args) => {
-      const { tx, actor, now } = ctx;
+      const { tx, actor } = ctx;
       const chat = tx.get('chat', args.chatId);
       if (!chat || !chat.memberIds.includes(actor.id)) return reject('not_found', 'This chat does not exist or you are not in it.');
+      const now = nextMessageTime(chat.lastMessageAt, ctx.now);
       const existing = tx.get('chatMessage', args.messageId);
       if (existing) {
         if (existing.chatId === chat.id && existing.authorId === actor.id) return;

@@ -15,6 +15,12 @@ import type { Domain } from '../domain/domain.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { SyncTuning } from './tuning.ts';
 
+/** Text or binary frames alike carry UTF-8 JSON. */
+function frameText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
 interface PendingResult {
   /** The result goes out once entries up to this seq were sent (entries before their ack). */
   afterSeq: number;
@@ -57,7 +63,7 @@ export class SyncConnection {
   ) {
     this.bucket = new TokenBucket(tuning.maxFramesPerSecond, tuning.burst);
     this.helloTimer = setTimeout(() => this.close(CloseCode.helloRequired, 'hello expected'), tuning.helloTimeoutMs);
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('message', (data) => this.guard(() => this.onMessage(data)));
     ws.on('close', () => this.cleanup());
     // ws reports oversized frames (and closes with 1009) through 'error'; without a listener it would throw.
     ws.on('error', (err) => this.log(`sync socket error: ${err.message}`));
@@ -96,7 +102,7 @@ export class SyncConnection {
     }
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private onMessage(data: RawData): void {
     if (this.closed) return;
     this.silenceTimer?.refresh();
     if (!this.bucket.take()) {
@@ -109,7 +115,7 @@ export class SyncConnection {
 
     let json: unknown;
     try {
-      json = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+      json = JSON.parse(frameText(data));
     } catch {
       return this.fail('bad_json', 'The frame is not valid JSON.');
     }

@@ -12,9 +12,12 @@ let servers: TestServer[] = [];
 let clients: SyncClient[] = [];
 afterEach(async () => {
   for (const c of clients) c.close();
+  const failures = servers.flatMap((s) => s.logs.filter((l) => /failed/.test(l)));
   for (const s of servers) await s.close();
   servers = [];
   clients = [];
+  // Nothing may have failed inside the server (oversized frames are reported by ws, not by our handlers).
+  expect(failures).toEqual([]);
 });
 
 async function server(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
@@ -70,6 +73,22 @@ describe('sync server', () => {
     const done = sam.find('changes', (f) => f.caughtUp);
     expect(done?.cursor).toBe(welcome.head);
     expect(sam.invalid).toEqual([]);
+  });
+
+  it('waits for the socket to drain under backpressure and still sends everything in order', async () => {
+    // A 1-byte high-water mark makes every pumped frame wait for its write to complete.
+    const t = await server({ sync: { highWaterBytes: 1, maxBatch: 100 } });
+    const token = await signIn(t.server.url, MAYA);
+    const one = await client(t);
+    const two = await client(t);
+    const a = await one.sync(token, { clientId: 'one' });
+    const b = await two.sync(token, { clientId: 'two' });
+    const shape = (c: SyncClient) => c.frames.filter((f) => f.type === 'snapshot' || f.type === 'changes').map((f) => JSON.stringify(f));
+    expect(a.head).toBe(b.head);
+    expect(shape(one)).toEqual(shape(two));
+    const records = one.frames.flatMap((f) => (f.type === 'snapshot' ? f.records : []));
+    expect(records.filter((r) => r.entity === 'conversation')).toHaveLength(200);
+    expect(records.filter((r) => r.entity === 'contact')).toHaveLength(50);
   });
 
   it('catches up in bounded batches with a correct cursor, only in held scopes', async () => {
@@ -233,6 +252,29 @@ describe('sync server', () => {
     expect(status).toBe('open');
   });
 
+  it('falls back to a full snapshot when the cursor is older than the log can serve, or from another log', async () => {
+    const t = await server();
+    const token = await signIn(t.server.url, SAM);
+    const first = await client(t);
+    const welcome = await first.sync(token, { clientId: 'sam-old' });
+    const c0 = first.lastCursor();
+    first.close();
+    await postInbound(t.server.url, { channelId: 'ch_sales_sms', from: '+12065554001', body: 'after the cursor' });
+    t.options.minServableSeq = c0 + 1; // retention moved past the client's cursor
+    await t.restart();
+
+    for (const cursor of [c0, 10_000_000]) {
+      const again = await client(t);
+      const hello = await again.sync(token, { clientId: 'sam-old', cursor, scopes: welcome.scopes });
+      const resets = again.frames.filter((f) => f.type === 'snapshot' && f.reset).map((f) => f.type === 'snapshot' && f.scope);
+      expect(resets.sort()).toEqual([...SAM_SCOPES].sort());
+      expect(again.frames.filter((f) => f.type === 'snapshot').every((f) => f.type === 'snapshot' && f.cursor === hello.head)).toBe(true);
+      expect(again.lastCursor()).toBe(hello.head);
+      expect(again.entries()).toEqual([]);
+      again.close();
+    }
+  });
+
   it('sends a reply through demo delivery: queued, sent, delivered, each a change entry, entries before the ack', async () => {
     const t = await server();
     const sam = await client(t);
@@ -339,7 +381,7 @@ describe('sync server', () => {
   });
 
   it('pings, closes a silent connection with 4011, and closes a socket without hello with 4002', async () => {
-    const t = await server({ sync: { heartbeatIntervalMs: 40, heartbeatTimeoutMs: 200, helloTimeoutMs: 150 } });
+    const t = await server({ sync: { heartbeatIntervalMs: 40, heartbeatTimeoutMs: 500, helloTimeoutMs: 150 } });
     const quiet = await client(t);
     await quiet.sync(await signIn(t.server.url, SAM));
     await quiet.waitFor('ping');

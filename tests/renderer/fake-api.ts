@@ -54,6 +54,8 @@ export interface FakeApi {
   api: SwitchboardApi;
   emit<E extends IpcEvent>(event: E, payload: IpcEvents[E]): void;
   calls: { method: IpcMethod; input: unknown }[];
+  /** Cancels the deliveries and events still scheduled, and forgets the listeners. */
+  close(): void;
 }
 
 const SERVER = 'http://127.0.0.1:4870';
@@ -162,6 +164,14 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   let connection: ConnectionState = { status: 'online', retryInMs: null, lastError: null, pendingCount: 0, ...options.connection };
   let nextMutation = 1;
   let nextMessage = 1;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  function later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  }
 
   function emit<E extends IpcEvent>(event: E, payload: IpcEvents[E]): void {
     for (const l of [...(listeners.get(event) ?? [])]) (l as (p: IpcEvents[E]) => void)(payload);
@@ -214,7 +224,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   }
 
   function changed(conversationIds: string[]): void {
-    setTimeout(() => emit('changed', { sidebar: true, conversationList: true, conversations: conversationIds }), 0);
+    later(() => emit('changed', { sidebar: true, conversationList: true, conversations: conversationIds }), 0);
   }
 
   function sidebar(): SidebarView {
@@ -253,7 +263,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
 
   function deliverLater(c: FakeConversation, messageId: string): void {
     const step = (status: 'sent' | 'delivered', delay: number) =>
-      setTimeout(() => {
+      later(() => {
         c.messages = c.messages.map((m) => (m.id === messageId ? { ...m, outbox: null, status, displayStatus: status } : m));
         setConnection({ pendingCount: pendingCount() });
         changed([c.id]);
@@ -269,12 +279,12 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       const found = users.find((u) => u.email === email.trim().toLowerCase());
       if (!found || passwords[found.email] !== password) throw Object.assign(new Error('That email and password do not match an account on this server.'), { code: 'unauthenticated' });
       user = found;
-      setTimeout(() => emit('session', session()), 0);
+      later(() => emit('session', session()), 0);
       return { user: found };
     },
     'session.signOut': () => {
       user = null;
-      setTimeout(() => emit('session', session()), 0);
+      later(() => emit('session', session()), 0);
       return {};
     },
     'sidebar.get': () => sidebar(),
@@ -404,5 +414,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       return () => set.delete(listener as (payload: never) => void);
     },
   };
-  return { api, emit, calls };
+  function close(): void {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    listeners.clear();
+  }
+  return { api, emit, calls, close };
 }

@@ -7,6 +7,9 @@ import { OptimisticLayer } from './optimistic.ts';
 
 export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame;
 
+/** Most queued frames committed together during catch-up (10 × maxBatch entries). */
+export const MAX_FRAMES_PER_TRANSACTION = 10;
+
 /**
  * Applies validated sync frames to the cache. Each frame is one transaction
  * together with the cursor it carries, so a crash never leaves half a frame.
@@ -21,25 +24,44 @@ export class FrameApplier {
   }
 
   apply(frame: DataFrame): ChangedViews {
+    return this.applyBatch([frame]);
+  }
+
+  /**
+   * Applies frames in order in one transaction (catch-up arrives faster than
+   * one commit per frame is worth). Every frame is still whole: either all of
+   * the batch, last cursor included, is committed, or none of it.
+   */
+  applyBatch(frames: readonly DataFrame[]): ChangedViews {
     const changed = new ChangeCollector();
-    this.cache.write(() => {
-      const pending = this.layer.hasEntries();
-      if (pending) this.layer.rewind();
-      switch (frame.type) {
-        case 'changes':
-          this.applyChanges(frame, changed);
-          break;
-        case 'snapshot':
-          this.applySnapshot(frame, changed);
-          break;
-        case 'scopeLost':
-          this.writer.deleteScope(frame.scope, changed);
-          this.cache.db.prepare('DELETE FROM held_scopes WHERE scope = ?').run(frame.scope);
-          break;
-      }
-      if (pending) this.layer.replay(new ChangeCollector());
-    });
+    try {
+      this.cache.write(() => {
+        const pending = this.layer.hasEntries();
+        if (pending) this.layer.rewind();
+        for (const frame of frames) this.applyOne(frame, changed);
+        this.writer.endFrame();
+        if (pending) this.layer.replay(new ChangeCollector());
+      });
+    } catch (err) {
+      this.writer.abortFrame();
+      throw err;
+    }
     return changed.toViews();
+  }
+
+  private applyOne(frame: DataFrame, changed: ChangeCollector): void {
+    switch (frame.type) {
+      case 'changes':
+        this.applyChanges(frame, changed);
+        return;
+      case 'snapshot':
+        this.applySnapshot(frame, changed);
+        return;
+      case 'scopeLost':
+        this.writer.deleteScope(frame.scope, changed);
+        this.cache.db.prepare('DELETE FROM held_scopes WHERE scope = ?').run(frame.scope);
+        return;
+    }
   }
 
   private applyChanges(frame: ChangesFrame, changed: ChangeCollector): void {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
+import { UNREAD_SQL } from './migrations.ts';
 
 const TABLE: Record<EntityKind, string> = {
   user: 'users',
@@ -26,6 +27,13 @@ const b = (v: boolean): number => (v ? 1 : 0);
 export class EntityWriter {
   private readonly s: Record<string, Database.Statement>;
   private readonly me: string;
+  /**
+   * Per frame: newest inbound time per conversation, and conversations whose
+   * unread flag may flip. Settled once at the end of the frame, so a catch-up
+   * of many messages costs one row update per conversation, not one per message.
+   */
+  private readonly inbound = new Map<string, number>();
+  private readonly unreadDirty = new Set<string>();
 
   constructor(private readonly cache: CacheDb) {
     const db = cache.db;
@@ -64,24 +72,49 @@ export class EntityWriter {
                     created_at = excluded.created_at, local = 0`),
       inboundSeen: p(`UPDATE conversations SET last_inbound_at = @at
                       WHERE id = @id AND (last_inbound_at IS NULL OR last_inbound_at < @at)`),
+      fixUnread: p(`UPDATE conversations SET unread = ${UNREAD_SQL} WHERE id = ? AND unread IS NOT ${UNREAD_SQL}`),
+      myReadAt: p('UPDATE conversations SET read_at = ? WHERE id = ? AND read_at IS NOT ?'),
+      myArchived: p('UPDATE conversations SET archived = ? WHERE id = ? AND archived IS NOT ?'),
       inboundRecompute: p(`UPDATE conversations SET last_inbound_at =
                              (SELECT max(created_at) FROM messages WHERE conversation_id = @id AND direction = 'in') WHERE id = @id`),
       messageConv: p('SELECT conversation_id FROM messages WHERE id = ?'),
       userState: p(`INSERT OR REPLACE INTO conversation_user_state (id, scope, conversation_id, user_id, read_at, archived)
                     VALUES (?, ?, ?, ?, ?, ?)`),
       userStateRow: p('SELECT conversation_id, user_id FROM conversation_user_state WHERE id = ?'),
-      myState: p('UPDATE conversations SET read_at = ?, archived = ? WHERE id = ?'),
       chat: p(`INSERT OR REPLACE INTO chats (id, scope, kind, name, member_ids, last_message_at) VALUES (?, ?, ?, ?, ?, ?)`),
       chatMessage: p(`INSERT OR REPLACE INTO chat_messages (id, scope, chat_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
       convMessagesDelete: p('DELETE FROM messages WHERE conversation_id = ?'),
       convBaseDelete: p('DELETE FROM conversation_base WHERE conversation_id = ?'),
       scopeTagsDelete: p('DELETE FROM conversation_tags WHERE conversation_id IN (SELECT id FROM conversations WHERE scope = ?)'),
       scopeBaseDelete: p('DELETE FROM conversation_base WHERE conversation_id IN (SELECT id FROM conversations WHERE scope = ?)'),
-      scopeStatesReset: p(`UPDATE conversations SET read_at = NULL, archived = 0
+      scopeStatesReset: p(`UPDATE conversations SET read_at = NULL, archived = 0, unread = (last_inbound_at IS NOT NULL)
                            WHERE id IN (SELECT conversation_id FROM conversation_user_state WHERE scope = ? AND user_id = ?)`),
       ...Object.fromEntries(SCOPED_TABLES.map((t) => [`del:${t}`, p(`DELETE FROM ${t} WHERE id = ?`)])),
       ...Object.fromEntries(SCOPED_TABLES.map((t) => [`scope:${t}`, p(`DELETE FROM ${t} WHERE scope = ?`)])),
     };
+  }
+
+  /** Settles what the frame deferred; call once after its last entry, inside the transaction. */
+  endFrame(): void {
+    for (const [id, at] of this.inbound) {
+      this.run('inboundSeen', { at, id });
+      this.unreadDirty.add(id);
+    }
+    for (const id of this.unreadDirty) this.run('fixUnread', id);
+    this.inbound.clear();
+    this.unreadDirty.clear();
+  }
+
+  /** Drops deferred work of a frame that failed (its transaction rolled back). */
+  abortFrame(): void {
+    this.inbound.clear();
+    this.unreadDirty.clear();
+  }
+
+  private myState(conversationId: string, readAt: number | null, archived: number): void {
+    this.run('myReadAt', readAt, conversationId, readAt);
+    this.run('myArchived', archived, conversationId, archived);
+    this.unreadDirty.add(conversationId);
   }
 
   private run(name: string, ...args: unknown[]): Database.RunResult {
@@ -142,6 +175,8 @@ export class EntityWriter {
         });
         this.run('tagsClear', r.id);
         for (const tag of r.tags) this.run('tagAdd', r.id, tag);
+        // A new row starts with unread 0; its messages and read state may already be here.
+        this.unreadDirty.add(r.id);
         changed.all();
         changed.conversation(r.id);
         return;
@@ -151,7 +186,8 @@ export class EntityWriter {
         this.run('message', r.id, scope, r.conversationId, r.direction, r.authorType, r.authorId, r.body,
           JSON.stringify(r.attachments), r.status, r.statusReason, r.providerId, r.createdAt);
         if (r.direction === 'in') {
-          this.run('inboundSeen', { at: r.createdAt, id: r.conversationId });
+          const seen = this.inbound.get(r.conversationId);
+          if (seen === undefined || r.createdAt > seen) this.inbound.set(r.conversationId, r.createdAt);
           changed.sidebar = true;
         }
         changed.conversationList = true;
@@ -162,7 +198,7 @@ export class EntityWriter {
         const r = rec.record;
         this.run('userState', r.id, scope, r.conversationId, r.userId, r.readAt, b(r.archived));
         if (r.userId === this.me) {
-          this.run('myState', r.readAt, b(r.archived), r.conversationId);
+          this.myState(r.conversationId, r.readAt, b(r.archived));
           changed.all();
           changed.conversation(r.conversationId);
         }
@@ -190,6 +226,7 @@ export class EntityWriter {
       this.run(`del:${table}`, id);
       if (conv) {
         this.run('inboundRecompute', { id: conv.conversation_id });
+        this.unreadDirty.add(conv.conversation_id);
         changed.conversation(conv.conversation_id);
       }
       changed.all();
@@ -199,7 +236,7 @@ export class EntityWriter {
       const row = (this.s.userStateRow as Database.Statement<[string], { conversation_id: string; user_id: string }>).get(id);
       this.run(`del:${table}`, id);
       if (row && row.user_id === this.me) {
-        this.run('myState', null, 0, row.conversation_id);
+        this.myState(row.conversation_id, null, 0);
         changed.conversation(row.conversation_id);
       }
       changed.all();

@@ -40,15 +40,18 @@ export const migrations: readonly string[] = [
   CREATE INDEX contacts_scope ON contacts(scope);
 
   -- read_at/archived are the signed-in person's state (denormalised from conversation_user_state),
-  -- last_inbound_at is maintained from inbound message puts, with_me from participant_ids: all so
-  -- that every list filter is a column the indexes below can use.
+  -- last_inbound_at is maintained from inbound message puts, with_me from participant_ids, and
+  -- unread = last_inbound_at > coalesce(read_at, -1) is kept by the writer (see UNREAD_SQL): all so
+  -- that every list filter is a plain column the indexes below can use. unread is a plain column,
+  -- not a generated one, so that moving read_at / last_inbound_at rewrites no index unless the
+  -- flag actually flips (and SQLite treats plain columns as covering).
   CREATE TABLE conversations (
     id TEXT PRIMARY KEY, scope TEXT NOT NULL, inbox_id TEXT NOT NULL, channel_id TEXT NOT NULL, contact_id TEXT,
     customer_address TEXT NOT NULL, status TEXT NOT NULL, assignee_id TEXT, tags TEXT NOT NULL,
     created_at INTEGER NOT NULL, closed_at INTEGER, last_message_at INTEGER, preview TEXT NOT NULL,
     participant_ids TEXT NOT NULL, with_me INTEGER NOT NULL DEFAULT 0,
     read_at INTEGER, archived INTEGER NOT NULL DEFAULT 0, last_inbound_at INTEGER,
-    unread INTEGER GENERATED ALWAYS AS (last_inbound_at IS NOT NULL AND last_inbound_at > coalesce(read_at, -1)) VIRTUAL,
+    unread INTEGER NOT NULL DEFAULT 0,
     -- SPEC (13) "conversations": creation time while open, closing time once closed.
     conv_key INTEGER GENERATED ALWAYS AS (CASE WHEN status = 'closed' THEN coalesce(closed_at, created_at) ELSE created_at END) VIRTUAL,
     -- SPEC (13) "messages", newest first with conversations without messages first: NULL sorts above every time.
@@ -57,15 +60,15 @@ export const migrations: readonly string[] = [
   CREATE INDEX conversations_scope ON conversations(scope);
   -- One index per (scope prefix × sort key); the trailing filter columns make each one covering
   -- for the counts and let a page walk in sort order without touching rows it skips.
-  CREATE INDEX conv_all_conv ON conversations(status, archived, conv_key, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_all_lma ON conversations(status, archived, last_message_at, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_all_rmk ON conversations(status, archived, recent_msg_key, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_inbox_conv ON conversations(inbox_id, status, archived, conv_key, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_inbox_lma ON conversations(inbox_id, status, archived, last_message_at, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_inbox_rmk ON conversations(inbox_id, status, archived, recent_msg_key, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_channel_conv ON conversations(channel_id, status, archived, conv_key, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_channel_lma ON conversations(channel_id, status, archived, last_message_at, with_me, assignee_id, last_inbound_at, read_at);
-  CREATE INDEX conv_channel_rmk ON conversations(channel_id, status, archived, recent_msg_key, with_me, assignee_id, last_inbound_at, read_at);
+  CREATE INDEX conv_all_conv ON conversations(status, archived, conv_key, unread, with_me, assignee_id);
+  CREATE INDEX conv_all_lma ON conversations(status, archived, last_message_at, unread, with_me, assignee_id);
+  CREATE INDEX conv_all_rmk ON conversations(status, archived, recent_msg_key, unread, with_me, assignee_id);
+  CREATE INDEX conv_inbox_conv ON conversations(inbox_id, status, archived, conv_key, unread, with_me, assignee_id);
+  CREATE INDEX conv_inbox_lma ON conversations(inbox_id, status, archived, last_message_at, unread, with_me, assignee_id);
+  CREATE INDEX conv_inbox_rmk ON conversations(inbox_id, status, archived, recent_msg_key, unread, with_me, assignee_id);
+  CREATE INDEX conv_channel_conv ON conversations(channel_id, status, archived, conv_key, unread, with_me, assignee_id);
+  CREATE INDEX conv_channel_lma ON conversations(channel_id, status, archived, last_message_at, unread, with_me, assignee_id);
+  CREATE INDEX conv_channel_rmk ON conversations(channel_id, status, archived, recent_msg_key, unread, with_me, assignee_id);
   -- Sidebar unread counts per channel.
   CREATE INDEX conv_unread ON conversations(status, archived, unread, channel_id);
 
@@ -82,7 +85,8 @@ export const migrations: readonly string[] = [
     local INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX messages_scope ON messages(scope);
-  CREATE INDEX messages_conversation ON messages(conversation_id, created_at, id);
+  -- rowid (log / send order) breaks ties between messages of the same millisecond.
+  CREATE INDEX messages_conversation ON messages(conversation_id, created_at);
 
   CREATE TABLE conversation_user_state (
     id TEXT PRIMARY KEY, scope TEXT NOT NULL, conversation_id TEXT NOT NULL, user_id TEXT NOT NULL,
@@ -117,10 +121,13 @@ export const migrations: readonly string[] = [
   CREATE TABLE conversation_base (
     conversation_id TEXT PRIMARY KEY, status TEXT NOT NULL, assignee_id TEXT, closed_at INTEGER,
     last_message_at INTEGER, preview TEXT NOT NULL, participant_ids TEXT NOT NULL, with_me INTEGER NOT NULL,
-    read_at INTEGER, archived INTEGER NOT NULL
+    read_at INTEGER, archived INTEGER NOT NULL, unread INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
 ];
+
+/** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */
+export const UNREAD_SQL = '(last_inbound_at IS NOT NULL AND last_inbound_at > coalesce(read_at, -1))';
 
 export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
+import { UNREAD_SQL } from './migrations.ts';
 import type { ChangeCollector } from './changed-views.ts';
 
 export interface OutboxRow {
@@ -15,7 +16,7 @@ export interface OutboxRow {
   error_message: string | null;
 }
 
-const BASE_COLUMNS = 'status, assignee_id, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived';
+const BASE_COLUMNS = 'status, assignee_id, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, unread';
 
 /**
  * The optimistic layer (Replicache-style): server truth lives in the rows and,
@@ -33,6 +34,9 @@ export class OptimisticLayer {
       rewind: p(`UPDATE conversations SET (${BASE_COLUMNS}) =
                    (SELECT ${BASE_COLUMNS} FROM conversation_base b WHERE b.conversation_id = conversations.id)
                  WHERE id IN (SELECT conversation_id FROM conversation_base)`),
+      // Inbound messages may have moved last_inbound_at since the capture.
+      fixUnreadBase: p(`UPDATE conversations SET unread = ${UNREAD_SQL}
+                        WHERE id IN (SELECT conversation_id FROM conversation_base) AND unread IS NOT ${UNREAD_SQL}`),
       clearBase: p('DELETE FROM conversation_base'),
       captureAll: p(`INSERT OR REPLACE INTO conversation_base (conversation_id, ${BASE_COLUMNS})
                      SELECT id, ${BASE_COLUMNS} FROM conversations
@@ -54,6 +58,7 @@ export class OptimisticLayer {
       assign: p('UPDATE conversations SET assignee_id = ? WHERE id = ?'),
       setStatus: p('UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?'),
       markRead: p('UPDATE conversations SET read_at = max(coalesce(read_at, 0), ?) WHERE id = ?'),
+      fixUnread: p(`UPDATE conversations SET unread = ${UNREAD_SQL} WHERE id = ? AND unread IS NOT ${UNREAD_SQL}`),
     };
   }
 
@@ -64,6 +69,7 @@ export class OptimisticLayer {
   /** Back to server truth for every conversation an outbox entry touched. */
   rewind(): void {
     this.st.rewind?.run();
+    this.st.fixUnreadBase?.run();
     this.st.clearBase?.run();
   }
 
@@ -104,6 +110,7 @@ export class OptimisticLayer {
         break;
       case 'conversation.markRead':
         this.st.markRead?.run(m.args.readAt, m.args.conversationId);
+        this.st.fixUnread?.run(m.args.conversationId);
         break;
       case 'inbox.setMember':
       case 'chat.send':

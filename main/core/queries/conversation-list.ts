@@ -5,6 +5,11 @@ import { formatAddress, type ConversationRow } from './rows.ts';
 
 type Params = Record<string, string | number>;
 
+type PageRow = Pick<
+  ConversationRow,
+  'id' | 'inbox_id' | 'channel_id' | 'customer_address' | 'status' | 'assignee_id' | 'tags' | 'created_at' | 'closed_at' | 'last_message_at' | 'preview' | 'unread' | 'archived'
+> & { channel_kind: ConversationListItem['channelKind'] | null; contact_name: string | null; assignee_name: string | null };
+
 /**
  * SQL for one list view. Enum-chosen parts are literals (so the planner can
  * match them to the list indexes); ids are parameters. The sort keys are
@@ -23,7 +28,7 @@ export function listWhere(q: ConversationListQuery, me: string): { where: string
   }
   parts.push(q.folder === 'closed' ? "status = 'closed'" : "status = 'open'");
   parts.push(q.read === 'archived' ? 'archived = 1' : 'archived = 0');
-  if (q.read === 'unread') parts.push('last_inbound_at > coalesce(read_at, -1)');
+  if (q.read === 'unread') parts.push('unread = 1');
   switch (q.assignment) {
     case 'me':
       parts.push('assignee_id = @me');
@@ -73,15 +78,33 @@ function listIndex(q: ConversationListQuery): string {
   return `conv_${prefix}_${listOrder(q.sort).key}`;
 }
 
+/** The page, joined with the names it shows (primary-key lookups, 50 rows at most). */
 export function listPageSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
   const { where, params } = listWhere(q, me);
   return {
-    sql: `SELECT * FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where} ORDER BY ${listOrder(q.sort).orderBy} LIMIT @limit OFFSET @offset`,
+    sql: `SELECT c.id, c.inbox_id, c.channel_id, c.customer_address, c.status, c.assignee_id, c.tags, c.created_at, c.closed_at,
+            c.last_message_at, c.preview, c.unread, c.archived, ch.kind AS channel_kind, ct.name AS contact_name, u.name AS assignee_name
+          FROM (SELECT rowid AS rid FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where}
+                ORDER BY ${listOrder(q.sort).orderBy} LIMIT @limit OFFSET @offset) AS page
+          JOIN conversations c ON c.rowid = page.rid
+          LEFT JOIN channels ch ON ch.id = c.channel_id
+          LEFT JOIN contacts ct ON ct.id = c.contact_id
+          LEFT JOIN users u ON u.id = c.assignee_id`,
     params,
   };
 }
 
 export function listCountSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
+  if (q.tag !== null) {
+    // A tag is selective: count from the tag index (CROSS JOIN fixes that loop order), one
+    // primary-key lookup per tagged conversation.
+    const { where, params } = listWhere({ ...q, tag: null }, me);
+    return {
+      sql: `SELECT count(*) FROM conversation_tags t CROSS JOIN conversations ON conversations.id = t.conversation_id
+            WHERE t.tag = @tag AND ${where}`,
+      params: { ...params, tag: q.tag },
+    };
+  }
   const { where, params } = listWhere(q, me);
   // Every list index carries all filter columns, so the count never reads a row.
   return { sql: `SELECT count(*) FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where}`, params };
@@ -92,15 +115,7 @@ export class ConversationListQueries {
   private readonly stmts = new Map<string, Database.Statement>();
   private memo = new Map<string, number>();
   private memoVersion = -1;
-  private readonly channelKind: Database.Statement<[string], { kind: ConversationListItem['channelKind'] }>;
-  private readonly contactName: Database.Statement<[string], { name: string }>;
-  private readonly userName: Database.Statement<[string], { name: string }>;
-
-  constructor(private readonly cache: CacheDb) {
-    this.channelKind = cache.db.prepare('SELECT kind FROM channels WHERE id = ?');
-    this.contactName = cache.db.prepare('SELECT name FROM contacts WHERE id = ?');
-    this.userName = cache.db.prepare('SELECT name FROM users WHERE id = ?');
-  }
+  constructor(private readonly cache: CacheDb) {}
 
   private stmt(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -126,40 +141,37 @@ export class ConversationListQueries {
   page(q: ConversationListQuery, offset: number, limit: number): ConversationListPage {
     const me = this.cache.userId;
     const { sql, params } = listPageSql(q, me);
-    const rows = this.stmt(sql).all({ ...params, limit, offset }) as ConversationRow[];
+    const rows = this.stmt(sql).all({ ...params, limit, offset }) as PageRow[];
     const count = listCountSql(q, me);
     return { items: rows.map((r) => this.item(r)), total: this.count(count.sql, count.params), offset };
   }
 
   counts(inboxId: string | null, channelId: string | null): ListCounts {
     const me = this.cache.userId;
+    // Same SQL as the default list's total, so the list and its counts share memoised totals.
     const base = { inboxId, channelId, read: 'all', sort: 'recentMessages', tag: null } as const;
     const n = (folder: 'open' | 'closed', assignment: ConversationListQuery['assignment']): number => {
       const { sql, params } = listCountSql({ ...base, folder, assignment }, me);
       return this.count(sql, params);
     };
-    return {
-      open: n('open', 'all'),
-      closed: n('closed', 'all'),
-      me: n('open', 'me'),
-      others: n('open', 'others'),
-      unassigned: n('open', 'unassigned'),
-      withMe: n('open', 'withMe'),
-    };
+    const open = n('open', 'all');
+    const mine = n('open', 'me');
+    const unassigned = n('open', 'unassigned');
+    // Every open conversation is mine, someone else's or nobody's: one walk fewer.
+    return { open, closed: n('closed', 'all'), me: mine, others: open - mine - unassigned, unassigned, withMe: n('open', 'withMe') };
   }
 
-  private item(r: ConversationRow): ConversationListItem {
-    const contact = r.contact_id ? this.contactName.get(r.contact_id) : undefined;
+  private item(r: PageRow): ConversationListItem {
     return {
       id: r.id,
       inboxId: r.inbox_id,
       channelId: r.channel_id,
-      channelKind: this.channelKind.get(r.channel_id)?.kind ?? 'sms',
-      title: contact?.name ?? formatAddress(r.customer_address),
+      channelKind: r.channel_kind ?? 'sms',
+      title: r.contact_name ?? formatAddress(r.customer_address),
       customerAddress: r.customer_address,
       status: r.status,
       assigneeId: r.assignee_id,
-      assigneeName: r.assignee_id ? (this.userName.get(r.assignee_id)?.name ?? null) : null,
+      assigneeName: r.assignee_name,
       createdAt: r.created_at,
       closedAt: r.closed_at,
       lastMessageAt: r.last_message_at,

@@ -33,7 +33,7 @@ export function messagesPage(cache: CacheDb, conversationId: string, before: num
        LEFT JOIN users u ON m.author_type = 'user' AND u.id = m.author_id
        LEFT JOIN outbox o ON o.message_id = m.id
        WHERE m.conversation_id = @conversationId AND m.created_at < @before
-       ORDER BY m.created_at DESC, m.id DESC LIMIT @limit`,
+       ORDER BY m.created_at DESC, m.rowid DESC LIMIT @limit`,
     )
     .all({ conversationId, before: before ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }) as MessageRow[];
   const hasMore = rows.length > limit;

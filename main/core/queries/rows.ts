@@ -42,8 +42,16 @@ export function toConversation(r: ConversationRow): Conversation {
   };
 }
 
-/** An unlinked conversation is shown by its number, formatted for people. */
+const formatted = new Map<string, string>();
+
+/** An unlinked conversation is shown by its number, formatted for people (memoised: lists repeat numbers). */
 export function formatAddress(address: string): string {
   if (!address.startsWith('+')) return address;
-  return parsePhoneNumberFromString(address)?.formatInternational() ?? address;
+  let text = formatted.get(address);
+  if (text === undefined) {
+    text = parsePhoneNumberFromString(address)?.formatInternational() ?? address;
+    if (formatted.size >= 10_000) formatted.clear();
+    formatted.set(address, text);
+  }
+  return text;
 }

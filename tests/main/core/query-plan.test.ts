@@ -41,10 +41,20 @@ describe('list query plans at 5,000 conversations', () => {
       const countPlan = plan(count.sql, count.params);
       const label = JSON.stringify(q);
       expect(pagePlan, label).not.toMatch(/SCAN conversations(?! USING)/);
-      expect(pagePlan, label).toMatch(/SEARCH conversations USING INDEX conv_/);
+      expect(pagePlan, label).toMatch(/SEARCH conversations USING (COVERING )?INDEX conv_/);
       // The index already yields list order: no temp b-tree sorting a whole folder.
       expect(pagePlan, label).not.toMatch(/TEMP B-TREE/);
       expect(countPlan, label).toMatch(/SEARCH conversations USING COVERING INDEX conv_/);
     }
+  });
+
+  it('counts a tag list from the tag index', () => {
+    const q: ConversationListQuery = { inboxId: null, channelId: null, folder: 'open', assignment: 'me', read: 'unread', sort: 'recentMessages', tag: 'vip' };
+    const count = listCountSql(q, ME);
+    const p = plan(count.sql, count.params);
+    expect(p).toMatch(/SEARCH t USING (COVERING )?INDEX conversation_tags_tag/);
+    expect(p).not.toMatch(/SCAN conversations/);
+    const page = listPageSql(q, ME);
+    expect(plan(page.sql, { ...page.params, limit: 50, offset: 0 })).not.toMatch(/SCAN conversations(?! USING)/);
   });
 });

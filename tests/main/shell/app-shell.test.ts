@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function launch(options: { singleInstance?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+function launch(options: { singleInstance?: boolean; env?: NodeJS.ProcessEnv; prefs?: Record<string, unknown> } = {}) {
   const fake = createFakeElectron({ userData: path.join(dir, 'userData'), appPath: path.join(dir, 'app'), singleInstance: options.singleInstance });
   const core = fakeCore({ 'sidebar.get': () => ({ inboxes: [], chats: [], unreadTotal: 4 }) });
   let closed = 0;
@@ -25,14 +25,15 @@ function launch(options: { singleInstance?: boolean; env?: NodeJS.ProcessEnv } =
     return { handlers: core.handlers, events: core.events, close: async () => void (closed += 1) };
   };
   const lines: string[] = [];
+  const prefs = new Map<string, unknown>(Object.entries(options.prefs ?? {}));
   const shell = startElectronShell(fake.electron, {
     createCore,
-    openPreferenceStore: async () => ({ get: () => undefined, set: () => {} }),
+    openPreferenceStore: async () => ({ get: (key) => prefs.get(key), set: (key, value) => void prefs.set(key, value) }),
     env: options.env ?? { SWITCHBOARD_SERVER_URL: 'http://127.0.0.1:5999' },
     platform: 'linux',
     log: (l) => lines.push(l),
   });
-  return { ...fake, shell, core, coreOptions, closed: () => closed, lines };
+  return { ...fake, shell, core, coreOptions, closed: () => closed, lines, prefs };
 }
 
 describe('Electron shell lifecycle', () => {
@@ -100,6 +101,20 @@ describe('Electron shell lifecycle', () => {
     expect(record.forks).toEqual([]);
     expect(lines.join('\n')).toMatch(/embedded server not started: .*bundled server is missing/);
     expect(coreOptions[0]?.defaultServerUrl).toBe('http://127.0.0.1:4870');
+  });
+
+  it('remembers the server last signed in to, and offers it next launch when no server is configured', async () => {
+    const first = launch();
+    await first.shell?.ready;
+    first.core.events.emit('session', {
+      status: 'signedIn',
+      serverUrl: 'https://switchboard.northwind.example',
+      user: { id: 'u_sam', orgId: 'org_demo', name: 'Sam Rivera', email: 'sam@demo.switchboard.test', role: 'member' } as never,
+    });
+    expect(first.prefs.get('serverAddress')).toBe('https://switchboard.northwind.example');
+    const second = launch({ env: {}, prefs: { serverAddress: 'https://switchboard.northwind.example', embeddedServer: false } });
+    await second.shell?.ready;
+    expect(second.coreOptions[0]?.defaultServerUrl).toBe('https://switchboard.northwind.example');
   });
 
   it('closes the core once before quitting for real', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDemoWorkspace } from '../../../server/domain/demo-seed.ts';
@@ -9,6 +9,20 @@ import type { Storage } from '../../../server/storage/storage.ts';
 export function tempDir(prefix = 'switchboard-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+let template: string | null = null;
+/** Seeds the demo workspace once per test file (scrypt is slow on purpose) and copies it per test. */
+function seededTemplate(): string {
+  if (template) return template;
+  const dir = tempDir('switchboard-template-');
+  const file = join(dir.path, 'seeded.sqlite');
+  const storage = openSqliteStorage({ file });
+  storage.transaction((tx) => seedDemoWorkspace(tx, Date.now()));
+  storage.close(); // checkpoints the WAL into the main file
+  process.once('exit', () => dir.remove());
+  template = file;
+  return file;
 }
 
 export interface TestDomain {
@@ -23,10 +37,10 @@ export interface TestDomain {
 export function openTestDomain(options: { seed?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): TestDomain {
   const dir = tempDir();
   const file = join(dir.path, 'test.sqlite');
+  if (options.seed ?? true) copyFileSync(seededTemplate(), file);
   const storage = openSqliteStorage({ file });
   const logs: string[] = [];
   const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
-  if (options.seed ?? true) domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
   return {
     domain,
     storage,

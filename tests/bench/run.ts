@@ -1,0 +1,297 @@
+/**
+ * Client cache benchmark (`npm run bench`): prints a table, asserts nothing.
+ *
+ *  1. Catch-up ingest: N conversations / 10·N messages as `changes` frames of
+ *     SYNC_LIMITS.maxBatch entries, each frame as JSON text going through the
+ *     real path (JSON.parse → ServerFrame validation → FrameApplier, one
+ *     transaction per frame), beside a raw better-sqlite3 bulk insert of the
+ *     same final rows into the same schema (same indexes) in one transaction.
+ *  2. Page-query latency of every list view at N conversations.
+ *
+ * BENCH_SCALE (default 1 → 100,000 conversations / 1,000,000 messages), e.g.
+ * BENCH_SCALE=0.05 for a quick smoke run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Conversation, Message } from '../../protocol/domain.ts';
+import { AssignmentFilter, ConversationListQuery, ListSort, ReadFilter } from '../../protocol/ipc.ts';
+import { ServerFrame, SYNC_LIMITS, type ChangeEntry } from '../../protocol/sync.ts';
+import type { Scope } from '../../protocol/scope.ts';
+import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from '../../main/core/cache/apply-frame.ts';
+import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
+import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
+
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+const CONVERSATIONS = Math.max(100, Math.round(100_000 * scale));
+const PER_CONVERSATION = 10;
+const MESSAGES = CONVERSATIONS * PER_CONVERSATION;
+const ME = 'user_me';
+const USERS = Array.from({ length: 20 }, (_, i) => (i === 0 ? ME : `user_${i}`));
+const INBOXES = ['inbox_a', 'inbox_b'];
+const CHANNELS = INBOXES.flatMap((i) => [`${i}_sms`, `${i}_wa`, `${i}_web`]);
+const T0 = 1_700_000_000_000;
+
+/** Deterministic PRNG so both runs ingest identical data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Generated {
+  scope: Scope;
+  conversation: Conversation;
+  messages: Message[];
+  readAt: number | null;
+}
+
+/** Conversation i with its messages (some conversations have none, for the NULLs-first rule). */
+function generate(i: number): Generated {
+  const r = prng(i + 1);
+  const inboxIndex = i % 2;
+  const channelId = CHANNELS[inboxIndex * 3 + Math.floor(r() * 3)] as string;
+  const createdAt = T0 + i * 60_000;
+  const count = i % 50 === 0 ? 0 : PER_CONVERSATION + (i % 50 === 1 ? (CONVERSATIONS / 50) * 0 : 0);
+  const n = i % 50 === 0 ? 0 : count;
+  const messages: Message[] = [];
+  let lastInbound: number | null = null;
+  for (let k = 0; k < n; k++) {
+    const inbound = k % 2 === 0;
+    const at = createdAt + (k + 1) * 30_000;
+    if (inbound) lastInbound = at;
+    messages.push({
+      id: `m${i}_${k}`,
+      conversationId: `c${i}`,
+      direction: inbound ? 'in' : 'out',
+      authorType: inbound ? 'contact' : 'user',
+      authorId: inbound ? null : (USERS[Math.floor(r() * USERS.length)] as string),
+      body: inbound ? 'Hi, is the Ridgeline 45L pack in stock in green?' : 'Yes — want me to hold one for you until Saturday?',
+      attachments: [],
+      status: 'delivered',
+      statusReason: null,
+      providerId: null,
+      createdAt: at,
+    });
+  }
+  const closed = r() < 0.3;
+  const assignee = r() < 0.25 ? null : (USERS[Math.floor(r() * USERS.length)] as string);
+  const last = messages[messages.length - 1];
+  const conversation: Conversation = {
+    id: `c${i}`,
+    inboxId: INBOXES[inboxIndex] as string,
+    channelId,
+    contactId: `k${i % 5000}`,
+    customerAddress: `+1415${String(5_000_000 + (i % 4_000_000)).padStart(7, '0')}`,
+    status: closed ? 'closed' : 'open',
+    assigneeId: assignee,
+    tags: i % 17 === 0 ? ['vip'] : [],
+    createdAt,
+    closedAt: closed ? createdAt + 3_600_000 : null,
+    lastMessageAt: last ? last.createdAt : null,
+    lastMessagePreview: last ? last.body : '',
+    participantIds: r() < 0.2 ? [ME] : [],
+  };
+  const readAt = lastInbound !== null && r() < 0.7 ? lastInbound + 1 : null;
+  return { scope: `inbox:${conversation.inboxId}`, conversation, messages, readAt };
+}
+
+function* entries(): Generator<ChangeEntry> {
+  let seq = 0;
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    const g = generate(i);
+    yield { seq: ++seq, scope: g.scope, op: 'put', entity: 'conversation', record: g.conversation };
+    for (const m of g.messages) yield { seq: ++seq, scope: g.scope, op: 'put', entity: 'message', record: m };
+    if (g.readAt !== null) {
+      yield {
+        seq: ++seq,
+        scope: `user:${ME}`,
+        op: 'put',
+        entity: 'conversationUserState',
+        record: { id: `c${i}:${ME}`, conversationId: `c${i}`, userId: ME, readAt: g.readAt, archived: i % 40 === 3 },
+      };
+    }
+  }
+}
+
+function freshCache(): { cache: CacheDb; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const cache = openCache(dir, 'http://bench.invalid', ME);
+  return {
+    cache,
+    cleanup: () => {
+      cache.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The real path: wire text → JSON → protocol validation → FrameApplier, with
+ * frames grouped per transaction exactly as the client core groups frames that
+ * arrive while the previous ones are being applied (MAX_FRAMES_PER_TRANSACTION).
+ */
+const phases = { json: 0, zod: 0, apply: 0 };
+function ingestThroughApply(cache: CacheDb): { ms: number; rows: number } {
+  const applier = new FrameApplier(cache);
+  let queued: DataFrame[] = [];
+  let batch: ChangeEntry[] = [];
+  let ms = 0;
+  let rows = 0;
+  const flush = (caughtUp: boolean): void => {
+    const last = batch[batch.length - 1];
+    const text = JSON.stringify({ type: 'changes', entries: batch, cursor: last ? last.seq : 0, caughtUp });
+    const start = performance.now();
+    const json: unknown = JSON.parse(text);
+    const t1 = performance.now();
+    const frame = ServerFrame.parse(json);
+    const t2 = performance.now();
+    if (frame.type !== 'changes') throw new Error('unexpected frame');
+    queued.push(frame);
+    if (queued.length === MAX_FRAMES_PER_TRANSACTION || caughtUp) {
+      applier.applyBatch(queued);
+      queued = [];
+    }
+    const t3 = performance.now();
+    phases.json += t1 - start;
+    phases.zod += t2 - t1;
+    phases.apply += t3 - t2;
+    ms += t3 - start;
+    rows += batch.length;
+    batch = [];
+  };
+  for (const e of entries()) {
+    batch.push(e);
+    if (batch.length === SYNC_LIMITS.maxBatch) flush(false);
+  }
+  flush(true);
+  return { ms, rows };
+}
+
+/** The floor: the same final rows, prepared statements, one transaction, no validation. */
+function ingestRaw(cache: CacheDb): { ms: number; rows: number } {
+  const db = cache.db;
+  const conv = db.prepare(`INSERT INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status, assignee_id,
+    tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, last_inbound_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const tag = db.prepare('INSERT INTO conversation_tags (conversation_id, tag) VALUES (?, ?)');
+  const msg = db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
+    status_reason, provider_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const state = db.prepare(`INSERT INTO conversation_user_state (id, scope, conversation_id, user_id, read_at, archived) VALUES (?, ?, ?, ?, ?, ?)`);
+  let ms = 0;
+  let rows = 0;
+  const BATCH = 100;
+  let pending: Generated[] = [];
+  const run = (): void => {
+    const start = performance.now();
+    for (const g of pending) {
+      const c = g.conversation;
+      const lastInbound = g.messages.filter((m) => m.direction === 'in').reduce<number | null>((a, m) => Math.max(a ?? 0, m.createdAt), null);
+      const i = Number(c.id.slice(1));
+      conv.run(c.id, g.scope, c.inboxId, c.channelId, c.contactId, c.customerAddress, c.status, c.assigneeId, JSON.stringify(c.tags),
+        c.createdAt, c.closedAt, c.lastMessageAt, c.lastMessagePreview, JSON.stringify(c.participantIds), c.participantIds.includes(ME) ? 1 : 0,
+        g.readAt, g.readAt !== null && i % 40 === 3 ? 1 : 0, lastInbound);
+      for (const t of c.tags) tag.run(c.id, t);
+      for (const m of g.messages) {
+        msg.run(m.id, g.scope, m.conversationId, m.direction, m.authorType, m.authorId, m.body, JSON.stringify(m.attachments), m.status,
+          m.statusReason, m.providerId, m.createdAt);
+      }
+      if (g.readAt !== null) state.run(`${c.id}:${ME}`, `user:${ME}`, c.id, ME, g.readAt, i % 40 === 3 ? 1 : 0);
+      rows += 1 + g.messages.length + (g.readAt !== null ? 1 : 0);
+    }
+    ms += performance.now() - start;
+    pending = [];
+  };
+  const start = performance.now();
+  db.exec('BEGIN IMMEDIATE');
+  ms += performance.now() - start;
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    pending.push(generate(i));
+    if (pending.length === BATCH) run();
+  }
+  run();
+  const commit = performance.now();
+  db.exec('COMMIT');
+  ms += performance.now() - commit;
+  return { ms, rows };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function measure(fn: () => void, iterations: number): { p50: number; p99: number } {
+  for (let i = 0; i < 5; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+console.log(`Switchboard client cache bench — ${fmt(CONVERSATIONS)} conversations, ${fmt(MESSAGES - Math.floor(CONVERSATIONS / 50) * PER_CONVERSATION)} messages (BENCH_SCALE=${scale})\n`);
+
+const raw = freshCache();
+const rawResult = ingestRaw(raw.cache);
+raw.cleanup();
+const real = freshCache();
+const applyResult = ingestThroughApply(real.cache);
+const rawRate = rawResult.rows / (rawResult.ms / 1000);
+const applyRate = applyResult.rows / (applyResult.ms / 1000);
+console.log('Catch-up ingest (same rows, same schema and indexes)');
+console.log(`  ${pad('path', 58)}${lpad('rows', 12)}${lpad('seconds', 10)}${lpad('rows/s', 12)}`);
+console.log(`  ${pad('raw better-sqlite3 bulk insert, one transaction', 58)}${lpad(fmt(rawResult.rows), 12)}${lpad(fmt(rawResult.ms / 1000, 2), 10)}${lpad(fmt(rawRate), 12)}`);
+console.log(`  ${pad(`apply path: JSON+zod+apply, ${SYNC_LIMITS.maxBatch}-entry frames ×${MAX_FRAMES_PER_TRANSACTION}/txn`, 58)}${lpad(fmt(applyResult.rows), 12)}${lpad(fmt(applyResult.ms / 1000, 2), 10)}${lpad(fmt(applyRate), 12)}`);
+console.log(`  apply path phases: JSON.parse ${fmt(phases.json / 1000, 2)} s, zod ${fmt(phases.zod / 1000, 2)} s, SQLite ${fmt(phases.apply / 1000, 2)} s`);
+console.log(`  ratio apply/raw = ${fmt(applyRate / rawRate, 2)} (target ≥ 0.50)\n`);
+
+real.cache.db.exec('ANALYZE');
+const lists = new ConversationListQueries(real.cache);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? '300');
+const views: { name: string; query: ConversationListQuery }[] = [];
+for (const folder of ['open', 'closed'] as const)
+  for (const assignment of AssignmentFilter.options)
+    for (const read of ReadFilter.options)
+      for (const sort of ListSort.options) {
+        views.push({ name: `${folder}/${assignment}/${read}/${sort}`, query: ConversationListQuery.parse({ folder, assignment, read, sort }) });
+      }
+views.push({ name: 'open/all/all/recentMessages inbox_a', query: ConversationListQuery.parse({ inboxId: 'inbox_a' }) });
+views.push({ name: 'open/all/all/recentMessages inbox_a_sms', query: ConversationListQuery.parse({ channelId: 'inbox_a_sms' }) });
+views.push({ name: 'open/all/all/recentMessages tag vip', query: ConversationListQuery.parse({ tag: 'vip' }) });
+
+console.log(`Page queries (first page of 50, ${iterations} runs each). "warm" = total memoised (scrolling, no writes in between);`);
+console.log('"cold" = total recounted every time (first render after a write).');
+console.log(`  ${pad('view (folder/assignment/read/sort)', 52)}${lpad('total', 9)}${lpad('warm p50', 10)}${lpad('warm p99', 10)}${lpad('cold p50', 10)}${lpad('cold p99', 10)}`);
+let worstWarm = 0;
+let worstCold = 0;
+for (const v of views) {
+  const total = lists.page(v.query, 0, 50).total;
+  const warm = measure(() => lists.page(v.query, 0, 50), iterations);
+  const cold = measure(() => {
+    real.cache.version++;
+    lists.page(v.query, 0, 50);
+  }, Math.min(iterations, 100));
+  worstWarm = Math.max(worstWarm, warm.p99);
+  worstCold = Math.max(worstCold, cold.p99);
+  const ms = (n: number): string => `${fmt(n, 3)}`;
+  console.log(`  ${pad(v.name, 52)}${lpad(fmt(total), 9)}${lpad(ms(warm.p50), 10)}${lpad(ms(warm.p99), 10)}${lpad(ms(cold.p50), 10)}${lpad(ms(cold.p99), 10)}`);
+}
+const counts = measure(() => {
+  real.cache.version++;
+  lists.counts(null, null);
+}, Math.min(iterations, 100));
+console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}`);
+console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms (target p99 ≤ 2 ms)`);
+real.cleanup();

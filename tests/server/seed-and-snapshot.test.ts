@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EntityRecord } from '../../protocol/domain.ts';
+import type { Scope } from '../../protocol/scope.ts';
+import { readSnapshotPage, type SnapshotCursor } from '../../server/domain/snapshot.ts';
+import { DEMO_ACCOUNTS, seedDemoWorkspace } from '../../server/domain/demo-seed.ts';
+import { openTestDomain, type TestDomain } from './support/fixtures.ts';
+
+let t: TestDomain;
+beforeEach(() => {
+  t = openTestDomain();
+});
+afterEach(() => t.close());
+
+function allPages(target: Scope, limit: number): EntityRecord[][] {
+  const pages: EntityRecord[][] = [];
+  let from: SnapshotCursor | null = null;
+  do {
+    const page = t.storage.transaction((tx) => readSnapshotPage(tx, target, from, limit));
+    pages.push(page.records);
+    from = page.next;
+  } while (from);
+  return pages;
+}
+
+describe('demo workspace', () => {
+  it('has the agreed org, people, inboxes, channels, contacts, conversations and chats', () => {
+    const data = t.storage.transaction((tx) => ({
+      org: tx.getOrg('org_demo'),
+      users: tx.list('user', { orgId: 'org_demo' }, '', 100),
+      sales: tx.list('channel', { inboxId: 'inbox_sales' }, '', 10),
+      support: tx.list('channel', { inboxId: 'inbox_support' }, '', 10),
+      inboxes: [tx.get('inbox', 'inbox_sales'), tx.get('inbox', 'inbox_support')],
+      contacts: tx.list('contact', { orgId: 'org_demo', ownerId: null }, '', 1000),
+      conversations: [...tx.list('conversation', { inboxId: 'inbox_sales' }, '', 1000), ...tx.list('conversation', { inboxId: 'inbox_support' }, '', 1000)],
+      chats: [tx.get('chat', 'chat_maya_sam'), tx.get('chat', 'chat_floor_leads')],
+    }));
+    expect(data.org?.name).toBe('Northwind Outfitters');
+    expect(data.users.map((u) => [u.email, u.role])).toEqual(
+      expect.arrayContaining(DEMO_ACCOUNTS.map((a) => [a.email, a.role])),
+    );
+    expect(data.inboxes.map((i) => [i?.name, i?.assignmentMode])).toEqual([['Sales', true], ['Support', true]]);
+    expect(data.sales.map((c) => c.id).sort()).toEqual(['ch_sales_sms', 'ch_sales_wa', 'ch_sales_web']);
+    expect(data.support.map((c) => c.id).sort()).toEqual(['ch_support_sms', 'ch_support_wa', 'ch_support_web']);
+    expect(data.sales.find((c) => c.kind === 'sms')?.registration).toBe('approved');
+    expect(data.contacts).toHaveLength(50);
+    expect(data.conversations).toHaveLength(200);
+    const oldest = Math.min(...data.conversations.map((c) => c.createdAt));
+    expect(Date.now() - oldest).toBeLessThanOrEqual(31 * 24 * 3600 * 1000);
+    expect(data.chats.map((c) => c?.memberIds.length)).toEqual([2, 3]);
+    expect(data.chats[1]?.name).toBe('Floor leads');
+    expect(t.domain.scopesOf('user_maya').sort()).toEqual(['chat:chat_floor_leads', 'chat:chat_maya_sam', 'inbox:inbox_sales', 'inbox:inbox_support', 'org:org_demo', 'user:user_maya']);
+    expect(t.domain.scopesOf('user_alex').sort()).toEqual(['chat:chat_floor_leads', 'inbox:inbox_support', 'org:org_demo', 'user:user_alex']);
+  });
+
+  it('is deterministic', () => {
+    const other = openTestDomain({ seed: false });
+    try {
+      const now = 1_800_000_000_000;
+      const dump = (d: TestDomain) => {
+        d.storage.transaction((tx) => seedDemoWorkspace(tx, now));
+        return d.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales', 'inbox:inbox_support', 'org:org_demo', 'chat:chat_floor_leads'], 100_000));
+      };
+      const second = openTestDomain({ seed: false });
+      try {
+        expect(dump(other)).toEqual(dump(second));
+      } finally {
+        second.close();
+      }
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('snapshots', () => {
+  it('page a scope within the limit, each record once, and hold only that scope', () => {
+    const pages = allPages('inbox:inbox_sales', 97);
+    expect(pages.every((p) => p.length <= 97)).toBe(true);
+    const records = pages.flat();
+    const keys = records.map((r) => `${r.entity}:${r.record.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(records[0]).toMatchObject({ entity: 'inbox', record: { id: 'inbox_sales' } });
+    for (const r of records) {
+      if (r.entity === 'conversation' || r.entity === 'channel' || r.entity === 'inboxMember') expect(r.record.inboxId).toBe('inbox_sales');
+      if (r.entity === 'message') expect(r.record.conversationId).toMatch(/^conv_sales_/);
+    }
+    expect(records.filter((r) => r.entity === 'conversation')).toHaveLength(100);
+  });
+
+  it('give a user their own read states and the org its shared directory', () => {
+    const user = allPages('user:user_sam', 500).flat();
+    expect(user.length).toBeGreaterThan(0);
+    expect(user.every((r) => r.entity === 'conversationUserState' && r.record.userId === 'user_sam')).toBe(true);
+    const org = allPages('org:org_demo', 500).flat();
+    expect(org.filter((r) => r.entity === 'user')).toHaveLength(3);
+    expect(org.filter((r) => r.entity === 'contact')).toHaveLength(50);
+  });
+});
