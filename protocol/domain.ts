@@ -24,8 +24,12 @@ export const Inbox = z.object({
   id: Id,
   orgId: Id,
   name: z.string(),
-  /** shared = Customer Engagement shared inbox; queue = Contact Center inbox queue. */
-  kind: z.enum(['shared', 'queue']),
+  /**
+   * shared = Customer Engagement shared inbox; queue = Contact Center inbox queue;
+   * private = one person's hidden inbox holding their private texting numbers (SPEC (3)) as channels,
+   * with that person as its only member (so inbox membership alone keeps it private).
+   */
+  kind: z.enum(['shared', 'queue', 'private']),
   assignmentMode: z.boolean(),
 });
 export type Inbox = z.infer<typeof Inbox>;
@@ -69,6 +73,15 @@ export const Contact = z.object({
 });
 export type Contact = z.infer<typeof Contact>;
 
+/** SPEC (4): one person's favourite contact; visible only to that person (scope user:<userId>). */
+export const ContactFavourite = z.object({
+  /** `${contactId}:${userId}` */
+  id: Id.max(130),
+  contactId: Id,
+  userId: Id,
+});
+export type ContactFavourite = z.infer<typeof ContactFavourite>;
+
 export const ConversationStatus = z.enum(['open', 'closed']);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
@@ -90,6 +103,11 @@ export const Conversation = z.object({
   lastMessagePreview: z.string(),
   /** Users who ever wrote in it. */
   participantIds: z.array(Id),
+  /**
+   * SPEC (11) "Previous messages": set (to the private number's channel id) on the conversations a
+   * private number had before a manager moved it into a shared inbox. Such conversations are read-only.
+   */
+  previousOfChannelId: Id.nullable().optional(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 
@@ -137,6 +155,8 @@ export const Chat = z.object({
   name: z.string(),
   memberIds: z.array(Id),
   lastMessageAt: Timestamp.nullable(),
+  /** Who started it (may change a team chat's members, as may managers); absent on chats seeded before this field. */
+  createdBy: Id.nullable().optional(),
 });
 export type Chat = z.infer<typeof Chat>;
 
@@ -148,6 +168,42 @@ export const ChatMessage = z.object({
   createdAt: Timestamp,
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** Per-person read state of a direct/team chat (SPEC (5), (6)); scope user:<userId>, never seen by others. */
+export const ChatUserState = z.object({
+  /** `${chatId}:${userId}` */
+  id: Id.max(130),
+  chatId: Id,
+  userId: Id,
+  readAt: Timestamp.nullable(),
+});
+export type ChatUserState = z.infer<typeof ChatUserState>;
+
+/** SPEC (18): a pre-written message, shared by everyone with access to its inbox (scope inbox:<inboxId>). */
+export const CannedResponse = z.object({
+  id: Id,
+  inboxId: Id,
+  title: z.string().min(1).max(120),
+  /** Typed after a slash in the composer (`/hours`): lowercase letters, digits, dashes and underscores. */
+  keyPhrase: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a key phrase is 1-32 lowercase letters, digits, - or _'),
+  body: z.string().min(1).max(4000),
+});
+export type CannedResponse = z.infer<typeof CannedResponse>;
+
+/**
+ * A per-person notice (scope user:<userId>): e.g. "your conversation was reassigned". The notifications
+ * part turns new ones into desktop notifications; they are never shown to anyone else.
+ */
+export const Notice = z.object({
+  id: Id,
+  userId: Id,
+  kind: z.enum(['reassigned', 'assigned']),
+  conversationId: Id,
+  /** Who made the change. */
+  actorId: Id,
+  createdAt: Timestamp,
+});
+export type Notice = z.infer<typeof Notice>;
 
 /** Every record kind that travels in the change log, with its schema. */
 export const entitySchemas = {
@@ -161,6 +217,10 @@ export const entitySchemas = {
   conversationUserState: ConversationUserState,
   chat: Chat,
   chatMessage: ChatMessage,
+  contactFavourite: ContactFavourite,
+  cannedResponse: CannedResponse,
+  notice: Notice,
+  chatUserState: ChatUserState,
 } as const;
 export type EntityKind = keyof typeof entitySchemas;
 export const EntityKind = z.enum(Object.keys(entitySchemas) as [EntityKind, ...EntityKind[]]);
@@ -178,5 +238,9 @@ export const EntityRecord = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('conversationUserState'), record: ConversationUserState }),
   z.object({ entity: z.literal('chat'), record: Chat }),
   z.object({ entity: z.literal('chatMessage'), record: ChatMessage }),
+  z.object({ entity: z.literal('contactFavourite'), record: ContactFavourite }),
+  z.object({ entity: z.literal('cannedResponse'), record: CannedResponse }),
+  z.object({ entity: z.literal('notice'), record: Notice }),
+  z.object({ entity: z.literal('chatUserState'), record: ChatUserState }),
 ]);
 export type EntityRecord = z.infer<typeof EntityRecord>;

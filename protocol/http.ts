@@ -25,6 +25,8 @@ export const ServerInfo = z.object({
   organisation: z.string(),
   /** Present only when the server runs the demo workspace. */
   demoAccounts: z.array(DemoAccount).nullable(),
+  /** SPEC (14) "start a meeting": e.g. https://meet.example.com/{contactId}; absent on older servers. */
+  meetingUrlTemplate: z.string().max(500).nullable().optional(),
 });
 export type ServerInfo = z.infer<typeof ServerInfo>;
 

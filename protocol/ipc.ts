@@ -61,8 +61,15 @@ export interface SidebarChat {
   lastMessageAt: number | null;
 }
 export interface SidebarView {
+  /** Shared inboxes and inbox queues (never the hidden private ones). */
   inboxes: SidebarInbox[];
   chats: SidebarChat[];
+  /** SPEC (3): my private texting numbers (channels of my private inbox); absent from older cores. */
+  privateNumbers?: SidebarChannel[];
+  /** The id of my private inbox (to list a number's conversations); null when I have no private number. */
+  privateInboxId?: string | null;
+  /** SPEC (11): shared inboxes holding previous messages of moved private numbers, with how many. */
+  previousMessages?: { inboxId: string; count: number }[];
   /** Total unread conversations (for the dock / taskbar badge). */
   unreadTotal: number;
 }
@@ -148,6 +155,8 @@ export interface ConversationDetail {
   members: Pick<User, 'id' | 'name'>[];
   /** Outbox state of conversation-level actions (assign, close…) not yet acknowledged. */
   pendingActions: OutboxState[];
+  /** SPEC (12): archived by the signed-in person (optional: added with the conversation workflow). */
+  archived?: boolean;
 }
 
 /** Which views changed; the renderer re-queries only those. */
@@ -156,6 +165,195 @@ export interface ChangedViews {
   conversationList: boolean;
   /** Conversations whose detail or messages changed. */
   conversations: string[];
+}
+
+// ---------------------------------------------------------------- contacts and search (SPEC (4), (14), (17), (19), (20))
+
+export interface ContactSummary {
+  id: string;
+  name: string;
+  company: string | null;
+  /** E.164 */
+  phones: string[];
+  /** null = shared with the organisation; otherwise the owner's id (a private contact). */
+  ownerId: string | null;
+  smsOptOut: boolean;
+  favourite: boolean;
+}
+
+/** SPEC (17): one conversation with the contact, as listed in its history. */
+export interface ContactHistoryItem {
+  conversationId: string;
+  inboxName: string;
+  channelKind: ChannelKind;
+  channelName: string;
+  status: ConversationStatus;
+  createdAt: number;
+  lastMessageAt: number | null;
+  preview: string;
+}
+
+/** SPEC (19): what the contact side panel shows. */
+export interface ContactDetail {
+  contact: Contact;
+  favourite: boolean;
+  /** Shared contacts: anyone in the organisation; private ones: only their owner. */
+  editable: boolean;
+  /** Newest first; only conversations of inboxes the person is a member of. */
+  history: ContactHistoryItem[];
+  /** Contact changes (edit, favourite, opt-out) not yet acknowledged. */
+  pendingActions: OutboxState[];
+}
+
+/** Search snippets mark matched words with these two characters (rendered as highlights, never as HTML). */
+export const SNIPPET_MARK_START = '\u0002';
+export const SNIPPET_MARK_END = '\u0003';
+
+export interface SearchMessageHit {
+  messageId: string;
+  conversationId: string;
+  conversationTitle: string;
+  channelKind: ChannelKind;
+  direction: 'in' | 'out';
+  createdAt: number;
+  snippet: string;
+}
+export interface SearchConversationHit {
+  conversationId: string;
+  title: string;
+  channelKind: ChannelKind;
+  status: ConversationStatus;
+  lastMessageAt: number | null;
+  preview: string;
+}
+export interface SearchContactHit extends ContactSummary {
+  snippet: string;
+}
+export interface SearchResults {
+  text: string;
+  conversations: SearchConversationHit[];
+  messages: SearchMessageHit[];
+  contacts: SearchContactHit[];
+}
+
+/** Contact fields as typed: phone numbers in any format (main parses them to E.164 with libphonenumber-js). */
+export const ContactDraft = z.object({
+  name: z.string().trim().min(1, 'a contact needs a name').max(200),
+  phones: z.array(z.string().trim().max(40)).max(10).default([]),
+  email: z.string().trim().max(254).default(''),
+  company: z.string().trim().max(200).default(''),
+  notes: z.string().max(4000).default(''),
+});
+export type ContactDraft = z.input<typeof ContactDraft>;
+
+// ---------------------------------------------------------------- conversation workflow and manager screens (SPEC (1), (8), (15), (18))
+
+/** SPEC (18): a pre-written message as the composer and the manager screen list it. */
+export interface CannedResponseView {
+  id: string;
+  inboxId: string;
+  title: string;
+  keyPhrase: string;
+  body: string;
+  /** Saved or deleted locally, not yet acknowledged by the server. */
+  pending: boolean;
+}
+
+export interface ManagedInboxMember {
+  id: string;
+  name: string;
+  role: User['role'];
+}
+/** One inbox on the manager screen. */
+export interface ManagedInbox {
+  id: string;
+  name: string;
+  assignmentMode: boolean;
+  channels: { id: string; kind: ChannelKind; name: string }[];
+  members: ManagedInboxMember[];
+  cannedResponses: CannedResponseView[];
+}
+/** Manager actions the server refused (shown with Retry / Discard). */
+export interface FailedAction extends OutboxState {
+  name: string;
+}
+export interface ManageView {
+  /** Whether the signed-in person may manage inboxes at all (manager, supervisor, admin). */
+  canManage: boolean;
+  inboxes: ManagedInbox[];
+  /** Everyone in the organisation, for "add member". */
+  people: ManagedInboxMember[];
+  pending: number;
+  failed: FailedAction[];
+}
+
+export const CannedResponseDraft = z.object({
+  title: z.string().trim().min(1, 'a pre-written message needs a title').max(120),
+  keyPhrase: z
+    .string()
+    .trim()
+    .transform((s) => s.replace(/^\//, '').toLowerCase())
+    .pipe(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a key phrase is 1–32 letters, digits, - or _ (for example: hours)')),
+  body: z.string().trim().min(1, 'a pre-written message needs a text').max(4000),
+});
+
+// ---------------------------------------------------------------- chats, private numbers, notifications (SPEC (3), (5), (6), (11), §4)
+
+export interface Person {
+  id: string;
+  name: string;
+  avatarColor: string;
+}
+export interface ChatDetail {
+  id: string;
+  kind: 'direct' | 'team';
+  /** A direct chat is named after the other person. */
+  name: string;
+  members: Person[];
+  createdBy: string | null;
+  /** Team chats: every member may rename. */
+  canRename: boolean;
+  /** Team chats: the creator and managers may change members. */
+  canManageMembers: boolean;
+}
+export interface ChatMessageView {
+  id: string;
+  chatId: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  createdAt: number;
+  mine: boolean;
+  /** Set while the message is still in the outbox. */
+  outbox: OutboxState | null;
+}
+export interface ChatMessagesPage {
+  /** Oldest first. */
+  items: ChatMessageView[];
+  hasMore: boolean;
+}
+/** SPEC (11): a read-only conversation a private number had before it moved into a shared inbox. */
+export interface PreviousConversation {
+  id: string;
+  inboxId: string;
+  channelId: string;
+  title: string;
+  customerAddress: string;
+  createdAt: number;
+  lastMessageAt: number | null;
+  preview: string;
+}
+/** What the notification service hands to the host's notifier. */
+export interface NotificationPayload {
+  id: string;
+  title: string;
+  body: string;
+  /** What a click opens: a conversation or a chat. */
+  target: { kind: 'conversation'; conversationId: string } | { kind: 'chat'; chatId: string };
+}
+export interface NotificationSettings {
+  /** This signed-in person's choice: no desktop notifications at all. */
+  muted: boolean;
 }
 
 // ---------------------------------------------------------------- methods
@@ -207,6 +405,73 @@ export const ipcMethods = {
   'actions.markRead': method<Done>()(z.object({ conversationId: Id })),
   'outbox.retry': method<Done>()(z.object({ mutationId: z.number().int().positive() })),
   'outbox.discard': method<Done>()(z.object({ mutationId: z.number().int().positive() })),
+  'contacts.favourites': method<ContactSummary[]>()(Empty),
+  'contact.get': method<ContactDetail | null>()(z.object({ id: Id })),
+  /** Contacts matching a name, company, email or number (the "search and link" picker). */
+  'contacts.find': method<ContactSummary[]>()(z.object({ text: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) })),
+  /** Full-text search over the cached messages and contacts (works offline). */
+  'search.query': method<SearchResults>()(z.object({ text: z.string().max(200), limit: z.number().int().min(1).max(50).default(20) })),
+  /** The meeting address for a contact, from the organisation's meetingUrlTemplate. */
+  'contact.meetingUrl': method<{ url: string }>()(z.object({ contactId: Id })),
+  'actions.createContact': method<{ contactId: string }>()(
+    z.object({ fields: ContactDraft, shared: z.boolean().default(true), linkConversationId: Id.nullable().default(null) }),
+  ),
+  'actions.updateContact': method<Done>()(z.object({ contactId: Id, fields: ContactDraft })),
+  'actions.setFavourite': method<Done>()(z.object({ contactId: Id, favourite: z.boolean() })),
+  'actions.setOptOut': method<Done>()(z.object({ contactId: Id, optOut: z.boolean() })),
+  'actions.linkContact': method<Done>()(z.object({ conversationId: Id, contactId: Id })),
+  /** SPEC (1)/(8): typed number parsed to E.164 in main; WhatsApp refused with the reason and the SMS alternative. */
+  'actions.createConversation': method<{ conversationId: string; reused: boolean }>()(
+    z.object({
+      channelId: Id,
+      contactId: Id.nullable().default(null),
+      number: z.string().trim().max(40),
+      body: z.string().trim().min(1, 'write the first message').max(4000),
+    }),
+  ),
+  'actions.setArchived': method<Done>()(z.object({ conversationId: Id, archived: z.boolean() })),
+  'actions.markUnread': method<Done>()(z.object({ conversationId: Id })),
+  'actions.addTag': method<Done>()(z.object({ conversationId: Id, tag: z.string().max(64) })),
+  'actions.removeTag': method<Done>()(z.object({ conversationId: Id, tag: z.string().max(64) })),
+  /** Tags in use in an inbox (or all my inboxes), for the tag filter. */
+  'conversations.tags': method<string[]>()(z.object({ inboxId: Id.nullable().default(null) })),
+  /** SPEC (18): an inbox's pre-written messages matching a title / key phrase / text. */
+  'cannedResponses.list': method<CannedResponseView[]>()(z.object({ inboxId: Id, text: z.string().max(200).default('') })),
+  'manage.view': method<ManageView>()(Empty),
+  'actions.saveCannedResponse': method<{ id: string }>()(
+    z.object({ id: Id.nullable().default(null), inboxId: Id, draft: CannedResponseDraft }),
+  ),
+  'actions.deleteCannedResponse': method<Done>()(z.object({ id: Id })),
+  'actions.createInbox': method<{ inboxId: string }>()(z.object({ name: z.string().trim().min(1, 'an inbox needs a name').max(80), assignmentMode: z.boolean() })),
+  'actions.updateInbox': method<Done>()(
+    z.object({ inboxId: Id, name: z.string().trim().min(1, 'an inbox needs a name').max(80), assignmentMode: z.boolean() }),
+  ),
+  'actions.setInboxMember': method<Done>()(z.object({ inboxId: Id, userId: Id, member: z.boolean() })),
+  // chats (SPEC (5), (6))
+  'people.list': method<Person[]>()(Empty),
+  'chat.get': method<ChatDetail | null>()(z.object({ id: Id })),
+  'chat.messages': method<ChatMessagesPage>()(
+    z.object({ chatId: Id, before: z.number().int().nullable().default(null), limit: z.number().int().min(1).max(200).default(50) }),
+  ),
+  'actions.sendChatMessage': method<{ messageId: string }>()(
+    z.object({ chatId: Id, body: z.string().trim().min(1, 'a message cannot be empty').max(4000) }),
+  ),
+  /** Opens my direct chat with this person, starting it only if there is none yet. */
+  'actions.openDirectChat': method<{ chatId: string; created: boolean }>()(z.object({ userId: Id })),
+  'actions.createTeamChat': method<{ chatId: string }>()(
+    z.object({ name: z.string().trim().min(1, 'a team chat needs a name').max(100), memberIds: z.array(Id).min(1, 'pick at least one person').max(100) }),
+  ),
+  'actions.renameChat': method<Done>()(z.object({ chatId: Id, name: z.string().trim().min(1, 'a team chat needs a name').max(100) })),
+  'actions.setChatMembers': method<Done>()(z.object({ chatId: Id, memberIds: z.array(Id).min(1).max(100) })),
+  'actions.markChatRead': method<Done>()(z.object({ chatId: Id })),
+  // private numbers (SPEC (3), (11))
+  'previous.list': method<PreviousConversation[]>()(z.object({ inboxId: Id })),
+  'actions.movePrivateNumber': method<Done>()(z.object({ channelId: Id, inboxId: Id })),
+  // notifications (SPEC §4)
+  'notifications.getSettings': method<NotificationSettings>()(Empty),
+  'notifications.setSettings': method<NotificationSettings>()(z.object({ muted: z.boolean() })),
+  /** The unread total for the dock / taskbar badge (conversations and chats). */
+  'notifications.unreadTotal': method<{ total: number }>()(Empty),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;
@@ -232,9 +497,13 @@ export interface IpcEvents {
   changed: ChangedViews;
   /** Clicking a notification asks the renderer to open this conversation. */
   openConversation: { conversationId: string };
+  /** Clicking a chat notification asks the renderer to open this chat. */
+  openChat: { chatId: string };
+  /** Browser host: a notification for the renderer to show with the Web Notifications API. */
+  notification: NotificationPayload;
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation'] as const satisfies readonly IpcEvent[];
+export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification'] as const satisfies readonly IpcEvent[];
 
 // ---------------------------------------------------------------- channel names (declared once)
 

@@ -1,7 +1,26 @@
 import { z } from 'zod';
-import { Attachment, ConversationStatus, Id } from './domain.ts';
+import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber } from './domain.ts';
 
 export const MAX_MESSAGE_BODY = 4000;
+
+/** A conversation tag: what "+ Add tag" accepts (trimmed, lowercased by the client). */
+export const TagName = z
+  .string()
+  .trim()
+  .min(1, 'a tag cannot be empty')
+  .max(32, 'a tag is at most 32 characters')
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, 'a tag uses letters, digits, spaces, - and _');
+export const InboxName = z.string().trim().min(1, 'an inbox needs a name').max(80);
+
+/** The editable fields of a contact (SPEC (20)); phones already parsed to E.164 by the client. */
+export const ContactFields = z.object({
+  name: z.string().trim().min(1, 'a contact needs a name').max(200),
+  phones: z.array(PhoneNumber).max(10),
+  email: z.string().trim().email('expected an email address such as ana@example.com').max(254).nullable(),
+  company: z.string().trim().max(200).nullable(),
+  notes: z.string().max(4000).nullable(),
+});
+export type ContactFields = z.infer<typeof ContactFields>;
 
 /**
  * Everything a client may ask the server to change. Each is applied exactly
@@ -37,6 +56,103 @@ export const Mutation = z.discriminatedUnion('name', [
   z.object({
     name: z.literal('chat.send'),
     args: z.object({ chatId: Id, messageId: Id, body: z.string().min(1).max(MAX_MESSAGE_BODY) }),
+  }),
+  z.object({
+    name: z.literal('contact.create'),
+    /** contactId is client-generated (like messageId), so the optimistic row and the server's are one. */
+    args: z.object({ contactId: Id, shared: z.boolean(), fields: ContactFields }),
+  }),
+  z.object({
+    name: z.literal('contact.update'),
+    args: z.object({ contactId: Id, fields: ContactFields }),
+  }),
+  z.object({
+    name: z.literal('contact.setFavourite'),
+    args: z.object({ contactId: Id, favourite: z.boolean() }),
+  }),
+  z.object({
+    name: z.literal('contact.setOptOut'),
+    args: z.object({ contactId: Id, optOut: z.boolean() }),
+  }),
+  z.object({
+    name: z.literal('conversation.linkContact'),
+    args: z.object({ conversationId: Id, contactId: Id }),
+  }),
+  // ---- conversation workflow and manager screens (SPEC (1), (8), (12), (15), (18), tags)
+  z.object({
+    name: z.literal('conversation.create'),
+    /** conversationId and messageId are client-generated; an open conversation with this number on this channel is reused. */
+    args: z.object({
+      conversationId: Id,
+      messageId: Id,
+      channelId: Id,
+      contactId: Id.nullable(),
+      customerAddress: PhoneNumber,
+      body: z.string().min(1).max(MAX_MESSAGE_BODY),
+    }),
+  }),
+  z.object({
+    name: z.literal('conversation.setArchived'),
+    args: z.object({ conversationId: Id, archived: z.boolean() }),
+  }),
+  z.object({
+    name: z.literal('conversation.markUnread'),
+    args: z.object({ conversationId: Id }),
+  }),
+  z.object({
+    name: z.literal('conversation.addTag'),
+    args: z.object({ conversationId: Id, tag: TagName }),
+  }),
+  z.object({
+    name: z.literal('conversation.removeTag'),
+    args: z.object({ conversationId: Id, tag: TagName }),
+  }),
+  z.object({
+    name: z.literal('cannedResponse.save'),
+    /** Creates (new client-generated id) or replaces the pre-written message with this id. */
+    args: z.object({ cannedResponse: CannedResponse }),
+  }),
+  z.object({
+    name: z.literal('cannedResponse.delete'),
+    args: z.object({ cannedResponseId: Id }),
+  }),
+  z.object({
+    name: z.literal('inbox.create'),
+    args: z.object({ inboxId: Id, name: InboxName, assignmentMode: z.boolean() }),
+  }),
+  z.object({
+    name: z.literal('inbox.update'),
+    args: z.object({ inboxId: Id, name: InboxName, assignmentMode: z.boolean() }),
+  }),
+  // ---- direct and team chats (SPEC (5), (6)); chatId is client-generated
+  z.object({
+    name: z.literal('chat.create'),
+    /** memberIds: the others (the creator is always a member). A direct chat has exactly one other member and no name. */
+    args: z.object({
+      chatId: Id,
+      kind: z.enum(['direct', 'team']),
+      name: z.string().trim().max(100),
+      memberIds: z.array(Id).min(1).max(100),
+    }),
+  }),
+  z.object({
+    name: z.literal('chat.rename'),
+    args: z.object({ chatId: Id, name: z.string().trim().min(1, 'a team chat needs a name').max(100) }),
+  }),
+  z.object({
+    name: z.literal('chat.setMembers'),
+    /** The complete new member list of a team chat. */
+    args: z.object({ chatId: Id, memberIds: z.array(Id).min(1).max(100) }),
+  }),
+  z.object({
+    name: z.literal('chat.markRead'),
+    args: z.object({ chatId: Id, readAt: z.number().int().nonnegative() }),
+  }),
+  // ---- private texting numbers (SPEC (3), (11))
+  z.object({
+    name: z.literal('privateNumber.moveToInbox'),
+    /** A manager moves a private number (a channel of its owner's private inbox) into a shared inbox. */
+    args: z.object({ channelId: Id, inboxId: Id }),
   }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;

@@ -115,6 +115,10 @@ export const ChangeEntry = z.discriminatedUnion('op', [
     putEntry('conversationUserState', entitySchemas.conversationUserState),
     putEntry('chat', entitySchemas.chat),
     putEntry('chatMessage', entitySchemas.chatMessage),
+    putEntry('contactFavourite', entitySchemas.contactFavourite),
+    putEntry('cannedResponse', entitySchemas.cannedResponse),
+    putEntry('notice', entitySchemas.notice),
+    putEntry('chatUserState', entitySchemas.chatUserState),
   ]),
   z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: Id.max(130) }),
 ]);

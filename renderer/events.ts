@@ -4,6 +4,8 @@ import { useConversationListStore } from './stores/conversation-list.ts';
 import { useOpenConversationStore } from './stores/open-conversation.ts';
 import { useSessionStore } from './stores/session.ts';
 import { useSidebarStore } from './stores/sidebar.ts';
+import { useContactsStore } from './stores/contacts.ts';
+import { useWorkflowStore } from './stores/workflow.ts';
 
 /** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
 const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
@@ -12,6 +14,9 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
   changed: (views) => {
     if (views.sidebar) void useSidebarStore().refresh();
     if (views.conversationList) void useConversationListStore().refresh();
+    // Favourites (4) and the contact panel (19, its history 17) follow contact and conversation changes.
+    if (views.sidebar || views.conversationList) void useContactsStore().refresh();
+    if (views.sidebar || views.conversationList) useWorkflowStore().refresh();
     const open = useOpenConversationStore();
     if (open.id && views.conversations.includes(open.id)) void open.refresh();
   },

@@ -30,6 +30,8 @@ export interface ServerOptions {
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
   /** Largest accepted HTTP body (bytes). Default 64 KiB. */
   bodyLimitBytes?: number;
+  /** SPEC (14) "start a meeting": address template with {contactId} / {contactName}, sent in /api/info. */
+  meetingUrlTemplate?: string | null;
 }
 
 export interface RunningServer {
@@ -61,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
       demoInbound: Boolean(options.demo || options.enableDemoInbound),
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+      meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
       log,
     }),
   );

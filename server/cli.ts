@@ -8,6 +8,7 @@ const { values } = parseArgs({
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     demo: { type: 'boolean', default: false },
+    'meeting-url-template': { type: 'string' },
   },
 });
 
@@ -18,7 +19,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = await startServer({ dataDir, port, host: values.host ?? '127.0.0.1', demo: values.demo });
+const server = await startServer({
+  dataDir,
+  port,
+  host: values.host ?? '127.0.0.1',
+  demo: values.demo,
+  meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
+});
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;

@@ -7,6 +7,8 @@ import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cache/apply-frame.ts';
 import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
 import { Outbox } from './outbox.ts';
+import { contactIpcHandlers } from './contact-actions.ts';
+import { workflowIpcHandlers } from './workflow-actions.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
 import { messagesPage } from './queries/messages.ts';
@@ -206,6 +208,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   };
 
   const handlers: IpcHandlers = {
+    ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     'app.state': () => ({ session: sessionState, connection: connectionState(), defaultServerUrl: options.defaultServerUrl }),
 
     'server.probe': async ({ serverUrl }) => {

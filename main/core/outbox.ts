@@ -48,7 +48,8 @@ export class Outbox {
         mutation_id: mutationId,
         name: mutation.name,
         conversation_id: conversationOf(mutation),
-        message_id: mutation.name === 'message.send' ? mutation.args.messageId : null,
+        // A new conversation's first message shows its pending / failed state like any reply.
+        message_id: mutation.name === 'message.send' || mutation.name === 'conversation.create' ? mutation.args.messageId : null,
         mutation: JSON.stringify(mutation),
         // Strictly increasing, so replies typed within one millisecond keep their order.
         taken_at: Math.max(this.now(), (this.db.prepare('SELECT max(taken_at) + 1 FROM outbox').pluck().get() as number | null) ?? 0),
@@ -99,6 +100,7 @@ export class Outbox {
         // The effect stays as it is (the server's puts bring the same or fresher truth);
         // only the truth copy goes once nothing else is pending on the conversation.
         this.dropBaseIfIdle(row.conversation_id);
+        this.layer.settled();
       } else {
         this.db
           .prepare("UPDATE outbox SET state = 'failed', error_code = ?, error_message = ? WHERE mutation_id = ?")

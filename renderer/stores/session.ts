@@ -7,6 +7,9 @@ import { useConnectionStore } from './connection.ts';
 import { useConversationListStore } from './conversation-list.ts';
 import { useOpenConversationStore } from './open-conversation.ts';
 import { useSidebarStore } from './sidebar.ts';
+import { useContactsStore } from './contacts.ts';
+import { useSearchStore } from './search.ts';
+import { useWorkflowStore } from './workflow.ts';
 
 export interface ServerProbe {
   serverUrl: string;
@@ -62,6 +65,9 @@ export const useSessionStore = defineStore('session', () => {
       sidebar.reset();
       list.reset();
       open.reset();
+      useContactsStore().reset();
+      useSearchStore().reset();
+      useWorkflowStore().reset();
     }
     if (nextUserId) {
       // Also reached after the browser host reconnects: re-read all, events may have been missed.
@@ -69,6 +75,7 @@ export const useSessionStore = defineStore('session', () => {
         if (!listFollowed) void list.refresh();
       });
       void open.refresh();
+      void useContactsStore().refresh();
     }
   }
 

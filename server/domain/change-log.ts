@@ -28,6 +28,10 @@ export const scopeOf = {
   conversationUserState: (r: EntityOf<'conversationUserState'>): Scope => scope.user(r.userId),
   chat: (r: EntityOf<'chat'>): Scope => scope.chat(r.id),
   chatMessage: (r: EntityOf<'chatMessage'>): Scope => scope.chat(r.chatId),
+  contactFavourite: (r: EntityOf<'contactFavourite'>): Scope => scope.user(r.userId),
+  chatUserState: (r: EntityOf<'chatUserState'>): Scope => scope.user(r.userId),
+  cannedResponse: (r: EntityOf<'cannedResponse'>): Scope => scope.inbox(r.inboxId),
+  notice: (r: EntityOf<'notice'>): Scope => scope.user(r.userId),
 };
 
 /** The scopes a user holds right now. Disabled users hold none. */

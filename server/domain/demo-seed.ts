@@ -4,6 +4,7 @@ import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { hashPasswordSync } from './passwords.ts';
 import { preview } from './mutation-handlers.ts';
+import { seedDemoPrivateNumbers } from './demo-private-numbers.ts';
 
 /** The demo workspace of docs/TEAM-NOTES.md. Ids and content are deterministic; times are relative to `now`. */
 export const DEMO_ORG = { id: 'org_demo', name: 'Northwind Outfitters' } as const;
@@ -229,4 +230,16 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
     putRecord(tx, scopeOf.chat(withTime), 'chat', withTime);
     for (const message of messages) putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
   }
+
+  for (const canned of DEMO_CANNED_RESPONSES) putRecord(tx, scopeOf.cannedResponse(canned), 'cannedResponse', canned);
+  seedDemoPrivateNumbers(tx, DEMO_ORG.id, now);
 }
+
+/** SPEC (18): a few pre-written messages per demo inbox (`/hours` fills in the store hours). */
+export const DEMO_CANNED_RESPONSES: readonly EntityOf<'cannedResponse'>[] = [
+  { id: 'canned_sales_hours', inboxId: 'inbox_sales', title: 'Store hours', keyPhrase: 'hours', body: 'We’re open 9am–7pm Monday to Saturday and 10am–5pm on Sunday.' },
+  { id: 'canned_sales_discount', inboxId: 'inbox_sales', title: 'Group discount', keyPhrase: 'group', body: 'Groups of 10 or more get 15% off. Tell me which items and sizes and I’ll send a quote.' },
+  { id: 'canned_sales_thanks', inboxId: 'inbox_sales', title: 'Thanks', keyPhrase: 'thanks', body: 'Thanks for choosing Northwind Outfitters! Anything else I can help with?' },
+  { id: 'canned_support_hours', inboxId: 'inbox_support', title: 'Support hours', keyPhrase: 'hours', body: 'Our support team answers 8am–8pm every day.' },
+  { id: 'canned_support_return', inboxId: 'inbox_support', title: 'Returns', keyPhrase: 'return', body: 'You can return unworn items within 60 days. I’ll email you a prepaid return label.' },
+];

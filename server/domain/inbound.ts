@@ -47,6 +47,8 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
 
   const phoneLike = channel.kind !== 'webchat';
   let conversation = tx.findLatestConversation(channel.id, input.from);
+  // SPEC (11): previous messages of a moved private number stay read-only; a new message starts afresh.
+  if (conversation?.previousOfChannelId) conversation = null;
   let contact = conversation?.contactId ? tx.get('contact', conversation.contactId) : null;
   if (!contact && phoneLike) contact = tx.findSharedContactByPhone(inbox.orgId, input.from);
 

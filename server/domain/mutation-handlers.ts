@@ -3,6 +3,10 @@ import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutati
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
+import { contactHandlers } from './contacts.ts';
+import { chatHandlers } from './chats.ts';
+import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
+import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -51,7 +55,12 @@ type Handlers = { [N in MutationName]: Handler<N> };
 export type DeliverySink = (message: EntityOf<'message'>) => void;
 
 export function createMutationHandlers(deliver: DeliverySink): Handlers {
-  return {
+  const handlers: Handlers = {
+    ...contactHandlers,
+    ...chatHandlers,
+    ...privateNumberHandlers,
+    // conversation.create sends its first message through message.send (same rules, same delivery).
+    ...createWorkflowHandlers((ctx, args) => handlers['message.send'](ctx, args)),
     'message.send': (ctx, args) => {
       const { tx, actor } = ctx;
       const conversation = conversationForMember(ctx, args.conversationId);
@@ -122,6 +131,7 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
       }
       if (conversation.assigneeId === args.assigneeId) return;
       putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
+      noticeAssignment(ctx, conversation, args.assigneeId);
     },
 
     'conversation.setStatus': (ctx, args) => {
@@ -187,9 +197,11 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
       putRecord(tx, scopeOf.chat(chat), 'chat', { ...chat, lastMessageAt: now });
     },
   };
+  return handlers;
 }
 
 export function runHandler(handlers: Handlers, ctx: MutationContext, mutation: Mutation): void {
+  guardPrivateData(ctx, mutation);
   // The discriminated union guarantees args match the handler; TS cannot correlate them.
   (handlers[mutation.name] as Handler<MutationName>)(ctx, mutation.args as never);
 }

@@ -25,6 +25,9 @@ function partsOf(tx: StorageTx, target: Scope): Part[] {
       return [
         { kind: 'contact', by: { orgId: user.orgId, ownerId: id } },
         { kind: 'conversationUserState', by: { userId: id } },
+        { kind: 'contactFavourite', by: { userId: id } },
+        { kind: 'notice', by: { userId: id } },
+        { kind: 'chatUserState', by: { userId: id } },
       ];
     }
     case 'inbox':
@@ -34,6 +37,7 @@ function partsOf(tx: StorageTx, target: Scope): Part[] {
         { kind: 'inboxMember', by: { inboxId: id } },
         { kind: 'conversation', by: { inboxId: id } },
         { kind: 'message', by: { inboxId: id } },
+        { kind: 'cannedResponse', by: { inboxId: id } },
       ];
     case 'chat':
       return [

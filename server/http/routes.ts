@@ -12,6 +12,8 @@ export interface RouteOptions {
   /** Whether POST /api/demo/inbound exists (demo mode or tests). */
   demoInbound: boolean;
   bodyLimitBytes: number;
+  /** Meeting address template for the clients (null: they use their default). */
+  meetingUrlTemplate?: string | null;
   log: (line: string) => void;
 }
 
@@ -29,6 +31,7 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
           protocol: PROTOCOL_VERSION,
           organisation: domain.organisationName(),
           demoAccounts: options.demoAccounts ? [...options.demoAccounts] : null,
+          meetingUrlTemplate: options.meetingUrlTemplate ?? null,
         };
         sendJson(res, 200, info);
       },

@@ -50,6 +50,10 @@ export interface ListBy {
   conversationUserState: { userId: string };
   chat: { id: string };
   chatMessage: { chatId: string };
+  contactFavourite: { userId: string };
+  cannedResponse: { inboxId: string };
+  notice: { userId: string };
+  chatUserState: { userId: string };
 }
 
 export interface StorageTx {

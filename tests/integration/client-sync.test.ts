@@ -87,7 +87,10 @@ describe('client core against the real server', () => {
     expect(await managerMutation(srv.url, { name: 'inbox.setMember', args: { inboxId: 'inbox_sales', userId: 'user_sam', member: false } })).toEqual({ ok: true });
 
     await waitFor('the sidebar without Sales', async () => ((await sam.call('sidebar.get', {})) as SidebarView).inboxes.length === 0);
-    expect((await sam.call('conversations.list', { query: {}, offset: 0, limit: 5 })).total).toBe(0);
+    // Sam keeps only his private number's conversations (SPEC (3)): nothing of Sales is listed any more.
+    const rest = (await sam.call('conversations.list', { query: {}, offset: 0, limit: 50 })) as ConversationListPage;
+    expect(rest.items.every((c) => c.inboxId === 'private_user_sam')).toBe(true);
+    expect((await sam.call('conversations.list', { query: { inboxId: 'inbox_sales' }, offset: 0, limit: 5 })).total).toBe(0);
     expect(await sam.call('conversation.get', { id: someConversation })).toBeNull();
     expect((await sam.call('messages.list', { conversationId: someConversation })).items).toEqual([]);
     const db = new Database(cacheFilePath(sam.dataDir, srv.url, 'user_sam'), { readonly: true });

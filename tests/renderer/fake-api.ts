@@ -16,6 +16,7 @@ import type {
   SidebarView,
   SwitchboardApi,
 } from '../../protocol/ipc.ts';
+import { fakeContactHandlers } from './fake-contacts.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -273,6 +274,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   }
 
   const handlers: { [M in IpcMethod]: (input: IpcInput<M>) => IpcOutput<M> } = {
+    ...fakeContactHandlers(),
     'app.state': () => ({ session: session(), connection, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {

@@ -48,7 +48,8 @@ describe('demo workspace', () => {
     expect(Date.now() - oldest).toBeLessThanOrEqual(31 * 24 * 3600 * 1000);
     expect(data.chats.map((c) => c?.memberIds.length)).toEqual([2, 3]);
     expect(data.chats[1]?.name).toBe('Floor leads');
-    expect(t.domain.scopesOf('user_maya').sort()).toEqual(['chat:chat_floor_leads', 'chat:chat_maya_sam', 'inbox:inbox_sales', 'inbox:inbox_support', 'org:org_demo', 'user:user_maya']);
+    // inbox:private_user_maya: her private texting number (SPEC (3)).
+    expect(t.domain.scopesOf('user_maya').sort()).toEqual(['chat:chat_floor_leads', 'chat:chat_maya_sam', 'inbox:inbox_sales', 'inbox:inbox_support', 'inbox:private_user_maya', 'org:org_demo', 'user:user_maya']);
     expect(t.domain.scopesOf('user_alex').sort()).toEqual(['chat:chat_floor_leads', 'inbox:inbox_support', 'org:org_demo', 'user:user_alex']);
   });
 

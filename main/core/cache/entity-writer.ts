@@ -15,8 +15,13 @@ const TABLE: Record<EntityKind, string> = {
   conversationUserState: 'conversation_user_state',
   chat: 'chats',
   chatMessage: 'chat_messages',
+  contactFavourite: 'contact_favourites',
+  cannedResponse: 'canned_responses',
+  notice: 'notices',
+  chatUserState: 'chat_user_state',
 };
-const SCOPED_TABLES = Object.values(TABLE);
+/** previous_conversations: SPEC (11) conversations (read-only), kept apart from the conversation lists. */
+const SCOPED_TABLES = [...Object.values(TABLE), 'previous_conversations'];
 
 const b = (v: boolean): number => (v ? 1 : 0);
 
@@ -45,8 +50,16 @@ export class EntityWriter {
       inbox: p(`INSERT OR REPLACE INTO inboxes (id, scope, org_id, name, kind, assignment_mode) VALUES (?, ?, ?, ?, ?, ?)`),
       inboxMember: p(`INSERT OR REPLACE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (?, ?, ?, ?)`),
       channel: p(`INSERT OR REPLACE INTO channels (id, scope, inbox_id, kind, name, address, registration) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      contact: p(`INSERT OR REPLACE INTO contacts (id, scope, org_id, owner_id, name, phones, email, company, notes, sms_opt_out)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // An upsert, not a REPLACE: the row keeps its rowid, so the contacts_fts triggers stay in step.
+      contact: p(`INSERT INTO contacts (id, scope, org_id, owner_id, name, phones, email, company, notes, sms_opt_out)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, org_id = excluded.org_id, owner_id = excluded.owner_id,
+                    name = excluded.name, phones = excluded.phones, email = excluded.email, company = excluded.company,
+                    notes = excluded.notes, sms_opt_out = excluded.sms_opt_out`),
+      contactFavourite: p('INSERT OR REPLACE INTO contact_favourites (id, scope, contact_id, user_id) VALUES (?, ?, ?, ?)'),
+      cannedResponse: p('INSERT OR REPLACE INTO canned_responses (id, scope, inbox_id, title, key_phrase, body) VALUES (?, ?, ?, ?, ?, ?)'),
+      notice: p(`INSERT OR REPLACE INTO notices (id, scope, user_id, kind, conversation_id, actor_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)`),
       conversation: p(`INSERT INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status, assignee_id,
                          tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, last_inbound_at)
                        VALUES (@id, @scope, @inboxId, @channelId, @contactId, @customerAddress, @status, @assigneeId, @tags, @createdAt,
@@ -60,6 +73,10 @@ export class EntityWriter {
                          assignee_id = excluded.assignee_id, tags = excluded.tags, created_at = excluded.created_at,
                          closed_at = excluded.closed_at, last_message_at = excluded.last_message_at, preview = excluded.preview,
                          participant_ids = excluded.participant_ids, with_me = excluded.with_me`),
+      previousConversation: p(`INSERT OR REPLACE INTO previous_conversations (id, scope, inbox_id, channel_id, contact_id, customer_address,
+                                 created_at, last_message_at, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      previousDelete: p('DELETE FROM previous_conversations WHERE id = ?'),
+      chatUserState: p('INSERT OR REPLACE INTO chat_user_state (id, scope, chat_id, user_id, read_at) VALUES (?, ?, ?, ?, ?)'),
       tagsClear: p('DELETE FROM conversation_tags WHERE conversation_id = ?'),
       tagAdd: p('INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)'),
       message: p(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
@@ -151,10 +168,39 @@ export class EntityWriter {
         const r = rec.record;
         this.run('contact', r.id, scope, r.orgId, r.ownerId, r.name, JSON.stringify(r.phones), r.email, r.company, r.notes, b(r.smsOptOut));
         changed.conversationList = true;
+        // Favourites (4) live in the sidebar; the open contact panel follows sidebar changes too.
+        changed.sidebar = true;
+        return;
+      }
+      case 'cannedResponse': {
+        const r = rec.record;
+        this.run('cannedResponse', r.id, scope, r.inboxId, r.title, r.keyPhrase, r.body);
+        changed.sidebar = true;
+        return;
+      }
+      case 'notice': {
+        const r = rec.record;
+        this.run('notice', r.id, scope, r.userId, r.kind, r.conversationId, r.actorId, r.createdAt);
+        changed.sidebar = true;
+        return;
+      }
+      case 'contactFavourite': {
+        const r = rec.record;
+        this.run('contactFavourite', r.id, scope, r.contactId, r.userId);
+        changed.sidebar = true;
         return;
       }
       case 'conversation': {
         const r = rec.record;
+        if (r.previousOfChannelId) {
+          // SPEC (11): a read-only record of a moved private number; its messages stay in `messages`.
+          if (this.run('del:conversations', r.id).changes > 0) this.run('tagsClear', r.id);
+          this.run('previousConversation', r.id, scope, r.inboxId, r.channelId, r.contactId, r.customerAddress, r.createdAt, r.lastMessageAt, r.lastMessagePreview);
+          changed.all();
+          changed.conversation(r.id);
+          return;
+        }
+        this.run('previousDelete', r.id);
         this.run('conversation', {
           id: r.id,
           scope,
@@ -216,6 +262,12 @@ export class EntityWriter {
         changed.sidebar = true;
         return;
       }
+      case 'chatUserState': {
+        const r = rec.record;
+        this.run('chatUserState', r.id, scope, r.chatId, r.userId, r.readAt);
+        changed.sidebar = true;
+        return;
+      }
     }
   }
 
@@ -243,6 +295,7 @@ export class EntityWriter {
       return;
     }
     if (entity === 'conversation') {
+      this.run('previousDelete', id);
       this.run('tagsClear', id);
       this.run('convMessagesDelete', id);
       this.run('convBaseDelete', id);

@@ -124,6 +124,98 @@ export const migrations: readonly string[] = [
     read_at INTEGER, archived INTEGER NOT NULL, unread INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // contacts and search: per-user favourites, full-text search (FTS5) over messages and contacts, and the
+  // server truth of contact rows that pending contact actions overwrite (rebase base, as conversation_base).
+  `
+  CREATE TABLE contact_favourites (id TEXT PRIMARY KEY, scope TEXT NOT NULL, contact_id TEXT NOT NULL, user_id TEXT NOT NULL);
+  CREATE INDEX contact_favourites_scope ON contact_favourites(scope);
+  CREATE INDEX contact_favourites_user ON contact_favourites(user_id, contact_id);
+  CREATE INDEX conversations_contact ON conversations(contact_id, created_at);
+  -- A contact's history (17) also lists unlinked conversations with one of its numbers.
+  CREATE INDEX conversations_customer ON conversations(customer_address);
+
+  -- External-content FTS5 indexes: the text lives once, in messages / contacts; the triggers keep the
+  -- index in step with every write path (sync, optimistic replies, scope drops). Messages are upserted
+  -- (rowid stays), and status updates leave the body alone, so only a changed body touches the index.
+  CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages WHEN old.body IS NOT new.body BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+  END;
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+
+  -- Contacts are written with an upsert from this version on (a REPLACE would skip the delete trigger and
+  -- move the rowid). phones is indexed as digits (the JSON text minus punctuation), so a full number matches.
+  -- Contacts are few: this index keeps its own copy of the text (for snippets), keyed by the contacts rowid.
+  CREATE VIRTUAL TABLE contacts_fts USING fts5(name, company, email, notes, phones, tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contacts_fts (rowid, name, company, email, notes, phones)
+    VALUES (new.rowid, new.name, new.company, new.email, new.notes, replace(replace(replace(new.phones, '"', ' '), '+', ''), ',', ' '));
+  END;
+  CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+    DELETE FROM contacts_fts WHERE rowid = old.rowid;
+  END;
+  CREATE TRIGGER contacts_fts_update AFTER UPDATE ON contacts BEGIN
+    DELETE FROM contacts_fts WHERE rowid = old.rowid;
+    INSERT INTO contacts_fts (rowid, name, company, email, notes, phones)
+    VALUES (new.rowid, new.name, new.company, new.email, new.notes, replace(replace(replace(new.phones, '"', ' '), '+', ''), ',', ' '));
+  END;
+  INSERT INTO contacts_fts (rowid, name, company, email, notes, phones)
+    SELECT rowid, name, company, email, notes, replace(replace(replace(phones, '"', ' '), '+', ''), ',', ' ') FROM contacts;
+
+  -- Server truth of rows that pending contact actions changed: present = 0 means "did not exist".
+  CREATE TABLE contact_base (
+    contact_id TEXT PRIMARY KEY, present INTEGER NOT NULL, scope TEXT, org_id TEXT, owner_id TEXT, name TEXT, phones TEXT,
+    email TEXT, company TEXT, notes TEXT, sms_opt_out INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE contact_favourite_base (id TEXT PRIMARY KEY, present INTEGER NOT NULL, scope TEXT, contact_id TEXT, user_id TEXT) WITHOUT ROWID;
+  CREATE TABLE contact_link_base (conversation_id TEXT PRIMARY KEY, contact_id TEXT) WITHOUT ROWID;
+  `,
+  // conversation workflow: pre-written messages (SPEC (18)), per-person notices (reassignment), and the server
+  // truth of rows that pending workflow actions overwrite (rebase base, as conversation_base).
+  `
+  CREATE TABLE canned_responses (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, inbox_id TEXT NOT NULL, title TEXT NOT NULL, key_phrase TEXT NOT NULL, body TEXT NOT NULL
+  );
+  CREATE INDEX canned_responses_scope ON canned_responses(scope);
+  CREATE INDEX canned_responses_inbox ON canned_responses(inbox_id, key_phrase);
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, conversation_id TEXT NOT NULL,
+    actor_id TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE INDEX notices_scope ON notices(scope);
+  CREATE INDEX notices_created ON notices(created_at);
+
+  -- present = 0: the row did not exist before the pending action created it.
+  CREATE TABLE created_conversation_base (conversation_id TEXT PRIMARY KEY, present INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE conversation_tag_base (conversation_id TEXT PRIMARY KEY, tags TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE canned_response_base (
+    id TEXT PRIMARY KEY, present INTEGER NOT NULL, scope TEXT, inbox_id TEXT, title TEXT, key_phrase TEXT, body TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE inbox_base (
+    id TEXT PRIMARY KEY, present INTEGER NOT NULL, scope TEXT, org_id TEXT, name TEXT, kind TEXT, assignment_mode INTEGER
+  ) WITHOUT ROWID;
+  `,
+  // chats and private numbers (SPEC (3), (5), (6), (11)): my chat read state, and the read-only "previous
+  // messages" conversations of a private number moved into a shared inbox. Those live in their own table so
+  // that no conversation list, count or index above ever has to filter them out.
+  `
+  CREATE TABLE chat_user_state (id TEXT PRIMARY KEY, scope TEXT NOT NULL, chat_id TEXT NOT NULL, user_id TEXT NOT NULL, read_at INTEGER);
+  CREATE INDEX chat_user_state_scope ON chat_user_state(scope);
+  CREATE INDEX chat_user_state_chat ON chat_user_state(chat_id, user_id);
+  CREATE TABLE previous_conversations (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, inbox_id TEXT NOT NULL, channel_id TEXT NOT NULL, contact_id TEXT,
+    customer_address TEXT NOT NULL, created_at INTEGER NOT NULL, last_message_at INTEGER, preview TEXT NOT NULL
+  );
+  CREATE INDEX previous_conversations_scope ON previous_conversations(scope);
+  CREATE INDEX previous_conversations_inbox ON previous_conversations(inbox_id, last_message_at);
+  `,
 ];
 
 /** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */

@@ -3,6 +3,8 @@ import { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
 import { UNREAD_SQL } from './migrations.ts';
 import type { ChangeCollector } from './changed-views.ts';
+import { ContactEffects } from './contact-effects.ts';
+import { WorkflowEffects } from './workflow-effects.ts';
 
 export interface OutboxRow {
   mutation_id: number;
@@ -26,8 +28,12 @@ const BASE_COLUMNS = 'status, assignee_id, closed_at, last_message_at, preview, 
  */
 export class OptimisticLayer {
   private readonly st: Record<string, Database.Statement>;
+  private readonly contacts: ContactEffects;
+  private readonly workflow: WorkflowEffects;
 
   constructor(private readonly cache: CacheDb) {
+    this.contacts = new ContactEffects(cache);
+    this.workflow = new WorkflowEffects(cache);
     const p = (sql: string): Database.Statement => cache.db.prepare(sql);
     this.st = {
       count: p('SELECT count(*) FROM outbox').pluck(),
@@ -71,6 +77,14 @@ export class OptimisticLayer {
     this.st.rewind?.run();
     this.st.fixUnreadBase?.run();
     this.st.clearBase?.run();
+    this.contacts.rewind();
+    this.workflow.rewind();
+  }
+
+  /** An entry was acknowledged: drop truth copies nothing pending needs any more. */
+  settled(): void {
+    this.contacts.settle();
+    this.workflow.settle();
   }
 
   /** Captures server truth, then re-applies every outbox effect in mutation order. */
@@ -112,8 +126,31 @@ export class OptimisticLayer {
         this.st.markRead?.run(m.args.readAt, m.args.conversationId);
         this.st.fixUnread?.run(m.args.conversationId);
         break;
+      case 'contact.create':
+      case 'contact.update':
+      case 'contact.setFavourite':
+      case 'contact.setOptOut':
+      case 'conversation.linkContact':
+        this.contacts.apply(m, changed);
+        return;
+      case 'conversation.create':
+      case 'conversation.setArchived':
+      case 'conversation.markUnread':
+      case 'conversation.addTag':
+      case 'conversation.removeTag':
+      case 'cannedResponse.save':
+      case 'cannedResponse.delete':
+      case 'inbox.create':
+      case 'inbox.update':
+        this.workflow.apply(m, row.taken_at, changed);
+        return;
       case 'inbox.setMember':
       case 'chat.send':
+      case 'chat.create':
+      case 'chat.rename':
+      case 'chat.setMembers':
+      case 'chat.markRead':
+      case 'privateNumber.moveToInbox':
         // No local view shows these before the server answers.
         return;
     }

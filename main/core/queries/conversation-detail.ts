@@ -58,7 +58,7 @@ export function conversationDetail(cache: CacheDb, id: string): ConversationDeta
     )
     .all(row.inbox_id) as { id: string; name: string }[];
   const pending = db
-    .prepare("SELECT * FROM outbox WHERE conversation_id = ? AND name <> 'message.send' ORDER BY mutation_id")
+    .prepare("SELECT * FROM outbox WHERE conversation_id = ? AND name NOT IN ('message.send', 'conversation.create') ORDER BY mutation_id")
     .all(id) as OutboxRow[];
   return {
     conversation: toConversation(row),
@@ -69,5 +69,6 @@ export function conversationDetail(cache: CacheDb, id: string): ConversationDeta
     assignee,
     members,
     pendingActions: pending.map(outboxState),
+    archived: row.archived === 1,
   };
 }

@@ -65,4 +65,12 @@ export const ENTITY_TABLES: EntityTables = {
   },
   chat: { table: 'chats', columns: {}, listColumns: { id: 'id' } },
   chatMessage: { table: 'chat_messages', columns: { chat_id: (r) => r.chatId }, listColumns: { chatId: 'chat_id' } },
+  contactFavourite: {
+    table: 'contact_favourites',
+    columns: { user_id: (r) => r.userId, contact_id: (r) => r.contactId },
+    listColumns: { userId: 'user_id' },
+  },
+  cannedResponse: { table: 'canned_responses', columns: { inbox_id: (r) => r.inboxId }, listColumns: { inboxId: 'inbox_id' } },
+  notice: { table: 'notices', columns: { user_id: (r) => r.userId }, listColumns: { userId: 'user_id' } },
+  chatUserState: { table: 'chat_user_states', columns: { user_id: (r) => r.userId }, listColumns: { userId: 'user_id' } },
 };

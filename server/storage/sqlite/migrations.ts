@@ -142,6 +142,40 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // contacts: per-user favourites (SPEC (4))
+  `
+  CREATE TABLE contact_favourites (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX contact_favourites_user ON contact_favourites(user_id, id);
+  `,
+  // conversation workflow: pre-written messages per inbox (SPEC (18)) and per-person notices (reassignment)
+  `
+  CREATE TABLE canned_responses (
+    id TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX canned_responses_inbox ON canned_responses(inbox_id, id);
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX notices_user ON notices(user_id, id);
+  `,
+  // chats: per-person chat read state (SPEC (5), (6))
+  `
+  CREATE TABLE chat_user_states (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX chat_user_states_user ON chat_user_states(user_id, id);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -1,0 +1,21 @@
+import type { Component } from 'vue';
+import type { User } from '../protocol/domain.ts';
+import NewConversationDialog from './components/NewConversationDialog.vue';
+
+/**
+ * SPEC (1) Create: the items of the Create menu. Each opens its own dialog (a component that emits `close`).
+ * Other features append their items here (New text message, New direct chat, New team chat…).
+ */
+export interface CreateMenuItem {
+  id: string;
+  label: string;
+  /** data-testid of the menu entry. */
+  testId: string;
+  dialog: Component;
+  /** Hidden for people who may not use it (e.g. Contact Center agents have no New conversation). */
+  visible?: (user: User) => boolean;
+}
+
+export const CREATE_MENU_ITEMS: CreateMenuItem[] = [
+  { id: 'newConversation', label: 'New conversation', testId: 'create-new-conversation', dialog: NewConversationDialog, visible: (u) => u.role !== 'agent' },
+];

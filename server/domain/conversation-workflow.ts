@@ -1,0 +1,219 @@
+import type { EntityOf, Role } from '../../protocol/domain.ts';
+import type { MutationArgs } from '../../protocol/mutations.ts';
+import { deleteRecord, putRecord, scopeOf } from './change-log.ts';
+import { reject } from './errors.ts';
+import type { MutationContext } from './mutation-handlers.ts';
+
+/**
+ * The conversation workflow (SPEC (1), (8), (12), (15), tags) and the manager
+ * screens (inboxes, SPEC (18) pre-written messages). Refusals about things the
+ * actor may not see say "not found", so they learn nothing about them.
+ */
+
+/** SPEC §1: managers and supervisors (and admins) manage inboxes, members and pre-written messages. */
+export const MANAGER_ROLES: readonly Role[] = ['manager', 'supervisor', 'admin'];
+const MAX_TAGS = 20;
+
+const NOT_MEMBER_CONVERSATION = 'This conversation does not exist or is in an inbox you are not a member of.';
+const NOT_MEMBER_INBOX = 'This inbox does not exist or you are not a member of it.';
+
+function isMember(ctx: MutationContext, inboxId: string, userId: string): boolean {
+  return ctx.tx.get('inboxMember', `${inboxId}:${userId}`) !== null;
+}
+
+function memberConversation(ctx: MutationContext, conversationId: string): EntityOf<'conversation'> {
+  const conversation = ctx.tx.get('conversation', conversationId);
+  if (!conversation || !isMember(ctx, conversation.inboxId, ctx.actor.id)) return reject('not_found', NOT_MEMBER_CONVERSATION);
+  return conversation;
+}
+
+/** An inbox of the actor's organisation that the actor manages: a member with a manager role. */
+function managedInbox(ctx: MutationContext, inboxId: string): EntityOf<'inbox'> {
+  const inbox = ctx.tx.get('inbox', inboxId);
+  if (!inbox || inbox.orgId !== ctx.actor.orgId || !isMember(ctx, inbox.id, ctx.actor.id)) return reject('not_found', NOT_MEMBER_INBOX);
+  if (!MANAGER_ROLES.includes(ctx.actor.role)) {
+    return reject('forbidden', 'Only managers, supervisors and admins can change inboxes and their pre-written messages.');
+  }
+  return inbox;
+}
+
+/** Per-person state (read mark, archived); only ever written for the actor. */
+function putMyState(ctx: MutationContext, conversation: EntityOf<'conversation'>, patch: Partial<Pick<EntityOf<'conversationUserState'>, 'readAt' | 'archived'>>): void {
+  const id = `${conversation.id}:${ctx.actor.id}`;
+  const current = ctx.tx.get('conversationUserState', id);
+  const next: EntityOf<'conversationUserState'> = {
+    id,
+    conversationId: conversation.id,
+    userId: ctx.actor.id,
+    readAt: current?.readAt ?? null,
+    archived: current?.archived ?? false,
+    ...patch,
+  };
+  if (current && current.readAt === next.readAt && current.archived === next.archived) return;
+  putRecord(ctx.tx, scopeOf.conversationUserState(next), 'conversationUserState', next);
+}
+
+/**
+ * Tells the previous assignee that their conversation moved to someone else (or to nobody), and the new
+ * assignee (when someone else assigned it to them) that it is now theirs. Called by conversation.assign
+ * after the change, inside its transaction.
+ */
+export function noticeAssignment(ctx: MutationContext, conversation: EntityOf<'conversation'>, nextAssigneeId: string | null): void {
+  const previous = conversation.assigneeId;
+  const notify = (userId: string, kind: EntityOf<'notice'>['kind']): void => {
+    if (userId === ctx.actor.id) return; // nobody needs telling about their own action
+    const notice: EntityOf<'notice'> = {
+      id: `notice_${conversation.id}_${userId}_${ctx.now}_${kind}`.slice(0, 64),
+      userId,
+      kind,
+      conversationId: conversation.id,
+      actorId: ctx.actor.id,
+      createdAt: ctx.now,
+    };
+    putRecord(ctx.tx, scopeOf.notice(notice), 'notice', notice);
+  };
+  if (previous !== null && previous !== nextAssigneeId) notify(previous, 'reassigned');
+  if (nextAssigneeId !== null && nextAssigneeId !== previous) notify(nextAssigneeId, 'assigned');
+}
+
+type SendHandler = (ctx: MutationContext, args: MutationArgs<'message.send'>) => void;
+
+export function createWorkflowHandlers(send: SendHandler) {
+  return {
+    /**
+     * SPEC (1)/(8): a new conversation from a shared inbox's channel. WhatsApp refuses it (only the customer
+     * may open a WhatsApp conversation); an open conversation with the same number on the same channel is
+     * reused; the first message goes through message.send, so registration and opt-out rules are the same.
+     */
+    'conversation.create': (ctx: MutationContext, args: MutationArgs<'conversation.create'>): void => {
+      const { tx, actor } = ctx;
+      const channel = tx.get('channel', args.channelId);
+      const inbox = channel ? tx.get('inbox', channel.inboxId) : null;
+      if (!channel || !inbox || inbox.orgId !== actor.orgId || !isMember(ctx, inbox.id, actor.id)) {
+        return reject('not_found', 'This channel does not exist or belongs to an inbox you are not a member of.');
+      }
+      if (channel.kind === 'whatsapp') {
+        return reject(
+          'invalid',
+          'WhatsApp does not allow a business to start a conversation: the customer has to write first. Start it by SMS from this inbox instead.',
+        );
+      }
+      if (channel.kind === 'webchat') return reject('invalid', 'Web chat conversations are started by the visitor on the website.');
+      let contact: EntityOf<'contact'> | null = null;
+      if (args.contactId !== null) {
+        contact = tx.get('contact', args.contactId);
+        if (!contact || contact.orgId !== actor.orgId || contact.ownerId !== null) {
+          return reject('not_found', 'This contact does not exist or is not a shared contact.');
+        }
+      } else {
+        contact = tx.findSharedContactByPhone(actor.orgId, args.customerAddress);
+      }
+
+      let conversation = tx.get('conversation', args.conversationId);
+      if (conversation) {
+        // A replay of the same request under a new mutation id: the same conversation, nothing to create.
+        if (conversation.channelId !== channel.id || conversation.customerAddress !== args.customerAddress) {
+          return reject('conflict', 'A conversation with this id already exists.');
+        }
+      } else {
+        const latest = tx.findLatestConversation(channel.id, args.customerAddress);
+        if (latest && latest.status === 'open') {
+          conversation = latest;
+        } else {
+          conversation = {
+            id: args.conversationId,
+            inboxId: inbox.id,
+            channelId: channel.id,
+            contactId: contact?.id ?? null,
+            customerAddress: args.customerAddress,
+            status: 'open',
+            // Whoever starts it works it, where the inbox assigns conversations at all.
+            assigneeId: inbox.assignmentMode ? actor.id : null,
+            tags: [],
+            createdAt: ctx.now,
+            closedAt: null,
+            lastMessageAt: null,
+            lastMessagePreview: '',
+            participantIds: [],
+          };
+          putRecord(tx, scopeOf.conversation(conversation), 'conversation', conversation);
+        }
+      }
+      send(ctx, { conversationId: conversation.id, messageId: args.messageId, body: args.body, attachments: [] });
+    },
+
+    /** SPEC (12): archived is per person. */
+    'conversation.setArchived': (ctx: MutationContext, args: MutationArgs<'conversation.setArchived'>): void => {
+      putMyState(ctx, memberConversation(ctx, args.conversationId), { archived: args.archived });
+    },
+
+    /** SPEC (12): mark unread is per person: the read mark goes back before the customer's messages. */
+    'conversation.markUnread': (ctx: MutationContext, args: MutationArgs<'conversation.markUnread'>): void => {
+      putMyState(ctx, memberConversation(ctx, args.conversationId), { readAt: null });
+    },
+
+    'conversation.addTag': (ctx: MutationContext, args: MutationArgs<'conversation.addTag'>): void => {
+      const conversation = memberConversation(ctx, args.conversationId);
+      const tag = args.tag.toLowerCase();
+      if (conversation.tags.includes(tag)) return;
+      if (conversation.tags.length >= MAX_TAGS) return reject('invalid', `A conversation can have at most ${MAX_TAGS} tags.`);
+      putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, tags: [...conversation.tags, tag] });
+    },
+
+    'conversation.removeTag': (ctx: MutationContext, args: MutationArgs<'conversation.removeTag'>): void => {
+      const conversation = memberConversation(ctx, args.conversationId);
+      const tag = args.tag.toLowerCase();
+      if (!conversation.tags.includes(tag)) return;
+      putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, tags: conversation.tags.filter((t) => t !== tag) });
+    },
+
+    /** SPEC (18): managers keep the pre-written messages of their inboxes; key phrases are unique per inbox. */
+    'cannedResponse.save': (ctx: MutationContext, args: MutationArgs<'cannedResponse.save'>): void => {
+      const next = { ...args.cannedResponse, title: args.cannedResponse.title.trim() };
+      const existing = ctx.tx.get('cannedResponse', next.id);
+      if (existing && existing.inboxId !== next.inboxId) {
+        // Moving one between inboxes would need both; refuse rather than leak it.
+        managedInbox(ctx, existing.inboxId);
+        return reject('invalid', 'A pre-written message cannot be moved to another inbox.');
+      }
+      managedInbox(ctx, next.inboxId);
+      if (!next.title) return reject('invalid', 'A pre-written message needs a title.');
+      const clash = ctx.tx
+        .list('cannedResponse', { inboxId: next.inboxId }, '', 10_000)
+        .find((c) => c.id !== next.id && c.keyPhrase === next.keyPhrase);
+      if (clash) return reject('invalid', `The key phrase /${next.keyPhrase} is already used by “${clash.title}” in this inbox.`);
+      if (existing && JSON.stringify(existing) === JSON.stringify(next)) return;
+      putRecord(ctx.tx, scopeOf.cannedResponse(next), 'cannedResponse', next);
+    },
+
+    'cannedResponse.delete': (ctx: MutationContext, args: MutationArgs<'cannedResponse.delete'>): void => {
+      const existing = ctx.tx.get('cannedResponse', args.cannedResponseId);
+      if (!existing) return; // already gone: deleting is idempotent
+      managedInbox(ctx, existing.inboxId);
+      deleteRecord(ctx.tx, scopeOf.cannedResponse(existing), 'cannedResponse', existing.id);
+    },
+
+    /** A new shared inbox; its creator becomes its first member (everyone sees only inboxes they belong to). */
+    'inbox.create': (ctx: MutationContext, args: MutationArgs<'inbox.create'>): void => {
+      const { tx, actor } = ctx;
+      if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers, supervisors and admins can create inboxes.');
+      const existing = tx.get('inbox', args.inboxId);
+      if (existing) {
+        if (existing.orgId === actor.orgId && isMember(ctx, existing.id, actor.id) && existing.name === args.name.trim()) return;
+        return reject('conflict', 'An inbox with this id already exists.');
+      }
+      const inbox: EntityOf<'inbox'> = { id: args.inboxId, orgId: actor.orgId, name: args.name.trim(), kind: 'shared', assignmentMode: args.assignmentMode };
+      putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
+      const member: EntityOf<'inboxMember'> = { id: `${inbox.id}:${actor.id}`, inboxId: inbox.id, userId: actor.id };
+      putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+    },
+
+    /** Rename, or turn assignment mode on/off (SPEC §4: off hides every assign control and filter). */
+    'inbox.update': (ctx: MutationContext, args: MutationArgs<'inbox.update'>): void => {
+      const inbox = managedInbox(ctx, args.inboxId);
+      const next = { ...inbox, name: args.name.trim(), assignmentMode: args.assignmentMode };
+      if (next.name === inbox.name && next.assignmentMode === inbox.assignmentMode) return;
+      putRecord(ctx.tx, scopeOf.inbox(next), 'inbox', next);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { EntityOf, Registration } from '../../protocol/domain.ts';
+import type { Mutation, MutationArgs } from '../../protocol/mutations.ts';
+import type { StorageTx } from '../storage/storage.ts';
+import { scope as scopes } from '../../protocol/scope.ts';
+import { putRecord, scopeOf } from './change-log.ts';
+import { reject } from './errors.ts';
+import type { MutationContext } from './mutation-handlers.ts';
+
+/**
+ * Private texting numbers (SPEC (3)) and "Previous messages" (SPEC (11)).
+ *
+ * Model: each person with a private number has one hidden inbox of kind
+ * `private` whose only member is that person; each of their numbers is an sms
+ * channel of it. Their private conversations are ordinary conversations of that
+ * inbox. Chosen over "conversations without an inbox" because everything that
+ * already keeps shared inboxes correct — the inbox:<id> scope (isolation on
+ * catch-up, live and snapshot), send rules (registration, opt-out), inbound
+ * routing, read state, list queries and the outbox — applies unchanged. The
+ * only new rules are below: nobody may join, or be added to, a private inbox.
+ *
+ * Moving a number into a shared inbox makes its channel a channel of that inbox.
+ * Its past conversations move along, flagged `previousOfChannelId` and
+ * read-only, so the inbox's members see them under (11); the owner's client
+ * drops them unless the owner is a member of that inbox too.
+ */
+
+export const PRIVATE_INBOX_NAME = 'My texting numbers';
+
+export function privateInboxId(userId: string): string {
+  const plain = `private_${userId}`;
+  return plain.length <= 64 ? plain : `private_${createHash('sha256').update(userId).digest('hex').slice(0, 40)}`;
+}
+
+/** Creates the owner's private inbox if needed and the number as its channel (demo seed, admin tooling). */
+export function addPrivateNumber(
+  tx: StorageTx,
+  input: { orgId: string; ownerId: string; channelId: string; number: string; name?: string; registration: Registration },
+): EntityOf<'channel'> {
+  const inboxId = privateInboxId(input.ownerId);
+  if (!tx.get('inbox', inboxId)) {
+    const inbox: EntityOf<'inbox'> = { id: inboxId, orgId: input.orgId, name: PRIVATE_INBOX_NAME, kind: 'private', assignmentMode: false };
+    putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
+    const member: EntityOf<'inboxMember'> = { id: `${inboxId}:${input.ownerId}`, inboxId, userId: input.ownerId };
+    putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+  }
+  const channel: EntityOf<'channel'> = {
+    id: input.channelId,
+    inboxId,
+    kind: 'sms',
+    name: input.name ?? 'My number',
+    address: input.number,
+    registration: input.registration,
+  };
+  putRecord(tx, scopeOf.channel(channel), 'channel', channel);
+  return channel;
+}
+
+/** Mutations that only touch the actor's own view of a conversation stay allowed on read-only ones. */
+const ALLOWED_ON_PREVIOUS = new Set<Mutation['name']>(['conversation.markRead', 'conversation.markUnread', 'conversation.setArchived']);
+
+/**
+ * Runs before every mutation handler: the rules that keep private inboxes
+ * private and previous messages read-only, whichever handler is asked.
+ */
+export function guardPrivateData(ctx: MutationContext, mutation: Mutation): void {
+  const args = mutation.args as Record<string, unknown>;
+  if (typeof args.conversationId === 'string' && !ALLOWED_ON_PREVIOUS.has(mutation.name)) {
+    const conversation = ctx.tx.get('conversation', args.conversationId);
+    if (conversation?.previousOfChannelId) {
+      return reject('forbidden', 'These are previous messages of a private number: they are kept read-only.');
+    }
+  }
+  if ((mutation.name === 'inbox.setMember' || mutation.name === 'inbox.update') && ctx.tx.get('inbox', mutation.args.inboxId)?.kind === 'private') {
+    return reject('not_found', 'This inbox does not exist or you are not a member of it.');
+  }
+}
+
+const MANAGER_ROLES = ['manager', 'supervisor', 'admin'];
+
+export const privateNumberHandlers = {
+  'privateNumber.moveToInbox': (ctx: MutationContext, args: MutationArgs<'privateNumber.moveToInbox'>): void => {
+    const { tx, actor } = ctx;
+    if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers can move a private number into a shared inbox.');
+    const target = tx.get('inbox', args.inboxId);
+    if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !tx.get('inboxMember', `${target.id}:${actor.id}`)) {
+      return reject('not_found', 'This inbox does not exist or you are not a member of it.');
+    }
+    const channel = tx.get('channel', args.channelId);
+    const source = channel ? tx.get('inbox', channel.inboxId) : null;
+    if (!channel || !source || source.kind !== 'private' || source.orgId !== actor.orgId) {
+      return reject('not_found', 'There is no private texting number with this id.');
+    }
+    const oldScope = scopeOf.channel(channel);
+    const moved: EntityOf<'channel'> = { ...channel, inboxId: target.id };
+    // The owner's client drops the channel from the private inbox; the inbox's members receive it.
+    tx.appendChange({ scope: oldScope, op: 'delete', entity: 'channel', id: channel.id });
+    putRecord(tx, scopeOf.channel(moved), 'channel', moved);
+
+    const conversations: EntityOf<'conversation'>[] = [];
+    for (let after = ''; ; ) {
+      const page = tx.list('conversation', { inboxId: source.id }, after, 200);
+      conversations.push(...page.filter((c) => c.channelId === channel.id));
+      if (page.length < 200) break;
+      after = (page[page.length - 1] as EntityOf<'conversation'>).id;
+    }
+    const messages: EntityOf<'message'>[] = [];
+    for (let after = ''; ; ) {
+      const page = tx.list('message', { inboxId: source.id }, after, 500);
+      const ids = new Set(conversations.map((c) => c.id));
+      messages.push(...page.filter((m) => ids.has(m.conversationId)));
+      if (page.length < 500) break;
+      after = (page[page.length - 1] as EntityOf<'message'>).id;
+    }
+    for (const conversation of conversations) {
+      // A delete entry only (no row removal): the row is re-put below in its new inbox.
+      tx.appendChange({ scope: oldScope, op: 'delete', entity: 'conversation', id: conversation.id });
+      putRecord(tx, scopes.inbox(target.id), 'conversation', {
+        ...conversation,
+        inboxId: target.id,
+        assigneeId: null,
+        status: 'closed',
+        closedAt: conversation.closedAt ?? ctx.now,
+        previousOfChannelId: channel.id,
+      });
+    }
+    // Re-put after the conversations: the stored message rows take their inbox from their conversation.
+    for (const message of messages) putRecord(tx, scopes.inbox(target.id), 'message', message);
+  },
+};
+

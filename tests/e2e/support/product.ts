@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DemoInboundResponse, HTTP_PATHS } from '../../../protocol/http.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
+import { createClientCore, type ClientCore } from '../../../main/core/client-core.ts';
+import { startBrowserHost, type BrowserHost } from '../../../main/hosts/browser-host.ts';
+import { ensureRendererBuilt } from '../../../scripts/renderer-build.ts';
+
+/**
+ * The whole product on one machine for an end-to-end test: a real sync server
+ * (demo workspace), the real client core, the browser host serving the built
+ * renderer, and Chromium. Nothing is mocked.
+ */
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const DEMO = {
+  maya: { email: 'maya@demo.switchboard.test', password: 'demo-manager' },
+  sam: { email: 'sam@demo.switchboard.test', password: 'demo-agent' },
+  alex: { email: 'alex@demo.switchboard.test', password: 'demo-agent' },
+} as const;
+
+export interface Product {
+  dir: string;
+  server: RunningServer;
+  core: ClientCore;
+  host: BrowserHost;
+  browser: Browser;
+  page: Page;
+  /** Signs in through the sign-in screen and waits for the first conversations. */
+  signIn(account: { email: string; password: string }): Promise<void>;
+  /** Injects an inbound customer message (POST /api/demo/inbound); returns its conversation id. */
+  injectInbound(channelId: string, from: string, body: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const quiet = (): void => {};
+
+export async function startProduct(options: { server?: Partial<ServerOptions> } = {}): Promise<Product> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  await ensureRendererBuilt(ROOT);
+  const dir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
+  const server = await startServer({ dataDir: path.join(dir, 'server'), port: 0, demo: true, log: quiet, ...options.server });
+  const core = await createClientCore({ dataDir: path.join(dir, 'client'), defaultServerUrl: server.url, log: quiet });
+  const host = await startBrowserHost({ core, rendererDir: path.join(ROOT, 'dist', 'renderer') });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const page = await (await browser.newContext()).newPage();
+
+  return {
+    dir,
+    server,
+    core,
+    host,
+    browser,
+    page,
+    async signIn(account) {
+      await page.goto(host.url);
+      await page.getByTestId('signin-email').fill(account.email);
+      await page.getByTestId('signin-password').fill(account.password);
+      await page.getByTestId('signin-submit').click();
+      await page.locator('[data-testid="connection"][data-status="online"]').waitFor();
+      await page.getByTestId('conversation-item').first().waitFor();
+    },
+    async injectInbound(channelId, from, body) {
+      const res = await fetch(`${server.url}${HTTP_PATHS.demoInbound}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channelId, from, body }),
+      });
+      if (res.status !== 200) throw new Error(`inbound refused: ${res.status} ${await res.text()}`);
+      return DemoInboundResponse.parse(await res.json()).conversationId;
+    },
+    async close() {
+      await browser.close();
+      await host.close();
+      await core.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
