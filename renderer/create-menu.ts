@@ -1,6 +1,9 @@
 import type { Component } from 'vue';
 import type { User } from '../protocol/domain.ts';
 import NewConversationDialog from './components/NewConversationDialog.vue';
+import NewDirectChatDialog from './components/NewDirectChatDialog.vue';
+import NewTeamChatDialog from './components/NewTeamChatDialog.vue';
+import NewTextMessageDialog from './components/NewTextMessageDialog.vue';
 
 /**
  * SPEC (1) Create: the items of the Create menu. Each opens its own dialog (a component that emits `close`).
@@ -18,4 +21,7 @@ export interface CreateMenuItem {
 
 export const CREATE_MENU_ITEMS: CreateMenuItem[] = [
   { id: 'newConversation', label: 'New conversation', testId: 'create-new-conversation', dialog: NewConversationDialog, visible: (u) => u.role !== 'agent' },
+  { id: 'newTextMessage', label: 'New text message', testId: 'create-new-text-message', dialog: NewTextMessageDialog },
+  { id: 'newDirectChat', label: 'New direct chat', testId: 'create-new-direct-chat', dialog: NewDirectChatDialog },
+  { id: 'newTeamChat', label: 'New team chat', testId: 'create-new-team-chat', dialog: NewTeamChatDialog },
 ];

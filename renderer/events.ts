@@ -6,6 +6,8 @@ import { useSessionStore } from './stores/session.ts';
 import { useSidebarStore } from './stores/sidebar.ts';
 import { useContactsStore } from './stores/contacts.ts';
 import { useWorkflowStore } from './stores/workflow.ts';
+import { useChatStore } from './stores/chat.ts';
+import { openTarget, showWebNotification } from './notifications.ts';
 
 /** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
 const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
@@ -19,8 +21,12 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
     if (views.sidebar || views.conversationList) useWorkflowStore().refresh();
     const open = useOpenConversationStore();
     if (open.id && views.conversations.includes(open.id)) void open.refresh();
+    // Chats (5), (6) change with the sidebar (messages, read marks, members).
+    if (views.sidebar && useChatStore().id) void useChatStore().refresh();
   },
-  openConversation: ({ conversationId }) => void useOpenConversationStore().open(conversationId),
+  openConversation: ({ conversationId }) => openTarget({ kind: 'conversation', conversationId }),
+  openChat: ({ chatId }) => openTarget({ kind: 'chat', chatId }),
+  notification: (payload) => void showWebNotification(payload),
 };
 
 /** Subscribes the stores to the API's events; returns the unsubscribe. Needs an active Pinia. */

@@ -9,6 +9,8 @@ import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts
 import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
+import { chatIpcHandlers } from './chat-actions.ts';
+import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
 import { messagesPage } from './queries/messages.ts';
@@ -18,6 +20,7 @@ import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-c
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
 
 export type { TokenVault } from './token-vault.ts';
+export type { Notifier } from './notifications.ts';
 
 export interface ClientCoreOptions {
   /** Caches live under dataDir/caches/. */
@@ -26,6 +29,8 @@ export interface ClientCoreOptions {
   /** Default: in-memory (browser host / Node); Electron passes a safeStorage vault. */
   tokenVault?: TokenVault;
   log?: (line: string) => void;
+  /** Desktop notifications (SPEC §4); default: the `notification` IPC event (the browser host's renderer shows it). */
+  notifier?: Notifier;
   /** Tests only: timers, randomness and socket factory of the sync link. */
   sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
 }
@@ -49,6 +54,7 @@ interface Session {
   outbox: Outbox;
   lists: ConversationListQueries;
   sync: SyncClient;
+  notifications: NotificationService;
 }
 
 const DONE = {} as Record<string, never>;
@@ -57,6 +63,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   const log = options.log ?? (() => {});
   const vault = options.tokenVault ?? memoryTokenVault();
   const hub = new IpcEventHub();
+  const notifier = options.notifier ?? ipcEventNotifier((payload) => hub.emit('notification', payload));
   let session: Session | null = null;
   let sessionState: SessionState = { status: 'signedOut', serverUrl: options.defaultServerUrl, reason: null };
   let link: SyncLinkState = { status: 'offline', retryInMs: null, lastError: null };
@@ -94,6 +101,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
       try {
         emitChanged(s.applier.applyBatch(batch));
+        s.notifications.consider(batch.flatMap((f) => (f.type === 'changes' ? f.entries : [])));
       } catch (err) {
         // Nothing of the batch was committed and the cursor did not move: a reconnect re-sends it.
         log(`sync: could not apply ${batch.length} frame(s): ${err instanceof Error ? err.stack : String(err)}`);
@@ -173,6 +181,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       outbox: new Outbox(cache, applier.layer),
       lists: new ConversationListQueries(cache),
       sync: undefined as unknown as SyncClient,
+      // Only what happens from now on is news; catch-up of older records never notifies.
+      notifications: new NotificationService(cache, notifier, Date.now()),
     };
     s.sync = new SyncClient({
       ...options.sync,
@@ -210,6 +220,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   const handlers: IpcHandlers = {
     ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     'app.state': () => ({ session: sessionState, connection: connectionState(), defaultServerUrl: options.defaultServerUrl }),
 
     'server.probe': async ({ serverUrl }) => {

@@ -4,12 +4,13 @@ import { PROTOCOL_VERSION } from '../../protocol/version.ts';
 import {
   AUTH_CLOSE_CODES,
   CloseCode,
-  ServerFrame,
   SYNC_LIMITS,
   type ClientFrame,
+  type ServerFrame,
   type HelloFrame,
 } from '../../protocol/sync.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { parseServerFrame } from './server-frame.ts';
 
 /** The part of a `ws` WebSocket the client uses; tests pass a fake. */
 export interface SyncSocket {
@@ -195,7 +196,7 @@ export class SyncClient {
       this.log('sync: ignored a frame that is not JSON');
       return;
     }
-    const parsed = ServerFrame.safeParse(json);
+    const parsed = parseServerFrame(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       this.log(`sync: ignored an invalid frame (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);

@@ -162,7 +162,10 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
       let typed = number;
       if (contactId !== null) {
         const contact = db.prepare('SELECT owner_id, phones FROM contacts WHERE id = ?').get(contactId) as { owner_id: string | null; phones: string } | undefined;
-        if (!contact || contact.owner_id !== null) throw new IpcFailure('not_found', 'Pick a shared contact: private contacts cannot be written to from a shared inbox.');
+        // SPEC (3): from my private number, my own private contacts are fine too.
+        const fromPrivate = db.prepare('SELECT kind FROM inboxes WHERE id = ?').pluck().get(channel.inbox_id) === 'private';
+        const mine = fromPrivate && contact?.owner_id === cache.userId;
+        if (!contact || (contact.owner_id !== null && !mine)) throw new IpcFailure('not_found', 'Pick a shared contact: private contacts cannot be written to from a shared inbox.');
         if (!typed) typed = (JSON.parse(contact.phones) as string[])[0] ?? '';
         if (!typed) throw new IpcFailure('invalid', 'This contact has no phone number. Add one to the contact, or type a number.');
       }

@@ -5,6 +5,7 @@ import { APP_SCHEME_PRIVILEGES, applyContentSecurityPolicy, serveRendererOnAppSc
 import type { BrowserWindowLike, ElectronModule } from './electron-module.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { forwardIpcEvents, registerIpcHandlers } from './ipc-bridge.ts';
+import { electronNotifier, type ShellNotifier } from './notifier.ts';
 import { Preferences, type KeyValueStore } from './preferences.ts';
 import { SafeStorageTokenVault, type TokenVault } from './token-vault.ts';
 import { createMainWindow, guardWebContents } from './window.ts';
@@ -23,6 +24,8 @@ export type CreateShellCore = (options: {
   defaultServerUrl: string;
   tokenVault: TokenVault;
   log: (line: string) => void;
+  /** Electron notifications; the core decides what to notify (main/core/notifications.ts). */
+  notifier?: ShellNotifier;
 }) => Promise<ShellCore>;
 
 export interface ShellOptions {
@@ -104,6 +107,7 @@ export function startElectronShell(electron: ElectronModule, options: ShellOptio
       defaultServerUrl: serverUrl ?? preferences.get('serverAddress') ?? DEFAULT_SERVER_URL,
       tokenVault,
       log,
+      notifier: electronNotifier(electron, () => mainWindow, log),
     });
     const router = createIpcRouter(core.handlers, (message, err) => log(`${message}: ${String(err)}`));
     const currentWindow = () => mainWindow;

@@ -154,7 +154,18 @@ export interface UtilityProcessModule {
   fork(modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe'; env?: NodeJS.ProcessEnv }): UtilityProcessLike;
 }
 
+export interface NotificationLike {
+  on(event: 'click', listener: () => void): unknown;
+  show(): void;
+}
+export interface NotificationConstructor {
+  new (options: { title: string; body: string }): NotificationLike;
+  isSupported(): boolean;
+}
+
 export interface ElectronModule {
+  /** Desktop notifications (SPEC §4); optional so that fakes without it still type-check. */
+  Notification?: NotificationConstructor;
   app: AppLike;
   BrowserWindow: new (options: BrowserWindowOptions) => BrowserWindowLike;
   ipcMain: IpcMainLike;

@@ -1,8 +1,24 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { SidebarView } from '../../protocol/ipc.ts';
+import type { SidebarInbox, SidebarView } from '../../protocol/ipc.ts';
 import { getApi } from '../api/index.ts';
 import { useConversationListStore } from './conversation-list.ts';
+
+/** SPEC (3): my private numbers as the (hidden) inbox they belong to, so selecting one survives refreshes. */
+function privateInboxOf(view: SidebarView): SidebarInbox[] {
+  if (!view.privateInboxId) return [];
+  const channels = view.privateNumbers ?? [];
+  return [
+    {
+      id: view.privateInboxId,
+      name: 'My texting numbers',
+      kind: 'private',
+      assignmentMode: false,
+      unread: channels.reduce((n, c) => n + c.unread, 0),
+      channels,
+    },
+  ];
+}
 
 /** Inboxes with their channels, and chats, with unread counts (areas 2, 5, 6). */
 export const useSidebarStore = defineStore('sidebar', () => {
@@ -26,7 +42,7 @@ export const useSidebarStore = defineStore('sidebar', () => {
     }
     view.value = result.value;
     error.value = null;
-    return useConversationListStore().adoptInboxes(result.value.inboxes);
+    return useConversationListStore().adoptInboxes([...result.value.inboxes, ...privateInboxOf(result.value)]);
   }
 
   function reset(): void {

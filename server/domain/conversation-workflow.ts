@@ -102,7 +102,9 @@ export function createWorkflowHandlers(send: SendHandler) {
       let contact: EntityOf<'contact'> | null = null;
       if (args.contactId !== null) {
         contact = tx.get('contact', args.contactId);
-        if (!contact || contact.orgId !== actor.orgId || contact.ownerId !== null) {
+        // SPEC (3): texting from my private number, my own private contacts are fine too.
+        const ownPrivate = inbox.kind === 'private' && contact?.ownerId === actor.id;
+        if (!contact || contact.orgId !== actor.orgId || (contact.ownerId !== null && !ownPrivate)) {
           return reject('not_found', 'This contact does not exist or is not a shared contact.');
         }
       } else {

@@ -3,7 +3,7 @@
  *
  *  1. Catch-up ingest: N conversations / 10·N messages as `changes` frames of
  *     SYNC_LIMITS.maxBatch entries, each frame as JSON text going through the
- *     real path (JSON.parse → ServerFrame validation → FrameApplier, one
+ *     real path (JSON.parse → parseServerFrame validation → FrameApplier, one
  *     transaction per frame), beside a raw better-sqlite3 bulk insert of the
  *     same final rows into the same schema (same indexes) in one transaction.
  *  2. Page-query latency of every list view at N conversations.
@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Conversation, Message } from '../../protocol/domain.ts';
 import { AssignmentFilter, ConversationListQuery, ListSort, ReadFilter } from '../../protocol/ipc.ts';
-import { ServerFrame, SYNC_LIMITS, type ChangeEntry } from '../../protocol/sync.ts';
+import { SYNC_LIMITS, type ChangeEntry } from '../../protocol/sync.ts';
+import { parseServerFrame } from '../../main/core/server-frame.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from '../../main/core/cache/apply-frame.ts';
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
@@ -149,7 +150,9 @@ function ingestThroughApply(cache: CacheDb): { ms: number; rows: number } {
     const start = performance.now();
     const json: unknown = JSON.parse(text);
     const t1 = performance.now();
-    const frame = ServerFrame.parse(json);
+    const parsed = parseServerFrame(json);
+    if (!parsed.success) throw parsed.error;
+    const frame = parsed.data;
     const t2 = performance.now();
     if (frame.type !== 'changes') throw new Error('unexpected frame');
     queued.push(frame);

@@ -17,6 +17,7 @@ import type {
   SwitchboardApi,
 } from '../../protocol/ipc.ts';
 import { fakeContactHandlers } from './fake-contacts.ts';
+import { fakeWorkflowHandlers } from './fake-workflow.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -275,6 +276,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
 
   const handlers: { [M in IpcMethod]: (input: IpcInput<M>) => IpcOutput<M> } = {
     ...fakeContactHandlers(),
+    ...fakeWorkflowHandlers(),
     'app.state': () => ({ session: session(), connection, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {

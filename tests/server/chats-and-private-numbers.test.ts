@@ -123,7 +123,7 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
     const previous = get('conversation', 'conv_pn_sam_1');
     expect(previous).toMatchObject({ inboxId: 'inbox_sales', previousOfChannelId: 'pn_sam', status: 'closed' });
     const entries = t.storage.transaction((tx) => tx.readChanges(before, [`inbox:${samInbox}`, 'inbox:inbox_sales'], 10_000));
-    expect(entries.filter((e) => e.scope === `inbox:${samInbox}` && e.op === 'delete').map((e) => e.id).sort()).toEqual(['conv_pn_sam_1', 'pn_sam']);
+    expect(entries.flatMap((e) => (e.scope === `inbox:${samInbox}` && e.op === 'delete' ? [e.id] : [])).sort()).toEqual(['conv_pn_sam_1', 'pn_sam']);
     expect(entries.flatMap((e) => (e.scope === 'inbox:inbox_sales' && e.op === 'put' && e.entity === 'message' ? [e.record.id] : [])).sort()).toEqual([
       'msg_pn_sam_1_1',
       'msg_pn_sam_1_2',

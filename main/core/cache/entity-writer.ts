@@ -98,7 +98,7 @@ export class EntityWriter {
       userState: p(`INSERT OR REPLACE INTO conversation_user_state (id, scope, conversation_id, user_id, read_at, archived)
                     VALUES (?, ?, ?, ?, ?, ?)`),
       userStateRow: p('SELECT conversation_id, user_id FROM conversation_user_state WHERE id = ?'),
-      chat: p(`INSERT OR REPLACE INTO chats (id, scope, kind, name, member_ids, last_message_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      chat: p(`INSERT OR REPLACE INTO chats (id, scope, kind, name, member_ids, last_message_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       chatMessage: p(`INSERT OR REPLACE INTO chat_messages (id, scope, chat_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
       convMessagesDelete: p('DELETE FROM messages WHERE conversation_id = ?'),
       convBaseDelete: p('DELETE FROM conversation_base WHERE conversation_id = ?'),
@@ -252,7 +252,7 @@ export class EntityWriter {
       }
       case 'chat': {
         const r = rec.record;
-        this.run('chat', r.id, scope, r.kind, r.name, JSON.stringify(r.memberIds), r.lastMessageAt);
+        this.run('chat', r.id, scope, r.kind, r.name, JSON.stringify(r.memberIds), r.lastMessageAt, r.createdBy ?? null);
         changed.sidebar = true;
         return;
       }

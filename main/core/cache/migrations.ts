@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 
 /**
  * Forward-only migrations keyed on `PRAGMA user_version`: migration N brings a
@@ -169,6 +170,21 @@ export const migrations: readonly string[] = [
   INSERT INTO contacts_fts (rowid, name, company, email, notes, phones)
     SELECT rowid, name, company, email, notes, replace(replace(replace(phones, '"', ' '), '+', ''), ',', ' ') FROM contacts;
 
+  -- Conversations by (part of) their customer number: a trigram index answers LIKE '%digits%' without a scan.
+  CREATE VIRTUAL TABLE conversations_fts USING fts5(customer_address, content='conversations', content_rowid='rowid', tokenize='trigram');
+  CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversations_fts (rowid, customer_address) VALUES (new.rowid, new.customer_address);
+  END;
+  CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, customer_address) VALUES ('delete', old.rowid, old.customer_address);
+  END;
+  CREATE TRIGGER conversations_fts_update AFTER UPDATE OF customer_address ON conversations
+  WHEN old.customer_address IS NOT new.customer_address BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, customer_address) VALUES ('delete', old.rowid, old.customer_address);
+    INSERT INTO conversations_fts (rowid, customer_address) VALUES (new.rowid, new.customer_address);
+  END;
+  INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');
+
   -- Server truth of rows that pending contact actions changed: present = 0 means "did not exist".
   CREATE TABLE contact_base (
     contact_id TEXT PRIMARY KEY, present INTEGER NOT NULL, scope TEXT, org_id TEXT, owner_id TEXT, name TEXT, phones TEXT,
@@ -209,6 +225,7 @@ export const migrations: readonly string[] = [
   CREATE TABLE chat_user_state (id TEXT PRIMARY KEY, scope TEXT NOT NULL, chat_id TEXT NOT NULL, user_id TEXT NOT NULL, read_at INTEGER);
   CREATE INDEX chat_user_state_scope ON chat_user_state(scope);
   CREATE INDEX chat_user_state_chat ON chat_user_state(chat_id, user_id);
+  ALTER TABLE chats ADD COLUMN created_by TEXT;
   CREATE TABLE previous_conversations (
     id TEXT PRIMARY KEY, scope TEXT NOT NULL, inbox_id TEXT NOT NULL, channel_id TEXT NOT NULL, contact_id TEXT,
     customer_address TEXT NOT NULL, created_at INTEGER NOT NULL, last_message_at INTEGER, preview TEXT NOT NULL
@@ -216,6 +233,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX previous_conversations_scope ON previous_conversations(scope);
   CREATE INDEX previous_conversations_inbox ON previous_conversations(inbox_id, last_message_at);
   `,
+  // list totals maintained by triggers (see list-counts.ts)
+  LIST_COUNTS_MIGRATION,
 ];
 
 /** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */

@@ -94,20 +94,46 @@ export function listPageSql(q: ConversationListQuery, me: string): { sql: string
   };
 }
 
+/**
+ * A list's total, summed from the maintained totals (cache/list-counts.ts): a few hundred rows
+ * at most, whatever the cache size, so the first page after a write costs no recount.
+ */
 export function listCountSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
-  if (q.tag !== null) {
-    // A tag is selective: count from the tag index (CROSS JOIN fixes that loop order), one
-    // primary-key lookup per tagged conversation.
-    const { where, params } = listWhere({ ...q, tag: null }, me);
-    return {
-      sql: `SELECT count(*) FROM conversation_tags t CROSS JOIN conversations ON conversations.id = t.conversation_id
-            WHERE t.tag = @tag AND ${where}`,
-      params: { ...params, tag: q.tag },
-    };
+  const parts: string[] = [];
+  const params: Params = {};
+  parts.push(q.folder === 'closed' ? "status = 'closed'" : "status = 'open'");
+  parts.push(q.read === 'archived' ? 'archived = 1' : 'archived = 0');
+  if (q.channelId !== null) {
+    parts.push('channel_id = @channelId');
+    params.channelId = q.channelId;
+  } else if (q.inboxId !== null) {
+    parts.push('inbox_id = @inboxId');
+    params.inboxId = q.inboxId;
   }
-  const { where, params } = listWhere(q, me);
-  // Every list index carries all filter columns, so the count never reads a row.
-  return { sql: `SELECT count(*) FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where}`, params };
+  if (q.read === 'unread') parts.push('unread = 1');
+  switch (q.assignment) {
+    case 'me':
+      parts.push('assignee = @me');
+      params.me = me;
+      break;
+    case 'others':
+      parts.push("assignee <> '' AND assignee <> @me");
+      params.me = me;
+      break;
+    case 'unassigned':
+      parts.push("assignee = ''");
+      break;
+    case 'withMe':
+      parts.push('with_me = 1');
+      break;
+    case 'all':
+      break;
+  }
+  if (q.tag !== null) {
+    params.tag = q.tag;
+    return { sql: `SELECT coalesce(sum(n), 0) FROM conversation_tag_counts WHERE tag = @tag AND ${parts.join(' AND ')}`, params };
+  }
+  return { sql: `SELECT coalesce(sum(n), 0) FROM conversation_counts WHERE ${parts.join(' AND ')}`, params };
 }
 
 /** Conversation list pages, counts and their memoised totals (valid until the next cache write). */

@@ -88,7 +88,9 @@ export class SearchQueries {
                                  ch.kind AS channel_kind
                                FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id
                                LEFT JOIN channels ch ON ch.id = c.channel_id
-                               WHERE c.customer_address LIKE '%' || @digits || '%' LIMIT @limit`),
+                               WHERE c.rowid IN (SELECT rowid FROM conversations_fts WHERE customer_address LIKE '%' || @digits || '%'
+                                                 ORDER BY rowid DESC LIMIT @limit)
+                               ORDER BY c.rowid DESC`),
     };
   }
 

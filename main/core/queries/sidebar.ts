@@ -1,5 +1,6 @@
 import type { SidebarChat, SidebarInbox, SidebarView } from '../../../protocol/ipc.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
+import { CHAT_UNREAD_SQL } from './chats.ts';
 
 interface ChannelRow {
   id: string;
@@ -23,7 +24,7 @@ export function sidebarView(cache: CacheDb): SidebarView {
     ).map((r) => [r.channel_id, r.n]),
   );
   const channels = db.prepare('SELECT id, inbox_id, kind, name, address, registration FROM channels ORDER BY kind, name').all() as ChannelRow[];
-  const inboxes: SidebarInbox[] = (
+  const all: SidebarInbox[] = (
     db.prepare('SELECT id, name, kind, assignment_mode FROM inboxes ORDER BY name COLLATE NOCASE').all() as {
       id: string;
       name: string;
@@ -50,19 +51,37 @@ export function sidebarView(cache: CacheDb): SidebarView {
       channels: own,
     };
   });
-  // No chat read state travels in the protocol: a chat counts as unread for the
-  // messages others wrote after my own last message in it.
+  // SPEC (3): my private inbox is not listed under (2); its channels are my texting numbers.
+  const inboxes = all.filter((i) => i.kind !== 'private');
+  const privateInbox = all.find((i) => i.kind === 'private') ?? null;
+  // A chat counts as unread for the messages others wrote after my read mark or my own last message.
   const chats: SidebarChat[] = (
     db
       .prepare(
-        `SELECT c.id, c.kind, c.name, c.member_ids, c.last_message_at,
-           (SELECT count(*) FROM chat_messages m WHERE m.chat_id = c.id AND m.author_id <> @me
-              AND m.created_at > coalesce((SELECT max(created_at) FROM chat_messages WHERE chat_id = c.id AND author_id = @me), -1)) AS unread
+        `SELECT c.id, c.kind, c.name, c.member_ids, c.last_message_at, ${CHAT_UNREAD_SQL} AS unread
          FROM chats c ORDER BY c.last_message_at IS NULL, c.last_message_at DESC`,
       )
       .all({ me }) as { id: string; kind: 'direct' | 'team'; name: string; member_ids: string; last_message_at: number | null; unread: number }[]
-  ).map((c) => ({ id: c.id, kind: c.kind, name: c.name || directChatName(cache, c.member_ids), unread: c.unread, lastMessageAt: c.last_message_at }));
-  return { inboxes, chats, unreadTotal: inboxes.reduce((n, i) => n + i.unread, 0) };
+  ).map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    // A direct chat is named after the other person, whatever name it was stored with.
+    name: c.kind === 'direct' || !c.name ? directChatName(cache, c.member_ids) : c.name,
+    unread: c.unread,
+    lastMessageAt: c.last_message_at,
+  }));
+  const previousMessages = (
+    db.prepare('SELECT inbox_id, count(*) AS n FROM previous_conversations GROUP BY inbox_id').all() as { inbox_id: string; n: number }[]
+  ).map((r) => ({ inboxId: r.inbox_id, count: r.n }));
+  const unreadTotal = all.reduce((n, i) => n + i.unread, 0) + chats.reduce((n, c) => n + c.unread, 0);
+  return {
+    inboxes,
+    chats,
+    privateNumbers: privateInbox?.channels ?? [],
+    privateInboxId: privateInbox?.id ?? null,
+    previousMessages,
+    unreadTotal,
+  };
 }
 
 function directChatName(cache: CacheDb, memberIds: string): string {

@@ -44,15 +44,17 @@ describe('list query plans at 5,000 conversations', () => {
       expect(pagePlan, label).toMatch(/SEARCH conversations USING (COVERING )?INDEX conv_/);
       // The index already yields list order: no temp b-tree sorting a whole folder.
       expect(pagePlan, label).not.toMatch(/TEMP B-TREE/);
-      expect(countPlan, label).toMatch(/SEARCH conversations USING COVERING INDEX conv_/);
+      // Totals come from the maintained counts table, never from a walk over conversations.
+      expect(countPlan, label).toMatch(/SEARCH conversation_counts USING PRIMARY KEY/);
+      expect(countPlan, label).not.toMatch(/conversations/);
     }
   });
 
-  it('counts a tag list from the tag index', () => {
+  it('counts a tag list from the maintained tag totals', () => {
     const q: ConversationListQuery = { inboxId: null, channelId: null, folder: 'open', assignment: 'me', read: 'unread', sort: 'recentMessages', tag: 'vip' };
     const count = listCountSql(q, ME);
     const p = plan(count.sql, count.params);
-    expect(p).toMatch(/SEARCH t USING (COVERING )?INDEX conversation_tags_tag/);
+    expect(p).toMatch(/SEARCH conversation_tag_counts USING PRIMARY KEY/);
     expect(p).not.toMatch(/SCAN conversations/);
     const page = listPageSql(q, ME);
     expect(plan(page.sql, { ...page.params, limit: 50, offset: 0 })).not.toMatch(/SCAN conversations(?! USING)/);
