@@ -8,6 +8,12 @@ export const HTTP_PATHS = {
   session: '/api/session',
   /** Demo and test only: inject an inbound customer message (POST DemoInboundRequest). */
   demoInbound: '/api/demo/inbound',
+  /**
+   * SPEC (18) attachments (Bearer token): POST the raw bytes with Content-Type and
+   * ?conversationId=…&name=… → 201 Attachment; GET /api/attachments/<id> serves it to members of
+   * the conversation's inbox (404 to anyone else). Limits: protocol/attachments.ts.
+   */
+  attachments: '/api/attachments',
   /** WebSocket upgrade for sync. */
   sync: '/sync',
   health: '/healthz',

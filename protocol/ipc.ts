@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type {
+  Attachment,
   Channel,
   ChannelKind,
   Contact,
@@ -466,12 +467,33 @@ export const ipcMethods = {
   'actions.markChatRead': method<Done>()(z.object({ chatId: Id })),
   // private numbers (SPEC (3), (11))
   'previous.list': method<PreviousConversation[]>()(z.object({ inboxId: Id })),
-  'actions.movePrivateNumber': method<Done>()(z.object({ channelId: Id, inboxId: Id })),
+  /** Manager action (SPEC (11)): the number as typed; main parses it with libphonenumber-js. */
+  'actions.movePrivateNumber': method<Done>()(z.object({ ownerId: Id, number: z.string().trim().min(1).max(40), inboxId: Id })),
   // notifications (SPEC §4)
   'notifications.getSettings': method<NotificationSettings>()(Empty),
   'notifications.setSettings': method<NotificationSettings>()(z.object({ muted: z.boolean() })),
   /** The unread total for the dock / taskbar badge (conversations and chats). */
   'notifications.unreadTotal': method<{ total: number }>()(Empty),
+  // attachments (SPEC (18)); limits and types in protocol/attachments.ts, checked in main before anything is kept
+  /**
+   * Keeps a picked file for a reply: Electron passes the path from its file dialog, the browser host
+   * the bytes as base64 (at most 5 MB of file). Returns it with a local id until it is uploaded.
+   */
+  'attachments.stage': method<Attachment>()(
+    z.object({
+      conversationId: Id,
+      name: z.string().max(255),
+      contentType: z.string().max(127).default(''),
+      path: z.string().min(1).max(4096).optional(),
+      dataBase64: z.string().max(Math.ceil((5 * 1024 * 1024) / 3) * 4 + 4).optional(),
+    }),
+  ),
+  /** A reply with staged attachments (the body may be empty); uploads happen before it is sent. */
+  'actions.sendMessageWithAttachments': method<{ messageId: string }>()(
+    z.object({ conversationId: Id, body: z.string().trim().max(4000).default(''), attachmentIds: z.array(Id.max(80)).min(1).max(10) }),
+  ),
+  /** An attachment's bytes (staged or on the server, fetched with the session token in main). */
+  'attachments.read': method<{ name: string; contentType: string; dataBase64: string }>()(z.object({ id: Id.max(80) })),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;

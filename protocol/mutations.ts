@@ -151,8 +151,11 @@ export const Mutation = z.discriminatedUnion('name', [
   // ---- private texting numbers (SPEC (3), (11))
   z.object({
     name: z.literal('privateNumber.moveToInbox'),
-    /** A manager moves a private number (a channel of its owner's private inbox) into a shared inbox. */
-    args: z.object({ channelId: Id, inboxId: Id }),
+    /**
+     * A manager moves a person's private number (a channel of their private inbox) into a shared inbox.
+     * Named by owner and number: managers never see others' private numbers, they are told them.
+     */
+    args: z.object({ ownerId: Id, number: PhoneNumber, inboxId: Id }),
   }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;

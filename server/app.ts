@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { Domain } from './domain/domain.ts';
+import { AttachmentStore } from './domain/attachments.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from './sync/hub.ts';
@@ -48,7 +49,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dataDir, { recursive: true });
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery });
+  const attachments = new AttachmentStore(options.dataDir);
+  const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery, attachments });
 
   if (options.demo && !domain.read((tx) => isSeeded(tx))) {
     domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
@@ -64,6 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demoInbound: Boolean(options.demo || options.enableDemoInbound),
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
       meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
+      attachments,
       log,
     }),
   );

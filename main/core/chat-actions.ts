@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { User } from '../../protocol/domain.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import { IpcFailure, type IpcHandlers } from '../ipc-router.ts';
@@ -91,10 +92,12 @@ export function chatIpcHandlers(deps: ChatActionDeps): Pick<IpcHandlers, ChatMet
 
     'previous.list': ({ inboxId }) => previousConversations(deps.session().cache, inboxId),
 
-    'actions.movePrivateNumber': ({ channelId, inboxId }) => {
+    'actions.movePrivateNumber': ({ ownerId, number, inboxId }) => {
       const { user } = deps.session();
       if (!['manager', 'supervisor', 'admin'].includes(user.role)) throw new IpcFailure('forbidden', 'Only managers can move a private number into a shared inbox.');
-      deps.enqueue({ name: 'privateNumber.moveToInbox', args: { channelId, inboxId } });
+      const parsed = parsePhoneNumberFromString(number, number.startsWith('+') ? undefined : { defaultCallingCode: '1' });
+      if (!parsed || !parsed.isValid()) throw new IpcFailure('invalid', `“${number}” is not a valid phone number. Type it with its country code, for example +1 415 555 0170.`);
+      deps.enqueue({ name: 'privateNumber.moveToInbox', args: { ownerId, number: parsed.number, inboxId } });
       return DONE;
     },
 

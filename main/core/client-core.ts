@@ -10,6 +10,7 @@ import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
 import { chatIpcHandlers } from './chat-actions.ts';
+import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
@@ -55,6 +56,8 @@ interface Session {
   lists: ConversationListQueries;
   sync: SyncClient;
   notifications: NotificationService;
+  /** Uploads the files of queued replies before they are sent (SPEC (18)). */
+  uploads: AttachmentUploader;
 }
 
 const DONE = {} as Record<string, never>;
@@ -86,6 +89,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   /** Sends every pending outbox entry not yet on the wire, in id order. */
   const flush = (s: Session): void => {
     if (!s.sync.isOnline) return;
+    s.uploads.pump();
     for (const mutations of s.outbox.takeUnsent()) {
       if (!s.sync.send({ type: 'mutate', mutations })) {
         s.outbox.connectionLost();
@@ -181,9 +185,21 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       outbox: new Outbox(cache, applier.layer),
       lists: new ConversationListQueries(cache),
       sync: undefined as unknown as SyncClient,
+      uploads: undefined as unknown as AttachmentUploader,
       // Only what happens from now on is news; catch-up of older records never notifies.
       notifications: new NotificationService(cache, notifier, Date.now()),
     };
+    s.uploads = new AttachmentUploader({
+      session: () => s,
+      enqueue: (mutation) => void enqueue(s, mutation),
+      online: () => session === s && s.sync.isOnline,
+      changed: (conversationId) => {
+        emitChanged({ sidebar: false, conversationList: true, conversations: [conversationId] });
+        emitConnection();
+      },
+      flush: () => flush(s),
+      log,
+    });
     s.sync = new SyncClient({
       ...options.sync,
       serverUrl,
@@ -221,6 +237,14 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...attachmentIpcHandlers({
+      session: () => requireSession(),
+      enqueue: (mutation) => void enqueue(requireSession(), mutation),
+      online: () => session?.sync.isOnline ?? false,
+      changed: (conversationId) => emitChanged({ sidebar: false, conversationList: true, conversations: [conversationId] }),
+      flush: () => session && flush(session),
+      log,
+    }),
     'app.state': () => ({ session: sessionState, connection: connectionState(), defaultServerUrl: options.defaultServerUrl }),
 
     'server.probe': async ({ serverUrl }) => {

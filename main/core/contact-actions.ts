@@ -127,18 +127,20 @@ export function contactIpcHandlers(deps: ContactActionDeps): Pick<IpcHandlers, C
       const s = deps.session();
       const row = s.cache.db.prepare('SELECT id, name FROM contacts WHERE id = ?').get(contactId) as { id: string; name: string } | undefined;
       if (!row) throw new IpcFailure('not_found', 'That contact is not available.');
-      // Ask the server for the current template; offline, the last one it gave (or the default) will do.
-      let template = s.cache.getMeta(MEETING_TEMPLATE_META);
-      try {
-        const info = await probeServer(s.serverUrl);
-        if (info.meetingUrlTemplate) {
-          template = info.meetingUrlTemplate;
-          s.cache.setMeta(MEETING_TEMPLATE_META, template);
-        }
-      } catch {
-        // offline: keep the cached template
-      }
-      return { url: meetingUrl(template ?? DEFAULT_MEETING_URL_TEMPLATE, row) };
+      // The template the server gave last time answers at once (offline too) and is refreshed behind it;
+      // the first time, ask the server, falling back to the default when it cannot be reached.
+      const refresh = probeServer(s.serverUrl).then(
+        (info) => {
+          const fresh = info.meetingUrlTemplate ?? null;
+          // The person may have signed out (cache closed) while the server answered.
+          if (fresh && s.cache.db.open && s.cache.getMeta(MEETING_TEMPLATE_META) !== fresh) s.cache.setMeta(MEETING_TEMPLATE_META, fresh);
+          return fresh;
+        },
+        () => null,
+      );
+      const cached = s.cache.getMeta(MEETING_TEMPLATE_META);
+      const template = cached ?? (await refresh) ?? DEFAULT_MEETING_URL_TEMPLATE;
+      return { url: meetingUrl(template, row) };
     },
 
     'actions.createContact': ({ fields, shared, linkConversationId }) => {

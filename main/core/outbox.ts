@@ -5,6 +5,7 @@ import { SYNC_LIMITS } from '../../protocol/sync.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 import { ChangeCollector } from './cache/changed-views.ts';
 import type { OptimisticLayer, OutboxRow } from './cache/optimistic.ts';
+import { awaitsUpload } from './attachments.ts';
 
 export type OutboxEntry = { id: number; mutation: Mutation };
 
@@ -72,9 +73,13 @@ export class Outbox {
     const rows = this.db
       .prepare("SELECT mutation_id, mutation FROM outbox WHERE state = 'pending' ORDER BY mutation_id")
       .all() as Pick<OutboxRow, 'mutation_id' | 'mutation'>[];
-    const entries = rows
-      .filter((r) => !this.inFlight.has(r.mutation_id))
-      .map((r) => ({ id: r.mutation_id, mutation: JSON.parse(r.mutation) as Mutation }));
+    const entries: OutboxEntry[] = [];
+    for (const r of rows) {
+      const mutation = JSON.parse(r.mutation) as Mutation;
+      // A reply whose files are not uploaded yet holds back itself and everything after it (order).
+      if (awaitsUpload(mutation)) break;
+      if (!this.inFlight.has(r.mutation_id)) entries.push({ id: r.mutation_id, mutation });
+    }
     for (const e of entries) this.inFlight.add(e.id);
     const frames: OutboxEntry[][] = [];
     for (let i = 0; i < entries.length; i += SYNC_LIMITS.maxMutationsPerFrame) {

@@ -19,7 +19,9 @@ import { resolveRendererFile } from './renderer-files.ts';
 
 export const BROWSER_HOST_IPC_PATH = '/ipc';
 /** Frames are small JSON requests; anything larger is not ours. */
-const MAX_FRAME_BYTES = 1024 * 1024;
+/** Room for one attachment passed as base64 (5 MB of file ≈ 6.7 MB of text) plus the frame around it. */
+const ATTACHMENT_PATH = '/attachments/';
+const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Frames that cannot be matched to a request id are answered with this id. */
 export const UNKNOWN_FRAME_ID = -1;
 
@@ -102,6 +104,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (pathname.startsWith(ATTACHMENT_PATH)) {
+      await serveAttachment(req, res, pathname.slice(ATTACHMENT_PATH.length), securityHeaders);
+      return;
+    }
     const file = await resolveRendererFile(options.rendererDir, pathname);
     if (!file) {
       res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
@@ -125,6 +131,44 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       });
       stream.pipe(res);
     });
+  }
+
+  /**
+   * SPEC (18): GET /attachments/<id>?token=… — main fetches the file with the session token (the
+   * page never holds it) and the page shows it from its own origin, within img-src 'self'.
+   */
+  async function serveAttachment(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    id: string,
+    securityHeaders: Record<string, string>,
+  ): Promise<void> {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    if (!tokenMatches(token, query.get('token'))) {
+      res.writeHead(401, securityHeaders).end();
+      return;
+    }
+    let file: { name: string; contentType: string; dataBase64: string };
+    try {
+      file = await options.core.handlers['attachments.read']({ id: decodeURIComponent(id) });
+    } catch {
+      res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    const data = Buffer.from(file.dataBase64, 'base64');
+    const inline = /^image\/(jpeg|png|gif|webp)$/.test(file.contentType) || file.contentType === 'application/pdf';
+    const { 'Content-Security-Policy': _pageCsp, ...fileHeaders } = securityHeaders;
+    res.writeHead(200, {
+      ...fileHeaders,
+      // A file is never a page here: no scripts, whatever it claims to be (Chromium's PDF viewer
+      // does not run in a sandboxed document, and runs no page script anyway).
+      ...(file.contentType === 'application/pdf' ? {} : { 'Content-Security-Policy': "default-src 'none'; img-src 'self'; media-src 'self'; sandbox" }),
+      'Content-Type': inline ? file.contentType : 'application/octet-stream',
+      'Content-Length': String(data.length),
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${file.name.replace(/[^\w .()-]/g, '_')}"`,
+      'Cache-Control': 'private, no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : data);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AttachmentLookup } from './attachments.ts';
 import type { DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
@@ -21,6 +22,8 @@ export interface DomainOptions {
   minServableSeq?: number;
   /** Demo delivery timings (ms). */
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
+  /** SPEC (18): uploaded files message.send may reference; absent = messages carry none. */
+  attachments?: AttachmentLookup;
 }
 
 export interface Authenticated {
@@ -69,7 +72,7 @@ export class Domain {
       setStatus: (id, status) => this.setDeliveryStatus(id, status),
       log: this.log,
     });
-    this.handlers = createMutationHandlers((message) => this.delivery.deliver(message));
+    this.handlers = createMutationHandlers((message) => this.delivery.deliver(message), options.attachments ?? null);
   }
 
   /** A write transaction followed by a poke when it committed anything to the log. */

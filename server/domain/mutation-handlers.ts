@@ -3,6 +3,7 @@ import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutati
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
+import { verifyMessageAttachments, type AttachmentLookup } from './attachments.ts';
 import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
@@ -54,7 +55,7 @@ type Handlers = { [N in MutationName]: Handler<N> };
 /** Hands an outbound message to delivery once committed; set by the domain. */
 export type DeliverySink = (message: EntityOf<'message'>) => void;
 
-export function createMutationHandlers(deliver: DeliverySink): Handlers {
+export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: AttachmentLookup | null = null): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
     ...chatHandlers,
@@ -72,6 +73,8 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
       }
       const body = args.body.trim();
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
+      const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
+      if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
       if (channel.kind === 'sms') {
@@ -99,7 +102,7 @@ export function createMutationHandlers(deliver: DeliverySink): Handlers {
         authorType: 'user',
         authorId: actor.id,
         body,
-        attachments: args.attachments,
+        attachments,
         status: 'queued',
         statusReason: null,
         providerId: null,

@@ -86,10 +86,10 @@ export const privateNumberHandlers = {
     if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !tx.get('inboxMember', `${target.id}:${actor.id}`)) {
       return reject('not_found', 'This inbox does not exist or you are not a member of it.');
     }
-    const channel = tx.get('channel', args.channelId);
-    const source = channel ? tx.get('inbox', channel.inboxId) : null;
+    const source = tx.get('inbox', privateInboxId(args.ownerId));
+    const channel = source ? tx.list('channel', { inboxId: source.id }, '', 100).find((c) => c.address === args.number) : undefined;
     if (!channel || !source || source.kind !== 'private' || source.orgId !== actor.orgId) {
-      return reject('not_found', 'There is no private texting number with this id.');
+      return reject('not_found', `That person has no private texting number ${args.number}.`);
     }
     const oldScope = scopeOf.channel(channel);
     const moved: EntityOf<'channel'> = { ...channel, inboxId: target.id };

@@ -4,6 +4,8 @@ import { PROTOCOL_VERSION } from '../../protocol/version.ts';
 import type { Domain } from '../domain/domain.ts';
 import { UnknownChannelError } from '../domain/inbound.ts';
 import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
+import { attachmentRoute } from './attachments.ts';
+import type { AttachmentStore } from '../domain/attachments.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -14,6 +16,8 @@ export interface RouteOptions {
   bodyLimitBytes: number;
   /** Meeting address template for the clients (null: they use their default). */
   meetingUrlTemplate?: string | null;
+  /** SPEC (18): uploaded files (POST/GET /api/attachments); absent = no attachment routes. */
+  attachments?: AttachmentStore;
   log: (line: string) => void;
 }
 
@@ -70,7 +74,9 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const methods = routes[path];
     const handler = methods?.[req.method ?? 'GET'];
+    const attachment = options.attachments ? attachmentRoute(domain, options.attachments, path, req.method ?? 'GET') : null;
     const run = async () => {
+      if (attachment) return attachment(req, res);
       if (!methods) throw new HttpError(404, 'not_found', `No route ${path}.`);
       if (!handler) {
         res.setHeader('allow', Object.keys(methods).join(', '));

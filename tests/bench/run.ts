@@ -7,6 +7,7 @@
  *     transaction per frame), beside a raw better-sqlite3 bulk insert of the
  *     same final rows into the same schema (same indexes) in one transaction.
  *  2. Page-query latency of every list view at N conversations.
+ *  3. Full-text search latency over 10·N messages (search-bench.ts).
  *
  * BENCH_SCALE (default 1 → 100,000 conversations / 1,000,000 messages), e.g.
  * BENCH_SCALE=0.05 for a quick smoke run.
@@ -23,6 +24,7 @@ import type { Scope } from '../../protocol/scope.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from '../../main/core/cache/apply-frame.ts';
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
+import { runSearchBench } from './search-bench.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const CONVERSATIONS = Math.max(100, Math.round(100_000 * scale));
@@ -298,3 +300,6 @@ const counts = measure(() => {
 console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}`);
 console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms (target p99 ≤ 2 ms)`);
 real.cleanup();
+
+// 3. Search: FTS5 over 1,000,000 messages × BENCH_SCALE (its own cache and data: see search-bench.ts).
+runSearchBench(scale, iterations);

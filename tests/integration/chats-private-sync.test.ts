@@ -113,7 +113,7 @@ describe('chats and private numbers on the wire', () => {
     // Before the move Maya holds nothing of it.
     expect(maya.entries().some((e) => JSON.stringify(e).includes('conv_pn_sam_1'))).toBe(false);
 
-    await mutate(maya, { name: 'privateNumber.moveToInbox', args: { channelId: 'pn_sam', inboxId: 'inbox_sales' } });
+    await mutate(maya, { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: 'inbox_sales' } });
     await maya.until(() => maya.entries().some((e) => e.op === 'put' && e.entity === 'message' && e.record.id === 'msg_pn_sam_1_3'), 'previous messages at maya');
     const conv = maya.entries().find((e) => e.op === 'put' && e.entity === 'conversation' && e.record.id === 'conv_pn_sam_1');
     expect(conv?.op === 'put' && conv.entity === 'conversation' && conv.record.previousOfChannelId).toBe('pn_sam');

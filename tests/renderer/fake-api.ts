@@ -18,6 +18,7 @@ import type {
 } from '../../protocol/ipc.ts';
 import { fakeContactHandlers } from './fake-contacts.ts';
 import { fakeWorkflowHandlers } from './fake-workflow.ts';
+import { fakeChatHandlers } from './fake-chats.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -277,6 +278,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   const handlers: { [M in IpcMethod]: (input: IpcInput<M>) => IpcOutput<M> } = {
     ...fakeContactHandlers(),
     ...fakeWorkflowHandlers(),
+    ...fakeChatHandlers(),
     'app.state': () => ({ session: session(), connection, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {
@@ -356,6 +358,20 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       changed([c.id]);
       return { messageId: id };
     },
+    // SPEC (18): attachments are kept in memory; the fake never uploads.
+    'attachments.stage': ({ name, contentType, dataBase64 }) => {
+      const size = dataBase64 ? Math.floor((dataBase64.length * 3) / 4) : 0;
+      return { id: `local-${nextMessage++}`, name, contentType: contentType ?? '', size };
+    },
+    'actions.sendMessageWithAttachments': ({ conversationId, body, attachmentIds }) => {
+      const { messageId } = handlers['actions.sendMessage']({ conversationId, body: body || ' ' });
+      const c = find(conversationId);
+      c.messages = c.messages.map((m) =>
+        m.id === messageId ? { ...m, attachments: attachmentIds.map((id) => ({ id, name: `${id}.png`, contentType: 'image/png', size: 68 })) } : m,
+      );
+      return { messageId };
+    },
+    'attachments.read': () => ({ name: 'file', contentType: 'image/png', dataBase64: '' }),
     'actions.assign': ({ conversationId, assigneeId }) => {
       find(conversationId).assigneeId = assigneeId;
       changed([conversationId]);

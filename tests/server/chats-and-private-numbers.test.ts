@@ -113,9 +113,11 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
   });
 
   it('a manager moves a number into a shared inbox: history becomes read-only previous messages of that inbox', () => {
-    const move: Mutation = { name: 'privateNumber.moveToInbox', args: { channelId: 'pn_sam', inboxId: 'inbox_sales' } };
+    const move: Mutation = { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: 'inbox_sales' } };
     expect(apply('user_sam', move)).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(apply('user_maya', { name: 'privateNumber.moveToInbox', args: { channelId: 'pn_sam', inboxId: samInbox } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: samInbox } })).toMatchObject({ ok: false, code: 'not_found' });
+    // A number that person does not own is not found (nor is anything revealed about whose it is).
+    expect(apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_alex', number: '+14155550170', inboxId: 'inbox_sales' } })).toMatchObject({ ok: false, code: 'not_found' });
     const before = t.storage.transaction((tx) => tx.head());
     expect(apply('user_maya', move)).toEqual({ ok: true });
 

@@ -57,6 +57,8 @@ export class EntityWriter {
                     name = excluded.name, phones = excluded.phones, email = excluded.email, company = excluded.company,
                     notes = excluded.notes, sms_opt_out = excluded.sms_opt_out`),
       contactFavourite: p('INSERT OR REPLACE INTO contact_favourites (id, scope, contact_id, user_id) VALUES (?, ?, ?, ?)'),
+      // Open conversations titled by a contact follow its edits; bounded so a directory snapshot stays small.
+      contactConversations: p('SELECT id FROM conversations WHERE contact_id = ? LIMIT 20').pluck(),
       cannedResponse: p('INSERT OR REPLACE INTO canned_responses (id, scope, inbox_id, title, key_phrase, body) VALUES (?, ?, ?, ?, ?, ?)'),
       notice: p(`INSERT OR REPLACE INTO notices (id, scope, user_id, kind, conversation_id, actor_id, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -170,6 +172,7 @@ export class EntityWriter {
         changed.conversationList = true;
         // Favourites (4) live in the sidebar; the open contact panel follows sidebar changes too.
         changed.sidebar = true;
+        for (const id of (this.s.contactConversations as Database.Statement<[string], string>).all(r.id)) changed.conversation(id);
         return;
       }
       case 'cannedResponse': {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
+import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';
 
 /**
  * Forward-only migrations keyed on `PRAGMA user_version`: migration N brings a
@@ -235,6 +236,8 @@ export const migrations: readonly string[] = [
   `,
   // list totals maintained by triggers (see list-counts.ts)
   LIST_COUNTS_MIGRATION,
+  // SPEC (18): picked files waiting for upload (see attachments.ts)
+  STAGED_ATTACHMENTS_MIGRATION,
 ];
 
 /** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */

@@ -48,7 +48,8 @@ export function listWhere(q: ConversationListQuery, me: string): { where: string
       break;
   }
   if (q.tag !== null) {
-    parts.push('id IN (SELECT conversation_id FROM conversation_tags WHERE tag = @tag)');
+    // A probe of the tags primary key per walked row (an IN list would be built per query first).
+    parts.push('EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag = @tag)');
     params.tag = q.tag;
   }
   return { where: parts.join(' AND '), params };
@@ -78,14 +79,39 @@ function listIndex(q: ConversationListQuery): string {
   return `conv_${prefix}_${listOrder(q.sort).key}`;
 }
 
-/** The page, joined with the names it shows (primary-key lookups, 50 rows at most). */
-export function listPageSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
+/**
+ * A tag list with at most this many conversations is read from the tag index and sorted, instead of
+ * walking the list index in order and probing every row's tags: a sparse tag (or a tag with a narrow
+ * filter) would otherwise walk most of a folder to fill one page.
+ */
+export const TAG_DRIVEN_MAX = 2000;
+
+/** The ids of one page, in list order. */
+function pageIdsSql(q: ConversationListQuery, me: string, tagDriven: boolean): { sql: string; params: Params } {
+  const { orderBy } = listOrder(q.sort);
+  if (tagDriven && q.tag !== null) {
+    const { where, params } = listWhere({ ...q, tag: null }, me);
+    // Ties in the order the list index would give them (its trailing columns, then rowid), so a
+    // page reads the same whichever way it is found.
+    const dir = orderBy.endsWith('DESC') ? 'DESC' : 'ASC';
+    return {
+      sql: `SELECT conversations.rowid AS rid FROM conversation_tags t CROSS JOIN conversations ON conversations.id = t.conversation_id
+            WHERE t.tag = @tag AND ${where}
+            ORDER BY ${orderBy}, unread ${dir}, with_me ${dir}, assignee_id ${dir}, conversations.rowid ${dir} LIMIT @limit OFFSET @offset`,
+      params: { ...params, tag: q.tag },
+    };
+  }
   const { where, params } = listWhere(q, me);
+  return { sql: `SELECT rowid AS rid FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`, params };
+}
+
+/** The page, joined with the names it shows (primary-key lookups, 50 rows at most). */
+export function listPageSql(q: ConversationListQuery, me: string, tagDriven = false): { sql: string; params: Params } {
+  const { sql: ids, params } = pageIdsSql(q, me, tagDriven);
   return {
     sql: `SELECT c.id, c.inbox_id, c.channel_id, c.customer_address, c.status, c.assignee_id, c.tags, c.created_at, c.closed_at,
             c.last_message_at, c.preview, c.unread, c.archived, ch.kind AS channel_kind, ct.name AS contact_name, u.name AS assignee_name
-          FROM (SELECT rowid AS rid FROM conversations INDEXED BY ${listIndex(q)} WHERE ${where}
-                ORDER BY ${listOrder(q.sort).orderBy} LIMIT @limit OFFSET @offset) AS page
+          FROM (${ids}) AS page
           JOIN conversations c ON c.rowid = page.rid
           LEFT JOIN channels ch ON ch.id = c.channel_id
           LEFT JOIN contacts ct ON ct.id = c.contact_id
@@ -166,10 +192,11 @@ export class ConversationListQueries {
 
   page(q: ConversationListQuery, offset: number, limit: number): ConversationListPage {
     const me = this.cache.userId;
-    const { sql, params } = listPageSql(q, me);
-    const rows = this.stmt(sql).all({ ...params, limit, offset }) as PageRow[];
     const count = listCountSql(q, me);
-    return { items: rows.map((r) => this.item(r)), total: this.count(count.sql, count.params), offset };
+    const total = this.count(count.sql, count.params);
+    const { sql, params } = listPageSql(q, me, q.tag !== null && total <= TAG_DRIVEN_MAX);
+    const rows = this.stmt(sql).all({ ...params, limit, offset }) as PageRow[];
+    return { items: rows.map((r) => this.item(r)), total, offset };
   }
 
   counts(inboxId: string | null, channelId: string | null): ListCounts {

@@ -127,6 +127,10 @@ describe('full-text search over the cache', () => {
     expect(search('raman').contacts).toEqual([]);
     expect(search('natarajan').contacts.map((c) => c.id)).toEqual(['k2']);
     expect(count(h, 'SELECT count(*) FROM contacts_fts')).toBe(2);
+    // A conversation titled by a renamed contact is re-read by the renderer.
+    const views = h.applier.apply(changes([put(h.seq(), ORG, 'contact', contact('k1', { name: 'Jürgen Ost', phones: ['+442071838750'] }))]));
+    expect(views.conversations).toContain('c2');
+    expect(conversationDetail(h.cache, 'c2')?.title).toBe('Jürgen Ost');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssignmentFilter, ListFolder, ReadFilter, type ConversationListQuery } from '../../../protocol/ipc.ts';
-import { listCountSql, listWhere } from '../../../main/core/queries/conversation-list.ts';
+import { AssignmentFilter, ListFolder, ListSort, ReadFilter, type ConversationListQuery } from '../../../protocol/ipc.ts';
+import { listCountSql, listPageSql, listWhere } from '../../../main/core/queries/conversation-list.ts';
 import { harness, ME, type Harness } from './fixtures.ts';
 
 /** Deterministic PRNG: the same sequence of writes every run. */
@@ -81,5 +81,23 @@ describe('maintained list totals', () => {
       check();
     }
     expect(bruteCount({ inboxId: null, channelId: null, folder: 'open', assignment: 'all', read: 'all', sort: 'recentMessages', tag: null })).toBeGreaterThan(0);
+  });
+
+  it('reads a tag list in the same order from the tag index as from the list index (ties included)', () => {
+    const db = h.cache.db;
+    let compared = 0;
+    for (const q of allQueries().filter((x) => x.tag !== null)) {
+      for (const sort of ListSort.options) {
+        const query = { ...q, sort };
+        const ids = (tagDriven: boolean): string[] => {
+          const { sql, params } = listPageSql(query, ME, tagDriven);
+          return (db.prepare(sql).all({ ...params, limit: 500, offset: 0 }) as { id: string }[]).map((r) => r.id);
+        };
+        const walked = ids(false);
+        expect(ids(true), JSON.stringify(query)).toEqual(walked);
+        compared += walked.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 });

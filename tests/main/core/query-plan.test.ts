@@ -57,6 +57,13 @@ describe('list query plans at 5,000 conversations', () => {
     expect(p).toMatch(/SEARCH conversation_tag_counts USING PRIMARY KEY/);
     expect(p).not.toMatch(/SCAN conversations/);
     const page = listPageSql(q, ME);
-    expect(plan(page.sql, { ...page.params, limit: 50, offset: 0 })).not.toMatch(/SCAN conversations(?! USING)/);
+    const walked = plan(page.sql, { ...page.params, limit: 50, offset: 0 });
+    expect(walked).not.toMatch(/SCAN conversations(?! USING)/);
+    expect(walked).toMatch(/SEARCH t USING PRIMARY KEY \(conversation_id=\? AND tag=\?\)/);
+    // A small tag list is read from the tag index instead, sorting only its own rows.
+    const driven = listPageSql(q, ME, true);
+    const drivenPlan = plan(driven.sql, { ...driven.params, limit: 50, offset: 0 });
+    expect(drivenPlan).toMatch(/SEARCH t USING (COVERING )?INDEX conversation_tags_tag \(tag=\?\)/);
+    expect(drivenPlan).not.toMatch(/SCAN conversations/);
   });
 });

@@ -1,0 +1,145 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import {
+  ATTACHMENT_LIMITS,
+  attachmentFileError,
+  formatBytes,
+  isPreviewableImage,
+  normaliseContentType,
+} from '../../protocol/attachments.ts';
+import { HTTP_PATHS } from '../../protocol/http.ts';
+import type { AttachmentStore, StoredAttachment } from '../domain/attachments.ts';
+import type { Domain } from '../domain/domain.ts';
+import { bearerToken, HttpError, sendJson } from './respond.ts';
+
+/** The first bytes each sniffable type must start with, so a declared type is not a lie. */
+const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
+  'image/png': (h) => h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  'image/jpeg': (h) => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff,
+  'image/gif': (h) => h.subarray(0, 4).toString('latin1') === 'GIF8',
+  'image/webp': (h) => h.subarray(0, 4).toString('latin1') === 'RIFF' && h.subarray(8, 12).toString('latin1') === 'WEBP',
+  'application/pdf': (h) => h.subarray(0, 5).toString('latin1') === '%PDF-',
+};
+
+const notFound = (): HttpError => new HttpError(404, 'not_found', 'No such attachment, or it is in an inbox you are not a member of.');
+
+/** Whether this person may see this conversation (member of its inbox); a non-member learns nothing. */
+function mayAccess(domain: Domain, userId: string, conversationId: string): boolean {
+  return domain.read((tx) => {
+    const conversation = tx.get('conversation', conversationId);
+    return conversation !== null && tx.get('inboxMember', `${conversation.inboxId}:${userId}`) !== null;
+  });
+}
+
+/** A filename safe for a header and a download: no paths, no control or quote characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f"\\;]/g, '').trim().slice(0, 200);
+  return cleaned || 'attachment';
+}
+
+/** Routes under /api/attachments; returns null for other paths. */
+export function attachmentRoute(domain: Domain, store: AttachmentStore, path: string, method: string): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null {
+  const base = HTTP_PATHS.attachments;
+  if (path === base && method === 'POST') return (req, res) => upload(domain, store, req, res);
+  if (path.startsWith(`${base}/`) && (method === 'GET' || method === 'HEAD')) {
+    const id = decodeURIComponent(path.slice(base.length + 1));
+    return (req, res) => download(domain, store, id, req, res);
+  }
+  if (path === base || path.startsWith(`${base}/`)) {
+    return async () => {
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}.`);
+    };
+  }
+  return null;
+}
+
+function authenticate(domain: Domain, req: IncomingMessage): string {
+  const token = bearerToken(req);
+  const auth = token ? domain.authenticate(token) : null;
+  if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
+  return auth.user.id;
+}
+
+async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const userId = authenticate(domain, req);
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const conversationId = url.searchParams.get('conversationId') ?? '';
+  const name = safeFileName(url.searchParams.get('name') ?? '');
+  if (!conversationId || conversationId.length > 64 || !mayAccess(domain, userId, conversationId)) {
+    throw new HttpError(404, 'not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
+  }
+  const contentType = normaliseContentType(req.headers['content-type'] ?? '');
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  // Checked before a byte is stored: type, then the declared size (the stream is counted too).
+  const typeError = attachmentFileError({ name, contentType, size: 1 });
+  if (typeError) throw new HttpError(415, 'unsupported_type', typeError);
+  if (Number.isFinite(declared) && declared > ATTACHMENT_LIMITS.maxTotalBytes) {
+    throw new HttpError(413, 'too_large', `${name} is ${formatBytes(declared)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`);
+  }
+
+  const id = store.newId();
+  let size = 0;
+  let head = Buffer.alloc(0);
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > ATTACHMENT_LIMITS.maxTotalBytes) {
+        done(new HttpError(413, 'too_large', `${name} is larger than ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}, the most a message can carry.`));
+        return;
+      }
+      if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
+      done(null, chunk);
+    },
+  });
+  try {
+    // req is piped by hand (not through pipeline) so that a refusal mid-stream leaves the socket
+    // open for the 413 answer; the response then closes the connection.
+    const written = pipeline(counter, createWriteStream(store.partPath(id), { flags: 'wx' }));
+    req.on('close', () => {
+      if (!req.complete) counter.destroy(new HttpError(400, 'aborted', 'The upload was interrupted.'));
+    });
+    req.pipe(counter);
+    try {
+      await written;
+    } catch (err) {
+      req.unpipe(counter);
+      throw err;
+    }
+    if (size === 0) throw new HttpError(400, 'invalid', `${name} is empty.`);
+    const sniff = SIGNATURES[contentType];
+    if (sniff && !sniff(head)) throw new HttpError(415, 'unsupported_type', `${name} is not really ${contentType}.`);
+    const meta: StoredAttachment = { id, name, contentType, size, conversationId, uploaderId: userId, createdAt: Date.now() };
+    store.commit(meta);
+    sendJson(res, 201, { id, name, contentType, size });
+  } catch (err) {
+    store.discard(id);
+    if (err instanceof HttpError) {
+      // The client may still be sending; answer and close instead of reading the rest.
+      res.setHeader('connection', 'close');
+      throw err;
+    }
+    throw err;
+  }
+}
+
+async function download(domain: Domain, store: AttachmentStore, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const userId = authenticate(domain, req);
+  const meta = store.get(id);
+  if (!meta || !mayAccess(domain, userId, meta.conversationId)) throw notFound();
+  const inline = isPreviewableImage(meta.contentType) || meta.contentType === 'application/pdf';
+  res.writeHead(200, {
+    'content-type': meta.contentType,
+    'content-length': meta.size,
+    'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${safeFileName(meta.name)}"`,
+    'cache-control': 'private, max-age=31536000, immutable',
+    'x-content-type-options': 'nosniff',
+    // A file is never a page: no scripts even if a browser were talked into rendering it (PDFs
+    // excepted: Chromium's viewer does not run in a sandboxed document and runs no page script).
+    ...(meta.contentType === 'application/pdf' ? {} : { 'content-security-policy': "default-src 'none'; img-src 'self'; media-src 'self'; sandbox" }),
+  });
+  if (req.method === 'HEAD') return void res.end();
+  await pipeline(createReadStream(store.filePath(id)), res);
+}
