@@ -476,16 +476,16 @@ export const ipcMethods = {
   'notifications.unreadTotal': method<{ total: number }>()(Empty),
   // attachments (SPEC (18)); limits and types in protocol/attachments.ts, checked in main before anything is kept
   /**
-   * Keeps a picked file for a reply: Electron passes the path from its file dialog, the browser host
-   * the bytes as base64 (at most 5 MB of file). Returns it with a local id until it is uploaded.
+   * Keeps a picked file for a reply: its bytes as base64 (at most 5 MB of file), from the file the
+   * person chose in the page. Never a path: a page that could name paths could read any file of the
+   * computer. Returns the file with a local id until it is uploaded.
    */
   'attachments.stage': method<Attachment>()(
     z.object({
       conversationId: Id,
       name: z.string().max(255),
       contentType: z.string().max(127).default(''),
-      path: z.string().min(1).max(4096).optional(),
-      dataBase64: z.string().max(Math.ceil((5 * 1024 * 1024) / 3) * 4 + 4).optional(),
+      dataBase64: z.string().max(Math.ceil((5 * 1024 * 1024) / 3) * 4 + 4),
     }),
   ),
   /** A reply with staged attachments (the body may be empty); uploads happen before it is sent. */

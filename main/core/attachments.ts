@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
-  ATTACHMENT_LIMITS,
   attachmentContentType,
   attachmentFileError,
   attachmentSetError,
-  formatBytes,
   LOCAL_ATTACHMENT_PREFIX,
 } from '../../protocol/attachments.ts';
 import { Attachment } from '../../protocol/domain.ts';
@@ -65,9 +62,6 @@ function staged(cache: CacheDb, id: string): StagedRow | undefined {
 }
 
 const view = (r: StagedRow): Attachment => ({ id: r.server_id ?? r.id, name: r.name, contentType: r.content_type, size: r.size });
-
-/** Largest base64 text of one file (the browser host passes bytes this way). */
-export const MAX_BASE64_CHARS = Math.ceil(ATTACHMENT_LIMITS.maxTotalBytes / 3) * 4;
 
 /** Uploads the staged files of queued replies, oldest reply first; one pump at a time. */
 export class AttachmentUploader {
@@ -174,33 +168,21 @@ export class AttachmentUploader {
   }
 }
 
-async function readPickedFile(path: string): Promise<Buffer> {
-  const info = await stat(path).catch(() => null);
-  if (!info?.isFile()) throw new IpcFailure('not_found', `${basename(path)} could not be read.`);
-  if (info.size > ATTACHMENT_LIMITS.maxTotalBytes) {
-    throw new IpcFailure('invalid', `${basename(path)} is ${formatBytes(info.size)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`);
-  }
-  return readFile(path);
-}
-
 type AttachmentHandlers = Pick<IpcHandlers, 'attachments.stage' | 'actions.sendMessageWithAttachments' | 'attachments.read'>;
 
 export function attachmentIpcHandlers(deps: AttachmentDeps): AttachmentHandlers {
   return {
-    'attachments.stage': async ({ conversationId, name, contentType, path, dataBase64 }) => {
+    'attachments.stage': ({ conversationId, name, contentType, dataBase64 }) => {
       const s = deps.session();
       if (!s.cache.db.prepare('SELECT 1 FROM conversations WHERE id = ?').get(conversationId)) {
         throw new IpcFailure('not_found', 'That conversation is not available.');
       }
-      const fileName = basename(name || (path ?? '')) || 'attachment';
+      const fileName = basename(name.replace(/\\/g, '/')) || 'attachment';
       const type = attachmentContentType(fileName, contentType) ?? contentType;
       // Type first, before reading a byte; then the size, before anything is kept or uploaded.
       const typeError = attachmentFileError({ name: fileName, contentType: type, size: 1 });
       if (typeError) throw new IpcFailure('invalid', typeError);
-      let data: Buffer;
-      if (path) data = await readPickedFile(path);
-      else if (dataBase64 !== undefined) data = Buffer.from(dataBase64, 'base64');
-      else throw new IpcFailure('invalid', 'Choose a file to attach.');
+      const data = Buffer.from(dataBase64, 'base64');
       const error = attachmentFileError({ name: fileName, contentType: type, size: data.length });
       if (error) throw new IpcFailure('invalid', error);
       const id = `${LOCAL_ATTACHMENT_PREFIX}${randomUUID()}`;

@@ -260,7 +260,8 @@ console.log(`  ${pad('path', 58)}${lpad('rows', 12)}${lpad('seconds', 10)}${lpad
 console.log(`  ${pad('raw better-sqlite3 bulk insert, one transaction', 58)}${lpad(fmt(rawResult.rows), 12)}${lpad(fmt(rawResult.ms / 1000, 2), 10)}${lpad(fmt(rawRate), 12)}`);
 console.log(`  ${pad(`apply path: JSON+zod+apply, ${SYNC_LIMITS.maxBatch}-entry frames ×${MAX_FRAMES_PER_TRANSACTION}/txn`, 58)}${lpad(fmt(applyResult.rows), 12)}${lpad(fmt(applyResult.ms / 1000, 2), 10)}${lpad(fmt(applyRate), 12)}`);
 console.log(`  apply path phases: JSON.parse ${fmt(phases.json / 1000, 2)} s, zod ${fmt(phases.zod / 1000, 2)} s, SQLite ${fmt(phases.apply / 1000, 2)} s`);
-console.log(`  ratio apply/raw = ${fmt(applyRate / rawRate, 2)} (target ≥ 0.50)\n`);
+const ratio = applyRate / rawRate;
+console.log(`  ratio apply/raw = ${fmt(ratio, 2)}   target ≥ 0.50   ${ratio >= 0.5 ? 'met' : 'MISSED'}\n`);
 
 real.cache.db.exec('ANALYZE');
 const lists = new ConversationListQueries(real.cache);
@@ -278,7 +279,9 @@ views.push({ name: 'open/all/all/recentMessages tag vip', query: ConversationLis
 
 console.log(`Page queries (first page of 50, ${iterations} runs each). "warm" = total memoised (scrolling, no writes in between);`);
 console.log('"cold" = total recounted every time (first render after a write).');
-console.log(`  ${pad('view (folder/assignment/read/sort)', 52)}${lpad('total', 9)}${lpad('warm p50', 10)}${lpad('warm p99', 10)}${lpad('cold p50', 10)}${lpad('cold p99', 10)}`);
+const PAGE_TARGET_MS = 2;
+const mark = (p99: number): string => (p99 <= PAGE_TARGET_MS ? '   ≤ 2 ms met' : '   ≤ 2 ms MISSED');
+console.log(`  ${pad('view (folder/assignment/read/sort)', 52)}${lpad('total', 9)}${lpad('warm p50', 10)}${lpad('warm p99', 10)}${lpad('cold p50', 10)}${lpad('cold p99', 10)}   target`);
 let worstWarm = 0;
 let worstCold = 0;
 for (const v of views) {
@@ -287,18 +290,51 @@ for (const v of views) {
   const cold = measure(() => {
     real.cache.version++;
     lists.page(v.query, 0, 50);
-  }, Math.min(iterations, 100));
+  }, iterations);
   worstWarm = Math.max(worstWarm, warm.p99);
   worstCold = Math.max(worstCold, cold.p99);
   const ms = (n: number): string => `${fmt(n, 3)}`;
-  console.log(`  ${pad(v.name, 52)}${lpad(fmt(total), 9)}${lpad(ms(warm.p50), 10)}${lpad(ms(warm.p99), 10)}${lpad(ms(cold.p50), 10)}${lpad(ms(cold.p99), 10)}`);
+  console.log(
+    `  ${pad(v.name, 52)}${lpad(fmt(total), 9)}${lpad(ms(warm.p50), 10)}${lpad(ms(warm.p99), 10)}${lpad(ms(cold.p50), 10)}${lpad(ms(cold.p99), 10)}${mark(Math.max(warm.p99, cold.p99))}`,
+  );
 }
 const counts = measure(() => {
   real.cache.version++;
   lists.counts(null, null);
-}, Math.min(iterations, 100));
-console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}`);
-console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms (target p99 ≤ 2 ms)`);
+}, iterations);
+worstCold = Math.max(worstCold, counts.p99);
+console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}${mark(counts.p99)}`);
+
+// The first page after a real synced write: one inbound message applied (not timed), then the page (timed).
+const afterWrite = (() => {
+  const applier = new FrameApplier(real.cache);
+  const times: number[] = [];
+  let seq = 10_000_000;
+  for (let i = 0; i < iterations + 5; i++) {
+    const c = generate((i * 7919) % CONVERSATIONS).conversation;
+    const at = T0 + 1_000_000_000 + i;
+    applier.apply({
+      type: 'changes',
+      cursor: ++seq,
+      caughtUp: true,
+      entries: [
+        { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'message', record: { id: `w${i}`, conversationId: c.id, direction: 'in', authorType: 'contact', authorId: null, body: 'One more question', attachments: [], status: 'delivered', statusReason: null, providerId: null, createdAt: at } },
+        { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'conversation', record: { ...c, lastMessageAt: at, lastMessagePreview: 'One more question' } },
+      ],
+    });
+    const start = performance.now();
+    lists.page(ConversationListQuery.parse({ read: 'unread' }), 0, 50);
+    lists.counts(null, null);
+    if (i >= 5) times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+})();
+worstCold = Math.max(worstCold, afterWrite.p99);
+console.log(
+  `  ${pad('after a synced message: unread page + 6 counts', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(afterWrite.p50, 3), 10)}${lpad(fmt(afterWrite.p99, 3), 10)}${mark(afterWrite.p99)}`,
+);
+console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms   target ≤ 2 ms   ${Math.max(worstWarm, worstCold) <= PAGE_TARGET_MS ? 'met' : 'MISSED'}`);
 real.cleanup();
 
 // 3. Search: FTS5 over 1,000,000 messages × BENCH_SCALE (its own cache and data: see search-bench.ts).

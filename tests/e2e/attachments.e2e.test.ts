@@ -55,7 +55,11 @@ describe('attachments and emoji, end to end in a browser', () => {
     await expect.poll(() => message.getAttribute('data-status'), { timeout: 15_000 }).toMatch(/sent|delivered/);
     const image = message.getByTestId('attachment-image');
     await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 })
+      .poll(() => image.evaluate((img) => {
+        // Node typings only here: the page's image element, as the browser sees it.
+        const el = img as unknown as { complete: boolean; naturalWidth: number };
+        return el.complete ? el.naturalWidth : 0;
+      }), { timeout: 10_000 })
       .toBe(1);
     expect(await image.getAttribute('src')).toMatch(/^\/attachments\/att_[0-9a-f]{32}\?token=/);
     expect(uploadsOnServer()).toHaveLength(1);

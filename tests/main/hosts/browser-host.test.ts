@@ -16,6 +16,11 @@ const core = fakeCore({
     connection: { status: 'signedOut', retryInMs: null, lastError: null, pendingCount: 0 },
     defaultServerUrl: 'http://127.0.0.1:4870',
   }),
+  'attachments.read': ({ id }) => {
+    if (id === 'att_png') return { name: 'shelf.png', contentType: 'image/png', dataBase64: Buffer.from('PNGDATA').toString('base64') };
+    if (id === 'att_html') return { name: 'x.html', contentType: 'text/html', dataBase64: Buffer.from('<script>1</script>').toString('base64') };
+    throw new Error('not found');
+  },
 });
 
 beforeAll(async () => {
@@ -101,6 +106,26 @@ describe('browser host: files', () => {
 
   it('answers only requests addressed to its own host name', async () => {
     expect((await get('/', { host: 'evil.example:80' })).status).toBe(421);
+  });
+});
+
+describe('browser host: /attachments (SPEC (18))', () => {
+  it('serves an attachment through the core to the page holding the host token only', async () => {
+    const ok = await get(`/attachments/att_png?token=${encodeURIComponent(token())}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toBe('image/png');
+    expect(ok.body).toBe('PNGDATA');
+    expect(ok.headers['content-security-policy']).toMatch(/sandbox/);
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    expect((await get('/attachments/att_png')).status).toBe(401);
+    expect((await get('/attachments/att_png?token=wrong')).status).toBe(401);
+    expect((await get(`/attachments/att_nope?token=${encodeURIComponent(token())}`)).status).toBe(404);
+  });
+
+  it('never serves a file as a page', async () => {
+    const res = await get(`/attachments/att_html?token=${encodeURIComponent(token())}`);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.headers['content-disposition']).toMatch(/^attachment;/);
   });
 });
 
