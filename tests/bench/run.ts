@@ -25,6 +25,7 @@ import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from '../../
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
+import { measure, percentile } from './percentiles.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const CONVERSATIONS = Math.max(100, Math.round(100_000 * scale));
@@ -224,22 +225,6 @@ function ingestRaw(cache: CacheDb): { ms: number; rows: number } {
   db.exec('COMMIT');
   ms += performance.now() - commit;
   return { ms, rows };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function measure(fn: () => void, iterations: number): { p50: number; p99: number } {
-  for (let i = 0; i < 5; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

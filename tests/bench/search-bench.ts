@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { SearchQueries } from '../../main/core/queries/search.ts';
+import { measure } from './percentiles.ts';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'ze', 'po', 'da', 'fe', 'gu', 'hi', 'jo', 'be', 'ci', 'mo', 'ta', 'xu'];
 const VOCABULARY = 20_000;
@@ -43,22 +44,6 @@ function body(r: () => number): string {
   const words: string[] = [];
   for (let k = 0; k < WORDS_PER_MESSAGE; k++) words.push(word(Math.floor(VOCABULARY * r() ** 3)));
   return words.join(' ');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function measure(fn: () => void, iterations: number): { p50: number; p99: number } {
-  for (let i = 0; i < 5; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 /** Raw inserts through the real schema, so the FTS triggers do their work as in a catch-up. */

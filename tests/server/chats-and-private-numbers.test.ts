@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityKind, EntityOf, Role } from '../../protocol/domain.ts';
-import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
+import type { Role } from '../../protocol/domain.ts';
+import type { Mutation } from '../../protocol/mutations.ts';
 import { scopesOfUser } from '../../server/domain/change-log.ts';
 import { privateInboxId } from '../../server/domain/private-numbers.ts';
 import { openTestDomain, type TestDomain } from './support/fixtures.ts';
@@ -11,16 +11,6 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-let nextId = 1;
-const apply = (userId: string, mutation: Mutation): MutationResult => {
-  const user = t.domain.user(userId);
-  if (!user) throw new Error(`no user ${userId}`);
-  return t.domain.applyMutation(user, `client-${userId}`, nextId++, mutation).result;
-};
-function get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null {
-  const json = t.storage.transaction((tx): string => JSON.stringify(tx.get(kind, id)));
-  return JSON.parse(json) as EntityOf<K> | null;
-}
 const setRole = (userId: string, role: Role): void =>
   t.storage.transaction((tx) => {
     const u = tx.get('user', userId);
@@ -30,52 +20,52 @@ const scopes = (userId: string): string[] => t.storage.transaction((tx) => scope
 
 describe('chats (SPEC (5), (6))', () => {
   it('a direct chat exists once per pair: a second one is refused', () => {
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-1', kind: 'direct', name: '', memberIds: ['user_alex'] } })).toEqual({ ok: true });
-    expect(get('chat', 'dm-1')).toMatchObject({ kind: 'direct', memberIds: ['user_sam', 'user_alex'], createdBy: 'user_sam' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-1', kind: 'direct', name: '', memberIds: ['user_alex'] } })).toEqual({ ok: true });
+    expect(t.get('chat', 'dm-1')).toMatchObject({ kind: 'direct', memberIds: ['user_sam', 'user_alex'], createdBy: 'user_sam' });
     // From either side, and against the seeded Maya–Sam chat too.
-    expect(apply('user_alex', { name: 'chat.create', args: { chatId: 'dm-2', kind: 'direct', name: '', memberIds: ['user_sam'] } })).toMatchObject({ ok: false, code: 'conflict' });
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-3', kind: 'direct', name: '', memberIds: ['user_maya'] } })).toMatchObject({ ok: false, code: 'conflict' });
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-4', kind: 'direct', name: '', memberIds: ['user_maya', 'user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-5', kind: 'direct', name: '', memberIds: ['user_nobody'] } })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_alex', { name: 'chat.create', args: { chatId: 'dm-2', kind: 'direct', name: '', memberIds: ['user_sam'] } })).toMatchObject({ ok: false, code: 'conflict' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-3', kind: 'direct', name: '', memberIds: ['user_maya'] } })).toMatchObject({ ok: false, code: 'conflict' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-4', kind: 'direct', name: '', memberIds: ['user_maya', 'user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'dm-5', kind: 'direct', name: '', memberIds: ['user_nobody'] } })).toMatchObject({ ok: false, code: 'invalid' });
     expect(scopes('user_alex')).toContain('chat:dm-1');
     expect(scopes('user_maya')).not.toContain('chat:dm-1');
   });
 
   it('team chats need a name and another person; members may rename; direct chats may not be renamed', () => {
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-0', kind: 'team', name: '', memberIds: ['user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
-    expect(apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-1', kind: 'team', name: 'Weekend crew', memberIds: ['user_alex', 'user_maya'] } })).toEqual({ ok: true });
-    expect(apply('user_alex', { name: 'chat.rename', args: { chatId: 'tc-1', name: 'Saturday crew' } })).toEqual({ ok: true });
-    expect(get('chat', 'tc-1')?.name).toBe('Saturday crew');
-    expect(apply('user_sam', { name: 'chat.rename', args: { chatId: 'chat_maya_sam', name: 'x' } })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-0', kind: 'team', name: '', memberIds: ['user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-1', kind: 'team', name: 'Weekend crew', memberIds: ['user_alex', 'user_maya'] } })).toEqual({ ok: true });
+    expect(t.apply('user_alex', { name: 'chat.rename', args: { chatId: 'tc-1', name: 'Saturday crew' } })).toEqual({ ok: true });
+    expect(t.get('chat', 'tc-1')?.name).toBe('Saturday crew');
+    expect(t.apply('user_sam', { name: 'chat.rename', args: { chatId: 'chat_maya_sam', name: 'x' } })).toMatchObject({ ok: false, code: 'invalid' });
     // Not in the chat: it does not exist for them.
-    apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'tc-1', memberIds: ['user_sam', 'user_maya'] } });
-    expect(apply('user_alex', { name: 'chat.rename', args: { chatId: 'tc-1', name: 'Mine now' } })).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_alex', { name: 'chat.send', args: { chatId: 'tc-1', messageId: 'm-x', body: 'hi' } })).toMatchObject({ ok: false, code: 'not_found' });
+    t.apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'tc-1', memberIds: ['user_sam', 'user_maya'] } });
+    expect(t.apply('user_alex', { name: 'chat.rename', args: { chatId: 'tc-1', name: 'Mine now' } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_alex', { name: 'chat.send', args: { chatId: 'tc-1', messageId: 'm-x', body: 'hi' } })).toMatchObject({ ok: false, code: 'not_found' });
   });
 
   it('the creator or a manager changes members; other members may only leave', () => {
-    apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-2', kind: 'team', name: 'Crew', memberIds: ['user_alex', 'user_maya'] } });
+    t.apply('user_sam', { name: 'chat.create', args: { chatId: 'tc-2', kind: 'team', name: 'Crew', memberIds: ['user_alex', 'user_maya'] } });
     // Alex (a member, not the creator) cannot remove Maya, but can leave.
-    expect(apply('user_alex', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(apply('user_alex', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_maya'] } })).toEqual({ ok: true });
+    expect(t.apply('user_alex', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(t.apply('user_alex', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_maya'] } })).toEqual({ ok: true });
     expect(scopes('user_alex')).not.toContain('chat:tc-2');
     // Maya is a manager: she may change members of a chat she did not start (the seeded one has no creator).
-    expect(apply('user_maya', { name: 'chat.setMembers', args: { chatId: 'chat_floor_leads', memberIds: ['user_maya', 'user_sam'] } })).toEqual({ ok: true });
+    expect(t.apply('user_maya', { name: 'chat.setMembers', args: { chatId: 'chat_floor_leads', memberIds: ['user_maya', 'user_sam'] } })).toEqual({ ok: true });
     setRole('user_maya', 'member');
-    expect(apply('user_maya', { name: 'chat.setMembers', args: { chatId: 'chat_floor_leads', memberIds: ['user_maya', 'user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_maya', 'user_alex'] } })).toEqual({ ok: true });
+    expect(t.apply('user_maya', { name: 'chat.setMembers', args: { chatId: 'chat_floor_leads', memberIds: ['user_maya', 'user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(t.apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'tc-2', memberIds: ['user_sam', 'user_maya', 'user_alex'] } })).toEqual({ ok: true });
     expect(scopes('user_alex')).toContain('chat:tc-2');
-    expect(apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'chat_maya_sam', memberIds: ['user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', { name: 'chat.setMembers', args: { chatId: 'chat_maya_sam', memberIds: ['user_sam', 'user_alex'] } })).toMatchObject({ ok: false, code: 'invalid' });
   });
 
   it('chat read state is per person, forward only, and only for members', () => {
-    const chat = get('chat', 'chat_maya_sam');
+    const chat = t.get('chat', 'chat_maya_sam');
     const at = chat?.lastMessageAt ?? 0;
-    expect(apply('user_sam', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at } })).toEqual({ ok: true });
-    expect(apply('user_sam', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at - 1000 } })).toEqual({ ok: true });
-    expect(get('chatUserState', 'chat_maya_sam:user_sam')).toEqual({ id: 'chat_maya_sam:user_sam', chatId: 'chat_maya_sam', userId: 'user_sam', readAt: at });
-    expect(get('chatUserState', 'chat_maya_sam:user_maya')).toBeNull();
-    expect(apply('user_alex', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at } })).toEqual({ ok: true });
+    expect(t.apply('user_sam', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at - 1000 } })).toEqual({ ok: true });
+    expect(t.get('chatUserState', 'chat_maya_sam:user_sam')).toEqual({ id: 'chat_maya_sam:user_sam', chatId: 'chat_maya_sam', userId: 'user_sam', readAt: at });
+    expect(t.get('chatUserState', 'chat_maya_sam:user_maya')).toBeNull();
+    expect(t.apply('user_alex', { name: 'chat.markRead', args: { chatId: 'chat_maya_sam', readAt: at } })).toMatchObject({ ok: false, code: 'not_found' });
     const entries = t.storage.transaction((tx) => tx.readChanges(0, ['user:user_sam'], 100_000));
     expect(entries.some((e) => e.op === 'put' && e.entity === 'chatUserState')).toBe(true);
   });
@@ -85,8 +75,8 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
   const samInbox = privateInboxId('user_sam');
 
   it('the demo gives Sam and Maya a private number that only they hold', () => {
-    expect(get('inbox', samInbox)).toMatchObject({ kind: 'private' });
-    expect(get('channel', 'pn_sam')).toMatchObject({ inboxId: samInbox, kind: 'sms', registration: 'approved' });
+    expect(t.get('inbox', samInbox)).toMatchObject({ kind: 'private' });
+    expect(t.get('channel', 'pn_sam')).toMatchObject({ inboxId: samInbox, kind: 'sms', registration: 'approved' });
     expect(scopes('user_sam')).toContain(`inbox:${samInbox}`);
     expect(scopes('user_maya')).not.toContain(`inbox:${samInbox}`);
     expect(scopes('user_alex').some((s) => s.includes('private_'))).toBe(false);
@@ -94,35 +84,35 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
 
   it('nobody else can read or write in a private inbox, nor join it', () => {
     const conv = 'conv_pn_sam_1';
-    expect(apply('user_maya', { name: 'message.send', args: { conversationId: conv, messageId: 'spy-1', body: 'hi', attachments: [] } })).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_maya', { name: 'conversation.markRead', args: { conversationId: conv, readAt: 1 } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_maya', { name: 'message.send', args: { conversationId: conv, messageId: 'spy-1', body: 'hi', attachments: [] } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_maya', { name: 'conversation.markRead', args: { conversationId: conv, readAt: 1 } })).toMatchObject({ ok: false, code: 'not_found' });
     // Even its owner (made a manager) cannot add people to it.
     setRole('user_sam', 'manager');
-    expect(apply('user_sam', { name: 'inbox.setMember', args: { inboxId: samInbox, userId: 'user_maya', member: true } })).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_maya', { name: 'inbox.setMember', args: { inboxId: samInbox, userId: 'user_maya', member: true } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', { name: 'inbox.setMember', args: { inboxId: samInbox, userId: 'user_maya', member: true } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_maya', { name: 'inbox.setMember', args: { inboxId: samInbox, userId: 'user_maya', member: true } })).toMatchObject({ ok: false, code: 'not_found' });
     expect(scopes('user_maya')).not.toContain(`inbox:${samInbox}`);
     // The owner texts from it like from any channel.
-    expect(apply('user_sam', { name: 'message.send', args: { conversationId: conv, messageId: 'own-1', body: 'See you at 10', attachments: [] } })).toEqual({ ok: true });
+    expect(t.apply('user_sam', { name: 'message.send', args: { conversationId: conv, messageId: 'own-1', body: 'See you at 10', attachments: [] } })).toEqual({ ok: true });
     expect(
-      apply('user_sam', {
+      t.apply('user_sam', {
         name: 'conversation.create',
         args: { conversationId: 'pn-new', messageId: 'pn-new-m', channelId: 'pn_sam', contactId: null, customerAddress: '+16285550199', body: 'Hi from my number' },
       }),
     ).toEqual({ ok: true });
-    expect(get('conversation', 'pn-new')?.inboxId).toBe(samInbox);
+    expect(t.get('conversation', 'pn-new')?.inboxId).toBe(samInbox);
   });
 
   it('a manager moves a number into a shared inbox: history becomes read-only previous messages of that inbox', () => {
     const move: Mutation = { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: 'inbox_sales' } };
-    expect(apply('user_sam', move)).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: samInbox } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', move)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(t.apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_sam', number: '+14155550170', inboxId: samInbox } })).toMatchObject({ ok: false, code: 'not_found' });
     // A number that person does not own is not found (nor is anything revealed about whose it is).
-    expect(apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_alex', number: '+14155550170', inboxId: 'inbox_sales' } })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_maya', { name: 'privateNumber.moveToInbox', args: { ownerId: 'user_alex', number: '+14155550170', inboxId: 'inbox_sales' } })).toMatchObject({ ok: false, code: 'not_found' });
     const before = t.storage.transaction((tx) => tx.head());
-    expect(apply('user_maya', move)).toEqual({ ok: true });
+    expect(t.apply('user_maya', move)).toEqual({ ok: true });
 
-    expect(get('channel', 'pn_sam')?.inboxId).toBe('inbox_sales');
-    const previous = get('conversation', 'conv_pn_sam_1');
+    expect(t.get('channel', 'pn_sam')?.inboxId).toBe('inbox_sales');
+    const previous = t.get('conversation', 'conv_pn_sam_1');
     expect(previous).toMatchObject({ inboxId: 'inbox_sales', previousOfChannelId: 'pn_sam', status: 'closed' });
     const entries = t.storage.transaction((tx) => tx.readChanges(before, [`inbox:${samInbox}`, 'inbox:inbox_sales'], 10_000));
     expect(entries.flatMap((e) => (e.scope === `inbox:${samInbox}` && e.op === 'delete' ? [e.id] : [])).sort()).toEqual(['conv_pn_sam_1', 'pn_sam']);
@@ -142,13 +132,13 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
       { name: 'conversation.assign', args: { conversationId: 'conv_pn_sam_1', assigneeId: 'user_maya' } },
       { name: 'conversation.addTag', args: { conversationId: 'conv_pn_sam_1', tag: 'vip' } },
     ] satisfies Mutation[]) {
-      expect(apply('user_maya', m)).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(t.apply('user_maya', m)).toMatchObject({ ok: false, code: 'forbidden' });
     }
-    expect(apply('user_maya', { name: 'conversation.markRead', args: { conversationId: 'conv_pn_sam_1', readAt: 1 } })).toEqual({ ok: true });
+    expect(t.apply('user_maya', { name: 'conversation.markRead', args: { conversationId: 'conv_pn_sam_1', readAt: 1 } })).toEqual({ ok: true });
     // A new text from the same person starts a new, writable conversation in Sales.
     const inbound = t.domain.receiveInbound({ channelId: 'pn_sam', from: '+16285550190', body: 'Are you still at Northwind?', providerId: 'after-move-1' });
     expect(inbound.conversationId).not.toBe('conv_pn_sam_1');
-    expect(get('conversation', inbound.conversationId)).toMatchObject({ inboxId: 'inbox_sales', status: 'open' });
-    expect(get('conversation', inbound.conversationId)?.previousOfChannelId ?? null).toBeNull();
+    expect(t.get('conversation', inbound.conversationId)).toMatchObject({ inboxId: 'inbox_sales', status: 'open' });
+    expect(t.get('conversation', inbound.conversationId)?.previousOfChannelId ?? null).toBeNull();
   });
 });

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityOf } from '../../protocol/domain.ts';
 import { Mutation, type ContactFields } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import { readSnapshotPage } from '../../server/domain/snapshot.ts';
@@ -11,14 +10,8 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const user = (id: string): EntityOf<'user'> => {
-  const u = t.domain.user(id);
-  if (!u) throw new Error(`no user ${id}`);
-  return u;
-};
-let nextId = 1;
 /** Parses like the sync connection does, so the protocol schema is part of what is tested. */
-const apply = (userId: string, mutation: unknown) => t.domain.applyMutation(user(userId), 'client-a', nextId++, Mutation.parse(mutation)).result;
+const apply = (userId: string, mutation: unknown) => t.apply(userId, Mutation.parse(mutation));
 const contact = (id: string) => t.storage.transaction((tx) => tx.get('contact', id));
 const conversation = (id: string) => t.storage.transaction((tx) => tx.get('conversation', id));
 const favourite = (contactId: string, userId: string) => t.storage.transaction((tx) => tx.get('contactFavourite', `${contactId}:${userId}`));

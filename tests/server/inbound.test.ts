@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityOf } from '../../protocol/domain.ts';
 import { UnknownChannelError } from '../../server/domain/inbound.ts';
 import { changeCount, openTestDomain, type TestDomain } from './support/fixtures.ts';
 
@@ -9,18 +8,14 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-function get<K extends 'conversation' | 'message' | 'contact'>(kind: K, id: string): EntityOf<K> | null {
-  return t.storage.transaction((tx) => tx.get(kind, id) as EntityOf<'conversation' | 'message' | 'contact'> | null) as EntityOf<K> | null;
-}
-
 describe('receiveInbound', () => {
   it('creates an open conversation for a new customer, linked to the shared contact with that phone', () => {
     const result = t.domain.receiveInbound({ channelId: 'ch_support_sms', from: '+12065550105', body: 'Hi, is my order ready?' });
     expect(result.created).toBe(true);
-    const conversation = get('conversation', result.conversationId);
+    const conversation = t.get('conversation', result.conversationId);
     // contact_006 owns +12065550105 in the demo seed; this channel may already have a conversation with it.
     expect(conversation).toMatchObject({ inboxId: 'inbox_support', channelId: 'ch_support_sms', status: 'open', contactId: 'contact_006', lastMessagePreview: 'Hi, is my order ready?' });
-    expect(get('message', result.messageId)).toMatchObject({ direction: 'in', authorType: 'contact', authorId: 'contact_006', status: 'delivered' });
+    expect(t.get('message', result.messageId)).toMatchObject({ direction: 'in', authorType: 'contact', authorId: 'contact_006', status: 'delivered' });
   });
 
   it('reuses the conversation of the same customer on the same channel, and leaves unknown numbers unlinked', () => {
@@ -29,7 +24,7 @@ describe('receiveInbound', () => {
     const other = t.domain.receiveInbound({ channelId: 'ch_sales_wa', from: '+15005550006', body: 'third' });
     expect(b.conversationId).toBe(a.conversationId);
     expect(other.conversationId).not.toBe(a.conversationId);
-    expect(get('conversation', a.conversationId)).toMatchObject({ contactId: null, customerAddress: '+15005550006', lastMessagePreview: 'second' });
+    expect(t.get('conversation', a.conversationId)).toMatchObject({ contactId: null, customerAddress: '+15005550006', lastMessagePreview: 'second' });
   });
 
   it('ignores a repeated provider id', () => {
@@ -43,10 +38,10 @@ describe('receiveInbound', () => {
   it('reopens a closed conversation', () => {
     const first = t.domain.receiveInbound({ channelId: 'ch_sales_sms', from: '+15005550007', body: 'hello' });
     t.domain.applyMutation(t.domain.user('user_sam')!, 'c', 1, { name: 'conversation.setStatus', args: { conversationId: first.conversationId, status: 'closed' } });
-    expect(get('conversation', first.conversationId)?.status).toBe('closed');
+    expect(t.get('conversation', first.conversationId)?.status).toBe('closed');
     const again = t.domain.receiveInbound({ channelId: 'ch_sales_sms', from: '+15005550007', body: 'one more thing' });
     expect(again.conversationId).toBe(first.conversationId);
-    expect(get('conversation', first.conversationId)).toMatchObject({ status: 'open', closedAt: null });
+    expect(t.get('conversation', first.conversationId)).toMatchObject({ status: 'open', closedAt: null });
   });
 
   it('writes conversation and message entries to the inbox scope, and STOP/START toggle the contact opt-out', () => {
@@ -58,9 +53,9 @@ describe('receiveInbound', () => {
       ['inbox:inbox_sales', 'message'],
       ['org:org_demo', 'contact'],
     ]);
-    expect(get('contact', 'contact_001')?.smsOptOut).toBe(true);
+    expect(t.get('contact', 'contact_001')?.smsOptOut).toBe(true);
     t.domain.receiveInbound({ channelId: 'ch_sales_sms', from: '+12065550100', body: 'start' });
-    expect(get('contact', 'contact_001')?.smsOptOut).toBe(false);
+    expect(t.get('contact', 'contact_001')?.smsOptOut).toBe(false);
   });
 
   it('rejects an unknown channel', () => {
@@ -73,7 +68,7 @@ describe('receiveInbound', () => {
       args: { conversationId: 'conv_sales_0003', messageId: 'out-1', body: 'On it', attachments: [] },
     });
     await new Promise<void>((resolve) => {
-      const check = () => (get('message', 'out-1')?.status === 'delivered' ? resolve() : t.domain.feed.once('committed', check));
+      const check = () => (t.get('message', 'out-1')?.status === 'delivered' ? resolve() : t.domain.feed.once('committed', check));
       check();
     });
     const statuses = t.storage

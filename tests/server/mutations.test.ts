@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityOf, Role } from '../../protocol/domain.ts';
+import type { Role } from '../../protocol/domain.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import { changeCount, openTestDomain, type TestDomain } from './support/fixtures.ts';
 
@@ -9,14 +9,6 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const user = (id: string): EntityOf<'user'> => {
-  const u = t.domain.user(id);
-  if (!u) throw new Error(`no user ${id}`);
-  return u;
-};
-let nextId = 1;
-const apply = (userId: string, mutation: Mutation, clientId = 'client-a', id = nextId++) =>
-  t.domain.applyMutation(user(userId), clientId, id, mutation);
 const conversation = (id: string) => t.storage.transaction((tx) => tx.get('conversation', id));
 const lastChange = () => t.storage.transaction((tx) => tx.readChanges(tx.head() - 1, ['inbox:inbox_sales', 'inbox:inbox_support', 'user:user_sam', 'user:user_maya', 'chat:chat_maya_sam'], 1)[0]);
 
@@ -29,42 +21,42 @@ const send = (conversationId: string, messageId: string, body = 'Thanks for reac
 
 describe('exactly-once mutation application', () => {
   it('applies once and answers a replay with the stored result and no second effect', () => {
-    const first = t.domain.applyMutation(user('user_sam'), 'laptop', 1, setStatus('conv_sales_0001', 'closed'));
+    const first = t.domain.applyMutation(t.user('user_sam'), 'laptop', 1, setStatus('conv_sales_0001', 'closed'));
     expect(first).toEqual({ result: { ok: true }, replayed: false });
     expect(conversation('conv_sales_0001')?.status).toBe('closed');
-    t.domain.applyMutation(user('user_maya'), 'desk', 1, setStatus('conv_sales_0001', 'open'));
+    t.domain.applyMutation(t.user('user_maya'), 'desk', 1, setStatus('conv_sales_0001', 'open'));
     const head = changeCount(t.storage);
 
-    const replay = t.domain.applyMutation(user('user_sam'), 'laptop', 1, setStatus('conv_sales_0001', 'closed'));
+    const replay = t.domain.applyMutation(t.user('user_sam'), 'laptop', 1, setStatus('conv_sales_0001', 'closed'));
     expect(replay).toEqual({ result: { ok: true }, replayed: true });
     expect(conversation('conv_sales_0001')?.status).toBe('open');
     expect(changeCount(t.storage)).toBe(head);
   });
 
   it('stores a rejection, advances past it, and answers its replay the same', () => {
-    const rejected = t.domain.applyMutation(user('user_sam'), 'laptop', 1, assign('conv_sales_0001', 'user_maya'));
+    const rejected = t.domain.applyMutation(t.user('user_sam'), 'laptop', 1, assign('conv_sales_0001', 'user_maya'));
     expect(rejected.result).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(t.domain.applyMutation(user('user_sam'), 'laptop', 2, assign('conv_sales_0001', 'user_sam')).result).toEqual({ ok: true });
-    expect(t.domain.applyMutation(user('user_sam'), 'laptop', 1, assign('conv_sales_0001', 'user_maya'))).toEqual({ result: rejected.result, replayed: true });
+    expect(t.domain.applyMutation(t.user('user_sam'), 'laptop', 2, assign('conv_sales_0001', 'user_sam')).result).toEqual({ ok: true });
+    expect(t.domain.applyMutation(t.user('user_sam'), 'laptop', 1, assign('conv_sales_0001', 'user_maya'))).toEqual({ result: rejected.result, replayed: true });
   });
 
   it('refuses an unseen id below the last applied one instead of applying it out of order', () => {
-    t.domain.applyMutation(user('user_sam'), 'laptop', 10, setStatus('conv_sales_0001', 'closed'));
+    t.domain.applyMutation(t.user('user_sam'), 'laptop', 10, setStatus('conv_sales_0001', 'closed'));
     const head = changeCount(t.storage);
-    const late = t.domain.applyMutation(user('user_sam'), 'laptop', 5, setStatus('conv_sales_0001', 'open'));
+    const late = t.domain.applyMutation(t.user('user_sam'), 'laptop', 5, setStatus('conv_sales_0001', 'open'));
     expect(late.result).toMatchObject({ ok: false, code: 'conflict' });
     expect(changeCount(t.storage)).toBe(head);
   });
 
   it('keeps ledgers per user and per client', () => {
-    expect(t.domain.applyMutation(user('user_sam'), 'shared-id', 1, setStatus('conv_sales_0001', 'closed')).replayed).toBe(false);
-    expect(t.domain.applyMutation(user('user_maya'), 'shared-id', 1, setStatus('conv_sales_0001', 'open')).replayed).toBe(false);
-    expect(t.domain.applyMutation(user('user_sam'), 'other-device', 1, setStatus('conv_sales_0001', 'closed')).replayed).toBe(false);
+    expect(t.domain.applyMutation(t.user('user_sam'), 'shared-id', 1, setStatus('conv_sales_0001', 'closed')).replayed).toBe(false);
+    expect(t.domain.applyMutation(t.user('user_maya'), 'shared-id', 1, setStatus('conv_sales_0001', 'open')).replayed).toBe(false);
+    expect(t.domain.applyMutation(t.user('user_sam'), 'other-device', 1, setStatus('conv_sales_0001', 'closed')).replayed).toBe(false);
     expect(conversation('conv_sales_0001')?.status).toBe('closed');
   });
 
   it('writes each change and its log entry in the same transaction, shaped as ChangeEntry', () => {
-    apply('user_sam', setStatus('conv_sales_0001', 'closed'));
+    t.apply('user_sam', setStatus('conv_sales_0001', 'closed'));
     const entry = lastChange();
     expect(entry).toMatchObject({ scope: 'inbox:inbox_sales', op: 'put', entity: 'conversation' });
     expect(entry?.op === 'put' && entry.record).toEqual(conversation('conv_sales_0001'));
@@ -86,15 +78,15 @@ describe('authorization of conversation.assign (role x assignmentMode x membersh
     const mayAssignOthers = ['manager', 'supervisor', 'admin'].includes(role);
     it(`${role}: in own inbox with assignment on`, () => {
       setup(role, true);
-      expect(apply('user_sam', assign('conv_sales_0001', 'user_sam')).result).toEqual({ ok: true });
+      expect(t.apply('user_sam', assign('conv_sales_0001', 'user_sam'))).toEqual({ ok: true });
       expect(conversation('conv_sales_0001')?.assigneeId).toBe('user_sam');
-      const other = apply('user_sam', assign('conv_sales_0001', 'user_maya')).result;
-      const nobody = apply('user_sam', assign('conv_sales_0001', null)).result;
+      const other = t.apply('user_sam', assign('conv_sales_0001', 'user_maya'));
+      const nobody = t.apply('user_sam', assign('conv_sales_0001', null));
       if (mayAssignOthers) {
         expect([other, nobody]).toEqual([{ ok: true }, { ok: true }]);
         expect(conversation('conv_sales_0001')?.assigneeId).toBeNull();
         // Only inbox members can be assignees.
-        expect(apply('user_sam', assign('conv_sales_0001', 'user_alex')).result).toMatchObject({ ok: false, code: 'invalid' });
+        expect(t.apply('user_sam', assign('conv_sales_0001', 'user_alex'))).toMatchObject({ ok: false, code: 'invalid' });
       } else {
         expect(other).toMatchObject({ ok: false, code: 'forbidden' });
         expect(nobody).toMatchObject({ ok: false, code: 'forbidden' });
@@ -104,14 +96,14 @@ describe('authorization of conversation.assign (role x assignmentMode x membersh
     it(`${role}: in own inbox with assignment off`, () => {
       setup(role, false);
       const before = conversation('conv_sales_0001')?.assigneeId;
-      expect(apply('user_sam', assign('conv_sales_0001', 'user_sam')).result).toMatchObject({ ok: false, code: 'invalid' });
+      expect(t.apply('user_sam', assign('conv_sales_0001', 'user_sam'))).toMatchObject({ ok: false, code: 'invalid' });
       expect(conversation('conv_sales_0001')?.assigneeId).toBe(before);
     });
     it(`${role}: in an inbox they are not a member of`, () => {
       setup(role, true);
       const before = conversation('conv_support_0002')?.assigneeId;
       for (const target of ['user_sam', 'user_alex', null]) {
-        expect(apply('user_sam', assign('conv_support_0002', target)).result).toMatchObject({ ok: false, code: 'not_found' });
+        expect(t.apply('user_sam', assign('conv_support_0002', target))).toMatchObject({ ok: false, code: 'not_found' });
       }
       expect(conversation('conv_support_0002')?.assigneeId).toBe(before);
     });
@@ -120,7 +112,7 @@ describe('authorization of conversation.assign (role x assignmentMode x membersh
 
 describe('mutations', () => {
   it('message.send: creates a queued outbound message, adds the author, updates the preview, idempotent on messageId', () => {
-    expect(apply('user_sam', send('conv_sales_0003', 'm-1', '  Your order shipped today.  ')).result).toEqual({ ok: true });
+    expect(t.apply('user_sam', send('conv_sales_0003', 'm-1', '  Your order shipped today.  '))).toEqual({ ok: true });
     const message = t.storage.transaction((tx) => tx.get('message', 'm-1'));
     expect(message).toMatchObject({ direction: 'out', authorType: 'user', authorId: 'user_sam', status: 'queued', body: 'Your order shipped today.' });
     const conv = conversation('conv_sales_0003');
@@ -128,19 +120,19 @@ describe('mutations', () => {
     expect(conv?.lastMessagePreview).toBe('Your order shipped today.');
     expect(conv?.lastMessageAt).toBe(message?.createdAt);
     const head = changeCount(t.storage);
-    expect(apply('user_sam', send('conv_sales_0003', 'm-1')).result).toEqual({ ok: true });
+    expect(t.apply('user_sam', send('conv_sales_0003', 'm-1'))).toEqual({ ok: true });
     expect(changeCount(t.storage)).toBe(head);
-    expect(apply('user_maya', send('conv_sales_0003', 'm-1')).result).toMatchObject({ ok: false, code: 'conflict' });
+    expect(t.apply('user_maya', send('conv_sales_0003', 'm-1'))).toMatchObject({ ok: false, code: 'conflict' });
   });
 
   it('message.send: refuses non-members, empty bodies, unregistered numbers, opted-out contacts and closed WhatsApp windows', () => {
-    expect(apply('user_sam', send('conv_support_0002', 'm-2')).result).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_sam', send('conv_sales_0003', 'm-3', '   ')).result).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', send('conv_support_0002', 'm-2'))).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', send('conv_sales_0003', 'm-3', '   '))).toMatchObject({ ok: false, code: 'invalid' });
     t.storage.transaction((tx) => {
       const ch = tx.get('channel', 'ch_sales_sms');
       if (ch) tx.put('channel', { ...ch, registration: 'pending' });
     });
-    const result = apply('user_sam', send('conv_sales_0001', 'm-4')).result;
+    const result = t.apply('user_sam', send('conv_sales_0001', 'm-4'));
     expect(result).toMatchObject({ ok: false, code: 'not_registered' });
     expect(result.ok === false && result.message).toMatch(/registration/);
     t.storage.transaction((tx) => {
@@ -153,57 +145,57 @@ describe('mutations', () => {
         tx.put('conversation', { ...conv, contactId: 'contact_001' });
       }
     });
-    expect(apply('user_sam', send('conv_sales_0001', 'm-5')).result).toMatchObject({ ok: false, code: 'opted_out' });
+    expect(t.apply('user_sam', send('conv_sales_0001', 'm-5'))).toMatchObject({ ok: false, code: 'opted_out' });
     const wa = t.storage.transaction((tx) => tx.list('conversation', { inboxId: 'inbox_sales' }, '', 200).find((c) => c.channelId === 'ch_sales_wa'));
     t.storage.transaction((tx) => {
       for (const m of tx.list('message', { inboxId: 'inbox_sales' }, '', 5000)) {
         if (m.conversationId === wa?.id) tx.put('message', { ...m, createdAt: 1000 });
       }
     });
-    expect(apply('user_sam', send(wa?.id ?? '', 'm-6')).result).toMatchObject({ ok: false, code: 'window_closed' });
+    expect(t.apply('user_sam', send(wa?.id ?? '', 'm-6'))).toMatchObject({ ok: false, code: 'window_closed' });
     expect(t.storage.transaction((tx) => ['m-2', 'm-3', 'm-4', 'm-5', 'm-6'].map((id) => tx.get('message', id)))).toEqual([null, null, null, null, null]);
   });
 
   it('message times strictly increase in the order replies are applied, and marking read covers them', () => {
     const ids = ['o-1', 'o-2', 'o-3', 'o-4'];
-    for (const id of ids) apply('user_sam', send('conv_sales_0003', id, id));
+    for (const id of ids) t.apply('user_sam', send('conv_sales_0003', id, id));
     const times = t.storage.transaction((tx) => ids.map((id) => tx.get('message', id)?.createdAt ?? 0));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(new Set(times).size).toBe(ids.length);
-    apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0003', readAt: times[3] ?? 0 } });
+    t.apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0003', readAt: times[3] ?? 0 } });
     expect(t.storage.transaction((tx) => tx.get('conversationUserState', 'conv_sales_0003:user_sam'))?.readAt).toBe(times[3]);
   });
 
   it('conversation.setStatus sets and clears closedAt', () => {
-    apply('user_sam', setStatus('conv_sales_0001', 'closed'));
+    t.apply('user_sam', setStatus('conv_sales_0001', 'closed'));
     expect(conversation('conv_sales_0001')?.closedAt).toEqual(expect.any(Number));
-    apply('user_sam', setStatus('conv_sales_0001', 'open'));
+    t.apply('user_sam', setStatus('conv_sales_0001', 'open'));
     expect(conversation('conv_sales_0001')).toMatchObject({ status: 'open', closedAt: null });
   });
 
   it('conversation.markRead writes per-user state in the user scope, only forward', () => {
-    apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: 5000 } });
+    t.apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: 5000 } });
     const entry = lastChange();
     expect(entry).toMatchObject({ scope: 'user:user_sam', entity: 'conversationUserState' });
-    apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: 10 } });
+    t.apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: 10 } });
     expect(t.storage.transaction((tx) => tx.get('conversationUserState', 'conv_sales_0001:user_sam'))?.readAt).toBe(5000);
   });
 
   it('inbox.setMember: only managers change membership, and scopes follow', () => {
     const add: Mutation = { name: 'inbox.setMember', args: { inboxId: 'inbox_sales', userId: 'user_alex', member: true } };
-    expect(apply('user_sam', add).result).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(apply('user_alex', add).result).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_maya', add).result).toEqual({ ok: true });
+    expect(t.apply('user_sam', add)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(t.apply('user_alex', add)).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_maya', add)).toEqual({ ok: true });
     expect(t.domain.scopesOf('user_alex')).toContain('inbox:inbox_sales');
-    expect(apply('user_maya', { name: 'inbox.setMember', args: { inboxId: 'inbox_sales', userId: 'user_alex', member: false } }).result).toEqual({ ok: true });
+    expect(t.apply('user_maya', { name: 'inbox.setMember', args: { inboxId: 'inbox_sales', userId: 'user_alex', member: false } })).toEqual({ ok: true });
     expect(lastChange()).toMatchObject({ scope: 'inbox:inbox_sales', op: 'delete', entity: 'inboxMember', id: 'inbox_sales:user_alex' });
     expect(t.domain.scopesOf('user_alex')).not.toContain('inbox:inbox_sales');
   });
 
   it('chat.send: members only; updates lastMessageAt', () => {
     const msg = (chatId: string, messageId: string): Mutation => ({ name: 'chat.send', args: { chatId, messageId, body: 'Lunch?' } });
-    expect(apply('user_alex', msg('chat_maya_sam', 'c-1')).result).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_sam', msg('chat_maya_sam', 'c-2')).result).toEqual({ ok: true });
+    expect(t.apply('user_alex', msg('chat_maya_sam', 'c-1'))).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', msg('chat_maya_sam', 'c-2'))).toEqual({ ok: true });
     const chat = t.storage.transaction((tx) => tx.get('chat', 'chat_maya_sam'));
     expect(chat?.lastMessageAt).toBe(t.storage.transaction((tx) => tx.get('chatMessage', 'c-2'))?.createdAt);
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityKind, EntityOf, Role } from '../../protocol/domain.ts';
-import { Mutation as MutationSchema, type Mutation, type MutationResult } from '../../protocol/mutations.ts';
+import type { EntityOf, Role } from '../../protocol/domain.ts';
+import { Mutation as MutationSchema, type Mutation } from '../../protocol/mutations.ts';
 import { changeCount, openTestDomain, type TestDomain } from './support/fixtures.ts';
 
 let t: TestDomain;
@@ -9,18 +9,6 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const user = (id: string): EntityOf<'user'> => {
-  const u = t.domain.user(id);
-  if (!u) throw new Error(`no user ${id}`);
-  return u;
-};
-let nextId = 1;
-const apply = (userId: string, mutation: Mutation): MutationResult => t.domain.applyMutation(user(userId), 'client-a', nextId++, mutation).result;
-function get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null {
-  // Through JSON because the transaction's NotPromise<T> cannot be resolved for a generic record type.
-  const json = t.storage.transaction((tx): string => JSON.stringify(tx.get(kind, id)));
-  return JSON.parse(json) as EntityOf<K> | null;
-}
 const notices = (userId: string): EntityOf<'notice'>[] => t.storage.transaction((tx) => tx.list('notice', { userId }, '', 100));
 
 const ROLES: Role[] = ['member', 'agent', 'manager', 'supervisor', 'admin'];
@@ -52,15 +40,15 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
       const manager = MANAGERS.has(role);
       it(`${role}, assignment ${mode ? 'on' : 'off'}: conversation actions need membership only`, () => {
         setup(role, mode);
-        expect(apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
-        expect(apply('user_sam', create('new-2', 'ch_support_sms', '+14155559002'))).toMatchObject({ ok: false, code: 'not_found' });
-        expect(get('conversation', 'new-2')).toBeNull();
+        expect(t.apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
+        expect(t.apply('user_sam', create('new-2', 'ch_support_sms', '+14155559002'))).toMatchObject({ ok: false, code: 'not_found' });
+        expect(t.get('conversation', 'new-2')).toBeNull();
         for (const [conv, ok] of [['conv_sales_0001', true], ['conv_support_0002', false]] as const) {
           const results = [
-            apply('user_sam', { name: 'conversation.setArchived', args: { conversationId: conv, archived: true } }),
-            apply('user_sam', { name: 'conversation.markUnread', args: { conversationId: conv } }),
-            apply('user_sam', { name: 'conversation.addTag', args: { conversationId: conv, tag: 'vip' } }),
-            apply('user_sam', { name: 'conversation.removeTag', args: { conversationId: conv, tag: 'vip' } }),
+            t.apply('user_sam', { name: 'conversation.setArchived', args: { conversationId: conv, archived: true } }),
+            t.apply('user_sam', { name: 'conversation.markUnread', args: { conversationId: conv } }),
+            t.apply('user_sam', { name: 'conversation.addTag', args: { conversationId: conv, tag: 'vip' } }),
+            t.apply('user_sam', { name: 'conversation.removeTag', args: { conversationId: conv, tag: 'vip' } }),
           ];
           for (const r of results) expect(r).toEqual(ok ? { ok: true } : expect.objectContaining({ ok: false, code: 'not_found' }));
         }
@@ -68,29 +56,29 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
 
       it(`${role}, assignment ${mode ? 'on' : 'off'}: pre-written messages and inboxes need a manager role`, () => {
         setup(role, mode);
-        const own = apply('user_sam', canned('c-own', 'inbox_sales', 'own'));
-        const other = apply('user_sam', canned('c-other', 'inbox_support', 'other'));
+        const own = t.apply('user_sam', canned('c-own', 'inbox_sales', 'own'));
+        const other = t.apply('user_sam', canned('c-other', 'inbox_support', 'other'));
         expect(other).toMatchObject({ ok: false, code: 'not_found' });
-        expect(get('cannedResponse', 'c-other')).toBeNull();
-        const update = apply('user_sam', { name: 'inbox.update', args: { inboxId: 'inbox_sales', name: 'Sales West', assignmentMode: !mode } });
-        const updateOther = apply('user_sam', { name: 'inbox.update', args: { inboxId: 'inbox_support', name: 'X', assignmentMode: mode } });
+        expect(t.get('cannedResponse', 'c-other')).toBeNull();
+        const update = t.apply('user_sam', { name: 'inbox.update', args: { inboxId: 'inbox_sales', name: 'Sales West', assignmentMode: !mode } });
+        const updateOther = t.apply('user_sam', { name: 'inbox.update', args: { inboxId: 'inbox_support', name: 'X', assignmentMode: mode } });
         expect(updateOther).toMatchObject({ ok: false, code: 'not_found' });
-        const created = apply('user_sam', { name: 'inbox.create', args: { inboxId: `inbox_new_${role}`, name: 'Returns', assignmentMode: true } });
-        const deleteSeeded = apply('user_sam', { name: 'cannedResponse.delete', args: { cannedResponseId: 'canned_sales_hours' } });
-        const deleteOther = apply('user_sam', { name: 'cannedResponse.delete', args: { cannedResponseId: 'canned_support_hours' } });
+        const created = t.apply('user_sam', { name: 'inbox.create', args: { inboxId: `inbox_new_${role}`, name: 'Returns', assignmentMode: true } });
+        const deleteSeeded = t.apply('user_sam', { name: 'cannedResponse.delete', args: { cannedResponseId: 'canned_sales_hours' } });
+        const deleteOther = t.apply('user_sam', { name: 'cannedResponse.delete', args: { cannedResponseId: 'canned_support_hours' } });
         expect(deleteOther).toMatchObject({ ok: false, code: 'not_found' });
-        expect(get('cannedResponse', 'canned_support_hours')).not.toBeNull();
+        expect(t.get('cannedResponse', 'canned_support_hours')).not.toBeNull();
         if (manager) {
           expect([own, update, created, deleteSeeded]).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: true }]);
-          expect(get('inbox', 'inbox_sales')).toMatchObject({ name: 'Sales West', assignmentMode: !mode });
-          expect(get('inboxMember', `inbox_new_${role}:user_sam`)).not.toBeNull();
-          expect(get('cannedResponse', 'canned_sales_hours')).toBeNull();
+          expect(t.get('inbox', 'inbox_sales')).toMatchObject({ name: 'Sales West', assignmentMode: !mode });
+          expect(t.get('inboxMember', `inbox_new_${role}:user_sam`)).not.toBeNull();
+          expect(t.get('cannedResponse', 'canned_sales_hours')).toBeNull();
         } else {
           for (const r of [own, update, created, deleteSeeded]) expect(r).toMatchObject({ ok: false, code: 'forbidden' });
-          expect(get('cannedResponse', 'c-own')).toBeNull();
-          expect(get('inbox', 'inbox_sales')).toMatchObject({ name: 'Sales', assignmentMode: mode });
-          expect(get('inbox', `inbox_new_${role}`)).toBeNull();
-          expect(get('cannedResponse', 'canned_sales_hours')).not.toBeNull();
+          expect(t.get('cannedResponse', 'c-own')).toBeNull();
+          expect(t.get('inbox', 'inbox_sales')).toMatchObject({ name: 'Sales', assignmentMode: mode });
+          expect(t.get('inbox', `inbox_new_${role}`)).toBeNull();
+          expect(t.get('cannedResponse', 'canned_sales_hours')).not.toBeNull();
         }
       });
 
@@ -100,7 +88,7 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
           const conv = tx.get('conversation', 'conv_sales_0001');
           if (conv) tx.put('conversation', { ...conv, assigneeId: 'user_maya' });
         });
-        const toMe = apply('user_sam', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: 'user_sam' } });
+        const toMe = t.apply('user_sam', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: 'user_sam' } });
         if (!mode) {
           expect(toMe).toMatchObject({ ok: false, code: 'invalid' });
           expect(notices('user_maya')).toEqual([]);
@@ -112,7 +100,7 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
         ]);
         // Nobody is told about their own action.
         expect(notices('user_sam')).toEqual([]);
-        const unassign = apply('user_sam', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: null } });
+        const unassign = t.apply('user_sam', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: null } });
         expect(unassign).toEqual(manager ? { ok: true } : expect.objectContaining({ ok: false, code: 'forbidden' }));
       });
     }
@@ -124,7 +112,7 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
       if (conv) tx.put('conversation', { ...conv, assigneeId: 'user_sam' });
       tx.put('inboxMember', { id: 'inbox_sales:user_alex', inboxId: 'inbox_sales', userId: 'user_alex' });
     });
-    expect(apply('user_maya', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: 'user_alex' } })).toEqual({ ok: true });
+    expect(t.apply('user_maya', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: 'user_alex' } })).toEqual({ ok: true });
     expect(notices('user_sam')).toEqual([expect.objectContaining({ kind: 'reassigned', actorId: 'user_maya' })]);
     expect(notices('user_alex')).toEqual([expect.objectContaining({ kind: 'assigned', actorId: 'user_maya' })]);
     // The notice travels only in its person's scope.
@@ -135,8 +123,8 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
 
 describe('conversation.create', () => {
   it('creates a conversation with its first message, assigned to its creator, linked to the contact with that number', () => {
-    expect(apply('user_sam', create('new-1', 'ch_sales_sms', '+12065550100'))).toEqual({ ok: true });
-    expect(get('conversation', 'new-1')).toMatchObject({
+    expect(t.apply('user_sam', create('new-1', 'ch_sales_sms', '+12065550100'))).toEqual({ ok: true });
+    expect(t.get('conversation', 'new-1')).toMatchObject({
       inboxId: 'inbox_sales',
       channelId: 'ch_sales_sms',
       contactId: 'contact_001',
@@ -145,83 +133,83 @@ describe('conversation.create', () => {
       participantIds: ['user_sam'],
       lastMessagePreview: 'Hello from Northwind!',
     });
-    expect(get('message', 'new-1-m1')).toMatchObject({ conversationId: 'new-1', direction: 'out', status: 'queued' });
+    expect(t.get('message', 'new-1-m1')).toMatchObject({ conversationId: 'new-1', direction: 'out', status: 'queued' });
   });
 
   it('reuses the open conversation with the same number on the same channel, and is idempotent', () => {
-    expect(apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
-    expect(apply('user_maya', create('new-2', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
-    expect(get('conversation', 'new-2')).toBeNull();
-    expect(get('message', 'new-2-m1')).toMatchObject({ conversationId: 'new-1' });
+    expect(t.apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
+    expect(t.apply('user_maya', create('new-2', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
+    expect(t.get('conversation', 'new-2')).toBeNull();
+    expect(t.get('message', 'new-2-m1')).toMatchObject({ conversationId: 'new-1' });
     const head = changeCount(t.storage);
-    expect(apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
+    expect(t.apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
     expect(changeCount(t.storage)).toBe(head);
     // Once it is closed, a new one starts.
-    apply('user_sam', { name: 'conversation.setStatus', args: { conversationId: 'new-1', status: 'closed' } });
-    expect(apply('user_sam', create('new-3', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
-    expect(get('conversation', 'new-3')).toMatchObject({ status: 'open' });
+    t.apply('user_sam', { name: 'conversation.setStatus', args: { conversationId: 'new-1', status: 'closed' } });
+    expect(t.apply('user_sam', create('new-3', 'ch_sales_sms', '+14155559001'))).toEqual({ ok: true });
+    expect(t.get('conversation', 'new-3')).toMatchObject({ status: 'open' });
   });
 
   it('refuses WhatsApp (saying why and what to do), web chat, opted-out contacts and unregistered numbers, leaving nothing behind', () => {
-    const whatsapp = apply('user_sam', create('new-1', 'ch_sales_wa', '+14155559001'));
+    const whatsapp = t.apply('user_sam', create('new-1', 'ch_sales_wa', '+14155559001'));
     expect(whatsapp).toMatchObject({ ok: false, code: 'invalid' });
     expect(whatsapp.ok === false && whatsapp.message).toMatch(/WhatsApp.*customer has to write first.*SMS/);
-    expect(apply('user_sam', create('new-2', 'ch_sales_web', '+14155559001'))).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_sam', create('new-2', 'ch_sales_web', '+14155559001'))).toMatchObject({ ok: false, code: 'invalid' });
     // contact_014 has opted out of SMS.
-    expect(apply('user_sam', create('new-3', 'ch_sales_sms', '+12065550113'))).toMatchObject({ ok: false, code: 'opted_out' });
+    expect(t.apply('user_sam', create('new-3', 'ch_sales_sms', '+12065550113'))).toMatchObject({ ok: false, code: 'opted_out' });
     t.storage.transaction((tx) => {
       const ch = tx.get('channel', 'ch_sales_sms');
       if (ch) tx.put('channel', { ...ch, registration: 'pending' });
     });
-    expect(apply('user_sam', create('new-4', 'ch_sales_sms', '+14155559004'))).toMatchObject({ ok: false, code: 'not_registered' });
-    for (const id of ['new-1', 'new-2', 'new-3', 'new-4']) expect(get('conversation', id)).toBeNull();
+    expect(t.apply('user_sam', create('new-4', 'ch_sales_sms', '+14155559004'))).toMatchObject({ ok: false, code: 'not_registered' });
+    for (const id of ['new-1', 'new-2', 'new-3', 'new-4']) expect(t.get('conversation', id)).toBeNull();
   });
 
   it('refuses a private contact and an unknown channel', () => {
     t.storage.transaction((tx) => {
       tx.put('contact', { id: 'private-1', orgId: 'org_demo', ownerId: 'user_sam', name: 'P', phones: ['+14155559009'], email: null, company: null, notes: null, smsOptOut: false });
     });
-    expect(apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559009', 'private-1'))).toMatchObject({ ok: false, code: 'not_found' });
-    expect(apply('user_sam', create('new-2', 'ch_nope', '+14155559009'))).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559009', 'private-1'))).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.apply('user_sam', create('new-2', 'ch_nope', '+14155559009'))).toMatchObject({ ok: false, code: 'not_found' });
   });
 });
 
 describe('per-person state, tags and pre-written messages', () => {
   it('archive and mark unread change only the actor’s state', () => {
-    apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: Date.now() } });
-    apply('user_sam', { name: 'conversation.setArchived', args: { conversationId: 'conv_sales_0001', archived: true } });
-    expect(get('conversationUserState', 'conv_sales_0001:user_sam')).toMatchObject({ archived: true });
-    expect(get('conversationUserState', 'conv_sales_0001:user_maya')?.archived ?? false).toBe(false);
-    apply('user_sam', { name: 'conversation.markUnread', args: { conversationId: 'conv_sales_0001' } });
-    expect(get('conversationUserState', 'conv_sales_0001:user_sam')).toMatchObject({ archived: true, readAt: null });
+    t.apply('user_sam', { name: 'conversation.markRead', args: { conversationId: 'conv_sales_0001', readAt: Date.now() } });
+    t.apply('user_sam', { name: 'conversation.setArchived', args: { conversationId: 'conv_sales_0001', archived: true } });
+    expect(t.get('conversationUserState', 'conv_sales_0001:user_sam')).toMatchObject({ archived: true });
+    expect(t.get('conversationUserState', 'conv_sales_0001:user_maya')?.archived ?? false).toBe(false);
+    t.apply('user_sam', { name: 'conversation.markUnread', args: { conversationId: 'conv_sales_0001' } });
+    expect(t.get('conversationUserState', 'conv_sales_0001:user_sam')).toMatchObject({ archived: true, readAt: null });
   });
 
   it('tags are lowercased, unique, removable, and validated', () => {
-    apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'VIP' } });
-    apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'vip' } });
-    apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'follow up' } });
-    expect(get('conversation', 'conv_sales_0001')?.tags).toEqual(expect.arrayContaining(['vip', 'follow up']));
-    expect(get('conversation', 'conv_sales_0001')?.tags.filter((x) => x === 'vip')).toHaveLength(1);
-    apply('user_sam', { name: 'conversation.removeTag', args: { conversationId: 'conv_sales_0001', tag: 'vip' } });
-    expect(get('conversation', 'conv_sales_0001')?.tags).not.toContain('vip');
+    t.apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'VIP' } });
+    t.apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'vip' } });
+    t.apply('user_sam', { name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag: 'follow up' } });
+    expect(t.get('conversation', 'conv_sales_0001')?.tags).toEqual(expect.arrayContaining(['vip', 'follow up']));
+    expect(t.get('conversation', 'conv_sales_0001')?.tags.filter((x) => x === 'vip')).toHaveLength(1);
+    t.apply('user_sam', { name: 'conversation.removeTag', args: { conversationId: 'conv_sales_0001', tag: 'vip' } });
+    expect(t.get('conversation', 'conv_sales_0001')?.tags).not.toContain('vip');
     for (const tag of ['<b>', '', ' ', 'x'.repeat(33)]) {
       expect(MutationSchema.safeParse({ name: 'conversation.addTag', args: { conversationId: 'conv_sales_0001', tag } }).success).toBe(false);
     }
   });
 
   it('key phrases are unique per inbox, and a pre-written message cannot move between inboxes', () => {
-    expect(apply('user_maya', canned('c-1', 'inbox_sales', 'hours'))).toMatchObject({ ok: false, code: 'invalid' });
-    expect(apply('user_maya', canned('c-1', 'inbox_sales', 'hours2'))).toEqual({ ok: true });
-    expect(apply('user_maya', canned('c-1', 'inbox_support', 'hours2'))).toMatchObject({ ok: false, code: 'invalid' });
-    expect(apply('user_maya', canned('canned_sales_hours', 'inbox_sales', 'hours'))).toEqual({ ok: true });
+    expect(t.apply('user_maya', canned('c-1', 'inbox_sales', 'hours'))).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_maya', canned('c-1', 'inbox_sales', 'hours2'))).toEqual({ ok: true });
+    expect(t.apply('user_maya', canned('c-1', 'inbox_support', 'hours2'))).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.apply('user_maya', canned('canned_sales_hours', 'inbox_sales', 'hours'))).toEqual({ ok: true });
   });
 
   it('an inbound message on a closed conversation reopens it', () => {
-    apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'));
-    apply('user_sam', { name: 'conversation.setStatus', args: { conversationId: 'new-1', status: 'closed' } });
-    expect(get('conversation', 'new-1')?.status).toBe('closed');
+    t.apply('user_sam', create('new-1', 'ch_sales_sms', '+14155559001'));
+    t.apply('user_sam', { name: 'conversation.setStatus', args: { conversationId: 'new-1', status: 'closed' } });
+    expect(t.get('conversation', 'new-1')?.status).toBe('closed');
     const result = t.domain.receiveInbound({ channelId: 'ch_sales_sms', from: '+14155559001', body: 'One more question' });
     expect(result.conversationId).toBe('new-1');
-    expect(get('conversation', 'new-1')).toMatchObject({ status: 'open', closedAt: null });
+    expect(t.get('conversation', 'new-1')).toMatchObject({ status: 'open', closedAt: null });
   });
 });

@@ -2,20 +2,9 @@ import type { ContactDetail, ContactHistoryItem, ContactSummary } from '../../..
 import type { CacheDb } from '../cache/cache-file.ts';
 import type { OutboxRow } from '../cache/optimistic.ts';
 import { outboxState } from '../outbox.ts';
-import { toContact } from './conversation-detail.ts';
+import { toContact, type ContactRow } from './conversation-detail.ts';
 
-/** A contacts row as stored (optimistic effects included). */
-export interface ContactRow {
-  id: string;
-  org_id: string;
-  owner_id: string | null;
-  name: string;
-  phones: string;
-  email: string | null;
-  company: string | null;
-  notes: string | null;
-  sms_opt_out: number;
-}
+export type { ContactRow };
 
 export function toSummary(r: ContactRow & { favourite: number }): ContactSummary {
   return {

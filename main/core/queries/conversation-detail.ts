@@ -5,7 +5,8 @@ import type { OutboxRow } from '../cache/optimistic.ts';
 import { outboxState } from '../outbox.ts';
 import { formatAddress, toConversation, type ConversationRow } from './rows.ts';
 
-interface ContactRow {
+/** A contacts row as stored (optimistic effects included). */
+export interface ContactRow {
   id: string;
   org_id: string;
   owner_id: string | null;

@@ -1,6 +1,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
+import type { Mutation, MutationResult } from '../../../protocol/mutations.ts';
 import { seedDemoWorkspace } from '../../../server/domain/demo-seed.ts';
 import { Domain, type DomainOptions } from '../../../server/domain/domain.ts';
 import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
@@ -30,6 +32,12 @@ export interface TestDomain {
   storage: Storage;
   file: string;
   logs: string[];
+  /** The user with this id; throws when there is none. */
+  user(id: string): EntityOf<'user'>;
+  /** Applies a mutation as this user from one client, with the next mutation id, and returns the stored answer. */
+  apply(userId: string, mutation: Mutation, clientId?: string): MutationResult;
+  /** The stored entity, or null. */
+  get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null;
   close(): void;
 }
 
@@ -41,11 +49,24 @@ export function openTestDomain(options: { seed?: boolean } & Partial<Omit<Domain
   const storage = openSqliteStorage({ file });
   const logs: string[] = [];
   const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
+  let nextMutationId = 1;
+  const user = (id: string): EntityOf<'user'> => {
+    const u = domain.user(id);
+    if (!u) throw new Error(`no user ${id}`);
+    return u;
+  };
   return {
     domain,
     storage,
     file,
     logs,
+    user,
+    apply: (userId, mutation, clientId = 'client-a') => domain.applyMutation(user(userId), clientId, nextMutationId++, mutation).result,
+    get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null {
+      // Through JSON because the transaction's NotPromise<T> cannot be resolved for a generic record type.
+      const json = storage.transaction((tx): string => JSON.stringify(tx.get(kind, id)));
+      return JSON.parse(json) as EntityOf<K> | null;
+    },
     close() {
       domain.close();
       storage.close();
