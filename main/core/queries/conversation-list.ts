@@ -11,12 +11,10 @@ type PageRow = Pick<
 > & { channel_kind: ConversationListItem['channelKind'] | null; contact_name: string | null; assignee_name: string | null };
 
 /**
- * SQL for one list view. Enum-chosen parts are literals (so the planner can
- * match them to the list indexes); ids are parameters. The sort keys are
- * generated columns: conv_key (created while open, closed once closed) and
- * recent_msg_key (last message, with "no messages" above every time).
+ * The conditions both a page and its total share. The conversations table keeps
+ * "no assignee" as NULL in assignee_id; the maintained totals key it as '' in assignee.
  */
-export function listWhere(q: ConversationListQuery, me: string): { where: string; params: Params } {
+function sharedConditions(q: ConversationListQuery, me: string, assignee: { column: string; none: string }): { parts: string[]; params: Params } {
   const parts: string[] = [];
   const params: Params = {};
   if (q.channelId !== null) {
@@ -29,17 +27,19 @@ export function listWhere(q: ConversationListQuery, me: string): { where: string
   parts.push(q.folder === 'closed' ? "status = 'closed'" : "status = 'open'");
   parts.push(q.read === 'archived' ? 'archived = 1' : 'archived = 0');
   if (q.read === 'unread') parts.push('unread = 1');
+  const none = assignee.none === 'NULL' ? `${assignee.column} IS NULL` : `${assignee.column} = ${assignee.none}`;
+  const some = assignee.none === 'NULL' ? `${assignee.column} IS NOT NULL` : `${assignee.column} <> ${assignee.none}`;
   switch (q.assignment) {
     case 'me':
-      parts.push('assignee_id = @me');
+      parts.push(`${assignee.column} = @me`);
       params.me = me;
       break;
     case 'others':
-      parts.push('assignee_id IS NOT NULL AND assignee_id <> @me');
+      parts.push(`${some} AND ${assignee.column} <> @me`);
       params.me = me;
       break;
     case 'unassigned':
-      parts.push('assignee_id IS NULL');
+      parts.push(none);
       break;
     case 'withMe':
       parts.push('with_me = 1');
@@ -47,6 +47,17 @@ export function listWhere(q: ConversationListQuery, me: string): { where: string
     case 'all':
       break;
   }
+  return { parts, params };
+}
+
+/**
+ * SQL for one list view. Enum-chosen parts are literals (so the planner can
+ * match them to the list indexes); ids are parameters. The sort keys are
+ * generated columns: conv_key (created while open, closed once closed) and
+ * recent_msg_key (last message, with "no messages" above every time).
+ */
+export function listWhere(q: ConversationListQuery, me: string): { where: string; params: Params } {
+  const { parts, params } = sharedConditions(q, me, { column: 'assignee_id', none: 'NULL' });
   if (q.tag !== null) {
     // A probe of the tags primary key per walked row (an IN list would be built per query first).
     parts.push('EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag = @tag)');
@@ -125,36 +136,7 @@ export function listPageSql(q: ConversationListQuery, me: string, tagDriven = fa
  * at most, whatever the cache size, so the first page after a write costs no recount.
  */
 export function listCountSql(q: ConversationListQuery, me: string): { sql: string; params: Params } {
-  const parts: string[] = [];
-  const params: Params = {};
-  parts.push(q.folder === 'closed' ? "status = 'closed'" : "status = 'open'");
-  parts.push(q.read === 'archived' ? 'archived = 1' : 'archived = 0');
-  if (q.channelId !== null) {
-    parts.push('channel_id = @channelId');
-    params.channelId = q.channelId;
-  } else if (q.inboxId !== null) {
-    parts.push('inbox_id = @inboxId');
-    params.inboxId = q.inboxId;
-  }
-  if (q.read === 'unread') parts.push('unread = 1');
-  switch (q.assignment) {
-    case 'me':
-      parts.push('assignee = @me');
-      params.me = me;
-      break;
-    case 'others':
-      parts.push("assignee <> '' AND assignee <> @me");
-      params.me = me;
-      break;
-    case 'unassigned':
-      parts.push("assignee = ''");
-      break;
-    case 'withMe':
-      parts.push('with_me = 1');
-      break;
-    case 'all':
-      break;
-  }
+  const { parts, params } = sharedConditions(q, me, { column: 'assignee', none: "''" });
   if (q.tag !== null) {
     params.tag = q.tag;
     return { sql: `SELECT coalesce(sum(n), 0) FROM conversation_tag_counts WHERE tag = @tag AND ${parts.join(' AND ')}`, params };
