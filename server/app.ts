@@ -10,6 +10,10 @@ import { createHttpHandler } from './http/routes.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from './sync/hub.ts';
 import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
+import { WEBCHAT_PATHS } from '../protocol/webchat.ts';
+import { createWebchatHttp } from './webchat/http.ts';
+import { WebchatHub, type WebchatHubOptions } from './webchat/hub.ts';
+import { isWidgetVisitor } from './webchat/visitors.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -33,6 +37,8 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** SPEC (14) "start a meeting": address template with {contactId} / {contactName}, sent in /api/info. */
   meetingUrlTemplate?: string | null;
+  /** Web chat visitor frame limits (tests lower them). */
+  webchat?: WebchatHubOptions;
 }
 
 export interface RunningServer {
@@ -59,19 +65,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const tuning = resolveTuning(options.sync);
   const hub = new SyncHub(domain, tuning, log);
-  const server = createServer(
-    createHttpHandler({
-      domain,
-      demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
-      demoInbound: Boolean(options.demo || options.enableDemoInbound),
-      bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
-      meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
-      attachments,
-      log,
-    }),
-  );
+  const webchat = new WebchatHub(domain, log, options.webchat);
+  // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
+  domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
+  const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo) });
+  const httpHandler = createHttpHandler({
+    domain,
+    demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
+    demoInbound: Boolean(options.demo || options.enableDemoInbound),
+    bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+    meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
+    attachments,
+    log,
+  });
+  const server = createServer((req, res) => {
+    if (!webchatHttp(req, res)) httpHandler(req, res);
+  });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === WEBCHAT_PATHS.socket) return webchat.handleUpgrade(req, socket, head);
     if (path !== HTTP_PATHS.sync) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -106,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         hub.close();
+        webchat.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();

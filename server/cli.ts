@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app.ts';
 
+// Admin command (issue 4): `channel:twilio …` configures a channel and exits instead of serving.
+if (process.argv[2] === 'channel:twilio') {
+  const { runTwilioCli } = await import('./channels/twilio-cli.ts');
+  process.exit(runTwilioCli(process.argv.slice(3)));
+}
+
 /** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import type { AttachmentLookup } from './attachments.ts';
-import type { DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
+import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
@@ -9,7 +10,8 @@ import { putRecord, scopeOf, scopesOfUser } from './change-log.ts';
 import { createDemoDelivery, type DeliveryAdapter } from './delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
-import { receiveInbound, type InboundMessage, type InboundResult } from './inbound.ts';
+import { receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
+import { ChannelRegistry, parseProviderConfig, TwilioConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
@@ -46,6 +48,16 @@ export interface ChangesPage {
 
 const STATUS_ORDER: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3 };
 
+export type TwilioConfigInput = z.input<typeof TwilioConfig>;
+
+/** The channel and customer of an outbound message, with the channel's provider configuration. */
+function outboundTarget(tx: StorageTx, message: EntityOf<'message'>) {
+  const conversation = tx.get('conversation', message.conversationId);
+  const channel = conversation ? tx.get('channel', conversation.channelId) : null;
+  if (!conversation || !channel) return null;
+  return { channel, to: conversation.customerAddress, config: parseProviderConfig(tx.getProviderConfig(channel.id)) };
+}
+
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
@@ -59,6 +71,10 @@ export class Domain {
   private readonly log: (line: string) => void;
   private readonly minServableSeq: number;
   private readonly delivery: DeliveryAdapter;
+  /** Provider adapters per channel (issue 4); also the server's `delivery`. */
+  readonly channels: ChannelRegistry;
+  /** Adapters that replace the default delivery for channels of a kind (e.g. web chat), for the conversations they accept. */
+  private readonly deliveryByKind = new Map<ChannelKind, { adapter: DeliveryAdapter; accepts: (c: EntityOf<'conversation'>) => boolean }>();
   private readonly handlers;
 
   constructor(options: DomainOptions) {
@@ -66,13 +82,23 @@ export class Domain {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
     this.minServableSeq = options.minServableSeq ?? 0;
-    this.delivery = createDemoDelivery({
-      sentAfterMs: options.delivery?.sentAfterMs ?? 400,
-      deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200,
-      setStatus: (id, status) => this.setDeliveryStatus(id, status),
-      log: this.log,
+    // Issue 4: the registry sends through the channel's provider; channels without one keep the demo delivery.
+    this.channels = new ChannelRegistry({
+      fallback: createDemoDelivery({
+        sentAfterMs: options.delivery?.sentAfterMs ?? 400,
+        deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200,
+        setStatus: (id, status) => this.setDeliveryStatus(id, status),
+        log: this.log,
+      }),
+      resolve: (message) => this.read((tx) => outboundTarget(tx, message)),
+      hooks: {
+        setStatus: (id, status, reason) => this.setDeliveryStatus(id, status, reason),
+        setProviderId: (id, providerId) => this.setProviderId(id, providerId),
+        log: this.log,
+      },
     });
-    this.handlers = createMutationHandlers((message) => this.delivery.deliver(message), options.attachments ?? null);
+    this.delivery = this.channels;
+    this.handlers = createMutationHandlers((message) => this.deliverOutbound(message), options.attachments ?? null);
   }
 
   /** A write transaction followed by a poke when it committed anything to the log. */
@@ -202,6 +228,26 @@ export class Domain {
 
   // ------------------------------------------------------------ inbound and delivery
 
+  /**
+   * Outbound messages on channels of this kind go to `adapter` instead of the default delivery, for
+   * the conversations `accepts` (default: all).
+   */
+  useDeliveryFor(kind: ChannelKind, adapter: DeliveryAdapter, accepts: (conversation: EntityOf<'conversation'>) => boolean = () => true): void {
+    this.deliveryByKind.set(kind, { adapter, accepts });
+  }
+
+  private deliverOutbound(message: EntityOf<'message'>): void {
+    const routed = this.deliveryByKind.size
+      ? this.read((tx) => {
+          const conversation = tx.get('conversation', message.conversationId);
+          const kind = conversation ? tx.get('channel', conversation.channelId)?.kind : undefined;
+          const route = kind ? this.deliveryByKind.get(kind) : undefined;
+          return route && conversation && route.accepts(conversation) ? route.adapter : null;
+        })
+      : null;
+    (routed ?? this.delivery).deliver(message);
+  }
+
   receiveInbound(input: InboundMessage): InboundResult {
     return this.write((tx) => receiveInbound(tx, input, this.clock()));
   }
@@ -215,6 +261,75 @@ export class Domain {
       if (!conversation) return;
       putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, status, statusReason: reason });
     });
+  }
+
+  // ------------------------------------------------------------ channel providers (issue 4)
+
+  /** A channel's provider configuration (secrets included: never log it, never sync it). */
+  providerConfig(channelId: string): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
+    return this.read((tx) => {
+      const channel = tx.get('channel', channelId);
+      const config = channel ? parseProviderConfig(tx.getProviderConfig(channelId)) : null;
+      return channel && config ? { channel, config } : null;
+    });
+  }
+
+  /** The Twilio channel of an inbound webhook: by the `To` number, else by the messaging service. */
+  findTwilioChannel(to: string | null, messagingServiceSid: string | null): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
+    const row = this.read(
+      (tx) =>
+        (to ? tx.findProviderConfig('twilio', { address: to }) : null) ??
+        (messagingServiceSid ? tx.findProviderConfig('twilio', { messagingServiceSid }) : null),
+    );
+    return row ? this.providerConfig(row.channelId) : null;
+  }
+
+  /** Stores (replaces) a channel's Twilio configuration; server-side only, no change-log entry. */
+  configureTwilioChannel(channelId: string, input: TwilioConfigInput): void {
+    const config = TwilioConfig.parse(input);
+    this.write((tx) => {
+      const channel = tx.get('channel', channelId);
+      if (!channel) throw new UnknownChannelError(channelId);
+      if (channel.kind !== 'sms') throw new Error(`channel ${channelId} is ${channel.kind}; Twilio SMS needs an sms channel`);
+      tx.putProviderConfig({
+        channelId,
+        provider: 'twilio',
+        address: channel.address,
+        messagingServiceSid: config.messagingServiceSid,
+        config: JSON.stringify(config),
+        updatedAt: this.clock(),
+      });
+    });
+  }
+
+  /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it). */
+  setProviderId(messageId: string, providerId: string): void {
+    this.write((tx) => {
+      const message = tx.get('message', messageId);
+      const conversation = message ? tx.get('conversation', message.conversationId) : null;
+      if (!message || !conversation || message.providerId === providerId) return;
+      const status = STATUS_ORDER[message.status] < STATUS_ORDER.sending ? 'sending' : message.status;
+      putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status });
+    });
+  }
+
+  /**
+   * A provider status callback for an outbound message of `channelId`: by our message id when the
+   * callback carries it (it may beat setProviderId), else by the provider id. A mismatching pair is ignored.
+   */
+  applyProviderStatus(channelId: string, messageId: string | null, providerId: string, status: DeliveryStatus, reason: string | null): boolean {
+    const message = this.read((tx) => {
+      const found = messageId ? tx.get('message', messageId) : tx.findMessageByProviderId(channelId, providerId);
+      if (!found || found.direction !== 'out') return null;
+      const conversation = tx.get('conversation', found.conversationId);
+      if (conversation?.channelId !== channelId) return null;
+      if (found.providerId !== null && found.providerId !== providerId) return null;
+      return found;
+    });
+    if (!message) return false;
+    if (message.providerId === null) this.setProviderId(message.id, providerId);
+    this.setDeliveryStatus(message.id, status, reason);
+    return true;
   }
 
   // ------------------------------------------------------------ sync reads

@@ -27,8 +27,13 @@ export class UnknownChannelError extends Error {
   }
 }
 
-const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT']);
+const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE']);
 const START_WORDS = new Set(['START', 'UNSTOP', 'YES', 'OPTIN']);
+/** Keywords answered with the channel's help text (issue 4; the reply is sent by the provider webhook). */
+export const HELP_WORDS = new Set(['HELP', 'INFO']);
+
+/** The single-word keyword of an SMS body (trimmed, case-insensitive). */
+export const smsKeyword = (body: string): string => body.trim().toUpperCase();
 
 /**
  * The single entry for customer messages (demo endpoint now, provider webhooks
@@ -98,7 +103,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
   putRecord(tx, scopeOf.conversation(updated), 'message', message);
 
   if (channel.kind === 'sms' && contact) {
-    const word = input.body.trim().toUpperCase();
+    const word = smsKeyword(input.body);
     const optOut = STOP_WORDS.has(word) ? true : START_WORDS.has(word) ? false : null;
     if (optOut !== null && contact.smsOptOut !== optOut) {
       const next = { ...contact, smsOptOut: optOut };

@@ -78,6 +78,10 @@ export interface StorageTx {
   findSharedContactByPhone(orgId: string, phone: string): EntityOf<'contact'> | null;
   findMessageByProviderId(channelId: string, providerId: string): EntityOf<'message'> | null;
   lastInboundMessageAt(conversationId: string): number | null;
+  /** Web chat: the channel of this kind with this address (widget key), or null. */
+  findChannelByAddress(kind: EntityOf<'channel'>['kind'], address: string): EntityOf<'channel'> | null;
+  /** The latest `limit` messages of one conversation, oldest first. */
+  recentMessagesOfConversation(conversationId: string, limit: number): EntityOf<'message'>[];
 
   // credentials and sessions
   getPasswordHash(userId: string): string | null;
@@ -104,4 +108,20 @@ export interface StorageTx {
   // small settings
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;
+
+  // channel provider configuration (server-side secrets; never in the change log)
+  getProviderConfig(channelId: string): ProviderConfigRow | null;
+  /** The channel configured for this provider with this address (E.164) or messaging service sid. */
+  findProviderConfig(provider: string, by: { address: string } | { messagingServiceSid: string }): ProviderConfigRow | null;
+  putProviderConfig(row: ProviderConfigRow): void;
+}
+
+export interface ProviderConfigRow {
+  channelId: string;
+  provider: string;
+  address: string | null;
+  messagingServiceSid: string | null;
+  /** Provider-specific JSON (holds secrets). */
+  config: string;
+  updatedAt: number;
 }

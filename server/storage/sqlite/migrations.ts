@@ -176,6 +176,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX chat_user_states_user ON chat_user_states(user_id, id);
   `,
+  // channel provider configuration (issue 4): server-side only, never in the change log or sync stream
+  `
+  CREATE TABLE channel_provider_config (
+    channel_id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    address TEXT,
+    messaging_service_sid TEXT,
+    config TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX channel_provider_config_address ON channel_provider_config(provider, address);
+  CREATE INDEX channel_provider_config_service ON channel_provider_config(provider, messaging_service_sid);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

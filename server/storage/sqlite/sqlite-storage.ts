@@ -3,7 +3,7 @@ import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import { MutationResult } from '../../../protocol/mutations.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import type { ChangeEntry } from '../../../protocol/sync.ts';
-import type { ListBy, NewChange, NotPromise, Org, SessionRow, Storage, StorageTx } from '../storage.ts';
+import type { ListBy, NewChange, NotPromise, Org, ProviderConfigRow, SessionRow, Storage, StorageTx } from '../storage.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 
@@ -13,6 +13,9 @@ export interface SqliteStorageOptions {
 }
 
 type Row = Record<string, unknown>;
+
+const PROVIDER_COLUMNS =
+  'channel_id AS channelId, provider, address, messaging_service_sid AS messagingServiceSid, config, updated_at AS updatedAt';
 
 /** better-sqlite3 implementation of the storage boundary. One connection per process. */
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
@@ -117,6 +120,21 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       (stmt("SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND direction = 'in'").pluck().get(conversationId) as
         | number
         | null) ?? null,
+    findChannelByAddress: (kind, address) =>
+      parse(
+        stmt("SELECT data FROM channels WHERE json_extract(data, '$.kind') = ? AND json_extract(data, '$.address') = ? ORDER BY id LIMIT 1").get(
+          kind,
+          address,
+        ),
+      ),
+    recentMessagesOfConversation: (conversationId, limit) =>
+      (
+        stmt('SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(conversationId, limit) as Array<{
+          data: string;
+        }>
+      )
+        .map((r) => parse<EntityOf<'message'>>(r) as EntityOf<'message'>)
+        .reverse(),
 
     getPasswordHash: (userId) =>
       (stmt('SELECT password_hash FROM credentials WHERE user_id = ?').pluck().get(userId) as string | undefined) ?? null,
@@ -210,6 +228,24 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     getMeta: (key) => (stmt('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
     setMeta: (key, value) => {
       stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+
+    getProviderConfig: (channelId) =>
+      (stmt(`SELECT ${PROVIDER_COLUMNS} FROM channel_provider_config WHERE channel_id = ?`).get(channelId) as ProviderConfigRow | undefined) ?? null,
+    findProviderConfig: (provider, by) =>
+      ((('address' in by)
+        ? stmt(`SELECT ${PROVIDER_COLUMNS} FROM channel_provider_config WHERE provider = ? AND address = ? ORDER BY channel_id LIMIT 1`).get(provider, by.address)
+        : stmt(`SELECT ${PROVIDER_COLUMNS} FROM channel_provider_config WHERE provider = ? AND messaging_service_sid = ? ORDER BY channel_id LIMIT 1`).get(
+            provider,
+            by.messagingServiceSid,
+          )) as ProviderConfigRow | undefined) ?? null,
+    putProviderConfig: (row) => {
+      stmt(
+        `INSERT INTO channel_provider_config (channel_id, provider, address, messaging_service_sid, config, updated_at)
+         VALUES (@channelId, @provider, @address, @messagingServiceSid, @config, @updatedAt)
+         ON CONFLICT(channel_id) DO UPDATE SET provider = excluded.provider, address = excluded.address,
+           messaging_service_sid = excluded.messaging_service_sid, config = excluded.config, updated_at = excluded.updated_at`,
+      ).run(row);
     },
   };
 

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
+import type { DeliveryAdapter } from '../domain/delivery.ts';
+import type { ProviderConfigRow } from '../storage/storage.ts';
+import { createTwilioAdapter } from './twilio-adapter.ts';
+
+/**
+ * Channel adapters (issue 4): one per provider. The registry picks the adapter
+ * of a message's channel from the server-side provider configuration; a channel
+ * without one keeps the demo delivery (the fallback).
+ *
+ * Provider configuration holds secrets: it lives only in the
+ * channel_provider_config table, never in the change log or the sync stream,
+ * and is never logged.
+ */
+
+export const TwilioConfig = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-zA-Z]{1,64}$/, 'an account sid starts with AC'),
+  authToken: z.string().min(1).max(256),
+  messagingServiceSid: z.string().regex(/^MG[0-9a-zA-Z]{1,64}$/).nullable().default(null),
+  /** Messages REST API base; https://api.twilio.com in production, a simulator in tests. */
+  apiBaseUrl: z.url().default('https://api.twilio.com'),
+  /** The public base address Twilio calls (behind a proxy: the proxy's), used to rebuild signed URLs. */
+  publicUrl: z.url(),
+  /** Automatic reply to HELP / INFO; null = the default text. */
+  helpText: z.string().max(1600).nullable().default(null),
+});
+export type TwilioConfig = z.infer<typeof TwilioConfig>;
+
+export type ProviderConfig = { provider: 'twilio'; twilio: TwilioConfig };
+
+export const DEFAULT_HELP_TEXT = 'You are texting a shared team inbox. Reply STOP to opt out, START to opt back in.';
+
+/** Parses a stored row; a row this server cannot read counts as "no provider" (and is reported). */
+export function parseProviderConfig(row: ProviderConfigRow | null): ProviderConfig | null {
+  if (!row || row.provider !== 'twilio') return null;
+  const parsed = TwilioConfig.safeParse(JSON.parse(row.config));
+  return parsed.success ? { provider: 'twilio', twilio: parsed.data } : null;
+}
+
+/** What the adapter needs to send one committed outbound message. */
+export interface OutboundTarget {
+  message: EntityOf<'message'>;
+  channel: EntityOf<'channel'>;
+  /** Customer address (E.164). */
+  to: string;
+}
+
+/** How an adapter reports back into the domain. */
+export interface ChannelAdapterHooks {
+  setStatus(messageId: string, status: DeliveryStatus, reason: string | null): void;
+  setProviderId(messageId: string, providerId: string): void;
+  log(line: string): void;
+}
+
+/** A provider status update mapped onto the message's status; null = no change. */
+export type StatusUpdate = { status: DeliveryStatus; reason: string | null } | null;
+
+export interface ChannelAdapter {
+  readonly provider: string;
+  /** Sends a committed outbound message (asynchronously; reports through the hooks). */
+  send(target: OutboundTarget): void;
+  /** Sends a text that is not stored as a message (the HELP reply). */
+  sendAutoReply(channel: EntityOf<'channel'>, to: string, body: string): Promise<void>;
+  /** Maps a provider status callback onto a delivery status. */
+  statusUpdate(providerStatus: string, errorCode: string | null): StatusUpdate;
+}
+
+export interface ChannelRegistryOptions {
+  /** Delivery for channels without provider configuration (the demo adapter). */
+  fallback: DeliveryAdapter;
+  /** The channel, customer address and provider configuration of an outbound message. */
+  resolve(message: EntityOf<'message'>): { channel: EntityOf<'channel'>; to: string; config: ProviderConfig | null } | null;
+  hooks: ChannelAdapterHooks;
+}
+
+/** Chooses the adapter per channel; a DeliveryAdapter itself, so the domain's delivery sink stays one call. */
+export class ChannelRegistry implements DeliveryAdapter {
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: ChannelRegistryOptions) {}
+
+  /** The adapter of a configured channel; null = the fallback delivery applies. */
+  adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter | null {
+    if (!config) return null;
+    return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal });
+  }
+
+  deliver(message: EntityOf<'message'>): void {
+    const target = this.options.resolve(message);
+    const adapter = target ? this.adapterFor(target.channel.id, target.config) : null;
+    if (!target || !adapter) return this.options.fallback.deliver(message);
+    adapter.send({ message, channel: target.channel, to: target.to });
+  }
+
+  close(): void {
+    this.abort.abort();
+    this.options.fallback.close();
+  }
+}

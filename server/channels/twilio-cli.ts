@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DATABASE_FILE } from '../app.ts';
+import { Domain, type TwilioConfigInput } from '../domain/domain.ts';
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+
+/** Stores a channel's Twilio configuration in the server database at `dataDir` (a running server picks it up). */
+export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): void {
+  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
+  const domain = new Domain({ storage });
+  try {
+    domain.configureTwilioChannel(channelId, config);
+  } finally {
+    domain.close();
+    storage.close();
+  }
+}
+
+/**
+ * `npm run server -- channel:twilio --channel ch_x --account-sid AC… --auth-token … --public-url https://…
+ *  [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]`.
+ * The auth token may come from TWILIO_AUTH_TOKEN instead (keeps it out of shell history).
+ */
+export function runTwilioCli(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      channel: { type: 'string' },
+      'account-sid': { type: 'string' },
+      'auth-token': { type: 'string' },
+      'public-url': { type: 'string' },
+      'messaging-service-sid': { type: 'string' },
+      'api-base-url': { type: 'string' },
+      'help-text': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  const authToken = values['auth-token'] ?? process.env.TWILIO_AUTH_TOKEN;
+  if (!values.channel || !values['account-sid'] || !authToken || !values['public-url']) {
+    console.error('usage: channel:twilio --channel ch_x --account-sid AC… --auth-token … (or TWILIO_AUTH_TOKEN) --public-url https://… [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]');
+    return 2;
+  }
+  const dataDir = values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
+  try {
+    configureTwilioChannel(dataDir, values.channel, {
+      accountSid: values['account-sid'],
+      authToken,
+      messagingServiceSid: values['messaging-service-sid'] ?? null,
+      apiBaseUrl: values['api-base-url'],
+      publicUrl: values['public-url'],
+      helpText: values['help-text'] ?? null,
+    });
+  } catch (err) {
+    // Never echo the configuration back: it holds the auth token.
+    console.error(`could not configure ${values.channel}: ${err instanceof Error ? err.message.split('\n')[0] : 'invalid configuration'}`);
+    return 1;
+  }
+  const base = values['public-url'].replace(/\/+$/, '');
+  console.log(`configured Twilio for ${values.channel}.\nIn the Twilio console set the number's "A message comes in" webhook (HTTP POST) to ${base}/webhooks/twilio/sms`);
+  return 0;
+}

@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_HELP_TEXT } from '../channels/channel-adapter.ts';
+import { TWILIO_WEBHOOK_PATHS } from '../channels/twilio-adapter.ts';
+import { publicRequestUrl, validateTwilioSignature, type FormParams } from '../channels/twilio-signature.ts';
+import type { Domain } from '../domain/domain.ts';
+import { HELP_WORDS, smsKeyword } from '../domain/inbound.ts';
+import { HttpError } from './respond.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface TwilioWebhookOptions {
+  domain: Domain;
+  bodyLimitBytes: number;
+  log: (line: string) => void;
+}
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+async function readForm(req: IncomingMessage, limit: number): Promise<FormParams> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new HttpError(415, 'unsupported_media_type', 'Twilio webhooks are application/x-www-form-urlencoded.');
+  }
+  if (Number(req.headers['content-length'] ?? '0') > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
+    chunks.push(chunk);
+  }
+  return [...new URLSearchParams(Buffer.concat(chunks).toString('utf8')).entries()];
+}
+
+const first = (params: FormParams, name: string): string | null => params.find(([k]) => k === name)?.[1] ?? null;
+
+function twiml(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(EMPTY_TWIML), 'cache-control': 'no-store' });
+  res.end(EMPTY_TWIML);
+}
+
+const forbidden = () => new HttpError(403, 'forbidden', 'The X-Twilio-Signature of this request is missing or does not match.');
+
+/** Body text of an inbound message; MMS media are listed by their Twilio URLs (not downloaded yet). */
+function inboundBody(params: FormParams): string {
+  const lines = [first(params, 'Body') ?? ''];
+  const count = Math.min(Number(first(params, 'NumMedia') ?? '0') || 0, 10);
+  for (let i = 0; i < count; i++) {
+    const url = first(params, `MediaUrl${i}`);
+    if (url) lines.push(`[media ${first(params, `MediaContentType${i}`) ?? 'file'}: ${url}]`);
+  }
+  return lines.filter((l, i) => i === 0 || l).join('\n').trim();
+}
+
+/**
+ * POST /webhooks/twilio/sms and /webhooks/twilio/status. Every request is checked
+ * against the configured channel's auth token (403 otherwise) before anything is read
+ * into the domain; an inbound message is acknowledged only after it committed.
+ */
+export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<string, Partial<Record<string, Handler>>> {
+  const { domain, log } = options;
+  return {
+    [TWILIO_WEBHOOK_PATHS.sms]: {
+      POST: async (req, res) => {
+        const params = await readForm(req, options.bodyLimitBytes);
+        const found = domain.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'));
+        // Without a configured channel there is no token to check the signature with.
+        if (!found) throw forbidden();
+        const { channel, config } = found;
+        const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
+        const header = req.headers['x-twilio-signature'];
+        if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();
+        if (first(params, 'AccountSid') !== config.twilio.accountSid) throw forbidden();
+        const messageSid = first(params, 'MessageSid');
+        const from = first(params, 'From');
+        if (!messageSid || !from) throw new HttpError(400, 'invalid', 'MessageSid and From are required.');
+        const body = inboundBody(params);
+        let created: boolean;
+        try {
+          // Commits before we answer: a 200 tells Twilio the message is safely stored.
+          created = domain.receiveInbound({ channelId: channel.id, from, body, providerId: messageSid }).created;
+        } catch (err) {
+          log(`twilio inbound ${messageSid} on ${channel.id} not stored (Twilio will retry): ${err instanceof Error ? err.message : String(err)}`);
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('not stored; retry');
+          return;
+        }
+        twiml(res);
+        if (created && HELP_WORDS.has(smsKeyword(body))) {
+          const adapter = domain.channels.adapterFor(channel.id, config);
+          adapter?.sendAutoReply(channel, from, config.twilio.helpText ?? DEFAULT_HELP_TEXT).catch((err: unknown) => {
+            log(`twilio help reply on ${channel.id} was not sent: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        }
+      },
+    },
+    [TWILIO_WEBHOOK_PATHS.status]: {
+      POST: async (req, res) => {
+        const params = await readForm(req, options.bodyLimitBytes);
+        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+        const channelId = query.get('channel');
+        const found = channelId ? domain.providerConfig(channelId) : null;
+        if (!found) throw forbidden();
+        const { config } = found;
+        const header = req.headers['x-twilio-signature'];
+        const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
+        if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();
+        const messageSid = first(params, 'MessageSid');
+        const providerStatus = first(params, 'MessageStatus');
+        if (!messageSid || !providerStatus) throw new HttpError(400, 'invalid', 'MessageSid and MessageStatus are required.');
+        const adapter = domain.channels.adapterFor(found.channel.id, config);
+        const update = adapter?.statusUpdate(providerStatus, first(params, 'ErrorCode')) ?? null;
+        if (update) domain.applyProviderStatus(found.channel.id, query.get('message'), messageSid, update.status, update.reason);
+        twiml(res);
+      },
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WEBCHAT_PATHS } from '../../protocol/webchat.ts';
+
+const widgetSource = readFileSync(new URL('./widget.js', import.meta.url), 'utf8');
+
+/** The demo's Sales web chat widget key (server/domain/demo-seed.ts). */
+export const DEMO_WIDGET_KEY = 'widget-sales';
+
+const demoPage = (widgetKey: string): string => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Northwind Outfitters (web chat demo)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; margin: 40px; color: #222">
+<h1>Northwind Outfitters</h1>
+<p>A pretend customer website. The chat button in the corner is the Switchboard web chat widget of the
+demo's <strong>Sales</strong> inbox; replies come from agents signed in to Switchboard.</p>
+<script src="${WEBCHAT_PATHS.widget}" data-channel="${widgetKey}"></script>
+</body></html>
+`;
+
+/** GET /widget.js (always) and GET /webchat-demo (demo mode): answers true when it handled the request. */
+export function createWebchatHttp(options: { demo: boolean }): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const page =
+      path === WEBCHAT_PATHS.widget
+        ? { type: 'text/javascript; charset=utf-8', body: widgetSource }
+        : path === WEBCHAT_PATHS.demo && options.demo
+          ? { type: 'text/html; charset=utf-8', body: demoPage(DEMO_WIDGET_KEY) }
+          : null;
+    if (!page) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed');
+      return true;
+    }
+    res.writeHead(200, {
+      'content-type': page.type,
+      'content-length': Buffer.byteLength(page.body),
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      // The widget is embedded on other sites.
+      ...(path === WEBCHAT_PATHS.widget ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : page.body);
+    return true;
+  };
+}

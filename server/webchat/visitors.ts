@@ -1,0 +1,99 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { EntityOf } from '../../protocol/domain.ts';
+import { WEBCHAT_LIMITS, type WebchatMessage } from '../../protocol/webchat.ts';
+import { putRecord, scopeOf } from '../domain/change-log.ts';
+import type { Domain } from '../domain/domain.ts';
+
+/**
+ * Web chat visitors, free of websockets: a visitor is a random token; the conversation's
+ * customerAddress is a one-way handle derived from it (agents see the handle, never the token).
+ */
+export const newVisitorToken = (): string => randomBytes(32).toString('base64url');
+
+export const visitorHandle = (channelId: string, token: string): string =>
+  `visitor-${createHash('sha256').update(`${channelId}\n${token}`).digest('hex').slice(0, 16)}`;
+
+/** Whether a conversation's customer address is a widget visitor (demo seed and /api/demo/inbound visitors are not). */
+export const isWidgetVisitor = (customerAddress: string): boolean => /^visitor-[0-9a-f]{16}$/.test(customerAddress);
+
+export function findWebchatChannel(domain: Domain, widgetKey: string): EntityOf<'channel'> | null {
+  return domain.read((tx) => tx.findChannelByAddress('webchat', widgetKey));
+}
+
+export const toWebchatMessage = (m: EntityOf<'message'>): WebchatMessage => ({
+  id: m.id,
+  from: m.direction === 'in' ? 'visitor' : 'agent',
+  body: m.body,
+  createdAt: m.createdAt,
+});
+
+/** The visitor's own conversation (latest on this channel), or null before their first message. */
+export function visitorConversation(domain: Domain, channelId: string, handle: string): EntityOf<'conversation'> | null {
+  return domain.read((tx) => tx.findLatestConversation(channelId, handle));
+}
+
+/** History shown to the visitor: their messages and agent replies (no internal/system rows). */
+export function visitorHistory(domain: Domain, channelId: string, handle: string): EntityOf<'message'>[] {
+  return domain.read((tx) => {
+    const conversation = tx.findLatestConversation(channelId, handle);
+    if (!conversation) return [];
+    return tx
+      .recentMessagesOfConversation(conversation.id, WEBCHAT_LIMITS.historyLimit)
+      .filter((m) => m.authorType !== 'system' && (m.direction === 'in' || m.authorType === 'user'));
+  });
+}
+
+/** A visitor message through the one inbound path; a name/email links a new shared contact once. */
+export function receiveVisitorMessage(
+  domain: Domain,
+  input: { channelId: string; handle: string; body: string; clientMessageId: string; name?: string; email?: string },
+): EntityOf<'message'> {
+  const result = domain.receiveInbound({
+    channelId: input.channelId,
+    from: input.handle,
+    body: input.body,
+    providerId: `webchat:${input.handle}:${input.clientMessageId}`,
+  });
+  const name = input.name?.trim() || '';
+  const email = input.email?.trim() || '';
+  if (name || email) {
+    domain.write((tx) => {
+      const conversation = tx.get('conversation', result.conversationId);
+      const inbox = conversation ? tx.get('inbox', conversation.inboxId) : null;
+      if (!conversation || !inbox || conversation.contactId) return;
+      const contact: EntityOf<'contact'> = {
+        id: `contact_${randomUUID()}`,
+        orgId: inbox.orgId,
+        ownerId: null,
+        name: name || email,
+        phones: [],
+        email: email || null,
+        company: null,
+        notes: 'Web chat visitor',
+        smsOptOut: false,
+      };
+      putRecord(tx, scopeOf.contact(contact), 'contact', contact);
+      const linked = { ...conversation, contactId: contact.id };
+      putRecord(tx, scopeOf.conversation(linked), 'conversation', linked);
+    });
+  }
+  const message = domain.read((tx) => tx.get('message', result.messageId));
+  if (!message) throw new Error(`inbound message ${result.messageId} vanished`);
+  return message;
+}
+
+/** Marks agent messages `delivered` — only those of this visitor's own conversation. */
+export function ackVisitorMessages(domain: Domain, channelId: string, handle: string, messageIds: readonly string[]): number {
+  const mine = domain.read((tx) => {
+    const conversation = tx.findLatestConversation(channelId, handle);
+    if (!conversation) return [];
+    return messageIds.filter((id) => {
+      const m = tx.get('message', id);
+      if (!m || m.direction !== 'out' || m.status === 'delivered') return false;
+      const owner = tx.get('conversation', m.conversationId);
+      return owner?.channelId === channelId && owner.customerAddress === handle;
+    });
+  });
+  for (const id of mine) domain.setDeliveryStatus(id, 'delivered');
+  return mine.length;
+}

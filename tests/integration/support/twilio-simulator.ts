@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { computeTwilioSignature } from '../../../server/channels/twilio-signature.ts';
+
+export interface SentMessage {
+  accountSid: string;
+  /** The form the server posted: To, From or MessagingServiceSid, Body, StatusCallback. */
+  form: Record<string, string>;
+  sid: string;
+  authorized: boolean;
+}
+
+/**
+ * A minimal Twilio: speaks POST /2010-04-01/Accounts/{sid}/Messages.json (records each
+ * message, answers with an SM… sid) and can POST signed webhooks to the server.
+ */
+export class TwilioSimulator {
+  readonly sent: SentMessage[] = [];
+  /** Status callbacks sent automatically after each outbound message (empty = none). */
+  autoStatuses: Array<{ status: string; errorCode?: string }> = [
+    { status: 'sent' },
+    { status: 'delivered' },
+  ];
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly accountSid: string,
+    readonly authToken: string,
+  ) {}
+
+  static async start(accountSid = `AC${randomBytes(16).toString('hex')}`, authToken = randomBytes(16).toString('hex')): Promise<TwilioSimulator> {
+    let sim: TwilioSimulator | null = null;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
+        if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
+        const expected = `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`;
+        const authorized = req.headers.authorization === expected && match[1] === sim.accountSid;
+        const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        const sid = `SM${randomBytes(16).toString('hex')}`;
+        sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized });
+        if (!authorized) {
+          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, status: 'queued', to: form.To, body: form.Body }));
+        const callback = form.StatusCallback;
+        if (callback) void sim.playStatuses(callback, sid, [...sim.autoStatuses]);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    sim = new TwilioSimulator(server, `http://127.0.0.1:${port}`, accountSid, authToken);
+    return sim;
+  }
+
+  private async playStatuses(callback: string, sid: string, statuses: Array<{ status: string; errorCode?: string }>): Promise<void> {
+    for (const { status, errorCode } of statuses) {
+      await new Promise((r) => setTimeout(r, 10));
+      const params: Array<[string, string]> = [
+        ['AccountSid', this.accountSid],
+        ['MessageSid', sid],
+        ['SmsSid', sid],
+        ['MessageStatus', status],
+        ['SmsStatus', status],
+      ];
+      if (errorCode) params.push(['ErrorCode', errorCode]);
+      await this.postSigned(callback, params).catch(() => {});
+    }
+  }
+
+  /** POSTs a form to `url` signed as Twilio would (or with `signature` when given). */
+  async postSigned(url: string, params: Array<[string, string]>, options: { signature?: string | null; token?: string; signedUrl?: string } = {}): Promise<Response> {
+    const signature =
+      options.signature === undefined ? computeTwilioSignature(options.token ?? this.authToken, options.signedUrl ?? url, params) : options.signature;
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (signature !== null) headers['x-twilio-signature'] = signature;
+    return fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  }
+
+  /** An inbound SMS webhook as Twilio sends it. */
+  inboundParams(input: { from: string; to: string; body: string; messageSid?: string; messagingServiceSid?: string }): Array<[string, string]> {
+    const params: Array<[string, string]> = [
+      ['MessageSid', input.messageSid ?? `SM${randomBytes(16).toString('hex')}`],
+      ['AccountSid', this.accountSid],
+      ['From', input.from],
+      ['To', input.to],
+      ['Body', input.body],
+      ['NumMedia', '0'],
+    ];
+    if (input.messagingServiceSid) params.push(['MessagingServiceSid', input.messagingServiceSid]);
+    return params;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,142 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EntityOf } from '../../protocol/domain.ts';
+import { DATABASE_FILE } from '../../server/app.ts';
+import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
+import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { TwilioSimulator } from './support/twilio-simulator.ts';
+
+const CHANNEL = 'ch_sales_sms';
+const OUR_NUMBER = '+14155550100';
+// contact_006 of the demo seed (shared contact).
+const CUSTOMER = '+12065550105';
+const HELP_TEXT = 'Acme Sales: reply STOP to opt out. Help: acme.example/help';
+
+let t: TestServer | null = null;
+let sim: TwilioSimulator | null = null;
+let clients: SyncClient[] = [];
+afterEach(async () => {
+  for (const c of clients) c.close();
+  clients = [];
+  await t?.close();
+  await sim?.close();
+  t = null;
+  sim = null;
+});
+
+function query<T>(server: TestServer, sql: string, ...args: unknown[]): T[] {
+  const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return (db.prepare(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
+  } finally {
+    db.close();
+  }
+}
+const messagesBySid = (s: TestServer, sid: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE provider_id = ?', sid);
+const message = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE id = ?', id)[0];
+const contact = (s: TestServer, id: string) => query<EntityOf<'contact'>>(s, 'SELECT data FROM contacts WHERE id = ?', id)[0];
+
+async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function setup() {
+  sim = await TwilioSimulator.start();
+  t = await startTestServer();
+  configureTwilioChannel(t.dataDir, CHANNEL, {
+    accountSid: sim.accountSid,
+    authToken: sim.authToken,
+    apiBaseUrl: sim.url,
+    publicUrl: t.server.url,
+    helpText: HELP_TEXT,
+  });
+  return { sim, t, smsUrl: `${t.server.url}/webhooks/twilio/sms` };
+}
+
+describe('Twilio SMS channel', () => {
+  it('stores a signed inbound once, refuses unsigned or tampered webhooks, and never logs the token', async () => {
+    const { sim, t, smsUrl } = await setup();
+    const params = sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Hello from Twilio', messageSid: 'SMinbound0001' });
+    const first = await sim.postSigned(smsUrl, params);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('<Response/>');
+    expect((await sim.postSigned(smsUrl, params)).status).toBe(200); // Twilio retry
+    const stored = messagesBySid(t, 'SMinbound0001');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ direction: 'in', body: 'Hello from Twilio', authorId: 'contact_006' });
+
+    const other = sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'evil', messageSid: 'SMforged0001' });
+    expect((await sim.postSigned(smsUrl, other, { signature: null })).status).toBe(403);
+    expect((await sim.postSigned(smsUrl, other, { token: 'not-the-token' })).status).toBe(403);
+    expect((await sim.postSigned(smsUrl, other, { signedUrl: `${smsUrl}?x=1` })).status).toBe(403);
+    const signedForOther = sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'harmless', messageSid: 'SMforged0001' });
+    const { computeTwilioSignature } = await import('../../server/channels/twilio-signature.ts');
+    expect((await sim.postSigned(smsUrl, other, { signature: computeTwilioSignature(sim.authToken, smsUrl, signedForOther) })).status).toBe(403);
+    // Unknown number: no token to verify with.
+    expect((await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: '+19995550000', body: 'x' }))).status).toBe(403);
+    expect(messagesBySid(t, 'SMforged0001')).toHaveLength(0);
+    expect(t.logs.join('\n')).not.toContain(sim.authToken);
+  });
+
+  it('sends replies through the Messages API and follows status callbacks to delivered or failed', async () => {
+    const { sim, t, smsUrl } = await setup();
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Need help with my order', messageSid: 'SMinbound0002' }));
+    const conversationId = messagesBySid(t, 'SMinbound0002')[0]!.conversationId;
+
+    const sam = await SyncClient.connect(t.server.url);
+    clients.push(sam);
+    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio' });
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_reply_1', body: 'On it!' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
+
+    const sent = await until(() => sim.sent[0], 'the simulator to receive the reply');
+    expect(sent.authorized).toBe(true);
+    expect(sent.form).toMatchObject({ To: CUSTOMER, From: OUR_NUMBER, Body: 'On it!' });
+    expect(sent.form.StatusCallback).toBe(`${t.server.url}/webhooks/twilio/status?channel=${CHANNEL}&message=msg_reply_1`);
+    const delivered = await until(() => (message(t, 'msg_reply_1')?.status === 'delivered' ? message(t, 'msg_reply_1') : null), 'delivered');
+    expect(delivered.providerId).toBe(sent.sid);
+
+    sim.autoStatuses = [{ status: 'sent' }, { status: 'undelivered', errorCode: '30007' }];
+    sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_reply_2', body: 'Are you there?' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
+    const failed = await until(() => (message(t, 'msg_reply_2')?.status === 'failed' ? message(t, 'msg_reply_2') : null), 'failed');
+    expect(failed.statusReason).toBe('Carrier error 30007');
+    // Status callbacks are signed too.
+    const forged = await sim.postSigned(`${t.server.url}/webhooks/twilio/status?channel=${CHANNEL}&message=msg_reply_1`, [
+      ['MessageSid', sent.sid],
+      ['MessageStatus', 'failed'],
+    ], { token: 'wrong' });
+    expect(forged.status).toBe(403);
+    expect(message(t, 'msg_reply_1')?.status).toBe('delivered');
+  });
+
+  it('STOP opts the contact out and a reply is refused before any provider call; HELP gets the help text', async () => {
+    const { sim, t, smsUrl } = await setup();
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: '  stop ', messageSid: 'SMstop0001' }));
+    expect(contact(t, 'contact_006')?.smsOptOut).toBe(true);
+    const conversationId = messagesBySid(t, 'SMstop0001')[0]!.conversationId;
+
+    const sam = await SyncClient.connect(t.server.url);
+    clients.push(sam);
+    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio' });
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_after_stop', body: 'hello?' } } }] });
+    const refused = await sam.waitFor('mutationResult', (f) => f.id === 1);
+    expect(refused.result).toMatchObject({ ok: false, code: 'opted_out' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.sent).toHaveLength(0);
+
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Help', messageSid: 'SMhelp0001' }));
+    const help = await until(() => sim.sent[0], 'the help reply');
+    expect(help.form).toMatchObject({ To: CUSTOMER, From: OUR_NUMBER, Body: HELP_TEXT });
+
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'UNSTOP', messageSid: 'SMstart0001' }));
+    expect(contact(t, 'contact_006')?.smsOptOut).toBe(false);
+  });
+});
