@@ -6,6 +6,10 @@ if (process.argv[2] === 'channel:twilio') {
   const { runTwilioCli } = await import('./channels/twilio-cli.ts');
   process.exit(runTwilioCli(process.argv.slice(3)));
 }
+if (process.argv[2] === 'channel:whatsapp') {
+  const { runWhatsAppCli } = await import('./channels/whatsapp-cli.ts');
+  process.exit(runWhatsAppCli(process.argv.slice(3)));
+}
 
 /** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */
 const { values } = parseArgs({

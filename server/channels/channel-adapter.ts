@@ -3,6 +3,7 @@ import type { DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
 import type { DeliveryAdapter } from '../domain/delivery.ts';
 import type { ProviderConfigRow } from '../storage/storage.ts';
 import { createTwilioAdapter } from './twilio-adapter.ts';
+import { createWhatsAppAdapter } from './whatsapp-adapter.ts';
 
 /**
  * Channel adapters (issue 4): one per provider. The registry picks the adapter
@@ -27,12 +28,29 @@ export const TwilioConfig = z.object({
 });
 export type TwilioConfig = z.infer<typeof TwilioConfig>;
 
-export type ProviderConfig = { provider: 'twilio'; twilio: TwilioConfig };
+export const WhatsAppConfig = z.object({
+  /** The Cloud API phone number id (not the E.164 number); webhooks name it in metadata.phone_number_id. */
+  phoneNumberId: z.string().regex(/^[0-9]{1,32}$/, 'a phone number id is digits'),
+  accessToken: z.string().min(1).max(1024),
+  /** Signs webhooks (X-Hub-Signature-256). */
+  appSecret: z.string().min(1).max(256),
+  /** Echoed back in the GET verification handshake. */
+  verifyToken: z.string().min(1).max(256),
+  /** Graph API base; https://graph.facebook.com in production, a simulator in tests. */
+  graphBaseUrl: z.url().default('https://graph.facebook.com'),
+});
+export type WhatsAppConfig = z.infer<typeof WhatsAppConfig>;
+
+export type ProviderConfig = { provider: 'twilio'; twilio: TwilioConfig } | { provider: 'whatsapp'; whatsapp: WhatsAppConfig };
 
 export const DEFAULT_HELP_TEXT = 'You are texting a shared team inbox. Reply STOP to opt out, START to opt back in.';
 
 /** Parses a stored row; a row this server cannot read counts as "no provider" (and is reported). */
 export function parseProviderConfig(row: ProviderConfigRow | null): ProviderConfig | null {
+  if (row?.provider === 'whatsapp') {
+    const parsed = WhatsAppConfig.safeParse(JSON.parse(row.config));
+    return parsed.success ? { provider: 'whatsapp', whatsapp: parsed.data } : null;
+  }
   if (!row || row.provider !== 'twilio') return null;
   const parsed = TwilioConfig.safeParse(JSON.parse(row.config));
   return parsed.success ? { provider: 'twilio', twilio: parsed.data } : null;
@@ -83,6 +101,9 @@ export class ChannelRegistry implements DeliveryAdapter {
   /** The adapter of a configured channel; null = the fallback delivery applies. */
   adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter | null {
     if (!config) return null;
+    if (config.provider === 'whatsapp') {
+      return createWhatsAppAdapter({ channelId, config: config.whatsapp, hooks: this.options.hooks, signal: this.abort.signal });
+    }
     return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal });
   }
 

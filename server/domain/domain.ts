@@ -11,7 +11,7 @@ import { createDemoDelivery, type DeliveryAdapter } from './delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
 import { receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
-import { ChannelRegistry, parseProviderConfig, TwilioConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
+import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
@@ -49,6 +49,7 @@ export interface ChangesPage {
 const STATUS_ORDER: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3 };
 
 export type TwilioConfigInput = z.input<typeof TwilioConfig>;
+export type WhatsAppConfigInput = z.input<typeof WhatsAppConfig>;
 
 /** The channel and customer of an outbound message, with the channel's provider configuration. */
 function outboundTarget(tx: StorageTx, message: EntityOf<'message'>) {
@@ -296,6 +297,39 @@ export class Domain {
         provider: 'twilio',
         address: channel.address,
         messagingServiceSid: config.messagingServiceSid,
+        config: JSON.stringify(config),
+        updatedAt: this.clock(),
+      });
+    });
+  }
+
+  /** The WhatsApp channel of a webhook, by the Cloud API phone number id (metadata.phone_number_id). */
+  findWhatsAppChannel(phoneNumberId: string): { channel: EntityOf<'channel'>; config: ProviderConfig & { provider: 'whatsapp' } } | null {
+    // The generic account-id column (messaging_service_sid) holds the phone number id for WhatsApp rows.
+    const row = this.read((tx) => tx.findProviderConfig('whatsapp', { messagingServiceSid: phoneNumberId }));
+    const found = row ? this.providerConfig(row.channelId) : null;
+    return found?.config.provider === 'whatsapp' ? { channel: found.channel, config: found.config } : null;
+  }
+
+  /** The verify tokens of every configured WhatsApp channel (the GET handshake names no channel). */
+  whatsAppVerifyTokens(): string[] {
+    return this.read((tx) => tx.listProviderConfigs('whatsapp'))
+      .map((row) => parseProviderConfig(row))
+      .flatMap((c) => (c?.provider === 'whatsapp' ? [c.whatsapp.verifyToken] : []));
+  }
+
+  /** Stores (replaces) a channel's WhatsApp Cloud API configuration; server-side only, no change-log entry. */
+  configureWhatsAppChannel(channelId: string, input: WhatsAppConfigInput): void {
+    const config = WhatsAppConfig.parse(input);
+    this.write((tx) => {
+      const channel = tx.get('channel', channelId);
+      if (!channel) throw new UnknownChannelError(channelId);
+      if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; WhatsApp needs a whatsapp channel`);
+      tx.putProviderConfig({
+        channelId,
+        provider: 'whatsapp',
+        address: channel.address,
+        messagingServiceSid: config.phoneNumberId,
         config: JSON.stringify(config),
         updatedAt: this.clock(),
       });

@@ -6,6 +6,7 @@ import { UnknownChannelError } from '../domain/inbound.ts';
 import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
 import { attachmentRoute } from './attachments.ts';
 import { twilioWebhookRoutes } from './twilio-webhooks.ts';
+import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 
 export interface RouteOptions {
@@ -73,6 +74,7 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
 
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log }));
+  Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log }));
 
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -67,6 +67,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         // Without a configured channel there is no token to check the signature with.
         if (!found) throw forbidden();
         const { channel, config } = found;
+        if (config.provider !== 'twilio') throw forbidden();
         const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
         const header = req.headers['x-twilio-signature'];
         if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();
@@ -101,6 +102,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         const found = channelId ? domain.providerConfig(channelId) : null;
         if (!found) throw forbidden();
         const { config } = found;
+        if (config.provider !== 'twilio') throw forbidden();
         const header = req.headers['x-twilio-signature'];
         const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
         if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();

@@ -114,6 +114,8 @@ export interface StorageTx {
   /** The channel configured for this provider with this address (E.164) or messaging service sid. */
   findProviderConfig(provider: string, by: { address: string } | { messagingServiceSid: string }): ProviderConfigRow | null;
   putProviderConfig(row: ProviderConfigRow): void;
+  /** Every channel configured for this provider. */
+  listProviderConfigs(provider: string): ProviderConfigRow[];
 }
 
 export interface ProviderConfigRow {

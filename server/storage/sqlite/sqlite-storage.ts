@@ -239,6 +239,8 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
             provider,
             by.messagingServiceSid,
           )) as ProviderConfigRow | undefined) ?? null,
+    listProviderConfigs: (provider) =>
+      stmt(`SELECT ${PROVIDER_COLUMNS} FROM channel_provider_config WHERE provider = ? ORDER BY channel_id`).all(provider) as ProviderConfigRow[],
     putProviderConfig: (row) => {
       stmt(
         `INSERT INTO channel_provider_config (channel_id, provider, address, messaging_service_sid, config, updated_at)

@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { WHATSAPP_WEBHOOK_PATH, whatsAppStatusUpdate } from '../channels/whatsapp-adapter.ts';
+import { validateWhatsAppSignature } from '../channels/whatsapp-signature.ts';
+import type { Domain } from '../domain/domain.ts';
+import { HttpError } from './respond.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface WhatsAppWebhookOptions {
+  domain: Domain;
+  bodyLimitBytes: number;
+  log: (line: string) => void;
+}
+
+// Tolerant shapes: unknown fields pass through, the fields we use are checked.
+const Media = z.looseObject({ id: z.string(), filename: z.string().optional(), mime_type: z.string().optional() });
+const InboundMessage = z.looseObject({
+  id: z.string().min(1),
+  from: z.string().min(1),
+  type: z.string(),
+  text: z.looseObject({ body: z.string() }).optional(),
+  image: Media.optional(),
+  audio: Media.extend({ voice: z.boolean().optional() }).optional(),
+  document: Media.optional(),
+});
+const Status = z.looseObject({
+  id: z.string().min(1),
+  status: z.string(),
+  recipient_id: z.string().optional(),
+  /** Our message id, echoed from the send (it may beat the send's answer). */
+  biz_opaque_callback_data: z.string().optional(),
+  errors: z.array(z.looseObject({ code: z.union([z.number(), z.string()]).optional(), title: z.string().optional() })).optional(),
+});
+const Value = z.looseObject({
+  metadata: z.looseObject({ phone_number_id: z.string().min(1) }),
+  messages: z.array(InboundMessage).optional(),
+  statuses: z.array(Status).optional(),
+});
+export const WhatsAppWebhookPayload = z.looseObject({
+  object: z.string().optional(),
+  entry: z.array(z.looseObject({ changes: z.array(z.looseObject({ field: z.string().optional(), value: Value })) })),
+});
+
+async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? '0') > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+const forbidden = () => new HttpError(403, 'forbidden', 'The X-Hub-Signature-256 of this request is missing or does not match.');
+const invalid = (what: string) => new HttpError(400, 'invalid', what);
+
+/** Body text of an inbound message; media are recorded by their WhatsApp media id (not downloaded yet). */
+export function whatsAppInboundBody(message: z.infer<typeof InboundMessage>): string | null {
+  switch (message.type) {
+    case 'text':
+      return message.text?.body ?? null;
+    case 'image':
+      return message.image ? ['[image]', message.image.id && `(media ${message.image.id})`].join(' ') : null;
+    case 'audio':
+      return message.audio ? `[voice note] (media ${message.audio.id})` : null;
+    case 'document':
+      return message.document ? `[document: ${message.document.filename ?? 'file'}] (media ${message.document.id})` : null;
+    default:
+      return `[unsupported WhatsApp message: ${message.type}]`;
+  }
+}
+
+const sameText = (a: string, b: string): boolean => {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * GET /webhooks/whatsapp (Meta's verification handshake) and POST /webhooks/whatsapp
+ * (messages and statuses). A POST is verified against the app secret of the channel its
+ * metadata.phone_number_id names, on the raw body bytes, before anything is parsed into
+ * the domain; inbound messages are acknowledged only after they committed.
+ */
+export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<string, Partial<Record<string, Handler>>> {
+  const { domain, log } = options;
+  return {
+    [WHATSAPP_WEBHOOK_PATH]: {
+      GET: (req, res) => {
+        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+        const mode = query.get('hub.mode');
+        const token = query.get('hub.verify_token');
+        const challenge = query.get('hub.challenge');
+        const ok = mode === 'subscribe' && token !== null && challenge !== null && domain.whatsAppVerifyTokens().some((t) => sameText(t, token));
+        if (!ok) throw new HttpError(403, 'forbidden', 'The verify token does not match a configured WhatsApp channel.');
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(challenge);
+      },
+      POST: async (req, res) => {
+        const raw = await readRaw(req, options.bodyLimitBytes);
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw invalid('The body is not JSON.');
+        }
+        const parsed = WhatsAppWebhookPayload.safeParse(json);
+        if (!parsed.success) throw invalid('The body is not a WhatsApp webhook payload.');
+        const values = parsed.data.entry.flatMap((e) => e.changes.map((c) => c.value));
+        const header = req.headers['x-hub-signature-256'];
+        // Every channel named by the payload must be configured and must validate the signature.
+        const channels = new Map<string, NonNullable<ReturnType<Domain['findWhatsAppChannel']>>>();
+        for (const value of values) {
+          const id = value.metadata.phone_number_id;
+          if (channels.has(id)) continue;
+          const found = domain.findWhatsAppChannel(id);
+          if (!found || !validateWhatsAppSignature(found.config.whatsapp.appSecret, raw, typeof header === 'string' ? header : null)) throw forbidden();
+          channels.set(id, found);
+        }
+        for (const value of values) {
+          const { channel } = channels.get(value.metadata.phone_number_id)!;
+          for (const message of value.messages ?? []) {
+            const body = whatsAppInboundBody(message);
+            if (body === null) throw invalid(`Message ${message.id} of type ${message.type} has no ${message.type} object.`);
+            const from = message.from.startsWith('+') ? message.from : `+${message.from}`;
+            try {
+              // Commits before we answer: a 200 tells Meta the message is safely stored.
+              domain.receiveInbound({ channelId: channel.id, from, body, providerId: message.id });
+            } catch (err) {
+              log(`whatsapp inbound ${message.id} on ${channel.id} not stored (Meta will retry): ${err instanceof Error ? err.message : String(err)}`);
+              res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('not stored; retry');
+              return;
+            }
+          }
+          for (const status of value.statuses ?? []) {
+            const error = status.errors?.[0];
+            const update = whatsAppStatusUpdate(status.status, error ? { code: error.code ?? null, title: error.title ?? null } : null);
+            if (update) domain.applyProviderStatus(channel.id, status.biz_opaque_callback_data ?? null, status.id, update.status, update.reason);
+          }
+        }
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('ok');
+      },
+    },
+  };
+}

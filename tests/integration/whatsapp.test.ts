@@ -1,0 +1,180 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EntityOf } from '../../protocol/domain.ts';
+import { DATABASE_FILE } from '../../server/app.ts';
+import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
+import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { WhatsAppSimulator } from './support/whatsapp-simulator.ts';
+
+const CHANNEL = 'ch_sales_wa';
+const CUSTOMER = '+12065550105';
+
+let t: TestServer | null = null;
+let sim: WhatsAppSimulator | null = null;
+let clients: SyncClient[] = [];
+afterEach(async () => {
+  for (const c of clients) c.close();
+  clients = [];
+  await t?.close();
+  await sim?.close();
+  t = null;
+  sim = null;
+});
+
+function query<T>(server: TestServer, sql: string, ...args: unknown[]): T[] {
+  const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return (db.prepare(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
+  } finally {
+    db.close();
+  }
+}
+const messagesByWamid = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE provider_id = ?', id);
+const message = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE id = ?', id)[0];
+
+async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function setup() {
+  sim = await WhatsAppSimulator.start();
+  t = await startTestServer();
+  configureWhatsAppChannel(t.dataDir, CHANNEL, {
+    phoneNumberId: sim.phoneNumberId,
+    accessToken: sim.accessToken,
+    appSecret: sim.appSecret,
+    verifyToken: sim.verifyToken,
+    graphBaseUrl: sim.url,
+  });
+  const hookUrl = `${t.server.url}/webhooks/whatsapp`;
+  sim.webhookUrl = hookUrl;
+  return { sim, t, hookUrl };
+}
+
+async function samOn(server: TestServer): Promise<SyncClient> {
+  const sam = await SyncClient.connect(server.server.url);
+  clients.push(sam);
+  await sam.sync(await signIn(server.server.url, SAM), { clientId: 'sam-whatsapp' });
+  return sam;
+}
+
+describe('WhatsApp Cloud API channel', () => {
+  it('answers the verification handshake only with the configured verify token', async () => {
+    const { sim, hookUrl } = await setup();
+    const ok = await fetch(`${hookUrl}?hub.mode=subscribe&hub.verify_token=${sim.verifyToken}&hub.challenge=1158201444`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('1158201444');
+    expect((await fetch(`${hookUrl}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`)).status).toBe(403);
+    expect((await fetch(`${hookUrl}?hub.mode=unsubscribe&hub.verify_token=${sim.verifyToken}&hub.challenge=1`)).status).toBe(403);
+  });
+
+  it('stores a signed inbound text once, refuses tampered or unsigned payloads, 400s malformed ones, never logs secrets', async () => {
+    const { sim, t, hookUrl } = await setup();
+    const payload = sim.inboundText({ from: CUSTOMER, body: 'Hola from WhatsApp', id: 'wamid.inbound0001' });
+    expect((await sim.postSigned(hookUrl, payload)).status).toBe(200);
+    expect((await sim.postSigned(hookUrl, payload)).status).toBe(200); // Meta retry
+    const stored = messagesByWamid(t, 'wamid.inbound0001');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ direction: 'in', body: 'Hola from WhatsApp' });
+
+    const forged = sim.inboundText({ from: CUSTOMER, body: 'evil', id: 'wamid.forged0001' });
+    const harmless = JSON.stringify(sim.inboundText({ from: CUSTOMER, body: 'harmless', id: 'wamid.forged0001' }));
+    expect((await sim.postSigned(hookUrl, forged, { signedBody: harmless })).status).toBe(403);
+    expect((await sim.postSigned(hookUrl, forged, { secret: 'not-the-secret' })).status).toBe(403);
+    expect((await sim.postSigned(hookUrl, forged, { signature: null })).status).toBe(403);
+    // The signature covers the raw bytes: the same JSON re-spaced no longer matches.
+    const raw = JSON.stringify(forged);
+    expect((await sim.postSigned(hookUrl, JSON.stringify(forged, null, 1), { signedBody: raw })).status).toBe(403);
+    expect(messagesByWamid(t, 'wamid.forged0001')).toHaveLength(0);
+
+    expect((await sim.postSigned(hookUrl, '{not json')).status).toBe(400);
+    expect((await sim.postSigned(hookUrl, { entry: [{ changes: [{ value: { messages: [] } }] }] })).status).toBe(400);
+    const textless = sim.envelope({ messages: [{ from: '12065550105', id: 'wamid.bad', type: 'text' }] });
+    expect((await sim.postSigned(hookUrl, textless)).status).toBe(400);
+    expect(messagesByWamid(t, 'wamid.bad')).toHaveLength(0);
+    // Media are recorded as placeholders with the media id (not downloaded).
+    const media = sim.envelope({
+      messages: [
+        { from: '12065550105', id: 'wamid.img', type: 'image', image: { id: 'media-1', mime_type: 'image/jpeg' } },
+        { from: '12065550105', id: 'wamid.voice', type: 'audio', audio: { id: 'media-2', voice: true } },
+        { from: '12065550105', id: 'wamid.doc', type: 'document', document: { id: 'media-3', filename: 'invoice.pdf' } },
+      ],
+    });
+    expect((await sim.postSigned(hookUrl, media)).status).toBe(200);
+    expect(messagesByWamid(t, 'wamid.img')[0]?.body).toBe('[image] (media media-1)');
+    expect(messagesByWamid(t, 'wamid.voice')[0]?.body).toBe('[voice note] (media media-2)');
+    expect(messagesByWamid(t, 'wamid.doc')[0]?.body).toBe('[document: invoice.pdf] (media media-3)');
+
+    const logs = t.logs.join('\n');
+    for (const secret of [sim.appSecret, sim.accessToken, sim.verifyToken]) expect(logs).not.toContain(secret);
+  });
+
+  it('sends replies through the Graph API and follows status webhooks to delivered or failed', async () => {
+    const { sim, t, hookUrl } = await setup();
+    await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'Where is my order?', id: 'wamid.inbound0002' }));
+    const conversationId = messagesByWamid(t, 'wamid.inbound0002')[0]!.conversationId;
+    const sam = await samOn(t);
+
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_1', body: 'On its way!' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
+    const sent = await until(() => sim.sends[0], 'the simulator to receive the reply');
+    expect(sent.authorized).toBe(true);
+    expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'On its way!' } });
+    const delivered = await until(() => (message(t, 'msg_wa_1')?.status === 'delivered' ? message(t, 'msg_wa_1') : null), 'delivered');
+    expect(delivered.providerId).toBe(sent.wamid);
+
+    sim.autoStatuses = [{ status: 'sent' }, { status: 'failed', error: { code: 131047, title: 'Re-engagement message' } }];
+    sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_2', body: 'Still there?' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
+    const failed = await until(() => (message(t, 'msg_wa_2')?.status === 'failed' ? message(t, 'msg_wa_2') : null), 'failed');
+    expect(failed.statusReason).toBe('WhatsApp error 131047: Re-engagement message');
+
+    // Status webhooks are signed too.
+    const forged = sim.envelope({ statuses: [{ id: sent.wamid, status: 'failed', errors: [{ code: 1, title: 'x' }] }] });
+    expect((await sim.postSigned(hookUrl, forged, { secret: 'wrong' })).status).toBe(403);
+    expect(message(t, 'msg_wa_1')?.status).toBe('delivered');
+  });
+
+  it('a refused send is failed with the Graph error', async () => {
+    const { sim, t, hookUrl } = await setup();
+    configureWhatsAppChannel(t.dataDir, CHANNEL, {
+      phoneNumberId: sim.phoneNumberId,
+      accessToken: 'EAAGexpired',
+      appSecret: sim.appSecret,
+      verifyToken: sim.verifyToken,
+      graphBaseUrl: sim.url,
+    });
+    await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'hi', id: 'wamid.inbound0003' }));
+    const conversationId = messagesByWamid(t, 'wamid.inbound0003')[0]!.conversationId;
+    const sam = await samOn(t);
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_401', body: 'hello' } } }] });
+    const failed = await until(() => (message(t, 'msg_wa_401')?.status === 'failed' ? message(t, 'msg_wa_401') : null), 'failed');
+    expect(failed.statusReason).toBe('WhatsApp refused the message (190): Invalid OAuth access token.');
+    expect(t.logs.join('\n')).not.toContain('EAAGexpired');
+  });
+
+  it('refuses a reply outside the 24-hour window with window_closed before any provider call', async () => {
+    const { sim, t, hookUrl } = await setup();
+    await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'old question', id: 'wamid.old0001' }));
+    const conversationId = messagesByWamid(t, 'wamid.old0001')[0]!.conversationId;
+    const db = new Database(join(t.dataDir, DATABASE_FILE));
+    try {
+      db.prepare("UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'").run(conversationId);
+    } finally {
+      db.close();
+    }
+    const sam = await samOn(t);
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_late', body: 'sorry for the delay' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toMatchObject({ ok: false, code: 'window_closed' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.sends).toHaveLength(0);
+    expect(message(t, 'msg_wa_late')).toBeUndefined();
+  });
+});
