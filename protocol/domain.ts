@@ -47,6 +47,20 @@ export type ChannelKind = z.infer<typeof ChannelKind>;
 export const Registration = z.enum(['unregistered', 'pending', 'approved', 'rejected']);
 export type Registration = z.infer<typeof Registration>;
 
+/** WhatsApp's customer-service window: free-form replies only within this long after the customer's last message. */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** An approved WhatsApp message template of one channel (sendable outside the 24-hour window). */
+export const WhatsAppTemplate = z.object({
+  id: Id,
+  name: z.string().min(1).max(512),
+  /** Language code as approved by Meta, e.g. en_US. */
+  language: z.string().min(2).max(15),
+  /** What the customer receives (shown in the picker and stored as the message body). */
+  body: z.string().max(1024),
+});
+export type WhatsAppTemplate = z.infer<typeof WhatsAppTemplate>;
+
 export const Channel = z.object({
   id: Id,
   inboxId: Id,
@@ -56,6 +70,8 @@ export const Channel = z.object({
   address: z.string(),
   /** Carrier registration; null for channels that have no phone number. */
   registration: Registration.nullable(),
+  /** WhatsApp channels: the approved templates (absent = none configured). */
+  whatsappTemplates: z.array(WhatsAppTemplate).max(100).optional(),
 });
 export type Channel = z.infer<typeof Channel>;
 
@@ -135,6 +151,8 @@ export const Message = z.object({
   statusReason: z.string().nullable(),
   providerId: z.string().nullable(),
   createdAt: Timestamp,
+  /** Set on a WhatsApp template message (sent as type "template"); absent otherwise. */
+  template: z.object({ name: z.string(), language: z.string() }).nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 

@@ -12,7 +12,7 @@ import type {
   Registration,
   User,
 } from './domain.ts';
-import { ConversationStatus as ConversationStatusSchema, Id } from './domain.ts';
+import { ConversationStatus as ConversationStatusSchema, Id, Registration as RegistrationSchema } from './domain.ts';
 import type { DemoAccount } from './http.ts';
 import type { RejectionCode } from './mutations.ts';
 
@@ -158,6 +158,10 @@ export interface ConversationDetail {
   pendingActions: OutboxState[];
   /** SPEC (12): archived by the signed-in person (optional: added with the conversation workflow). */
   archived?: boolean;
+  /** WhatsApp's 24-hour reply window from the last cached inbound message; null for other channels (absent from older cores). */
+  whatsappWindow?: { open: boolean; closesAt: number | null } | null;
+  /** The approved templates of a WhatsApp conversation's channel (absent / empty otherwise). */
+  whatsappTemplates?: { id: string; name: string; language: string; body: string }[];
 }
 
 /** Which views changed; the renderer re-queries only those. */
@@ -270,7 +274,7 @@ export interface ManagedInbox {
   id: string;
   name: string;
   assignmentMode: boolean;
-  channels: { id: string; kind: ChannelKind; name: string }[];
+  channels: { id: string; kind: ChannelKind; name: string; address?: string; registration?: Registration | null }[];
   members: ManagedInboxMember[];
   cannedResponses: CannedResponseView[];
 }
@@ -281,6 +285,8 @@ export interface FailedAction extends OutboxState {
 export interface ManageView {
   /** Whether the signed-in person may manage inboxes at all (manager, supervisor, admin). */
   canManage: boolean;
+  /** Whether the signed-in person may set carrier registrations (admins); absent from older cores. */
+  canSetRegistration?: boolean;
   inboxes: ManagedInbox[];
   /** Everyone in the organisation, for "add member". */
   people: ManagedInboxMember[];
@@ -401,6 +407,8 @@ export const ipcMethods = {
   'actions.sendMessage': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().min(1, 'a reply cannot be empty').max(4000) }),
   ),
+  /** An approved WhatsApp template (allowed outside the 24-hour window); through the outbox like a reply. */
+  'actions.sendTemplate': method<{ messageId: string }>()(z.object({ conversationId: Id, templateId: Id })),
   'actions.assign': method<Done>()(z.object({ conversationId: Id, assigneeId: Id.nullable() })),
   'actions.setStatus': method<Done>()(z.object({ conversationId: Id, status: ConversationStatusSchema })),
   'actions.markRead': method<Done>()(z.object({ conversationId: Id })),
@@ -448,6 +456,8 @@ export const ipcMethods = {
     z.object({ inboxId: Id, name: z.string().trim().min(1, 'an inbox needs a name').max(80), assignmentMode: z.boolean() }),
   ),
   'actions.setInboxMember': method<Done>()(z.object({ inboxId: Id, userId: Id, member: z.boolean() })),
+  /** Admins: a phone channel's carrier registration. */
+  'actions.setChannelRegistration': method<Done>()(z.object({ channelId: Id, registration: RegistrationSchema })),
   // chats (SPEC (5), (6))
   'people.list': method<Person[]>()(Empty),
   'chat.get': method<ChatDetail | null>()(z.object({ id: Id })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber } from './domain.ts';
+import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber, Registration } from './domain.ts';
 
 export const MAX_MESSAGE_BODY = 4000;
 
@@ -36,6 +36,11 @@ export const Mutation = z.discriminatedUnion('name', [
       body: z.string().max(MAX_MESSAGE_BODY),
       attachments: z.array(Attachment).max(10).default([]),
     }),
+  }),
+  z.object({
+    name: z.literal('message.sendTemplate'),
+    /** An approved WhatsApp template of the conversation's channel; allowed outside the 24-hour window. */
+    args: z.object({ conversationId: Id, messageId: Id, templateId: Id }),
   }),
   z.object({
     name: z.literal('conversation.assign'),
@@ -156,6 +161,11 @@ export const Mutation = z.discriminatedUnion('name', [
      * Named by owner and number: managers never see others' private numbers, they are told them.
      */
     args: z.object({ ownerId: Id, number: PhoneNumber, inboxId: Id }),
+  }),
+  // ---- carrier registration (admins only; sms / whatsapp channels)
+  z.object({
+    name: z.literal('channel.setRegistration'),
+    args: z.object({ channelId: Id, registration: Registration }),
   }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;

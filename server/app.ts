@@ -6,6 +6,7 @@ import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { Domain } from './domain/domain.ts';
 import { AttachmentStore } from './domain/attachments.ts';
+import { MediaLinks } from './channels/media-links.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from './sync/hub.ts';
@@ -57,6 +58,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE) });
   const attachments = new AttachmentStore(options.dataDir);
   const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery, attachments });
+  const mediaLinks = new MediaLinks(options.dataDir);
+  domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
 
   if (options.demo && !domain.read((tx) => isSeeded(tx))) {
     domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
@@ -76,6 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     attachments,
+    mediaLinks,
     log,
   });
   const server = createServer((req, res) => {

@@ -286,6 +286,14 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       return { messageId };
     },
 
+    'actions.sendTemplate': ({ conversationId, templateId }) => {
+      const s = requireSession();
+      requireConversation(s, conversationId);
+      const messageId = randomUUID();
+      enqueue(s, { name: 'message.sendTemplate', args: { conversationId, messageId, templateId } });
+      return { messageId };
+    },
+
     'actions.assign': ({ conversationId, assigneeId }) => {
       const s = requireSession();
       const conv = requireConversation(s, conversationId);

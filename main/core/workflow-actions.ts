@@ -34,11 +34,12 @@ type WorkflowMethods =
   | 'actions.deleteCannedResponse'
   | 'actions.createInbox'
   | 'actions.updateInbox'
-  | 'actions.setInboxMember';
+  | 'actions.setInboxMember'
+  | 'actions.setChannelRegistration';
 
 const DONE = {} as Record<string, never>;
 export const MANAGER_ROLES: readonly User['role'][] = ['manager', 'supervisor', 'admin'];
-const MANAGER_MUTATIONS = "('cannedResponse.save', 'cannedResponse.delete', 'inbox.create', 'inbox.update', 'inbox.setMember')";
+const MANAGER_MUTATIONS = "('cannedResponse.save', 'cannedResponse.delete', 'inbox.create', 'inbox.update', 'inbox.setMember', 'channel.setRegistration')";
 
 interface ChannelRow {
   id: string;
@@ -123,7 +124,7 @@ export function manageView(cache: CacheDb, user: User): ManageView {
       id: i.id,
       name: i.name,
       assignmentMode: i.assignment_mode === 1,
-      channels: db.prepare('SELECT id, kind, name FROM channels WHERE inbox_id = ? ORDER BY kind, name').all(i.id) as ManagedInbox['channels'],
+      channels: db.prepare('SELECT id, kind, name, address, registration FROM channels WHERE inbox_id = ? ORDER BY kind, name').all(i.id) as ManagedInbox['channels'],
       members: db
         .prepare(`SELECT u.id, u.name, u.role FROM inbox_members m JOIN users u ON u.id = m.user_id
                   WHERE m.inbox_id = ? ORDER BY u.name COLLATE NOCASE`)
@@ -135,7 +136,7 @@ export function manageView(cache: CacheDb, user: User): ManageView {
   );
   const rows = db.prepare(`SELECT * FROM outbox WHERE name IN ${MANAGER_MUTATIONS} ORDER BY mutation_id`).all() as OutboxRow[];
   const failed: FailedAction[] = rows.filter((r) => r.state === 'failed').map((r) => ({ ...outboxState(r), name: r.name }));
-  return { canManage: MANAGER_ROLES.includes(user.role), inboxes, people, pending: rows.length - failed.length, failed };
+  return { canManage: MANAGER_ROLES.includes(user.role), canSetRegistration: user.role === 'admin', inboxes, people, pending: rows.length - failed.length, failed };
 }
 
 export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers, WorkflowMethods> {
@@ -264,6 +265,16 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
     'actions.setInboxMember': ({ inboxId, userId, member }) => {
       requireManager(deps.session().user);
       deps.enqueue({ name: 'inbox.setMember', args: { inboxId, userId, member } });
+      return DONE;
+    },
+
+    'actions.setChannelRegistration': ({ channelId, registration }) => {
+      const { cache, user } = deps.session();
+      if (user.role !== 'admin') throw new IpcFailure('forbidden', 'Only admins can change a channel’s carrier registration.');
+      const kind = cache.db.prepare('SELECT kind FROM channels WHERE id = ?').pluck().get(channelId) as string | undefined;
+      if (!kind) throw new IpcFailure('not_found', 'That channel is not available to you.');
+      if (kind !== 'sms' && kind !== 'whatsapp') throw new IpcFailure('invalid', 'Only SMS and WhatsApp channels have a carrier registration.');
+      deps.enqueue({ name: 'channel.setRegistration', args: { channelId, registration } });
       return DONE;
     },
   };

@@ -149,6 +149,16 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     return null;
   }
 
+  /** A WhatsApp template (outside the 24-hour window); returns the refusal, if any. */
+  async function sendTemplate(templateId: string): Promise<string | null> {
+    const conversationId = id.value;
+    if (!conversationId) return 'No conversation is open.';
+    const result = await getApi().invoke('actions.sendTemplate', { conversationId, templateId });
+    if (!result.ok) return result.error.message;
+    if (id.value === conversationId) await refresh();
+    return null;
+  }
+
   function assignToMe(): Promise<string | null> {
     const me = useSessionStore().user?.id ?? null;
     const conversationId = id.value ?? '';
@@ -200,6 +210,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     refresh,
     loadOlder,
     send,
+    sendTemplate,
     assignToMe,
     unassign,
     setStatus,

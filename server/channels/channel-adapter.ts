@@ -95,6 +95,8 @@ export interface ChannelRegistryOptions {
 /** Chooses the adapter per channel; a DeliveryAdapter itself, so the domain's delivery sink stays one call. */
 export class ChannelRegistry implements DeliveryAdapter {
   private readonly abort = new AbortController();
+  /** Signed public URL of an attachment under a channel's public base address (set by the server; null = MMS media not sent). */
+  mediaUrl: ((publicUrl: string, attachmentId: string) => string) | null = null;
 
   constructor(private readonly options: ChannelRegistryOptions) {}
 
@@ -104,7 +106,7 @@ export class ChannelRegistry implements DeliveryAdapter {
     if (config.provider === 'whatsapp') {
       return createWhatsAppAdapter({ channelId, config: config.whatsapp, hooks: this.options.hooks, signal: this.abort.signal });
     }
-    return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal });
+    return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal, mediaUrl: this.mediaUrl });
   }
 
   deliver(message: EntityOf<'message'>): void {

@@ -8,6 +8,8 @@ export interface TwilioAdapterOptions {
   hooks: ChannelAdapterHooks;
   /** Aborted when the server closes. */
   signal: AbortSignal;
+  /** Signed public URL of an attachment (MediaUrl); null = attachments are not sent. */
+  mediaUrl?: ((publicUrl: string, attachmentId: string) => string) | null;
 }
 
 /** Twilio MessageStatus → our delivery status (failed/undelivered carry the carrier error). */
@@ -63,6 +65,8 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       const form = baseForm(channel.address, to, message.body);
       const query = new URLSearchParams({ channel: channelId, message: message.id }).toString();
       form.set('StatusCallback', `${config.publicUrl.replace(/\/+$/, '')}${TWILIO_WEBHOOK_PATHS.status}?${query}`);
+      // MMS: Twilio fetches each file from a signed, expiring link on this server.
+      if (options.mediaUrl) for (const a of message.attachments) form.append('MediaUrl', options.mediaUrl(config.publicUrl, a.id));
       post(form).then(
         ({ sid }) => {
           hooks.setProviderId(message.id, sid);

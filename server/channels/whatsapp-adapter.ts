@@ -44,11 +44,14 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   const endpoint = `${config.graphBaseUrl.replace(/\/+$/, '')}/${GRAPH_API_VERSION}/${encodeURIComponent(config.phoneNumberId)}/messages`;
 
   /** `callbackData` (our message id) comes back as biz_opaque_callback_data in status webhooks. */
-  async function sendText(to: string, body: string, callbackData?: string): Promise<string> {
+  async function sendText(to: string, body: string, callbackData?: string, template?: { name: string; language: string } | null): Promise<string> {
+    const content = template
+      ? { type: 'template', template: { name: template.name, language: { code: template.language } } }
+      : { type: 'text', text: { body } };
     const response = await fetch(endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ messaging_product: 'whatsapp', to, type: 'text', text: { body }, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
+      body: JSON.stringify({ messaging_product: 'whatsapp', to, ...content, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
       signal: options.signal,
     });
     const json = (await response.json().catch(() => null)) as {
@@ -66,7 +69,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   return {
     provider: 'whatsapp',
     send({ message, to }) {
-      sendText(to, message.body, message.id).then(
+      sendText(to, message.body, message.id, message.template).then(
         (id) => hooks.setProviderId(message.id, id),
         (err: unknown) => {
           if (options.signal.aborted) return;

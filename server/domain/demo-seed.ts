@@ -13,13 +13,17 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { name: 'Maya Patel', email: 'maya@demo.switchboard.test', password: 'demo-manager', role: 'manager' },
   { name: 'Sam Rivera', email: 'sam@demo.switchboard.test', password: 'demo-agent', role: 'member' },
   { name: 'Alex Chen', email: 'alex@demo.switchboard.test', password: 'demo-agent', role: 'member' },
+  { name: 'Ava Admin', email: 'ava@demo.switchboard.test', password: 'demo-admin', role: 'admin' },
 ];
 
 export const DEMO_USERS = [
   { id: 'user_maya', account: DEMO_ACCOUNTS[0] as DemoAccount, avatarColor: '#7c3aed', inboxes: ['inbox_sales', 'inbox_support'] },
   { id: 'user_sam', account: DEMO_ACCOUNTS[1] as DemoAccount, avatarColor: '#0891b2', inboxes: ['inbox_sales'] },
   { id: 'user_alex', account: DEMO_ACCOUNTS[2] as DemoAccount, avatarColor: '#ea580c', inboxes: ['inbox_support'] },
+  { id: 'user_ava', account: DEMO_ACCOUNTS[3] as DemoAccount, avatarColor: '#be123c', inboxes: ['inbox_sales', 'inbox_support'] },
 ] as const;
+/** The admin is a member of both inboxes but the generated history (assignees, authors) keeps to the original three. */
+const HISTORY_USERS = new Set(['user_maya', 'user_sam', 'user_alex']);
 
 const INBOXES = [
   { id: 'inbox_sales', name: 'Sales', prefix: 'sales', numbers: { sms: '+14155550100', whatsapp: '+14155550101' } },
@@ -98,13 +102,13 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
     putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
     const channels: EntityOf<'channel'>[] = [
       { id: `ch_${box.prefix}_sms`, inboxId: box.id, kind: 'sms', name: `${box.name} SMS`, address: box.numbers.sms, registration: 'approved' },
-      { id: `ch_${box.prefix}_wa`, inboxId: box.id, kind: 'whatsapp', name: `${box.name} WhatsApp`, address: box.numbers.whatsapp, registration: 'approved' },
+      { id: `ch_${box.prefix}_wa`, inboxId: box.id, kind: 'whatsapp', name: `${box.name} WhatsApp`, address: box.numbers.whatsapp, registration: 'approved', whatsappTemplates: demoWhatsAppTemplates(box.prefix) },
       { id: `ch_${box.prefix}_web`, inboxId: box.id, kind: 'webchat', name: `${box.name} web chat`, address: `widget-${box.prefix}`, registration: null },
     ];
     for (const channel of channels) putRecord(tx, scopeOf.channel(channel), 'channel', channel);
     channelsByInbox.set(box.id, channels);
     const members = DEMO_USERS.filter((u) => (u.inboxes as readonly string[]).includes(box.id)).map((u) => u.id);
-    membersByInbox.set(box.id, members);
+    membersByInbox.set(box.id, members.filter((id) => HISTORY_USERS.has(id)));
     for (const userId of members) {
       const member: EntityOf<'inboxMember'> = { id: `${box.id}:${userId}`, inboxId: box.id, userId };
       putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
@@ -243,3 +247,11 @@ export const DEMO_CANNED_RESPONSES: readonly EntityOf<'cannedResponse'>[] = [
   { id: 'canned_support_hours', inboxId: 'inbox_support', title: 'Support hours', keyPhrase: 'hours', body: 'Our support team answers 8am–8pm every day.' },
   { id: 'canned_support_return', inboxId: 'inbox_support', title: 'Returns', keyPhrase: 'return', body: 'You can return unworn items within 60 days. I’ll email you a prepaid return label.' },
 ];
+
+/** Approved WhatsApp templates of the demo WhatsApp channels (ids `tpl_<prefix>_…`). */
+export function demoWhatsAppTemplates(prefix: string): NonNullable<EntityOf<'channel'>['whatsappTemplates']> {
+  return [
+    { id: `tpl_${prefix}_follow_up`, name: 'follow_up', language: 'en_US', body: 'Hi! We are following up on your recent message to Northwind Outfitters. Reply to this message to continue the conversation.' },
+    { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hello, there is an update on your Northwind Outfitters order. Reply to this message and we will share the details.' },
+  ];
+}

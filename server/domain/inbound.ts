@@ -11,6 +11,8 @@ export interface InboundMessage {
   body: string;
   /** The provider's message id; a repeated webhook with the same id is ignored. */
   providerId?: string;
+  /** Files the provider sent with it (MMS), already stored by the caller. */
+  attachments?: EntityOf<'message'>['attachments'];
 }
 
 export interface InboundResult {
@@ -83,7 +85,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     authorType: 'contact',
     authorId: contact?.id ?? null,
     body: input.body,
-    attachments: [],
+    attachments: input.attachments ?? [],
     status: 'delivered',
     statusReason: null,
     providerId: input.providerId ?? null,
@@ -97,7 +99,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     status: 'open',
     closedAt: null,
     lastMessageAt: at,
-    lastMessagePreview: preview(input.body),
+    lastMessagePreview: preview(input.body || (input.attachments?.length ? `${input.attachments.length} attachment(s)` : '')),
   };
   putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
   putRecord(tx, scopeOf.conversation(updated), 'message', message);

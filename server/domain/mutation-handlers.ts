@@ -1,4 +1,4 @@
-import type { EntityOf, Role } from '../../protocol/domain.ts';
+import { WHATSAPP_WINDOW_MS, type EntityOf, type Role } from '../../protocol/domain.ts';
 import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
@@ -17,7 +17,6 @@ export interface MutationContext {
   afterCommit(task: () => void): void;
 }
 
-const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 const PREVIEW_LENGTH = 140;
 const ASSIGN_ANYONE: readonly Role[] = ['manager', 'supervisor', 'admin'];
 /** SPEC: supervisors may do everything a manager may inside their inboxes. */
@@ -81,7 +80,7 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         if (channel.registration !== 'approved') {
           return reject(
             'not_registered',
-            `${channel.name} cannot send texts until its carrier registration is approved (it is ${channel.registration ?? 'unregistered'}). Ask an admin to finish the registration.`,
+            `${channel.name} cannot send texts until its carrier registration is approved (it is ${channel.registration ?? 'unregistered'}): ask an admin to complete carrier registration for ${channel.address} (Manage → the inbox → Carrier registration), then press Retry.`,
           );
         }
         const contact = conversation.contactId ? tx.get('contact', conversation.contactId) : null;
@@ -117,6 +116,47 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         participantIds,
         lastMessageAt: now,
         lastMessagePreview: preview(body || `${args.attachments.length} attachment(s)`),
+      });
+      ctx.afterCommit(() => deliver(message));
+    },
+
+    'message.sendTemplate': (ctx, args) => {
+      const { tx, actor } = ctx;
+      const conversation = conversationForMember(ctx, args.conversationId);
+      const existing = tx.get('message', args.messageId);
+      if (existing) {
+        if (existing.conversationId === conversation.id && existing.authorId === actor.id) return; // already sent: idempotent
+        return reject('conflict', 'A message with this id already exists.');
+      }
+      const channel = tx.get('channel', conversation.channelId);
+      if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
+      if (channel.kind !== 'whatsapp') return reject('invalid', 'Templates can only be sent on WhatsApp conversations.');
+      const template = channel.whatsappTemplates?.find((t) => t.id === args.templateId);
+      if (!template) return reject('invalid', `That template is not one of ${channel.name}'s approved templates.`);
+      const now = nextMessageTime(conversation.lastMessageAt, ctx.now);
+      const message: EntityOf<'message'> = {
+        id: args.messageId,
+        conversationId: conversation.id,
+        direction: 'out',
+        authorType: 'user',
+        authorId: actor.id,
+        body: template.body,
+        attachments: [],
+        status: 'queued',
+        statusReason: null,
+        providerId: null,
+        createdAt: now,
+        template: { name: template.name, language: template.language },
+      };
+      putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+      const participantIds = conversation.participantIds.includes(actor.id)
+        ? conversation.participantIds
+        : [...conversation.participantIds, actor.id];
+      putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
+        ...conversation,
+        participantIds,
+        lastMessageAt: now,
+        lastMessagePreview: preview(template.body),
       });
       ctx.afterCommit(() => deliver(message));
     },
@@ -181,6 +221,19 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
       } else if (!args.member && present) {
         deleteRecord(tx, scopeOf.inbox(inbox), 'inboxMember', id);
       }
+    },
+
+    'channel.setRegistration': (ctx, args) => {
+      const { tx, actor } = ctx;
+      if (actor.role !== 'admin') return reject('forbidden', 'Only admins can change a channel’s carrier registration.');
+      const channel = tx.get('channel', args.channelId);
+      const inbox = channel ? tx.get('inbox', channel.inboxId) : null;
+      if (!channel || !inbox || inbox.orgId !== actor.orgId) return reject('not_found', 'This channel does not exist.');
+      if (channel.kind !== 'sms' && channel.kind !== 'whatsapp') {
+        return reject('invalid', 'Only SMS and WhatsApp channels have a carrier registration.');
+      }
+      if (channel.registration === args.registration) return;
+      putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, registration: args.registration });
     },
 
     'chat.send': (ctx, args) => {

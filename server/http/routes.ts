@@ -5,6 +5,8 @@ import type { Domain } from '../domain/domain.ts';
 import { UnknownChannelError } from '../domain/inbound.ts';
 import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
 import { attachmentRoute } from './attachments.ts';
+import { mediaRoute } from './media.ts';
+import type { MediaLinks } from '../channels/media-links.ts';
 import { twilioWebhookRoutes } from './twilio-webhooks.ts';
 import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
@@ -20,6 +22,8 @@ export interface RouteOptions {
   meetingUrlTemplate?: string | null;
   /** SPEC (18): uploaded files (POST/GET /api/attachments); absent = no attachment routes. */
   attachments?: AttachmentStore;
+  /** Signed public links to attachments (GET /media/<id>) for outbound MMS; absent = no media route. */
+  mediaLinks?: MediaLinks;
   log: (line: string) => void;
 }
 
@@ -73,14 +77,17 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
   }
 
   // Issue 4: provider webhooks (each checks the provider's signature itself).
-  Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log }));
+  Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log }));
 
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const methods = routes[path];
     const handler = methods?.[req.method ?? 'GET'];
-    const attachment = options.attachments ? attachmentRoute(domain, options.attachments, path, req.method ?? 'GET') : null;
+    const attachment = options.attachments
+      ? (attachmentRoute(domain, options.attachments, path, req.method ?? 'GET') ??
+        (options.mediaLinks ? mediaRoute(options.attachments, options.mediaLinks, path, req.method ?? 'GET') : null))
+      : null;
     const run = async () => {
       if (attachment) return attachment(req, res);
       if (!methods) throw new HttpError(404, 'not_found', `No route ${path}.`);

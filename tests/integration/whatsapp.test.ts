@@ -177,4 +177,23 @@ describe('WhatsApp Cloud API channel', () => {
     expect(sim.sends).toHaveLength(0);
     expect(message(t, 'msg_wa_late')).toBeUndefined();
   });
+
+  it('sends an approved template outside the window as a Cloud API template message', async () => {
+    const { sim, t, hookUrl } = await setup();
+    await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'old question', id: 'wamid.old0002' }));
+    const conversationId = messagesByWamid(t, 'wamid.old0002')[0]!.conversationId;
+    const db = new Database(join(t.dataDir, DATABASE_FILE));
+    try {
+      db.prepare("UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'").run(conversationId);
+    } finally {
+      db.close();
+    }
+    const sam = await samOn(t);
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.sendTemplate', args: { conversationId, messageId: 'msg_wa_tpl', templateId: 'tpl_sales_follow_up' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
+    const sent = await until(() => sim.sends[0], 'the simulator to receive the template');
+    expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { name: 'follow_up', language: { code: 'en_US' } } });
+    expect(sent.body).not.toHaveProperty('text');
+    await until(() => message(t, 'msg_wa_tpl')?.status === 'delivered', 'delivered');
+  });
 });

@@ -372,6 +372,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       return { messageId };
     },
     'attachments.read': () => ({ name: 'file', contentType: 'image/png', dataBase64: '' }),
+    'actions.sendTemplate': ({ conversationId }) => handlers['actions.sendMessage']({ conversationId, body: 'template' }),
     'actions.assign': ({ conversationId, assigneeId }) => {
       find(conversationId).assigneeId = assigneeId;
       changed([conversationId]);

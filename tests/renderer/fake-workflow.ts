@@ -13,7 +13,8 @@ type WorkflowMethods =
   | 'actions.deleteCannedResponse'
   | 'actions.createInbox'
   | 'actions.updateInbox'
-  | 'actions.setInboxMember';
+  | 'actions.setInboxMember'
+  | 'actions.setChannelRegistration';
 
 /** The conversation-workflow part of the fake API: pre-written messages and tags in memory, enough for store tests. */
 export function fakeWorkflowHandlers(): { [M in WorkflowMethods]: (input: IpcInput<M>) => IpcOutput<M> } {
@@ -46,5 +47,6 @@ export function fakeWorkflowHandlers(): { [M in WorkflowMethods]: (input: IpcInp
     'actions.createInbox': () => ({ inboxId: `inbox-${next++}` }),
     'actions.updateInbox': () => ({}),
     'actions.setInboxMember': () => ({}),
+    'actions.setChannelRegistration': () => ({}),
   };
 }

@@ -93,7 +93,7 @@ describe('snapshots', () => {
     expect(user.length).toBeGreaterThan(0);
     expect(user.every((r) => r.entity === 'conversationUserState' && r.record.userId === 'user_sam')).toBe(true);
     const org = allPages('org:org_demo', 500).flat();
-    expect(org.filter((r) => r.entity === 'user')).toHaveLength(3);
+    expect(org.filter((r) => r.entity === 'user')).toHaveLength(4);
     expect(org.filter((r) => r.entity === 'contact')).toHaveLength(50);
   });
 });

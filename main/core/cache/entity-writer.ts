@@ -49,7 +49,7 @@ export class EntityWriter {
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       inbox: p(`INSERT OR REPLACE INTO inboxes (id, scope, org_id, name, kind, assignment_mode) VALUES (?, ?, ?, ?, ?, ?)`),
       inboxMember: p(`INSERT OR REPLACE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (?, ?, ?, ?)`),
-      channel: p(`INSERT OR REPLACE INTO channels (id, scope, inbox_id, kind, name, address, registration) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      channel: p(`INSERT OR REPLACE INTO channels (id, scope, inbox_id, kind, name, address, registration, whatsapp_templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // An upsert, not a REPLACE: the row keeps its rowid, so the contacts_fts triggers stay in step.
       contact: p(`INSERT INTO contacts (id, scope, org_id, owner_id, name, phones, email, company, notes, sms_opt_out)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -162,7 +162,7 @@ export class EntityWriter {
       }
       case 'channel': {
         const r = rec.record;
-        this.run('channel', r.id, scope, r.inboxId, r.kind, r.name, r.address, r.registration);
+        this.run('channel', r.id, scope, r.inboxId, r.kind, r.name, r.address, r.registration, r.whatsappTemplates ? JSON.stringify(r.whatsappTemplates) : null);
         changed.all();
         return;
       }

@@ -238,6 +238,8 @@ export const migrations: readonly string[] = [
   LIST_COUNTS_MIGRATION,
   // SPEC (18): picked files waiting for upload (see attachments.ts)
   STAGED_ATTACHMENTS_MIGRATION,
+  // WhatsApp: each channel's approved templates (JSON array; NULL = none)
+  'ALTER TABLE channels ADD COLUMN whatsapp_templates TEXT;',
 ];
 
 /** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { WhatsAppTemplate } from '../../../protocol/domain.ts';
 import { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
 import { UNREAD_SQL } from './migrations.ts';
@@ -99,6 +100,17 @@ export class OptimisticLayer {
     this.apply(row, changed);
   }
 
+  /** The body of a WhatsApp template of the conversation's channel, from the cached channel row. */
+  private templateBody(conversationId: string, templateId: string): string | null {
+    const json = this.cache.db
+      .prepare('SELECT ch.whatsapp_templates FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?')
+      .pluck()
+      .get(conversationId) as string | null | undefined;
+    if (!json) return null;
+    const template = (JSON.parse(json) as WhatsAppTemplate[]).find((t) => t.id === templateId);
+    return template ? template.body : null;
+  }
+
   private apply(row: OutboxRow, changed: ChangeCollector): void {
     const parsed = Mutation.safeParse(JSON.parse(row.mutation));
     if (!parsed.success) return;
@@ -116,6 +128,13 @@ export class OptimisticLayer {
         });
         this.st.sendConversation?.run({ at: row.taken_at, body: m.args.body, me, conversationId: m.args.conversationId });
         break;
+      case 'message.sendTemplate': {
+        const body = this.templateBody(m.args.conversationId, m.args.templateId);
+        if (body === null) break;
+        this.st.sendMessage?.run({ messageId: m.args.messageId, me, body, attachments: '[]', at: row.taken_at, conversationId: m.args.conversationId });
+        this.st.sendConversation?.run({ at: row.taken_at, body, me, conversationId: m.args.conversationId });
+        break;
+      }
       case 'conversation.assign':
         this.st.assign?.run(m.args.assigneeId, m.args.conversationId);
         break;
@@ -151,6 +170,7 @@ export class OptimisticLayer {
       case 'chat.setMembers':
       case 'chat.markRead':
       case 'privateNumber.moveToInbox':
+      case 'channel.setRegistration':
         // No local view shows these before the server answers.
         return;
     }

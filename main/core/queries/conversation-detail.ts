@@ -1,4 +1,4 @@
-import type { Channel, Contact } from '../../../protocol/domain.ts';
+import { WHATSAPP_WINDOW_MS, type Channel, type Contact, type WhatsAppTemplate } from '../../../protocol/domain.ts';
 import type { ConversationDetail } from '../../../protocol/ipc.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import type { OutboxRow } from '../cache/optimistic.ts';
@@ -32,14 +32,26 @@ export function toContact(r: ContactRow): Contact {
   };
 }
 
+/** WhatsApp's 24-hour reply window at `now`, from the last inbound message time (null = never wrote). */
+export function whatsAppWindow(lastInboundAt: number | null, now: number): { open: boolean; closesAt: number | null } {
+  if (lastInboundAt === null) return { open: false, closesAt: null };
+  const closesAt = lastInboundAt + WHATSAPP_WINDOW_MS;
+  return { open: now - lastInboundAt <= WHATSAPP_WINDOW_MS, closesAt };
+}
+
 /** One conversation with what its header and side panel show; null when the cache does not hold it. */
-export function conversationDetail(cache: CacheDb, id: string): ConversationDetail | null {
+export function conversationDetail(cache: CacheDb, id: string, now: number = Date.now()): ConversationDetail | null {
   const db = cache.db;
   const row = db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
   if (!row) return null;
   const channel = db.prepare('SELECT id, inbox_id AS inboxId, kind, name, address, registration FROM channels WHERE id = ?').get(row.channel_id) as
     | Channel
     | undefined;
+  const templatesJson = db.prepare('SELECT whatsapp_templates FROM channels WHERE id = ?').pluck().get(row.channel_id) as string | null | undefined;
+  const whatsappTemplates = templatesJson ? (JSON.parse(templatesJson) as WhatsAppTemplate[]) : [];
+  const lastInboundAt = channel?.kind === 'whatsapp'
+    ? ((db.prepare("SELECT max(created_at) FROM messages WHERE conversation_id = ? AND direction = 'in'").pluck().get(id) as number | null) ?? null)
+    : null;
   const inbox = db.prepare('SELECT id, name, kind, assignment_mode FROM inboxes WHERE id = ?').get(row.inbox_id) as
     | { id: string; name: string; kind: 'shared' | 'queue'; assignment_mode: number }
     | undefined;
@@ -71,5 +83,7 @@ export function conversationDetail(cache: CacheDb, id: string): ConversationDeta
     members,
     pendingActions: pending.map(outboxState),
     archived: row.archived === 1,
+    whatsappWindow: channel.kind === 'whatsapp' ? whatsAppWindow(lastInboundAt, now) : null,
+    whatsappTemplates: channel.kind === 'whatsapp' ? whatsappTemplates : [],
   };
 }

@@ -21,6 +21,7 @@ export const DEMO = {
   maya: { email: 'maya@demo.switchboard.test', password: 'demo-manager' },
   sam: { email: 'sam@demo.switchboard.test', password: 'demo-agent' },
   alex: { email: 'alex@demo.switchboard.test', password: 'demo-agent' },
+  ava: { email: 'ava@demo.switchboard.test', password: 'demo-admin' },
 } as const;
 
 export interface Product {

@@ -9,6 +9,8 @@ export interface SentMessage {
   form: Record<string, string>;
   sid: string;
   authorized: boolean;
+  /** Every MediaUrl parameter, in order (the form above keeps only the last). */
+  mediaUrls: string[];
 }
 
 /**
@@ -17,6 +19,10 @@ export interface SentMessage {
  */
 export class TwilioSimulator {
   readonly sent: SentMessage[] = [];
+  /** Media served at GET /media/<name> (Basic auth like Twilio's media URLs). */
+  readonly media = new Map<string, { contentType: string; body: Buffer }>();
+  /** Each media request: its name and whether it carried the account's credentials. */
+  readonly mediaFetches: Array<{ name: string; authorized: boolean }> = [];
   /** Status callbacks sent automatically after each outbound message (empty = none). */
   autoStatuses: Array<{ status: string; errorCode?: string }> = [
     { status: 'sent' },
@@ -35,13 +41,23 @@ export class TwilioSimulator {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const expected = `Basic ${Buffer.from(`${sim?.accountSid}:${sim?.authToken}`).toString('base64')}`;
+        const mediaName = /^\/media\/([^/?]+)$/.exec(req.url ?? '')?.[1];
+        if (sim && req.method === 'GET' && mediaName) {
+          const authorizedMedia = req.headers.authorization === expected;
+          sim.mediaFetches.push({ name: mediaName, authorized: authorizedMedia });
+          const file = sim.media.get(mediaName);
+          if (!authorizedMedia) return void res.writeHead(401).end();
+          if (!file) return void res.writeHead(404).end();
+          return void res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length }).end(file.body);
+        }
         const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
         if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
-        const expected = `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`;
         const authorized = req.headers.authorization === expected && match[1] === sim.accountSid;
-        const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        const search = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const form = Object.fromEntries(search);
         const sid = `SM${randomBytes(16).toString('hex')}`;
-        sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized });
+        sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized, mediaUrls: search.getAll('MediaUrl') });
         if (!authorized) {
           res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
           return;
@@ -93,6 +109,20 @@ export class TwilioSimulator {
     ];
     if (input.messagingServiceSid) params.push(['MessagingServiceSid', input.messagingServiceSid]);
     return params;
+  }
+
+  /** Serves a file at GET /media/<name>; returns its URL (for MediaUrlN). */
+  serveMedia(name: string, contentType: string, body: Buffer): string {
+    this.media.set(name, { contentType, body });
+    return `${this.url}/media/${name}`;
+  }
+
+  /** Adds NumMedia / MediaUrlN / MediaContentTypeN to inbound params. */
+  withMedia(params: Array<[string, string]>, media: Array<{ url: string; contentType: string }>): Array<[string, string]> {
+    const out = params.filter(([k]) => k !== 'NumMedia');
+    out.push(['NumMedia', String(media.length)]);
+    media.forEach((m, i) => out.push([`MediaUrl${i}`, m.url], [`MediaContentType${i}`, m.contentType]));
+    return out;
   }
 
   close(): Promise<void> {

@@ -1,0 +1,126 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Attachment, EntityOf } from '../../protocol/domain.ts';
+import { DATABASE_FILE } from '../../server/app.ts';
+import { MediaLinks } from '../../server/channels/media-links.ts';
+import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
+import { ALEX, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { TwilioSimulator } from './support/twilio-simulator.ts';
+
+const CHANNEL = 'ch_sales_sms';
+const OUR_NUMBER = '+14155550100';
+const CUSTOMER = '+12065550105';
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
+
+let t: TestServer | null = null;
+let sim: TwilioSimulator | null = null;
+let clients: SyncClient[] = [];
+afterEach(async () => {
+  for (const c of clients) c.close();
+  clients = [];
+  await t?.close();
+  await sim?.close();
+  t = null;
+  sim = null;
+});
+
+const messagesBySid = (s: TestServer, sid: string) => {
+  const db = new Database(join(s.dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return (db.prepare('SELECT data FROM messages WHERE provider_id = ?').all(sid) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as EntityOf<'message'>);
+  } finally {
+    db.close();
+  }
+};
+
+async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function setup() {
+  sim = await TwilioSimulator.start();
+  t = await startTestServer();
+  configureTwilioChannel(t.dataDir, CHANNEL, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url });
+  return { sim, t, smsUrl: `${t.server.url}/webhooks/twilio/sms` };
+}
+
+const getAttachment = (s: TestServer, id: string, token: string) => fetch(`${s.server.url}/api/attachments/${id}`, { headers: { authorization: `Bearer ${token}` } });
+
+describe('Twilio MMS media', () => {
+  it('downloads inbound media (Basic auth) into attachments readable by members only, and refuses media over the limits', async () => {
+    const { sim, t, smsUrl } = await setup();
+    const url = sim.serveMedia('photo1', 'image/png', PNG);
+    const params = sim.withMedia(sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'See the tear', messageSid: 'MMinbound0001' }), [{ url, contentType: 'image/png' }]);
+    expect((await sim.postSigned(smsUrl, params)).status).toBe(200);
+    expect(sim.mediaFetches).toEqual([{ name: 'photo1', authorized: true }]);
+    const [stored] = messagesBySid(t, 'MMinbound0001');
+    expect(stored?.body).toBe('See the tear');
+    expect(stored?.attachments).toHaveLength(1);
+    const att = stored!.attachments[0] as Attachment;
+    expect(att).toMatchObject({ contentType: 'image/png', size: PNG.length });
+
+    const samRead = await getAttachment(t, att.id, await signIn(t.server.url, SAM));
+    expect(samRead.status).toBe(200);
+    expect(Buffer.from(await samRead.arrayBuffer()).equals(PNG)).toBe(true);
+    expect((await getAttachment(t, att.id, await signIn(t.server.url, ALEX))).status).toBe(404);
+
+    // Over the limits: a disallowed type and a file over 5 MB are not stored, and the message says so.
+    const big = sim.serveMedia('big', 'video/mp4', Buffer.alloc(5 * 1024 * 1024 + 1, 1));
+    const exe = sim.serveMedia('exe', 'application/x-msdownload', Buffer.from('MZ'));
+    const over = sim.withMedia(sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: '', messageSid: 'MMinbound0002' }), [
+      { url: big, contentType: 'video/mp4' },
+      { url: exe, contentType: 'application/x-msdownload' },
+    ]);
+    expect((await sim.postSigned(smsUrl, over)).status).toBe(200);
+    const [refused] = messagesBySid(t, 'MMinbound0002');
+    expect(refused?.attachments).toEqual([]);
+    expect(refused?.body).toMatch(/not stored: .*over the 5\.0 MB limit.*not accepted/);
+  });
+
+  it('sends outbound attachments as signed, expiring MediaUrl links; tampered or expired links are 403', async () => {
+    const { sim, t, smsUrl } = await setup();
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Photo please', messageSid: 'MMinbound0003' }));
+    const conversationId = messagesBySid(t, 'MMinbound0003')[0]!.conversationId;
+    const token = await signIn(t.server.url, SAM);
+    const upload = await fetch(`${t.server.url}/api/attachments?conversationId=${conversationId}&name=pack.png`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+      body: PNG,
+    });
+    expect(upload.status).toBe(201);
+    const attachment = (await upload.json()) as Attachment;
+
+    const sam = await SyncClient.connect(t.server.url);
+    clients.push(sam);
+    await sam.sync(token, { clientId: 'sam-mms' });
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_mms_1', body: 'Here it is', attachments: [attachment] } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
+    const sent = await until(() => sim.sent[0], 'the simulator to receive the MMS');
+    expect(sent.mediaUrls).toHaveLength(1);
+    const link = new URL(sent.mediaUrls[0]!);
+    expect(`${link.origin}${link.pathname}`).toBe(`${t.server.url}/media/${attachment.id}`);
+    expect(link.searchParams.get('sig')).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(link.searchParams.get('exp'))).toBeGreaterThan(Date.now());
+
+    const fetched = await fetch(link);
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(PNG)).toBe(true);
+
+    const tampered = new URL(link);
+    tampered.searchParams.set('exp', String(Number(link.searchParams.get('exp')) + 1000));
+    expect((await fetch(tampered)).status).toBe(403);
+    const badSig = new URL(link);
+    badSig.searchParams.set('sig', 'f'.repeat(64));
+    expect((await fetch(badSig)).status).toBe(403);
+    expect((await fetch(`${t.server.url}/media/${attachment.id}`)).status).toBe(403);
+    const expired = new URL(new MediaLinks(t.dataDir).url(t.server.url, attachment.id, Date.now() - 2 * 60 * 60 * 1000));
+    expect((await fetch(expired)).status).toBe(403);
+  });
+});

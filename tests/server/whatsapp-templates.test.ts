@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WHATSAPP_WINDOW_MS } from '../../protocol/domain.ts';
+import type { Mutation } from '../../protocol/mutations.ts';
+import { openTestDomain, type TestDomain } from './support/fixtures.ts';
+
+let t: TestDomain;
+beforeEach(() => {
+  t = openTestDomain({ delivery: { sentAfterMs: 60_000, deliveredAfterMs: 60_000 } });
+});
+afterEach(() => t.close());
+
+const sendTemplate = (conversationId: string, messageId: string, templateId: string): Mutation => ({
+  name: 'message.sendTemplate',
+  args: { conversationId, messageId, templateId },
+});
+const send = (conversationId: string, messageId: string): Mutation => ({
+  name: 'message.send',
+  args: { conversationId, messageId, body: 'Are you still there?', attachments: [] },
+});
+
+/** A Sales WhatsApp conversation whose inbound messages are all older than the window. */
+function closedWhatsAppConversation(): string {
+  const wa = t.storage.transaction((tx) => tx.list('conversation', { inboxId: 'inbox_sales' }, '', 500).find((c) => c.channelId === 'ch_sales_wa'));
+  if (!wa) throw new Error('the demo seed has no Sales WhatsApp conversation');
+  t.storage.transaction((tx) => {
+    for (const m of tx.list('message', { inboxId: 'inbox_sales' }, '', 10_000)) {
+      if (m.conversationId === wa.id && m.direction === 'in') tx.put('message', { ...m, createdAt: Date.now() - WHATSAPP_WINDOW_MS - 60_000 });
+    }
+  });
+  return wa.id;
+}
+
+describe('WhatsApp templates outside the 24-hour window', () => {
+  it('seeds approved templates on the demo WhatsApp channels', () => {
+    const channel = t.storage.transaction((tx) => tx.get('channel', 'ch_sales_wa'));
+    expect(channel?.whatsappTemplates?.map((x) => x.id)).toContain('tpl_sales_follow_up');
+  });
+
+  it('refuses free text but sends an approved template of the channel', () => {
+    const conversationId = closedWhatsAppConversation();
+    expect(t.apply('user_sam', send(conversationId, 'wa-free'))).toMatchObject({ ok: false, code: 'window_closed' });
+    expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-tpl', 'tpl_sales_follow_up'))).toEqual({ ok: true });
+    const message = t.storage.transaction((tx) => tx.get('message', 'wa-tpl'));
+    expect(message).toMatchObject({ direction: 'out', status: 'queued', template: { name: 'follow_up', language: 'en_US' } });
+    expect(message?.body).toMatch(/following up/);
+    expect(t.storage.transaction((tx) => tx.get('conversation', conversationId))?.lastMessageAt).toBe(message?.createdAt);
+    // Replaying the same message id is idempotent.
+    expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-tpl', 'tpl_sales_follow_up'))).toEqual({ ok: true });
+  });
+
+  it('refuses a template of another channel', () => {
+    const conversationId = closedWhatsAppConversation();
+    expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-other', 'tpl_support_follow_up'))).toMatchObject({ ok: false, code: 'invalid' });
+    expect(t.storage.transaction((tx) => tx.get('message', 'wa-other'))).toBeNull();
+  });
+
+  it('refuses a non-member without revealing the conversation', () => {
+    const conversationId = closedWhatsAppConversation();
+    expect(t.apply('user_alex', sendTemplate(conversationId, 'wa-alex', 'tpl_sales_follow_up'))).toMatchObject({ ok: false, code: 'not_found' });
+    expect(t.storage.transaction((tx) => tx.get('message', 'wa-alex'))).toBeNull();
+  });
+
+  it('refuses templates on non-WhatsApp conversations', () => {
+    expect(t.apply('user_sam', sendTemplate('conv_sales_0001', 'sms-tpl', 'tpl_sales_follow_up'))).toMatchObject({ ok: false, code: 'invalid' });
+  });
+});
