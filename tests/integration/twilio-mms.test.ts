@@ -1,12 +1,10 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attachment, EntityOf } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
+import type { Attachment } from '../../protocol/domain.ts';
 import { MediaLinks } from '../../server/channels/media-links.ts';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { ALEX, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
 import { TwilioSimulator } from './support/twilio-simulator.ts';
+import { messagesByProviderId, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';
 const OUR_NUMBER = '+14155550100';
@@ -25,24 +23,7 @@ afterEach(async () => {
   sim = null;
 });
 
-const messagesBySid = (s: TestServer, sid: string) => {
-  const db = new Database(join(s.dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    return (db.prepare('SELECT data FROM messages WHERE provider_id = ?').all(sid) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as EntityOf<'message'>);
-  } finally {
-    db.close();
-  }
-};
-
-async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const messagesBySid = messagesByProviderId;
 
 async function setup() {
   sim = await TwilioSimulator.start();

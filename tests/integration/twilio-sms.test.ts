@@ -1,11 +1,8 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EntityOf } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
 import { TwilioSimulator } from './support/twilio-simulator.ts';
+import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';
 const OUR_NUMBER = '+14155550100';
@@ -25,27 +22,9 @@ afterEach(async () => {
   sim = null;
 });
 
-function query<T>(server: TestServer, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    return (db.prepare(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
-  } finally {
-    db.close();
-  }
-}
-const messagesBySid = (s: TestServer, sid: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE provider_id = ?', sid);
-const message = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE id = ?', id)[0];
-const contact = (s: TestServer, id: string) => query<EntityOf<'contact'>>(s, 'SELECT data FROM contacts WHERE id = ?', id)[0];
-
-async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const messagesBySid = messagesByProviderId;
+const message = (s: TestServer, id: string) => storedRecord(s, 'message', id);
+const contact = (s: TestServer, id: string) => storedRecord(s, 'contact', id);
 
 async function setup() {
   sim = await TwilioSimulator.start();

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EntityOf } from '../../protocol/domain.ts';
 import { DATABASE_FILE } from '../../server/app.ts';
 import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
 import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
 import { WhatsAppSimulator } from './support/whatsapp-simulator.ts';
+import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_wa';
 const CUSTOMER = '+12065550105';
@@ -22,26 +22,8 @@ afterEach(async () => {
   sim = null;
 });
 
-function query<T>(server: TestServer, sql: string, ...args: unknown[]): T[] {
-  const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    return (db.prepare(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
-  } finally {
-    db.close();
-  }
-}
-const messagesByWamid = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE provider_id = ?', id);
-const message = (s: TestServer, id: string) => query<EntityOf<'message'>>(s, 'SELECT data FROM messages WHERE id = ?', id)[0];
-
-async function until<T>(fn: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const messagesByWamid = messagesByProviderId;
+const message = (s: TestServer, id: string) => storedRecord(s, 'message', id);
 
 async function setup() {
   sim = await WhatsAppSimulator.start();
