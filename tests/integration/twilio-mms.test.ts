@@ -3,7 +3,7 @@ import type { Attachment } from '../../protocol/domain.ts';
 import { MediaLinks } from '../../server/channels/media-links.ts';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { ALEX, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { TwilioSimulator } from './support/twilio-simulator.ts';
+import { TwilioSimulator } from '../../server/simulator/twilio-simulator.ts';
 import { messagesByProviderId, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { TwilioSimulator } from './support/twilio-simulator.ts';
+import { TwilioSimulator } from '../../server/simulator/twilio-simulator.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';

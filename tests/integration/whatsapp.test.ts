@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/app.ts';
 import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
 import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { WhatsAppSimulator } from './support/whatsapp-simulator.ts';
+import { WhatsAppSimulator } from '../../server/simulator/whatsapp-simulator.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_wa';

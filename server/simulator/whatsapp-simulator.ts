@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { computeWhatsAppSignature } from '../../../server/channels/whatsapp-signature.ts';
+import { computeWhatsAppSignature } from '../channels/whatsapp-signature.ts';
+import { listen } from './listen.ts';
+
+export interface WhatsAppSimulatorOptions {
+  /** 0 or absent = any free port. */
+  port?: number;
+  host?: string;
+  phoneNumberId?: string;
+  accessToken?: string;
+  appSecret?: string;
+  verifyToken?: string;
+}
 
 export interface GraphSend {
   phoneNumberId: string;
@@ -33,7 +44,7 @@ export class WhatsAppSimulator {
     readonly verifyToken: string,
   ) {}
 
-  static async start(): Promise<WhatsAppSimulator> {
+  static async start(options: WhatsAppSimulatorOptions = {}): Promise<WhatsAppSimulator> {
     let sim: WhatsAppSimulator | null = null;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -60,15 +71,16 @@ export class WhatsAppSimulator {
         void sim.playStatuses(wamid, body.to ?? '', body.biz_opaque_callback_data, [...sim.autoStatuses]);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = options.host ?? '127.0.0.1';
+    await listen(server, options.port ?? 0, host);
     const port = (server.address() as AddressInfo).port;
     sim = new WhatsAppSimulator(
       server,
-      `http://127.0.0.1:${port}`,
-      String(100000000000000 + Math.floor(Math.random() * 1e12)),
-      `EAAG${randomBytes(16).toString('hex')}`,
-      randomBytes(16).toString('hex'),
-      `verify-${randomBytes(8).toString('hex')}`,
+      `http://${host}:${port}`,
+      options.phoneNumberId ?? String(100000000000000 + Math.floor(Math.random() * 1e12)),
+      options.accessToken ?? `EAAG${randomBytes(16).toString('hex')}`,
+      options.appSecret ?? randomBytes(16).toString('hex'),
+      options.verifyToken ?? `verify-${randomBytes(8).toString('hex')}`,
     );
     return sim;
   }

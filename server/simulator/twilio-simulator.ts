@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { computeTwilioSignature } from '../../../server/channels/twilio-signature.ts';
+import { computeTwilioSignature } from '../channels/twilio-signature.ts';
+import { listen } from './listen.ts';
+
+export interface TwilioSimulatorOptions {
+  /** 0 or absent = any free port. */
+  port?: number;
+  host?: string;
+  accountSid?: string;
+  authToken?: string;
+}
 
 export interface SentMessage {
   accountSid: string;
@@ -35,7 +44,9 @@ export class TwilioSimulator {
     readonly authToken: string,
   ) {}
 
-  static async start(accountSid = `AC${randomBytes(16).toString('hex')}`, authToken = randomBytes(16).toString('hex')): Promise<TwilioSimulator> {
+  static async start(options: TwilioSimulatorOptions = {}): Promise<TwilioSimulator> {
+    const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
+    const authToken = options.authToken ?? randomBytes(16).toString('hex');
     let sim: TwilioSimulator | null = null;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -67,9 +78,9 @@ export class TwilioSimulator {
         if (callback) void sim.playStatuses(callback, sid, [...sim.autoStatuses]);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
     const port = (server.address() as AddressInfo).port;
-    sim = new TwilioSimulator(server, `http://127.0.0.1:${port}`, accountSid, authToken);
+    sim = new TwilioSimulator(server, `http://${options.host ?? '127.0.0.1'}:${port}`, accountSid, authToken);
     return sim;
   }
 
