@@ -10,7 +10,7 @@ import { putRecord, scopeOf, scopesOfUser } from './change-log.ts';
 import { createDemoDelivery, type DeliveryAdapter } from './delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
-import { receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
+import { appendAutomaticReply, receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
 import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
@@ -251,6 +251,13 @@ export class Domain {
 
   receiveInbound(input: InboundMessage): InboundResult {
     return this.write((tx) => receiveInbound(tx, input, this.clock()));
+  }
+
+  /** Stores an automatic reply (HELP) in the conversation and sends it through the channel like an agent's reply. */
+  sendAutomaticReply(conversationId: string, body: string): EntityOf<'message'> | null {
+    const message = this.write((tx) => appendAutomaticReply(tx, conversationId, body, this.clock()));
+    if (message) this.deliverOutbound(message);
+    return message;
   }
 
   /** Status moves only forward (a late "sent" never overwrites "delivered"). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityOf } from '../../protocol/domain.ts';
+import { PhoneNumber, type EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { nextMessageTime, preview } from './mutation-handlers.ts';
@@ -77,6 +77,17 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     };
   }
 
+  // The opt-out must outlive this conversation, and opt-out lives on contacts (organisation-wide per
+  // number): a STOP from an unknown number makes a shared contact, named by the number, that carries it.
+  const createdContact =
+    channel.kind === 'sms' && !contact && STOP_WORDS.has(smsKeyword(input.body)) && PhoneNumber.safeParse(input.from).success
+      ? optedOutContact(inbox.orgId, input.from)
+      : null;
+  if (createdContact) {
+    putRecord(tx, scopeOf.contact(createdContact), 'contact', createdContact);
+    contact = createdContact;
+  }
+
   const at = nextMessageTime(conversation.lastMessageAt, now);
   const message: EntityOf<'message'> = {
     id: `msg_${randomUUID()}`,
@@ -104,13 +115,43 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
   putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
   putRecord(tx, scopeOf.conversation(updated), 'message', message);
 
-  if (channel.kind === 'sms' && contact) {
+  if (channel.kind === 'sms' && !createdContact) {
     const word = smsKeyword(input.body);
     const optOut = STOP_WORDS.has(word) ? true : START_WORDS.has(word) ? false : null;
-    if (optOut !== null && contact.smsOptOut !== optOut) {
+    if (optOut !== null && contact && contact.smsOptOut !== optOut) {
       const next = { ...contact, smsOptOut: optOut };
       putRecord(tx, scopeOf.contact(next), 'contact', next);
     }
   }
   return { conversationId: conversation.id, messageId: message.id, created: true };
+}
+
+function optedOutContact(orgId: string, phone: string): EntityOf<'contact'> {
+  return { id: `contact_${randomUUID()}`, orgId, ownerId: null, name: phone, phones: [phone], email: null, company: null, notes: null, smsOptOut: true };
+}
+
+/**
+ * An automatic reply (the HELP text) stored in the conversation as a system message, so agents see
+ * what the customer was told; the caller delivers it after commit like any outbound message.
+ */
+export function appendAutomaticReply(tx: StorageTx, conversationId: string, body: string, now: number): EntityOf<'message'> | null {
+  const conversation = tx.get('conversation', conversationId);
+  if (!conversation) return null;
+  const at = nextMessageTime(conversation.lastMessageAt, now);
+  const message: EntityOf<'message'> = {
+    id: `msg_${randomUUID()}`,
+    conversationId,
+    direction: 'out',
+    authorType: 'system',
+    authorId: null,
+    body,
+    attachments: [],
+    status: 'queued',
+    statusReason: null,
+    providerId: null,
+    createdAt: at,
+  };
+  putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+  putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, lastMessageAt: at, lastMessagePreview: preview(body) });
+  return message;
 }

@@ -150,10 +150,12 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         const text = inboundBody(params, !store);
         const body = media.refused.length ? [text, `[not stored: ${media.refused.join('; ')}]`].filter(Boolean).join('\n') : text;
         let created: boolean;
+        let conversationId: string;
         try {
           // Commits before we answer: a 200 tells Twilio the message is safely stored.
           const result = domain.receiveInbound({ channelId: channel.id, from, body, providerId: messageSid, attachments: media.files });
           created = result.created;
+          conversationId = result.conversationId;
           for (const f of media.files) {
             if (created && store) store.commit({ ...f, conversationId: result.conversationId, uploaderId: channel.id, createdAt: Date.now() });
             else store?.discard(f.id);
@@ -166,10 +168,11 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         }
         twiml(res);
         if (created && HELP_WORDS.has(smsKeyword(text))) {
-          const adapter = domain.channels.adapterFor(channel.id, config);
-          adapter?.sendAutoReply(channel, from, config.twilio.helpText ?? DEFAULT_HELP_TEXT).catch((err: unknown) => {
-            log(`twilio help reply on ${channel.id} was not sent: ${err instanceof Error ? err.message : String(err)}`);
-          });
+          try {
+            domain.sendAutomaticReply(conversationId, config.twilio.helpText ?? DEFAULT_HELP_TEXT);
+          } catch (err) {
+            log(`twilio help reply on ${channel.id} was not stored: ${err instanceof Error ? err.message : String(err)}`);
+          }
         }
       },
     },

@@ -114,8 +114,27 @@ describe('Twilio SMS channel', () => {
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Help', messageSid: 'SMhelp0001' }));
     const help = await until(() => sim.sent[0], 'the help reply');
     expect(help.form).toMatchObject({ To: CUSTOMER, From: OUR_NUMBER, Body: HELP_TEXT });
+    // The reply is part of the conversation (agents see what the customer was told) and is tracked like any reply.
+    const stored = await until(() => messagesBySid(t, help.sid).find((m) => m.status === 'delivered'), 'the help reply delivered');
+    expect(stored).toMatchObject({ conversationId, direction: 'out', authorType: 'system', authorId: null, body: HELP_TEXT });
 
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'UNSTOP', messageSid: 'SMstart0001' }));
     expect(contact(t, 'contact_006')?.smsOptOut).toBe(false);
+  });
+
+  it('STOP from a number that is no contact opts that number out organisation-wide', async () => {
+    const { sim, t, smsUrl } = await setup();
+    const stranger = '+13125550199';
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: stranger, to: OUR_NUMBER, body: 'STOP', messageSid: 'SMstop0002' }));
+    const stop = messagesBySid(t, 'SMstop0002')[0]!;
+    const optedOut = contact(t, stop.authorId!);
+    expect(optedOut).toMatchObject({ ownerId: null, name: stranger, phones: [stranger], smsOptOut: true });
+
+    const sam = await SyncClient.connect(t.server.url);
+    clients.push(sam);
+    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio-2' });
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId: stop.conversationId, messageId: 'msg_stranger', body: 'hi' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toMatchObject({ ok: false, code: 'opted_out' });
+    expect(sim.sent).toHaveLength(0);
   });
 });
