@@ -14,6 +14,7 @@ import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
 import { WEBCHAT_PATHS } from '../protocol/webchat.ts';
 import { createWebchatHttp } from './webchat/http.ts';
 import { WebchatHub, type WebchatHubOptions } from './webchat/hub.ts';
+import { resolveWebchatOptions } from './webchat/limits.ts';
 import { isWidgetVisitor } from './webchat/visitors.ts';
 
 export interface ServerOptions {
@@ -38,7 +39,7 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** SPEC (14) "start a meeting": address template with {contactId} / {contactName}, sent in /api/info. */
   meetingUrlTemplate?: string | null;
-  /** Web chat visitor frame limits (tests lower them). */
+  /** Web chat abuse limits, idle timeout and per-widget origin allowlists (tests lower the limits). */
   webchat?: WebchatHubOptions;
 }
 
@@ -68,10 +69,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const tuning = resolveTuning(options.sync);
   const hub = new SyncHub(domain, tuning, log);
-  const webchat = new WebchatHub(domain, log, options.webchat);
+  // Abuse limits and origin allowlists: options, else SWITCHBOARD_WEBCHAT_* variables (webchat/limits.ts).
+  const webchat = new WebchatHub(domain, log, resolveWebchatOptions(options.webchat), attachments);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
-  const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo) });
+  const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat, log });
   const httpHandler = createHttpHandler({
     domain,
     demoAccounts: options.demo ? DEMO_ACCOUNTS : null,

@@ -15,7 +15,7 @@ import type { Domain } from '../domain/domain.ts';
 import { bearerToken, HttpError, sendJson } from './respond.ts';
 
 /** The first bytes each sniffable type must start with, so a declared type is not a lie. */
-const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
+export const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
   'image/png': (h) => h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
   'image/jpeg': (h) => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff,
   'image/gif': (h) => h.subarray(0, 4).toString('latin1') === 'GIF8',

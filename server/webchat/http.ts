@@ -1,8 +1,22 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WEBCHAT_PATHS } from '../../protocol/webchat.ts';
+import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
+import { WEBCHAT_PATHS, WEBCHAT_VISITOR_HEADER } from '../../protocol/webchat.ts';
+import type { Domain } from '../domain/domain.ts';
+import { webchatAttachmentRoute, type WebchatGate } from './uploads.ts';
 
-const widgetSource = readFileSync(new URL('./widget.js', import.meta.url), 'utf8');
+/** What the widget checks before an upload: the same limits the server enforces (protocol/attachments.ts). */
+const widgetConfig = {
+  attachmentsPath: WEBCHAT_PATHS.attachments,
+  visitorHeader: WEBCHAT_VISITOR_HEADER,
+  types: ATTACHMENT_TYPES,
+  maxFiles: ATTACHMENT_LIMITS.maxFiles,
+  maxTotalBytes: ATTACHMENT_LIMITS.maxTotalBytes,
+};
+const widgetSource = readFileSync(new URL('./widget.js', import.meta.url), 'utf8').replace(
+  '/*SWITCHBOARD_CONFIG*/ null',
+  JSON.stringify(widgetConfig),
+);
 
 /** The demo's Sales web chat widget key (server/domain/demo-seed.ts). */
 export const DEMO_WIDGET_KEY = 'widget-sales';
@@ -18,9 +32,20 @@ demo's <strong>Sales</strong> inbox; replies come from agents signed in to Switc
 </body></html>
 `;
 
-/** GET /widget.js (always) and GET /webchat-demo (demo mode): answers true when it handled the request. */
-export function createWebchatHttp(options: { demo: boolean }): (req: IncomingMessage, res: ServerResponse) => boolean {
+/**
+ * GET /widget.js (always), GET /webchat-demo (demo mode) and, given the hub, the visitor attachment
+ * routes (uploads.ts): answers true when it handled the request.
+ */
+export function createWebchatHttp(options: {
+  demo: boolean;
+  domain?: Domain;
+  hub?: WebchatGate;
+  log?: (line: string) => void;
+}): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { domain, hub } = options;
+  const log = options.log ?? (() => {});
   return (req, res) => {
+    if (domain && hub && webchatAttachmentRoute(domain, hub, log, req, res)) return true;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const page =
       path === WEBCHAT_PATHS.widget

@@ -10,16 +10,23 @@ import {
 } from '../../protocol/webchat.ts';
 import type { DeliveryAdapter } from '../domain/delivery.ts';
 import type { Domain } from '../domain/domain.ts';
+import type { AttachmentStore } from '../domain/attachments.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
+import { AddressLimits, clientAddress, idleTimeoutOf, originAllowed, type WebchatHubOptions } from './limits.ts';
+import { VisitorUploads, type WebchatGate } from './uploads.ts';
 import {
   ackVisitorMessages,
   findWebchatChannel,
   newVisitorToken,
+  receivedVisitorMessage,
   receiveVisitorMessage,
   toWebchatMessage,
+  visitorConversation,
   visitorHandle,
   visitorHistory,
 } from './visitors.ts';
+
+export type { WebchatHubOptions } from './limits.ts';
 
 interface Visitor {
   ws: WebSocket;
@@ -29,10 +36,10 @@ interface Visitor {
   email?: string;
 }
 
-export interface WebchatHubOptions {
-  /** Visitor frame rate (tests lower it). */
-  framesPerSecond?: number;
-  frameBurst?: number;
+/** Where a socket came from, taken from its upgrade request. */
+interface Peer {
+  address: string;
+  origin: string | undefined;
 }
 
 const key = (channelId: string, handle: string) => `${channelId}\n${handle}`;
@@ -42,10 +49,13 @@ const key = (channelId: string, handle: string) => `${channelId}\n${handle}`;
  * `sent` once pushed to a live socket of its visitor and `delivered` when the widget acks it;
  * while the visitor is away it stays `queued` and goes out with the history on their return.
  */
-export class WebchatHub {
+export class WebchatHub implements WebchatGate {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WEBCHAT_LIMITS.maxFrameBytes });
   private readonly live = new Map<string, Set<Visitor>>();
   private closed = false;
+  readonly limits: AddressLimits;
+  /** Visitor uploads waiting for their message; null without an attachment store. */
+  readonly uploads: VisitorUploads | null;
 
   readonly delivery: DeliveryAdapter = {
     deliver: (message) => this.pushAgentMessage(message),
@@ -55,15 +65,30 @@ export class WebchatHub {
   constructor(
     private readonly domain: Domain,
     private readonly log: (line: string) => void,
-    private readonly options: WebchatHubOptions = {},
-  ) {}
+    readonly options: WebchatHubOptions = {},
+    attachments?: AttachmentStore,
+  ) {
+    this.limits = new AddressLimits(options.perIp);
+    this.uploads = attachments ? new VisitorUploads(attachments, options.uploadQuota) : null;
+  }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    const peer: Peer = { address: clientAddress(request, this.options.trustProxy), origin: request.headers.origin };
+    if (this.closed || !this.limits.take('connections', peer.address)) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, peer));
+  }
+
+  /** Whether this visitor has a socket open now. */
+  isLive(channelId: string, handle: string): boolean {
+    return this.socketsOf(channelId, handle) > 0;
   }
 
   close(): void {
     this.closed = true;
+    this.uploads?.close();
     for (const set of this.live.values()) for (const v of set) v.ws.close(1001, 'server shutting down');
     this.live.clear();
     this.wss.close();
@@ -74,7 +99,7 @@ export class WebchatHub {
     return this.live.get(key(channelId, handle))?.size ?? 0;
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, peer: Peer): void {
     const bucket = new TokenBucket(
       this.options.framesPerSecond ?? WEBCHAT_LIMITS.framesPerSecond,
       this.options.frameBurst ?? WEBCHAT_LIMITS.frameBurst,
@@ -84,9 +109,17 @@ export class WebchatHub {
     const helloTimer = setTimeout(() => {
       if (!visitor) ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
     }, 10_000);
+    // Closed after a quiet spell; the widget reconnects when the visitor is active again.
+    const idleMs = idleTimeoutOf(this.options);
+    let idleTimer: NodeJS.Timeout | null = null;
+    const stillActive = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      if (idleMs > 0) idleTimer = setTimeout(() => ws.close(WebchatCloseCode.idle, 'idle'), idleMs);
+    };
     ws.on('error', () => {});
     ws.on('close', () => {
       clearTimeout(helloTimer);
+      if (idleTimer) clearTimeout(idleTimer);
       if (visitor) this.detach(visitor);
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -109,12 +142,23 @@ export class WebchatHub {
           if (visitor) return void send(ws, { type: 'error', code: 'invalid_frame', message: 'Already said hello.' });
           const channel = findWebchatChannel(this.domain, frame.widgetKey);
           if (!channel) return void ws.close(WebchatCloseCode.unknownWidget, 'unknown widget');
+          if (!originAllowed(this.options, frame.widgetKey, peer.origin)) {
+            send(ws, { type: 'error', code: 'origin_not_allowed', message: 'This chat is not available on this site.' });
+            return void ws.close(WebchatCloseCode.originNotAllowed, 'origin not allowed');
+          }
           const token = frame.visitorToken ?? newVisitorToken();
           const handle = visitorHandle(channel.id, token);
+          // A made-up token is a new visitor too: only a visitor with a conversation or a live tab is returning.
+          const newcomer = !frame.visitorToken || (!this.isLive(channel.id, handle) && !visitorConversation(this.domain, channel.id, handle));
+          if (newcomer && !this.limits.take('newVisitors', peer.address)) {
+            send(ws, { type: 'error', code: 'rate_limited', message: 'Too many new chats from your network; try again in a few minutes.' });
+            return void ws.close(WebchatCloseCode.rateLimited, 'too many new visitors');
+          }
           const set = this.live.get(key(channel.id, handle)) ?? new Set<Visitor>();
           if (set.size >= WEBCHAT_LIMITS.socketsPerVisitor) return void ws.close(WebchatCloseCode.tooManySockets, 'too many tabs');
           visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined };
           clearTimeout(helloTimer);
+          stillActive();
           set.add(visitor);
           this.live.set(key(channel.id, handle), set);
           const history = visitorHistory(this.domain, channel.id, handle);
@@ -124,15 +168,11 @@ export class WebchatHub {
           return;
         }
         if (!visitor) return void ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
+        stillActive();
+        if (frame.type === 'ping') return;
         if (frame.type === 'send') {
-          const message = receiveVisitorMessage(this.domain, {
-            channelId: visitor.channelId,
-            handle: visitor.handle,
-            body: frame.body,
-            clientMessageId: frame.clientMessageId,
-            name: frame.name || visitor.name,
-            email: frame.email || visitor.email,
-          });
+          const message = this.receiveSend(visitor, peer, frame);
+          if (typeof message === 'string') return void send(ws, { type: 'error', code: 'not_sent', message, clientMessageId: frame.clientMessageId });
           for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) {
             send(other.ws, {
               type: 'message',
@@ -148,6 +188,32 @@ export class WebchatHub {
         send(ws, { type: 'error', code: 'internal', message: 'The server failed; try again.' });
       }
     });
+  }
+
+  /** A visitor's `send`, once: a resend after a reconnect echoes the message already received. */
+  private receiveSend(visitor: Visitor, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'send' }>): EntityOf<'message'> | string {
+    const seen = receivedVisitorMessage(this.domain, visitor.channelId, visitor.handle, frame.clientMessageId);
+    if (seen) return seen;
+    if (!this.limits.take('messages', peer.address)) return 'Too many messages from your network; wait a minute and send again.';
+    const ids = frame.attachmentIds ?? [];
+    let attachments: EntityOf<'message'>['attachments'] = [];
+    if (ids.length) {
+      if (!this.uploads) return 'This chat does not accept attachments.';
+      const claimed = this.uploads.claim(visitor.channelId, visitor.handle, ids);
+      if (typeof claimed === 'string') return claimed;
+      attachments = claimed;
+    }
+    const message = receiveVisitorMessage(this.domain, {
+      channelId: visitor.channelId,
+      handle: visitor.handle,
+      body: frame.body,
+      clientMessageId: frame.clientMessageId,
+      name: frame.name || visitor.name,
+      email: frame.email || visitor.email,
+      attachments,
+    });
+    if (ids.length) this.uploads?.commit(ids, message.conversationId, visitor.handle);
+    return message;
   }
 
   private detach(visitor: Visitor): void {

@@ -24,8 +24,26 @@ export const toWebchatMessage = (m: EntityOf<'message'>): WebchatMessage => ({
   id: m.id,
   from: m.direction === 'in' ? 'visitor' : 'agent',
   body: m.body,
+  attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size })),
   createdAt: m.createdAt,
 });
+
+export const visitorProviderId = (handle: string, clientMessageId: string): string => `webchat:${handle}:${clientMessageId}`;
+
+/** The visitor message already received for this clientMessageId (a resend after a reconnect), or null. */
+export function receivedVisitorMessage(domain: Domain, channelId: string, handle: string, clientMessageId: string): EntityOf<'message'> | null {
+  return domain.read((tx) => tx.findMessageByProviderId(channelId, visitorProviderId(handle, clientMessageId)));
+}
+
+/**
+ * Whether the visitor may read this attachment: it is on a message the visitor is shown (their own
+ * or an agent's reply) in their own conversation — not on an internal row, not merely uploaded.
+ */
+export function visitorMayRead(domain: Domain, channelId: string, handle: string, attachment: { id: string; conversationId: string }): boolean {
+  const conversation = visitorConversation(domain, channelId, handle);
+  if (!conversation || conversation.id !== attachment.conversationId) return false;
+  return visitorHistory(domain, channelId, handle).some((m) => m.attachments.some((a) => a.id === attachment.id));
+}
 
 /** The visitor's own conversation (latest on this channel), or null before their first message. */
 export function visitorConversation(domain: Domain, channelId: string, handle: string): EntityOf<'conversation'> | null {
@@ -46,13 +64,23 @@ export function visitorHistory(domain: Domain, channelId: string, handle: string
 /** A visitor message through the one inbound path; a name/email links a new shared contact once. */
 export function receiveVisitorMessage(
   domain: Domain,
-  input: { channelId: string; handle: string; body: string; clientMessageId: string; name?: string; email?: string },
+  input: {
+    channelId: string;
+    handle: string;
+    body: string;
+    clientMessageId: string;
+    name?: string;
+    email?: string;
+    /** Already checked and stored by the caller (see uploads.ts). */
+    attachments?: EntityOf<'message'>['attachments'];
+  },
 ): EntityOf<'message'> {
   const result = domain.receiveInbound({
     channelId: input.channelId,
     from: input.handle,
     body: input.body,
-    providerId: `webchat:${input.handle}:${input.clientMessageId}`,
+    providerId: visitorProviderId(input.handle, input.clientMessageId),
+    attachments: input.attachments,
   });
   const name = input.name?.trim() || '';
   const email = input.email?.trim() || '';
