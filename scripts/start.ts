@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServerInfo } from '../protocol/http.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
+import { DEFAULT_DEMO_TRAFFIC_MS, parseDemoTrafficInterval, startDemoTraffic, type DemoTraffic } from '../server/simulator/demo-traffic.ts';
 import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
 import { switchboardDataDir } from '../main/hosts/data-dir.ts';
@@ -16,7 +17,9 @@ import { ensureRendererBuilt } from './renderer-build.ts';
  *  1. build the renderer when dist/renderer is missing or older than its sources;
  *  2. start the embedded sync server (demo workspace on first start) unless
  *     SWITCHBOARD_SERVER_URL points at another server;
- *  3. run the Electron app when its binary is installed, otherwise serve the
+ *  3. in the demo workspace, simulate customers: provider simulators behind the
+ *     demo SMS/WhatsApp channels and customers writing in through them;
+ *  4. run the Electron app when its binary is installed, otherwise serve the
  *     same app to a browser through the browser host.
  */
 
@@ -29,7 +32,13 @@ function isAddressInUse(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EADDRINUSE';
 }
 
-async function startEmbeddedServer(dataDir: string): Promise<RunningServer> {
+interface EmbeddedServer {
+  server: RunningServer;
+  serverDir: string;
+  demo: boolean;
+}
+
+async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServer> {
   const serverDir = path.join(dataDir, 'server');
   mkdirSync(serverDir, { recursive: true });
   // Demo on first start; afterwards only if the workspace was created as the demo (SWITCHBOARD_DEMO=0/1 overrides).
@@ -39,11 +48,33 @@ async function startEmbeddedServer(dataDir: string): Promise<RunningServer> {
   const port = Number(process.env.SWITCHBOARD_PORT ?? DEFAULT_PORT);
   const options = { dataDir: serverDir, demo, log: (line: string) => log(`server: ${line}`) };
   try {
-    return await startServer({ ...options, port });
+    return { server: await startServer({ ...options, port }), serverDir, demo };
   } catch (err) {
     if (!isAddressInUse(err)) throw err;
     log(`port ${port} is in use; the server takes a free port instead`);
-    return startServer({ ...options, port: 0 });
+    return { server: await startServer({ ...options, port: 0 }), serverDir, demo };
+  }
+}
+
+/** Demo workspace only: simulated customers (SWITCHBOARD_DEMO_TRAFFIC_MS sets their pace, 0 stops them). */
+async function startCustomerSimulation(embedded: EmbeddedServer): Promise<{ traffic: DemoTraffic; banner: string } | null> {
+  const raw = process.env.SWITCHBOARD_DEMO_TRAFFIC_MS;
+  let intervalMs = parseDemoTrafficInterval(raw);
+  if (intervalMs === null) {
+    log(`SWITCHBOARD_DEMO_TRAFFIC_MS=${raw} is not a number of milliseconds; using the default`);
+    intervalMs = DEFAULT_DEMO_TRAFFIC_MS;
+  }
+  try {
+    const traffic = await startDemoTraffic({ server: embedded.server, dataDir: embedded.serverDir, intervalMs, log: (line) => log(`demo customers: ${line}`) });
+    const banner =
+      intervalMs > 0
+        ? `Customers are simulated: about every ${intervalMs < 2000 ? `${intervalMs} ms` : `${Math.round(intervalMs / 1000)} s`} one texts or messages on WhatsApp, and they answer your replies (SWITCHBOARD_DEMO_TRAFFIC_MS=0 npm start turns them off).`
+        : 'Simulated customers are off (SWITCHBOARD_DEMO_TRAFFIC_MS=0); replies on the demo SMS/WhatsApp channels still go through the provider simulators.';
+    log(banner);
+    return { traffic, banner };
+  } catch (err) {
+    log(`could not start the simulated customers: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
   }
 }
 
@@ -79,6 +110,8 @@ async function main(): Promise<void> {
   const dataDir = switchboardDataDir(process.platform, process.env, os.homedir());
   const externalServer = process.env.SWITCHBOARD_SERVER_URL ?? null;
   let server: RunningServer | null = null;
+  let traffic: DemoTraffic | null = null;
+  let trafficBanner: string | null = null;
   let core: ClientCore | null = null;
   let host: BrowserHost | null = null;
   let electron: ChildProcess | null = null;
@@ -90,6 +123,7 @@ async function main(): Promise<void> {
       electron?.kill('SIGTERM');
       await host?.close().catch((err: unknown) => log(`closing the browser host failed: ${String(err)}`));
       await core?.close().catch((err: unknown) => log(`closing the client failed: ${String(err)}`));
+      await traffic?.stop().catch((err: unknown) => log(`stopping the simulated customers failed: ${String(err)}`));
       await server?.close().catch((err: unknown) => log(`stopping the server failed: ${String(err)}`));
       process.exit(exitCode);
     })();
@@ -99,7 +133,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await ensureRendererBuilt(ROOT, log);
-  if (!externalServer) server = await startEmbeddedServer(dataDir);
+  if (!externalServer) {
+    const embedded = await startEmbeddedServer(dataDir);
+    server = embedded.server;
+    const simulation = embedded.demo ? await startCustomerSimulation(embedded) : null;
+    traffic = simulation?.traffic ?? null;
+    trafficBanner = simulation?.banner ?? null;
+  }
   const serverUrl = externalServer ?? server?.url ?? '';
   log(`data: ${dataDir}`);
   log(`sync server: ${serverUrl}${externalServer ? ' (SWITCHBOARD_SERVER_URL)' : ' (embedded)'}`);
@@ -128,6 +168,7 @@ async function main(): Promise<void> {
     '',
     ...(await describeServer(serverUrl)).map((line) => `  ${line}`),
     '',
+    ...(trafficBanner ? [trafficBanner, ''] : []),
     'Press Ctrl+C to stop.',
     '',
   ];
