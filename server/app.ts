@@ -61,6 +61,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery, attachments });
   const mediaLinks = new MediaLinks(options.dataDir);
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
+  domain.channels.attachmentFile = (attachmentId) => {
+    const meta = attachments.get(attachmentId);
+    return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, path: attachments.filePath(meta.id) } : null;
+  };
 
   if (options.demo && !domain.read((tx) => isSeeded(tx))) {
     domain.write((tx) => seedDemoWorkspace(tx, Date.now()));

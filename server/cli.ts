@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app.ts';
 
-// Admin command (issue 4): `channel:twilio …` configures a channel and exits instead of serving.
+// Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
+// `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving.
 if (process.argv[2] === 'channel:twilio') {
   const { runTwilioCli } = await import('./channels/twilio-cli.ts');
   process.exit(runTwilioCli(process.argv.slice(3)));
@@ -9,6 +10,18 @@ if (process.argv[2] === 'channel:twilio') {
 if (process.argv[2] === 'channel:whatsapp') {
   const { runWhatsAppCli } = await import('./channels/whatsapp-cli.ts');
   process.exit(runWhatsAppCli(process.argv.slice(3)));
+}
+if (process.argv[2] === 'channel:whatsapp-templates') {
+  const { runWhatsAppTemplatesCli } = await import('./channels/whatsapp-cli.ts');
+  process.exit(runWhatsAppTemplatesCli(process.argv.slice(3)));
+}
+if (process.argv[2] === 'channel:list') {
+  const { runChannelListCli } = await import('./channels/channel-cli.ts');
+  process.exit(runChannelListCli(process.argv.slice(3)));
+}
+if (process.argv[2] === 'channel:remove-provider') {
+  const { runRemoveProviderCli } = await import('./channels/channel-cli.ts');
+  process.exit(runRemoveProviderCli(process.argv.slice(3)));
 }
 
 /** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */

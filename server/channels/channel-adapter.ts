@@ -64,6 +64,15 @@ export interface OutboundTarget {
   to: string;
 }
 
+/** A stored attachment's file, for adapters that upload the bytes themselves (WhatsApp media). */
+export interface AttachmentFile {
+  name: string;
+  contentType: string;
+  size: number;
+  /** Where the bytes are on disk. */
+  path: string;
+}
+
 /** How an adapter reports back into the domain. */
 export interface ChannelAdapterHooks {
   setStatus(messageId: string, status: DeliveryStatus, reason: string | null): void;
@@ -97,6 +106,8 @@ export class ChannelRegistry implements DeliveryAdapter {
   private readonly abort = new AbortController();
   /** Signed public URL of an attachment under a channel's public base address (set by the server; null = MMS media not sent). */
   mediaUrl: ((publicUrl: string, attachmentId: string) => string) | null = null;
+  /** A stored attachment's file (set by the server; null = WhatsApp media cannot be sent). */
+  attachmentFile: ((attachmentId: string) => AttachmentFile | null) | null = null;
 
   constructor(private readonly options: ChannelRegistryOptions) {}
 
@@ -104,7 +115,7 @@ export class ChannelRegistry implements DeliveryAdapter {
   adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter | null {
     if (!config) return null;
     if (config.provider === 'whatsapp') {
-      return createWhatsAppAdapter({ channelId, config: config.whatsapp, hooks: this.options.hooks, signal: this.abort.signal });
+      return createWhatsAppAdapter({ channelId, config: config.whatsapp, hooks: this.options.hooks, signal: this.abort.signal, attachmentFile: this.attachmentFile });
     }
     return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal, mediaUrl: this.mediaUrl });
   }

@@ -1,4 +1,8 @@
-import type { ChannelAdapter, ChannelAdapterHooks, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { EntityOf } from '../../protocol/domain.ts';
+import type { AttachmentFile, ChannelAdapter, ChannelAdapterHooks, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
+import { planWhatsAppMediaSend, type WhatsAppPart } from './whatsapp-media.ts';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 export const GRAPH_API_VERSION = 'v21.0';
@@ -9,6 +13,8 @@ export interface WhatsAppAdapterOptions {
   hooks: ChannelAdapterHooks;
   /** Aborted when the server closes. */
   signal: AbortSignal;
+  /** A stored attachment's file (media are uploaded to Meta); null = messages with attachments fail. */
+  attachmentFile?: ((attachmentId: string) => AttachmentFile | null) | null;
 }
 
 /** A WhatsApp status (sent/delivered/read/failed) → our delivery status; read counts as delivered. */
@@ -38,43 +44,114 @@ class WhatsAppRefusal extends Error {
   }
 }
 
-/** Outbound text through the Cloud API: POST {graphBase}/v21.0/{phoneNumberId}/messages. */
+/** Refused before any provider call (unsupported attachment, file gone): the reason is shown as is. */
+class NotSendable extends Error {}
+
+// Tolerant shapes of Graph answers: unknown fields pass, the fields we use are checked.
+const SendAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
+const UploadAnswer = z.looseObject({ id: z.string().min(1) });
+const GraphError = z.looseObject({
+  error: z.looseObject({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
+});
+
+/** The Graph answer, checked against `shape`; anything else becomes a WhatsAppRefusal with Meta's error. */
+async function graphAnswer<T>(response: Response, shape: z.ZodType<T>): Promise<T> {
+  const json: unknown = await response.json().catch(() => null);
+  const parsed = shape.safeParse(json);
+  if (response.ok && parsed.success) return parsed.data;
+  const error = GraphError.safeParse(json);
+  const code = error.success && error.data.error.code !== undefined ? String(error.data.error.code) : String(response.status);
+  throw new WhatsAppRefusal(code, error.success && error.data.error.message ? error.data.error.message.slice(0, 200) : `HTTP ${response.status}`);
+}
+
+type Content =
+  | { type: 'text'; text: { body: string } }
+  | { type: 'template'; template: { name: string; language: { code: string } } }
+  | { type: 'image' | 'video' | 'document'; image?: MediaRef; video?: MediaRef; document?: MediaRef }
+  | { type: 'audio'; audio: MediaRef & { voice?: true } };
+type MediaRef = { id: string; caption?: string; filename?: string };
+
+/** Outbound through the Cloud API: POST {graphBase}/v21.0/{phoneNumberId}/messages (and /media for files). */
 export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter {
   const { config, hooks, channelId } = options;
-  const endpoint = `${config.graphBaseUrl.replace(/\/+$/, '')}/${GRAPH_API_VERSION}/${encodeURIComponent(config.phoneNumberId)}/messages`;
+  const base = `${config.graphBaseUrl.replace(/\/+$/, '')}/${GRAPH_API_VERSION}/${encodeURIComponent(config.phoneNumberId)}`;
+  const authorization = `Bearer ${config.accessToken}`;
 
   /** `callbackData` (our message id) comes back as biz_opaque_callback_data in status webhooks. */
-  async function sendText(to: string, body: string, callbackData?: string, template?: { name: string; language: string } | null): Promise<string> {
-    const content = template
-      ? { type: 'template', template: { name: template.name, language: { code: template.language } } }
-      : { type: 'text', text: { body } };
-    const response = await fetch(endpoint, {
+  async function post(to: string, content: Content, callbackData?: string): Promise<string> {
+    const response = await fetch(`${base}/messages`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ messaging_product: 'whatsapp', to, ...content, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
       signal: options.signal,
     });
-    const json = (await response.json().catch(() => null)) as {
-      messages?: Array<{ id?: unknown }>;
-      error?: { code?: unknown; message?: unknown };
-    } | null;
-    const id = json?.messages?.[0]?.id;
-    if (!response.ok || typeof id !== 'string') {
-      const code = json?.error && (typeof json.error.code === 'number' || typeof json.error.code === 'string') ? String(json.error.code) : String(response.status);
-      throw new WhatsAppRefusal(code, typeof json?.error?.message === 'string' ? json.error.message.slice(0, 200) : `HTTP ${response.status}`);
+    return (await graphAnswer(response, SendAnswer)).messages[0]!.id;
+  }
+
+  /** POST /{phoneNumberId}/media (multipart): the file's bytes → a media id usable in a send. */
+  async function upload(file: AttachmentFile): Promise<string> {
+    const bytes = await readFile(file.path);
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', file.contentType);
+    form.set('file', new Blob([bytes], { type: file.contentType }), file.name);
+    const response = await fetch(`${base}/media`, { method: 'POST', headers: { authorization, accept: 'application/json' }, body: form, signal: options.signal });
+    return (await graphAnswer(response, UploadAnswer)).id;
+  }
+
+  /**
+   * A message with attachments: every file is checked and uploaded before the first send, then one
+   * send per part. Only the last send carries our message id, and its wamid is recorded: its statuses
+   * move the message (the parts before it were accepted already).
+   */
+  async function sendWithMedia(message: EntityOf<'message'>, to: string): Promise<string> {
+    const plan = planWhatsAppMediaSend(message.body, message.attachments);
+    if ('error' in plan) throw new NotSendable(plan.error);
+    const files = plan.parts.map((part) => {
+      if (part.kind === 'text') return null;
+      const file = options.attachmentFile?.(part.attachment.id) ?? null;
+      if (!file) throw new NotSendable(`The file ${part.attachment.name} is no longer stored on the server; attach it again.`);
+      return file;
+    });
+    const mediaIds: Array<string | null> = [];
+    for (const file of files) mediaIds.push(file ? await upload(file) : null);
+    let wamid = '';
+    for (const [i, part] of plan.parts.entries()) {
+      const last = i === plan.parts.length - 1;
+      wamid = await post(to, content(part, mediaIds[i] ?? ''), last ? message.id : undefined);
     }
-    return id;
+    return wamid;
+  }
+
+  function content(part: WhatsAppPart, mediaId: string): Content {
+    if (part.kind === 'text') return { type: 'text', text: { body: part.body } };
+    if (part.type === 'audio') return { type: 'audio', audio: { id: mediaId, ...(part.voice ? { voice: true as const } : {}) } };
+    const ref: MediaRef = { id: mediaId, ...(part.caption ? { caption: part.caption } : {}), ...(part.type === 'document' ? { filename: part.attachment.name } : {}) };
+    return { type: part.type, [part.type]: ref };
+  }
+
+  function send(message: EntityOf<'message'>, to: string): Promise<string> {
+    if (message.template) {
+      return post(to, { type: 'template', template: { name: message.template.name, language: { code: message.template.language } } }, message.id);
+    }
+    if (message.attachments.length) return sendWithMedia(message, to);
+    return post(to, { type: 'text', text: { body: message.body } }, message.id);
   }
 
   return {
     provider: 'whatsapp',
     send({ message, to }) {
-      sendText(to, message.body, message.id, message.template).then(
+      send(message, to).then(
         (id) => hooks.setProviderId(message.id, id),
         (err: unknown) => {
           if (options.signal.aborted) return;
-          const reason = err instanceof WhatsAppRefusal ? `WhatsApp refused the message (${err.code}): ${err.message}` : 'WhatsApp could not be reached';
-          hooks.log(`whatsapp send of ${message.id} on ${channelId} failed: ${err instanceof WhatsAppRefusal ? err.code : String(err)}`);
+          const reason =
+            err instanceof NotSendable
+              ? err.message
+              : err instanceof WhatsAppRefusal
+                ? `WhatsApp refused the message (${err.code}): ${err.message}`
+                : 'WhatsApp could not be reached';
+          hooks.log(`whatsapp send of ${message.id} on ${channelId} failed: ${err instanceof WhatsAppRefusal ? err.code : err instanceof NotSendable ? 'not sendable' : String(err)}`);
           try {
             hooks.setStatus(message.id, 'failed', reason);
           } catch (again) {
@@ -84,7 +161,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
       );
     },
     async sendAutoReply(_channel, to, body) {
-      await sendText(to, body);
+      await post(to, { type: 'text', text: { body } });
     },
     statusUpdate: (providerStatus, errorCode) => whatsAppStatusUpdate(providerStatus, errorCode ? { code: errorCode, title: null } : null),
   };

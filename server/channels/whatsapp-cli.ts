@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Id, type WhatsAppTemplate } from '../../protocol/domain.ts';
 import { DATABASE_FILE } from '../app.ts';
 import { Domain, type WhatsAppConfigInput } from '../domain/domain.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
@@ -64,4 +68,125 @@ export function runWhatsAppCli(argv: string[]): number {
     `configured WhatsApp for ${values.channel}.\nIn Meta's app dashboard (WhatsApp → Configuration → Webhook) set the callback URL to ${base}${WHATSAPP_WEBHOOK_PATH}, enter the verify token you chose, and subscribe to the "messages" field.`,
   );
   return 0;
+}
+
+// ------------------------------------------------------------ approved templates
+
+/** A template as an admin writes it: name and language exactly as approved in WhatsApp Manager. */
+const TemplateEntry = z.strictObject({
+  /** Optional: by default derived from channel, name and language, so re-importing keeps ids stable. */
+  id: Id.optional(),
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name is lowercase letters, digits and underscores, as approved by Meta'),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a language code such as en_US'),
+  /** What the customer receives, shown to agents in the picker and stored as the message body. */
+  body: z.string().trim().min(1).max(1024),
+});
+
+/** The answer of Meta's GET /{waba-id}/message_templates, so an export can be used as is; only APPROVED ones are kept. */
+const MetaTemplate = z.looseObject({
+  name: z.string(),
+  language: z.string(),
+  status: z.string().optional(),
+  components: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })).default([]),
+});
+
+export const WhatsAppTemplatesFile = z.union([
+  z.array(TemplateEntry),
+  z.strictObject({ templates: z.array(TemplateEntry) }).transform((f) => f.templates),
+  z
+    .looseObject({ data: z.array(MetaTemplate) })
+    .transform((f) =>
+      f.data
+        .filter((t) => (t.status ?? 'APPROVED').toUpperCase() === 'APPROVED')
+        .map((t) => ({ name: t.name, language: t.language, body: t.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '' })),
+    )
+    .pipe(z.array(TemplateEntry)),
+]);
+
+const PLACEHOLDER = /\{\{\s*[\w.]+\s*\}\}/;
+
+/** Stable id of a channel's template (ids are what clients and queued sends refer to). */
+export const templateId = (channelId: string, name: string, language: string): string =>
+  `tpl_${createHash('sha256').update(`${channelId}\0${name}\0${language}`).digest('hex').slice(0, 24)}`;
+
+/**
+ * A channel's approved templates from a JSON file's text: either `[{ name, language, body, id? }]`
+ * (or `{ "templates": [...] }`), or Meta's message_templates export. Throws with every problem named.
+ */
+export function parseWhatsAppTemplates(channelId: string, text: string): WhatsAppTemplate[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('the templates file is not JSON');
+  }
+  const parsed = WhatsAppTemplatesFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
+    throw new Error(`the templates file is not a list of { name, language, body }: ${problems.join('; ')}`);
+  }
+  const entries = parsed.data;
+  if (entries.length > 100) throw new Error(`a channel can have at most 100 templates (the file has ${entries.length})`);
+  const templates: WhatsAppTemplate[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    // Sends carry no parameters (message.sendTemplate names only the template): Meta would refuse them.
+    if (PLACEHOLDER.test(entry.body)) {
+      throw new Error(`template ${entry.name} (${entry.language}) has parameters like {{1}}; only templates without parameters can be sent`);
+    }
+    const id = entry.id ?? templateId(channelId, entry.name, entry.language);
+    const key = `${entry.name}\0${entry.language}`;
+    if (seen.has(key) || seen.has(id)) throw new Error(`template ${entry.name} (${entry.language}) is listed twice`);
+    seen.add(key);
+    seen.add(id);
+    templates.push({ id, name: entry.name, language: entry.language, body: entry.body });
+  }
+  return templates;
+}
+
+/** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
+export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): void {
+  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
+  const domain = new Domain({ storage });
+  try {
+    domain.setWhatsAppTemplates(channelId, templates);
+  } finally {
+    domain.close();
+    storage.close();
+  }
+}
+
+const TEMPLATES_USAGE = 'usage: channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]';
+
+/** The arguments of channel:whatsapp-templates, or the usage line. */
+export function parseWhatsAppTemplatesArgs(argv: string[]): { channel: string; file: string; dataDir: string } | { usage: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, file: { type: 'string' }, 'data-dir': { type: 'string' } } }));
+  } catch (err) {
+    return { usage: `${err instanceof Error ? err.message : String(err)}\n${TEMPLATES_USAGE}` };
+  }
+  if (!values.channel || !values.file) return { usage: TEMPLATES_USAGE };
+  return { channel: values.channel, file: values.file, dataDir: values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server' };
+}
+
+/**
+ * `npm run server -- channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]`:
+ * replaces the channel's approved templates (an empty list removes them).
+ */
+export function runWhatsAppTemplatesCli(argv: string[]): number {
+  const args = parseWhatsAppTemplatesArgs(argv);
+  if ('usage' in args) {
+    console.error(args.usage);
+    return 2;
+  }
+  try {
+    const templates = parseWhatsAppTemplates(args.channel, readFileSync(args.file, 'utf8'));
+    setWhatsAppTemplates(args.dataDir, args.channel, templates);
+    console.log(`${args.channel} now has ${templates.length} approved template(s)${templates.length ? `: ${templates.map((t) => `${t.name} (${t.language})`).join(', ')}` : ''}.`);
+    return 0;
+  } catch (err) {
+    console.error(`could not set the templates of ${args.channel}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return 1;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { AttachmentLookup } from './attachments.ts';
-import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
+import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord, WhatsAppTemplate } from '../../protocol/domain.ts';
 import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
@@ -341,6 +341,39 @@ export class Domain {
         updatedAt: this.clock(),
       });
     });
+  }
+
+  /**
+   * Replaces a WhatsApp channel's approved templates (admin command). A channel write through the
+   * change log like channel.setRegistration, so every member's client gets the new list.
+   */
+  setWhatsAppTemplates(channelId: string, templates: WhatsAppTemplate[]): void {
+    this.write((tx) => {
+      const channel = tx.get('channel', channelId);
+      if (!channel) throw new UnknownChannelError(channelId);
+      if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; templates belong to whatsapp channels`);
+      putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, whatsappTemplates: templates });
+    });
+  }
+
+  /** Forgets a channel's provider configuration (it falls back to the demo delivery); false = it had none. */
+  removeChannelProvider(channelId: string): boolean {
+    return this.write((tx) => {
+      if (!tx.get('channel', channelId)) throw new UnknownChannelError(channelId);
+      if (!tx.getProviderConfig(channelId)) return false;
+      tx.deleteProviderConfig(channelId);
+      return true;
+    });
+  }
+
+  /** Every channel with its provider configuration (secrets included: print identifiers only). */
+  listChannels(): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig | null; storedProvider: string | null }> {
+    return this.read((tx) =>
+      tx.listAllChannels().map((channel) => {
+        const row = tx.getProviderConfig(channel.id);
+        return { channel, config: parseProviderConfig(row), storedProvider: row?.provider ?? null };
+      }),
+    );
   }
 
   /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it). */

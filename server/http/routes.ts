@@ -78,7 +78,7 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
 
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
-  Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log }));
+  Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
 
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeWhatsAppSignature } from '../channels/whatsapp-signature.ts';
 import { listen } from './listen.ts';
@@ -14,26 +14,87 @@ export interface WhatsAppSimulatorOptions {
   verifyToken?: string;
 }
 
+type MediaRef = { id?: string; link?: string; caption?: string; filename?: string; voice?: boolean };
+
 export interface GraphSend {
   phoneNumberId: string;
   /** The JSON body the server posted. */
-  body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string }; biz_opaque_callback_data?: string };
+  body: {
+    messaging_product?: string;
+    to?: string;
+    type?: string;
+    text?: { body?: string };
+    template?: { name?: string; language?: { code?: string } };
+    image?: MediaRef;
+    audio?: MediaRef;
+    video?: MediaRef;
+    document?: MediaRef;
+    biz_opaque_callback_data?: string;
+  };
   wamid: string;
+  authorized: boolean;
+}
+
+/** One POST /v21.0/{phone-number-id}/media (multipart) the server made. */
+export interface GraphUpload {
+  phoneNumberId: string;
+  /** The form fields messaging_product and type. */
+  messagingProduct: string | null;
+  type: string | null;
+  /** The file part's name and content type, and its bytes. */
+  filename: string | null;
+  contentType: string | null;
+  bytes: Buffer;
+  /** The media id answered (empty when refused). */
+  id: string;
+  authorized: boolean;
+}
+
+/** One request for a media item: its info (GET /v21.0/{media-id}) or its bytes (GET of the URL the info named). */
+export interface MediaFetch {
+  id: string;
+  step: 'info' | 'file';
   authorized: boolean;
 }
 
 export type StatusStep = { status: string; error?: { code: number; title: string } };
 
+export interface InboundMediaInput {
+  from: string;
+  type: 'image' | 'audio' | 'video' | 'document' | 'sticker';
+  /** As WhatsApp declares it, e.g. "audio/ogg; codecs=opus" for a voice note. */
+  contentType: string;
+  /** The file the server will download (served by the simulator under a fresh media id). */
+  body: Buffer;
+  caption?: string;
+  filename?: string;
+  /** Audio only: recorded in WhatsApp (a voice note). */
+  voice?: boolean;
+  /** The message's wamid (default: random). */
+  id?: string;
+  /** The media id (default: random). */
+  mediaId?: string;
+}
+
+const MEDIA_FILE_PREFIX = '/media-files/';
+
 /**
- * A minimal WhatsApp Cloud API: speaks POST /v21.0/{phone-number-id}/messages (records each
- * send, answers with a wamid) and POSTs signed webhooks (statuses, inbound messages) to the server.
+ * A minimal WhatsApp Cloud API: speaks POST /v21.0/{phone-number-id}/messages (records each send,
+ * answers with a wamid), POST /v21.0/{phone-number-id}/media (multipart upload), GET /v21.0/{media-id}
+ * and the media URL it names (both bearer-checked), and POSTs signed webhooks (statuses, inbound
+ * messages) to the server.
  */
 export class WhatsAppSimulator {
   readonly sends: GraphSend[] = [];
+  readonly uploads: GraphUpload[] = [];
+  readonly mediaFetches: MediaFetch[] = [];
   /** Status webhooks sent automatically after each accepted send. */
   autoStatuses: StatusStep[] = [{ status: 'sent' }, { status: 'delivered' }];
   /** Where status webhooks go (the server's /webhooks/whatsapp); null = none sent. */
   webhookUrl: string | null = null;
+  /** How many of the next media file downloads answer 500 (a flaky CDN). */
+  failMediaDownloads = 0;
+  private readonly media = new Map<string, { contentType: string; bytes: Buffer }>();
 
   private constructor(
     private readonly server: Server,
@@ -50,25 +111,10 @@ export class WhatsAppSimulator {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const match = /^\/v21\.0\/([^/]+)\/messages$/.exec(req.url ?? '');
-        if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
-        const authorized = req.headers.authorization === `Bearer ${sim.accessToken}` && match[1] === sim.phoneNumberId;
-        let body: GraphSend['body'] = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphSend['body'];
-        } catch {
-          /* recorded as empty */
-        }
-        const wamid = `wamid.${randomBytes(12).toString('hex')}`;
-        sim.sends.push({ phoneNumberId: match[1] ?? '', body, wamid, authorized });
-        if (!authorized) {
-          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 190, message: 'Invalid OAuth access token.' } }));
-          return;
-        }
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to?.replace(/^\+/, '') }], messages: [{ id: wamid }] }));
-        void sim.playStatuses(wamid, body.to ?? '', body.biz_opaque_callback_data, [...sim.autoStatuses]);
+        if (!sim) return void res.writeHead(503).end();
+        sim.handle(req, res, Buffer.concat(chunks)).catch(() => {
+          if (!res.headersSent) res.writeHead(500).end();
+        });
       });
     });
     const host = options.host ?? '127.0.0.1';
@@ -83,6 +129,99 @@ export class WhatsAppSimulator {
       options.verifyToken ?? `verify-${randomBytes(8).toString('hex')}`,
     );
     return sim;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const bearer = req.headers.authorization === `Bearer ${this.accessToken}`;
+    const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const unauthorized = () => json(401, { error: { code: 190, message: 'Invalid OAuth access token.' } });
+
+    const send = /^\/v21\.0\/([^/]+)\/messages$/.exec(path);
+    if (req.method === 'POST' && send) return this.handleSend(decodeURIComponent(send[1] ?? ''), bearer, raw, json, unauthorized);
+    const upload = /^\/v21\.0\/([^/]+)\/media$/.exec(path);
+    if (req.method === 'POST' && upload) {
+      const phoneNumberId = decodeURIComponent(upload[1] ?? '');
+      const authorized = bearer && phoneNumberId === this.phoneNumberId;
+      const form = await new Response(raw, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData().catch(() => null);
+      const file = form?.get('file');
+      const field = (name: string) => {
+        const v = form?.get(name);
+        return typeof v === 'string' ? v : null;
+      };
+      const bytes = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+      const ok = authorized && file instanceof Blob && field('messaging_product') === 'whatsapp' && field('type') !== null;
+      const id = ok ? String(1000000000000000 + Math.floor(Math.random() * 1e15)) : '';
+      this.uploads.push({
+        phoneNumberId,
+        messagingProduct: field('messaging_product'),
+        type: field('type'),
+        filename: file instanceof File ? file.name : null,
+        contentType: file instanceof Blob ? file.type || null : null,
+        bytes,
+        id,
+        authorized,
+      });
+      if (!authorized) return unauthorized();
+      if (!ok) return json(400, { error: { code: 100, message: 'Param file, type and messaging_product are required.' } });
+      this.media.set(id, { contentType: field('type') ?? 'application/octet-stream', bytes });
+      return json(200, { id });
+    }
+    const info = /^\/v21\.0\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && info) {
+      const id = decodeURIComponent(info[1] ?? '');
+      this.mediaFetches.push({ id, step: 'info', authorized: bearer });
+      if (!bearer) return unauthorized();
+      const item = this.media.get(id);
+      if (!item) return json(404, { error: { code: 100, message: 'Unsupported get request. Object does not exist.' } });
+      return json(200, {
+        url: `${this.url}${MEDIA_FILE_PREFIX}${encodeURIComponent(id)}?ext=${Date.now()}`,
+        mime_type: item.contentType,
+        sha256: createHash('sha256').update(item.bytes).digest('hex'),
+        file_size: item.bytes.length,
+        id,
+        messaging_product: 'whatsapp',
+      });
+    }
+    if (req.method === 'GET' && path.startsWith(MEDIA_FILE_PREFIX)) {
+      const id = decodeURIComponent(path.slice(MEDIA_FILE_PREFIX.length));
+      this.mediaFetches.push({ id, step: 'file', authorized: bearer });
+      if (!bearer) return unauthorized();
+      if (this.failMediaDownloads > 0) {
+        this.failMediaDownloads--;
+        return void res.writeHead(500).end();
+      }
+      const item = this.media.get(id);
+      if (!item) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': item.contentType, 'content-length': item.bytes.length }).end(item.bytes);
+    }
+    res.writeHead(404).end();
+  }
+
+  private handleSend(phoneNumberId: string, bearer: boolean, raw: Buffer, json: (status: number, body: unknown) => void, unauthorized: () => void): void {
+    const authorized = bearer && phoneNumberId === this.phoneNumberId;
+    let body: GraphSend['body'] = {};
+    try {
+      body = JSON.parse(raw.toString('utf8')) as GraphSend['body'];
+    } catch {
+      /* recorded as empty */
+    }
+    const wamid = `wamid.${randomBytes(12).toString('hex')}`;
+    this.sends.push({ phoneNumberId, body, wamid, authorized });
+    if (!authorized) return unauthorized();
+    json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to?.replace(/^\+/, '') }], messages: [{ id: wamid }] });
+    void this.playStatuses(wamid, body.to ?? '', body.biz_opaque_callback_data, [...this.autoStatuses]);
+  }
+
+  /** Serves `bytes` as a media item (GET /v21.0/{id} and its URL); returns the media id. */
+  serveMedia(contentType: string, bytes: Buffer, id = String(2000000000000000 + Math.floor(Math.random() * 1e15))): string {
+    this.media.set(id, { contentType, bytes });
+    return id;
+  }
+
+  /** The bytes of an uploaded or served media item (undefined = unknown id). */
+  mediaBytes(id: string): Buffer | undefined {
+    return this.media.get(id)?.bytes;
   }
 
   private async playStatuses(wamid: string, to: string, callbackData: string | undefined, steps: StatusStep[]): Promise<void> {
@@ -115,6 +254,20 @@ export class WhatsAppSimulator {
     return this.envelope({
       contacts: [{ profile: { name: 'Customer' }, wa_id: wa }],
       messages: [{ from: wa, id: input.id ?? `wamid.${randomBytes(12).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: input.body } }],
+    });
+  }
+
+  /** An inbound media message payload; its file is served under a media id the server must download. */
+  inboundMedia(input: InboundMediaInput): unknown {
+    const wa = input.from.replace(/^\+/, '');
+    const mediaId = this.serveMedia(input.contentType, input.body, input.mediaId);
+    const media: Record<string, unknown> = { id: mediaId, mime_type: input.contentType, sha256: createHash('sha256').update(input.body).digest('base64') };
+    if (input.caption !== undefined) media.caption = input.caption;
+    if (input.filename !== undefined) media.filename = input.filename;
+    if (input.voice !== undefined) media.voice = input.voice;
+    return this.envelope({
+      contacts: [{ profile: { name: 'Customer' }, wa_id: wa }],
+      messages: [{ from: wa, id: input.id ?? `wamid.${randomBytes(12).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: input.type, [input.type]: media }],
     });
   }
 

@@ -116,6 +116,10 @@ export interface StorageTx {
   putProviderConfig(row: ProviderConfigRow): void;
   /** Every channel configured for this provider. */
   listProviderConfigs(provider: string): ProviderConfigRow[];
+  /** Forgets a channel's provider configuration (it falls back to the demo delivery). */
+  deleteProviderConfig(channelId: string): void;
+  /** Every channel of every inbox, ordered by id (admin listing). */
+  listAllChannels(): EntityOf<'channel'>[];
 }
 
 export interface ProviderConfigRow {

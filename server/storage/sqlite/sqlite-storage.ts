@@ -241,6 +241,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
           )) as ProviderConfigRow | undefined) ?? null,
     listProviderConfigs: (provider) =>
       stmt(`SELECT ${PROVIDER_COLUMNS} FROM channel_provider_config WHERE provider = ? ORDER BY channel_id`).all(provider) as ProviderConfigRow[],
+    deleteProviderConfig: (channelId) => {
+      stmt('DELETE FROM channel_provider_config WHERE channel_id = ?').run(channelId);
+    },
+    listAllChannels: () => (stmt('SELECT data FROM channels ORDER BY id').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data) as EntityOf<'channel'>),
     putProviderConfig: (row) => {
       stmt(
         `INSERT INTO channel_provider_config (channel_id, provider, address, messaging_service_sid, config, updated_at)
