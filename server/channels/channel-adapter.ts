@@ -87,8 +87,6 @@ export interface ChannelAdapter {
   readonly provider: string;
   /** Sends a committed outbound message (asynchronously; reports through the hooks). */
   send(target: OutboundTarget): void;
-  /** Sends a text that is not stored as a message (the HELP reply). */
-  sendAutoReply(channel: EntityOf<'channel'>, to: string, body: string): Promise<void>;
   /** Maps a provider status callback onto a delivery status. */
   statusUpdate(providerStatus: string, errorCode: string | null): StatusUpdate;
 }

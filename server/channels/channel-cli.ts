@@ -53,6 +53,11 @@ export function describeChannel(row: { channel: EntityOf<'channel'>; config: Pro
 }
 
 /** The arguments of channel:list / channel:remove-provider, or the usage line. */
+/** Deletes a channel's provider configuration in the server database at `dataDir`; false when it had none. */
+export function removeChannelProvider(dataDir: string, channelId: string): boolean {
+  return withDomain(dataDir, (domain) => domain.removeChannelProvider(channelId));
+}
+
 export function parseChannelArgs(command: 'list' | 'remove-provider', argv: string[]): { channel: string | null; dataDir: string } | { usage: string } {
   const usage =
     command === 'list' ? 'usage: channel:list [--data-dir DIR]' : 'usage: channel:remove-provider --channel ch_x [--data-dir DIR]';
@@ -92,7 +97,7 @@ export function runRemoveProviderCli(argv: string[], print: (line: string) => vo
   }
   const channel = args.channel;
   try {
-    const removed = withDomain(args.dataDir, (domain) => domain.removeChannelProvider(channel));
+    const removed = removeChannelProvider(args.dataDir, channel);
     print(
       removed
         ? `removed the provider configuration of ${channel}. Its messages now go through the demo delivery (not sent to any customer) until a provider is configured again.`

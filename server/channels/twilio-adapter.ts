@@ -83,9 +83,6 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
         },
       );
     },
-    async sendAutoReply(channel, to, body) {
-      await post(baseForm(channel.address, to, body));
-    },
     statusUpdate: twilioStatusUpdate,
   };
 }

@@ -160,9 +160,6 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
         },
       );
     },
-    async sendAutoReply(_channel, to, body) {
-      await post(to, { type: 'text', text: { body } });
-    },
     statusUpdate: (providerStatus, errorCode) => whatsAppStatusUpdate(providerStatus, errorCode ? { code: errorCode, title: null } : null),
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../app.ts';
+import { removeChannelProvider } from '../channels/channel-cli.ts';
 import { configureTwilioChannel } from '../channels/twilio-cli.ts';
 import { TWILIO_WEBHOOK_PATHS } from '../channels/twilio-adapter.ts';
 import { configureWhatsAppChannel } from '../channels/whatsapp-cli.ts';
@@ -264,6 +265,15 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
         pending.clear();
         await Promise.allSettled([...inflight]);
         await Promise.all(started.map((s) => s.close()));
+        // The simulators are gone: back to the demo delivery, so a later start without demo traffic
+        // (npm run server -- --demo, SWITCHBOARD_SERVER_URL) does not send to dead ports.
+        for (const channel of [...DEMO_SMS_CHANNELS, ...DEMO_WHATSAPP_CHANNELS]) {
+          try {
+            removeChannelProvider(options.dataDir, channel.id);
+          } catch (err) {
+            log(`the simulator configuration of ${channel.id} was not removed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
       })();
       return stopping;
     },

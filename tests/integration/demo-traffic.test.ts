@@ -111,6 +111,8 @@ describe('demo traffic', () => {
     const { twilio, whatsapp } = first.traffic.simulators;
     await first.traffic.stop();
     for (const url of [twilio.url, whatsapp.ch_sales_wa.url, whatsapp.ch_support_wa.url]) await expect(fetch(url)).rejects.toThrow();
+    // Without its simulators the workspace is back on the demo delivery: no channel points at a dead port.
+    expect(storedRecords<string>(first.t, "SELECT json_quote(channel_id) AS data FROM channel_provider_config")).toEqual([]);
 
     // New simulators on new ports: the channels follow them.
     const { t, traffic } = await start({ intervalMs: 0 });
