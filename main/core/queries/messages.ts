@@ -61,7 +61,7 @@ function toView(r: MessageRow, customer: string): MessageView {
     statusReason: r.status_reason,
     providerId: r.provider_id,
     createdAt: r.created_at,
-    authorName: r.author_type === 'user' ? (r.user_name ?? 'Teammate') : r.author_type === 'contact' ? customer : 'Switchboard',
+    authorName: r.author_type === 'user' ? (r.user_name ?? 'Teammate') : r.author_type === 'contact' ? customer : r.direction === 'out' ? 'Automatic reply' : 'Switchboard',
     outbox,
     displayStatus: outbox ? outbox.state : r.status,
   };

@@ -147,4 +147,10 @@ describe('sidebar, detail, messages', () => {
     expect(failed.items[0]).toMatchObject({ id: 'r1', displayStatus: 'failed', outbox: { state: 'failed', error: { code: 'not_registered' } } });
     expect(messagesPage(h.cache, 'o1', failed.items[0]?.createdAt ?? 0, 1).items.map((m) => m.id)).toEqual(['m1']);
   });
+
+  it('messages: an automatic reply (HELP) is named as such and keeps its delivery status', () => {
+    h.applier.apply(changes([put(700, INBOX, 'message', message('auto1', 'o1', { direction: 'out', authorType: 'system', status: 'sent', createdAt: 950 }))]));
+    const auto = messagesPage(h.cache, 'o1', null, 50).items.find((m) => m.id === 'auto1');
+    expect(auto).toMatchObject({ authorName: 'Automatic reply', direction: 'out', displayStatus: 'sent' });
+  });
 });
