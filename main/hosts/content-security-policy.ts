@@ -19,6 +19,7 @@ export function contentSecurityPolicy(options: ContentSecurityPolicyOptions = {}
     ['style-src', "'self'"],
     ['img-src', "'self' data: blob:"],
     ['font-src', "'self' data:"],
+    // Audio attachments and voice notes: /attachments/… in the browser host, blob: URLs in Electron.
     ['media-src', "'self' blob:"],
     ['connect-src', connect],
     ['object-src', "'none'"],

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { contentSecurityPolicy } from '../hosts/content-security-policy.ts';
 import { resolveRendererFile } from '../hosts/renderer-files.ts';
 import { APP_SCHEME, isAppUrl } from './app-origin.ts';
-import type { ProtocolLike, ResponseHeaders, SessionLike } from './electron-module.ts';
+import type { PermissionRequestDetails, ProtocolLike, ResponseHeaders, SessionLike, WebContentsLike } from './electron-module.ts';
 
 /** The page talks to main only over IPC, so it may connect nowhere. */
 export const ELECTRON_CSP = contentSecurityPolicy();
@@ -12,17 +12,29 @@ function withoutHeader(headers: ResponseHeaders, name: string): ResponseHeaders 
 }
 
 /**
+ * The one permission the page gets: the microphone, audio only, for voice notes, asked by our
+ * own page (app://switchboard/, top frame). Camera, screen, geolocation and everything else are
+ * refused; notifications are shown by main, not by the page.
+ */
+export function permissionGranted(webContents: Pick<WebContentsLike, 'mainFrame'>, permission: string, details: PermissionRequestDetails): boolean {
+  if (permission !== 'media') return false;
+  const types = details.mediaTypes ?? [];
+  if (types.length === 0 || types.some((type) => type !== 'audio')) return false;
+  if (details.securityOrigin !== undefined && !isAppUrl(details.securityOrigin)) return false;
+  return details.isMainFrame && isAppUrl(details.requestingUrl) && isAppUrl(webContents.mainFrame.url);
+}
+
+/**
  * Every response the session receives gets our policy, replacing any policy it
- * brought, so nothing loaded into the window runs under a looser one. Also
- * refuses every permission the page might ask for (camera, geolocation…):
- * notifications are shown by main, not by the page.
+ * brought, so nothing loaded into the window runs under a looser one. Permission
+ * requests are answered by permissionGranted (only audio capture for our page).
  */
 export function applyContentSecurityPolicy(session: SessionLike): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = withoutHeader(details.responseHeaders ?? {}, 'Content-Security-Policy');
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [ELECTRON_CSP] } });
   });
-  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionRequestHandler((webContents, permission, callback, details) => callback(permissionGranted(webContents, permission, details)));
 }
 
 export const APP_SCHEME_PRIVILEGES = {

@@ -119,6 +119,17 @@ export interface ShellLike {
   openExternal(url: string): Promise<void>;
 }
 
+/** The fourth argument of a permission request handler (Electron's PermissionRequest / MediaAccessPermissionRequest). */
+export interface PermissionRequestDetails {
+  /** The URL of the frame that asked. */
+  readonly requestingUrl: string;
+  readonly isMainFrame: boolean;
+  /** 'media' (getUserMedia) only: what the page asks to capture. */
+  readonly mediaTypes?: readonly ('audio' | 'video')[];
+  /** 'media' only: the origin of the frame that asked. */
+  readonly securityOrigin?: string;
+}
+
 export type ResponseHeaders = Record<string, string | string[]>;
 
 export interface SessionLike {
@@ -131,7 +142,7 @@ export interface SessionLike {
     ): void;
   };
   setPermissionRequestHandler(
-    handler: (webContents: WebContentsLike, permission: string, callback: (granted: boolean) => void) => void,
+    handler: (webContents: WebContentsLike, permission: string, callback: (granted: boolean) => void, details: PermissionRequestDetails) => void,
   ): void;
 }
 

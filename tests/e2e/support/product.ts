@@ -40,7 +40,18 @@ export interface Product {
 
 const quiet = (): void => {};
 
-export async function startProduct(options: { server?: Partial<ServerOptions> } = {}): Promise<Product> {
+export interface ProductOptions {
+  server?: Partial<ServerOptions>;
+  /** Extra Chromium switches, e.g. FAKE_MICROPHONE. */
+  browserArgs?: readonly string[];
+  /** Permissions granted to the app's origin (e.g. 'microphone'). */
+  permissions?: readonly string[];
+}
+
+/** Chromium's fake audio/video capture device, answering getUserMedia without a prompt. */
+export const FAKE_MICROPHONE = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] as const;
+
+export async function startProduct(options: ProductOptions = {}): Promise<Product> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   await ensureRendererBuilt(ROOT);
   const dir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
@@ -49,9 +60,11 @@ export async function startProduct(options: { server?: Partial<ServerOptions> } 
   const host = await startBrowserHost({ core, rendererDir: path.join(ROOT, 'dist', 'renderer') });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', ...(options.browserArgs ?? [])],
   });
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  if (options.permissions?.length) await context.grantPermissions([...options.permissions], { origin: new URL(host.url).origin });
+  const page = await context.newPage();
 
   return {
     dir,

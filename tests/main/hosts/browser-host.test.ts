@@ -85,6 +85,8 @@ describe('browser host: files', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`connect-src ws://${new URL(host.origin).host}`);
+    // Voice notes and other audio play from the page's own origin (/attachments/…) or blob: URLs.
+    expect(csp).toContain("media-src 'self' blob:");
     expect(csp).not.toContain('unsafe-inline');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });

@@ -3,9 +3,10 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ELECTRON_CSP, applyContentSecurityPolicy, serveRendererOnAppScheme } from '../../../main/shell/csp.ts';
+import { ELECTRON_CSP, applyContentSecurityPolicy, permissionGranted, serveRendererOnAppScheme } from '../../../main/shell/csp.ts';
+import type { PermissionRequestDetails } from '../../../main/shell/electron-module.ts';
 import { contentSecurityPolicy } from '../../../main/hosts/content-security-policy.ts';
-import { createFakeElectron } from './fake-electron.ts';
+import { createFakeElectron, FakeWebContents } from './fake-electron.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sb-csp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,14 +37,60 @@ describe('Content-Security-Policy', () => {
     );
   });
 
-  it('replaces whatever policy a response brings with ours, and denies page permissions', () => {
-    const { electron, record, receiveHeaders } = createFakeElectron({ userData: dir, appPath: dir });
+  it('lets the page play blob: and same-origin media (voice notes)', () => {
+    expect(directives(ELECTRON_CSP).get('media-src')).toBe("'self' blob:");
+  });
+
+  it('replaces whatever policy a response brings with ours', () => {
+    const { electron, receiveHeaders } = createFakeElectron({ userData: dir, appPath: dir });
     applyContentSecurityPolicy(electron.session.defaultSession);
     const headers = receiveHeaders('app://switchboard/', { 'content-security-policy': ['default-src *'], 'content-type': ['text/html'] });
     expect(headers).toEqual({ 'content-type': ['text/html'], 'Content-Security-Policy': [ELECTRON_CSP] });
+  });
+});
+
+describe('page permissions', () => {
+  const OURS = 'app://switchboard/';
+  const audio: PermissionRequestDetails = { requestingUrl: OURS, isMainFrame: true, mediaTypes: ['audio'], securityOrigin: 'app://switchboard' };
+
+  /** Asks the handler the shell installed, as Electron would; returns its answers. */
+  function ask(permission: string, details: PermissionRequestDetails, pageUrl = OURS): boolean[] {
+    const { electron, record } = createFakeElectron({ userData: dir, appPath: dir });
+    applyContentSecurityPolicy(electron.session.defaultSession);
     const answers: boolean[] = [];
-    for (const handler of record.permissionHandlers) handler({} as never, 'media', (granted) => answers.push(granted));
-    expect(answers).toEqual([false]);
+    for (const handler of record.permissionHandlers) handler(new FakeWebContents(pageUrl), permission, (granted) => answers.push(granted), details);
+    return answers;
+  }
+
+  it('grants the microphone, audio only, to our own page (voice notes)', () => {
+    expect(ask('media', audio)).toEqual([true]);
+    expect(ask('media', { ...audio, requestingUrl: 'app://switchboard/inbox/sales', securityOrigin: undefined })).toEqual([true]);
+  });
+
+  it('refuses the camera and screen capture, even with audio', () => {
+    expect(ask('media', { ...audio, mediaTypes: ['video'] })).toEqual([false]);
+    expect(ask('media', { ...audio, mediaTypes: ['audio', 'video'] })).toEqual([false]);
+    expect(ask('media', { ...audio, mediaTypes: [] })).toEqual([false]);
+    expect(ask('media', { requestingUrl: OURS, isMainFrame: true })).toEqual([false]);
+  });
+
+  it('refuses media to any other page or frame', () => {
+    expect(ask('media', { ...audio, requestingUrl: 'https://evil.example/' })).toEqual([false]);
+    expect(ask('media', { ...audio, requestingUrl: 'app://switchboard.evil/' })).toEqual([false]);
+    expect(ask('media', { ...audio, securityOrigin: 'https://evil.example' })).toEqual([false]);
+    expect(ask('media', { ...audio, isMainFrame: false })).toEqual([false]);
+    expect(ask('media', audio, 'https://evil.example/')).toEqual([false]);
+  });
+
+  it('refuses every other permission', () => {
+    for (const permission of ['geolocation', 'notifications', 'midi', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'clipboard-read', 'display-capture', 'mediaKeySystem', 'unknown']) {
+      expect(ask(permission, audio), permission).toEqual([false]);
+    }
+  });
+
+  it('is the same rule as permissionGranted', () => {
+    expect(permissionGranted(new FakeWebContents(OURS), 'media', audio)).toBe(true);
+    expect(permissionGranted(new FakeWebContents(OURS), 'geolocation', audio)).toBe(false);
   });
 });
 
