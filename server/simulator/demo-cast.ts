@@ -19,8 +19,11 @@ export type DemoWhatsAppChannelId = (typeof DEMO_WHATSAPP_CHANNELS)[number]['id'
 export type DemoChannelId = DemoSmsChannelId | DemoWhatsAppChannelId;
 
 export interface DemoScript {
-  /** The first message; `photo` sends it as an MMS with a picture (SMS channels only). */
-  opening: { body: string; photo?: boolean };
+  /**
+   * The first message; `photo` sends it as an MMS with a picture (SMS channels only), `voice` as a
+   * WhatsApp voice note (WhatsApp channels only; `body` is then only what the log says).
+   */
+  opening: { body: string; photo?: boolean; voice?: boolean };
   /** What they answer to the team's replies, in order. */
   followUps: readonly string[];
 }
@@ -175,12 +178,12 @@ export const DEMO_CAST: readonly DemoCustomer[] = [
     channelId: 'ch_support_wa',
     scripts: [
       {
-        opening: { body: 'Do you do ski binding adjustments? Need mine checked before Saturday.' },
-        followUps: ['Thursday after 5 works for me.', 'See you then 👍'],
+        opening: { body: 'asks whether the ski shop is open on Sunday', voice: true },
+        followUps: ['Great, I’ll come by around noon.', 'Thanks!'],
       },
       {
-        opening: { body: 'Is the ski shop open on Sunday? My bindings are ready, I think.' },
-        followUps: ['Great, I’ll come by around noon.', 'Thanks!'],
+        opening: { body: 'Do you do ski binding adjustments? Need mine checked before Saturday.' },
+        followUps: ['Thursday after 5 works for me.', 'See you then 👍'],
       },
     ],
   },

@@ -15,6 +15,7 @@ import {
   type DemoWhatsAppChannelId,
 } from './demo-cast.ts';
 import { demoPhoto } from './png.ts';
+import { demoVoiceNote } from './voice-note.ts';
 import { TwilioSimulator } from './twilio-simulator.ts';
 import { WhatsAppSimulator } from './whatsapp-simulator.ts';
 
@@ -47,6 +48,8 @@ export interface DemoTrafficOptions {
   timers?: DemoTimers;
 }
 
+type DemoMedia = 'photo' | 'voice' | null;
+
 /** One signed webhook the traffic posted, and the server's answer. */
 export interface CustomerMessage {
   channelId: DemoChannelId;
@@ -55,6 +58,8 @@ export interface CustomerMessage {
   /** MessageSid / wamid: the stored message's providerId. */
   providerId: string;
   withPhoto: boolean;
+  /** A WhatsApp voice note (audio/ogg, no text; `body` is only the log line). */
+  withVoice: boolean;
   /** The webhook's HTTP status (0 = the request failed). */
   status: number;
   /** true when it answered a reply of the team. */
@@ -158,17 +163,21 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
   const stateKey = (channelId: DemoChannelId, number: string) => `${channelId} ${number}`;
   const channelName = (id: DemoChannelId) => [...DEMO_SMS_CHANNELS, ...DEMO_WHATSAPP_CHANNELS].find((c) => c.id === id)?.name ?? id;
 
-  async function post(channelId: DemoChannelId, from: string, name: string, body: string, withPhoto: boolean, followUp: boolean): Promise<void> {
-    const record: CustomerMessage = { channelId, from, body, providerId: '', withPhoto, status: 0, followUp };
+  async function post(channelId: DemoChannelId, from: string, name: string, body: string, media: DemoMedia, followUp: boolean): Promise<void> {
+    const withPhoto = media === 'photo';
+    const voice = media === 'voice' ? demoVoiceNote() : null;
+    const record: CustomerMessage = { channelId, from, body, providerId: '', withPhoto, withVoice: voice !== null, status: 0, followUp };
     try {
       const whatsapp = channelId === 'ch_sales_wa' || channelId === 'ch_support_wa' ? simulators.whatsapp[channelId] : null;
       if (whatsapp) {
         record.providerId = `wamid.${randomBytes(12).toString('hex')}`;
         const wa = from.replace(/^\+/, '');
-        const payload = whatsapp.envelope({
-          contacts: [{ profile: { name }, wa_id: wa }],
-          messages: [{ from: wa, id: record.providerId, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
-        });
+        const payload = voice
+          ? whatsapp.inboundMedia({ from, id: record.providerId, type: 'audio', contentType: 'audio/ogg; codecs=opus', body: voice, voice: true })
+          : whatsapp.envelope({
+              contacts: [{ profile: { name }, wa_id: wa }],
+              messages: [{ from: wa, id: record.providerId, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
+            });
         record.status = (await whatsapp.postSigned(`${server.url}${WHATSAPP_WEBHOOK_PATH}`, payload)).status;
       } else {
         const to = DEMO_SMS_CHANNELS.find((c) => c.id === channelId)?.number ?? '';
@@ -184,7 +193,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
       if (!stopped) log(`a simulated customer message could not be delivered: ${err instanceof Error ? err.message : String(err)}`);
     }
     customerMessages.push(record);
-    if (record.status === 200) log(`${name} → ${channelName(channelId)}${withPhoto ? ' (with a photo)' : ''}: ${body.length > 70 ? `${body.slice(0, 69)}…` : body}`);
+    if (record.status === 200) log(`${name} → ${channelName(channelId)}${withPhoto ? ' (with a photo)' : voice ? ' (voice note)' : ''}: ${body.length > 70 ? `${body.slice(0, 69)}…` : body}`);
     else if (record.status !== 0) log(`the server answered ${record.status} to a simulated ${channelName(channelId)} message`);
   }
 
@@ -204,7 +213,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     rounds.set(customer, round + 1);
     const script = customer.scripts[round % customer.scripts.length] ?? { opening: { body: 'Hi!' }, followUps: [] };
     states.set(stateKey(customer.channelId, customer.number), { name: customer.name, followUps: script.followUps, nextLine: 0, genericLeft: 1, answering: false });
-    send(customer.channelId, customer.number, customer.name, script.opening.body, script.opening.photo === true, false);
+    send(customer.channelId, customer.number, customer.name, script.opening.body, script.opening.photo ? 'photo' : script.opening.voice ? 'voice' : null, false);
   }
 
   /** The team sent `to` a message on `channelId`: that customer may answer a few seconds later. */
@@ -223,7 +232,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     state.answering = true;
     after(answerAfter.min + random() * answerAfter.spread, () => {
       state.answering = false;
-      send(channelId, to, state.name, line, false, true);
+      send(channelId, to, state.name, line, null, true);
     });
   }
 

@@ -48,20 +48,21 @@ async function samReplies(s: TestServer, conversationId: string, messageId: stri
 }
 
 describe('demo traffic', () => {
-  it('customers write in through signed provider webhooks onto every demo SMS and WhatsApp channel, with MMS photos', async () => {
+  it('customers write in through signed provider webhooks onto every demo SMS and WhatsApp channel, with MMS photos and a WhatsApp voice note', async () => {
     const { t, traffic, logs } = await start({ intervalMs: 40, random: seeded(7) });
     const accepted = () => traffic.customerMessages.filter((m) => m.status === 200);
-    await until(() => new Set(accepted().map((m) => m.channelId)).size === 4 && accepted().some((m) => m.withPhoto), 'messages on all four channels and a photo', 20_000);
+    await until(() => new Set(accepted().map((m) => m.channelId)).size === 4 && accepted().some((m) => m.withPhoto) && accepted().some((m) => m.withVoice), 'messages on all four channels, a photo and a voice note', 20_000);
     await traffic.stop();
 
     expect(traffic.customerMessages.every((m) => m.status === 200)).toBe(true);
     for (const sent of traffic.customerMessages) {
       const stored = storedInbound(t, sent);
-      expect(stored, `${sent.channelId} ${sent.providerId}`).toMatchObject({ direction: 'in', body: sent.body });
+      expect(stored, `${sent.channelId} ${sent.providerId}`).toMatchObject({ direction: 'in', body: sent.withVoice ? '' : sent.body });
       expect(conversationOf(t, stored!.conversationId)).toMatchObject({ channelId: sent.channelId, customerAddress: sent.from });
       const castMember = DEMO_CAST.find((c) => c.number === sent.from);
       expect(castMember?.channelId).toBe(sent.channelId);
       if (sent.withPhoto) expect(stored!.attachments).toEqual([expect.objectContaining({ contentType: 'image/png' })]);
+      if (sent.withVoice) expect(stored!.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', name: 'voice-note.ogg' })]);
       // Provider ids of webhooks, not of the demo injection endpoint.
       expect(sent.providerId).toMatch(sent.channelId.endsWith('_wa') ? /^wamid\./ : sent.withPhoto ? /^MM/ : /^SM/);
       // Demo contacts (+1 206 555 01xx = contact_0xx in the seed) land on their contact; strangers on none.
