@@ -84,3 +84,15 @@ export function attachmentSetError(files: readonly { name: string; contentType: 
 /** Attachment ids the client made up before upload; the server's are `att_` + 32 hex digits. */
 export const LOCAL_ATTACHMENT_PREFIX = 'local-';
 export const SERVER_ATTACHMENT_ID = /^att_[0-9a-f]{32}$/;
+
+/** What a list row or a notification says for a message that has files and no text. */
+export function attachmentSummary(files: readonly { name: string; contentType: string }[]): string {
+  const [only] = files;
+  if (!only) return '';
+  if (files.length > 1) return `${files.length} attachments`;
+  const type = normaliseContentType(only.contentType);
+  if (type.startsWith('audio/')) return /voice/i.test(only.name) || type === 'audio/ogg' ? 'Voice note' : `Audio: ${only.name}`;
+  if (type.startsWith('image/')) return 'Photo';
+  if (type.startsWith('video/')) return 'Video';
+  return `Attachment: ${only.name}`;
+}

@@ -1,4 +1,5 @@
 import type { NotificationPayload } from '../../protocol/ipc.ts';
+import { attachmentSummary } from '../../protocol/attachments.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 
@@ -81,7 +82,7 @@ export class NotificationService {
         return {
           id: `message:${m.id}`,
           title: `${row.contact_name ?? row.customer_address} · ${where}`,
-          body: short(m.body || `${m.attachments.length} attachment(s)`),
+          body: short(m.body || attachmentSummary(m.attachments)),
           target: { kind: 'conversation', conversationId: m.conversationId },
         };
       }

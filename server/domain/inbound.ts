@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { attachmentSummary } from '../../protocol/attachments.ts';
 import { PhoneNumber, type EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
@@ -110,7 +111,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     status: 'open',
     closedAt: null,
     lastMessageAt: at,
-    lastMessagePreview: preview(input.body || (input.attachments?.length ? `${input.attachments.length} attachment(s)` : '')),
+    lastMessagePreview: preview(input.body || attachmentSummary(input.attachments ?? [])),
   };
   putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
   putRecord(tx, scopeOf.conversation(updated), 'message', message);

@@ -1,4 +1,5 @@
 import { WHATSAPP_WINDOW_MS, type EntityOf, type Role } from '../../protocol/domain.ts';
+import { attachmentSummary } from '../../protocol/attachments.ts';
 import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
@@ -115,7 +116,7 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         ...conversation,
         participantIds,
         lastMessageAt: now,
-        lastMessagePreview: preview(body || `${args.attachments.length} attachment(s)`),
+        lastMessagePreview: preview(body || attachmentSummary(attachments)),
       });
       ctx.afterCommit(() => deliver(message));
     },

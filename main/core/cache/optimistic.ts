@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { attachmentSummary } from '../../../protocol/attachments.ts';
 import type { WhatsAppTemplate } from '../../../protocol/domain.ts';
 import { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
@@ -126,7 +127,12 @@ export class OptimisticLayer {
           at: row.taken_at,
           conversationId: m.args.conversationId,
         });
-        this.st.sendConversation?.run({ at: row.taken_at, body: m.args.body, me, conversationId: m.args.conversationId });
+        this.st.sendConversation?.run({
+          at: row.taken_at,
+          body: m.args.body.trim() || attachmentSummary(m.args.attachments),
+          me,
+          conversationId: m.args.conversationId,
+        });
         break;
       case 'message.sendTemplate': {
         const body = this.templateBody(m.args.conversationId, m.args.templateId);

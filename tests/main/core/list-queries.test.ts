@@ -148,6 +148,12 @@ describe('sidebar, detail, messages', () => {
     expect(messagesPage(h.cache, 'o1', failed.items[0]?.createdAt ?? 0, 1).items.map((m) => m.id)).toEqual(['m1']);
   });
 
+  it('a pending reply with only a voice note previews as "Voice note" in the list', () => {
+    const attachments = [{ id: 'att_0123456789abcdef0123456789abcdef', name: 'Voice note 0:04.ogg', contentType: 'audio/ogg', size: 2048 }];
+    h.outbox.enqueue({ name: 'message.send', args: { conversationId: 'o1', messageId: 'v1', body: ' ', attachments } });
+    expect(conversationDetail(h.cache, 'o1')?.conversation.lastMessagePreview).toBe('Voice note');
+  });
+
   it('messages: an automatic reply (HELP) is named as such and keeps its delivery status', () => {
     h.applier.apply(changes([put(700, INBOX, 'message', message('auto1', 'o1', { direction: 'out', authorType: 'system', status: 'sent', createdAt: 950 }))]));
     const auto = messagesPage(h.cache, 'o1', null, 50).items.find((m) => m.id === 'auto1');

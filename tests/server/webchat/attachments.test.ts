@@ -36,7 +36,7 @@ describe('web chat attachments: visitor uploads', () => {
 
     const conversation = conversationOf(token)!;
     expect(chat.t.get('message', echo.message.id)).toMatchObject({ direction: 'in', attachments: [file] });
-    expect(conversation.lastMessagePreview).toBe('1 attachment(s)');
+    expect(conversation.lastMessagePreview).toBe('Photo');
     // Committed like an MMS file: agents of the inbox read it through /api/attachments.
     expect(chat.store.get(file.id)).toMatchObject({ conversationId: conversation.id });
     expect(chat.hub.uploads!.pendingOf('ch_sales_web', visitorHandle('ch_sales_web', token))).toBe(0);

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { attachmentSummary } from '../../protocol/attachments.ts';
+
+describe('attachmentSummary', () => {
+  it('names what a text-less message carries', () => {
+    expect(attachmentSummary([])).toBe('');
+    expect(attachmentSummary([{ name: 'Voice note 0:07.ogg', contentType: 'audio/ogg' }])).toBe('Voice note');
+    expect(attachmentSummary([{ name: 'voice-note.ogg', contentType: 'audio/ogg; codecs=opus' }])).toBe('Voice note');
+    expect(attachmentSummary([{ name: 'song.mp3', contentType: 'audio/mpeg' }])).toBe('Audio: song.mp3');
+    expect(attachmentSummary([{ name: 'IMG_1.JPG', contentType: 'image/jpeg' }])).toBe('Photo');
+    expect(attachmentSummary([{ name: 'clip.mp4', contentType: 'video/mp4' }])).toBe('Video');
+    expect(attachmentSummary([{ name: 'invoice.pdf', contentType: 'application/pdf' }])).toBe('Attachment: invoice.pdf');
+    expect(attachmentSummary([{ name: 'a.png', contentType: 'image/png' }, { name: 'b.pdf', contentType: 'application/pdf' }])).toBe('2 attachments');
+  });
+});
