@@ -1,23 +1,8 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EntityOf } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../app.ts';
-import { Domain } from '../domain/domain.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { ProviderConfig } from './channel-adapter.ts';
+import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 
-const defaultDataDir = (): string => process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
-
-function withDomain<T>(dataDir: string, fn: (domain: Domain) => T): T {
-  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage });
-  try {
-    return fn(domain);
-  } finally {
-    domain.close();
-    storage.close();
-  }
-}
 
 /** An identifier shortened for a listing (account sids are not secret, but need not be printed whole). */
 const abbreviated = (value: string): string => (value.length > 10 ? `${value.slice(0, 4)}…${value.slice(-4)}` : value);
@@ -55,7 +40,7 @@ export function describeChannel(row: { channel: EntityOf<'channel'>; config: Pro
 /** The arguments of channel:list / channel:remove-provider, or the usage line. */
 /** Deletes a channel's provider configuration in the server database at `dataDir`; false when it had none. */
 export function removeChannelProvider(dataDir: string, channelId: string): boolean {
-  return withDomain(dataDir, (domain) => domain.removeChannelProvider(channelId));
+  return withServerDomain(dataDir, (domain) => domain.removeChannelProvider(channelId));
 }
 
 export function parseChannelArgs(command: 'list' | 'remove-provider', argv: string[]): { channel: string | null; dataDir: string } | { usage: string } {
@@ -69,7 +54,7 @@ export function parseChannelArgs(command: 'list' | 'remove-provider', argv: stri
   }
   if (command === 'remove-provider' && !values.channel) return { usage };
   if (command === 'list' && values.channel) return { usage };
-  return { channel: values.channel ?? null, dataDir: values['data-dir'] ?? defaultDataDir() };
+  return { channel: values.channel ?? null, dataDir: values['data-dir'] ?? defaultServerDataDir() };
 }
 
 /** `npm run server -- channel:list [--data-dir DIR]`: every channel with its provider (no secrets). */
@@ -79,7 +64,7 @@ export function runChannelListCli(argv: string[], print: (line: string) => void 
     console.error(args.usage);
     return 2;
   }
-  const rows = withDomain(args.dataDir, (domain) => domain.listChannels());
+  const rows = withServerDomain(args.dataDir, (domain) => domain.listChannels());
   if (!rows.length) print('no channels');
   for (const row of rows) print(describeChannel(row));
   return 0;

@@ -1,19 +1,10 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASE_FILE } from '../app.ts';
-import { Domain, type TwilioConfigInput } from '../domain/domain.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import type { TwilioConfigInput } from '../domain/domain.ts';
+import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 
 /** Stores a channel's Twilio configuration in the server database at `dataDir` (a running server picks it up). */
 export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): void {
-  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage });
-  try {
-    domain.configureTwilioChannel(channelId, config);
-  } finally {
-    domain.close();
-    storage.close();
-  }
+  withServerDomain(dataDir, (domain) => domain.configureTwilioChannel(channelId, config));
 }
 
 /**
@@ -40,7 +31,7 @@ export function runTwilioCli(argv: string[]): number {
     console.error('usage: channel:twilio --channel ch_x --account-sid AC… --auth-token … (or TWILIO_AUTH_TOKEN) --public-url https://… [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]');
     return 2;
   }
-  const dataDir = values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
+  const dataDir = values['data-dir'] ?? defaultServerDataDir();
   try {
     configureTwilioChannel(dataDir, values.channel, {
       accountSid: values['account-sid'],

@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Id, type WhatsAppTemplate } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../app.ts';
-import { Domain, type WhatsAppConfigInput } from '../domain/domain.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import type { WhatsAppConfigInput } from '../domain/domain.ts';
+import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 import { WHATSAPP_WEBHOOK_PATH } from './whatsapp-adapter.ts';
 
 /** Stores a channel's WhatsApp Cloud API configuration in the server database at `dataDir` (a running server picks it up). */
 export function configureWhatsAppChannel(dataDir: string, channelId: string, config: WhatsAppConfigInput): void {
-  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage });
-  try {
-    domain.configureWhatsAppChannel(channelId, config);
-  } finally {
-    domain.close();
-    storage.close();
-  }
+  withServerDomain(dataDir, (domain) => domain.configureWhatsAppChannel(channelId, config));
 }
 
 /**
@@ -49,7 +40,7 @@ export function runWhatsAppCli(argv: string[]): number {
     );
     return 2;
   }
-  const dataDir = values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
+  const dataDir = values['data-dir'] ?? defaultServerDataDir();
   try {
     configureWhatsAppChannel(dataDir, values.channel, {
       phoneNumberId: values['phone-number-id'],
@@ -146,14 +137,7 @@ export function parseWhatsAppTemplates(channelId: string, text: string): WhatsAp
 
 /** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
 export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): void {
-  const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage });
-  try {
-    domain.setWhatsAppTemplates(channelId, templates);
-  } finally {
-    domain.close();
-    storage.close();
-  }
+  withServerDomain(dataDir, (domain) => domain.setWhatsAppTemplates(channelId, templates));
 }
 
 const TEMPLATES_USAGE = 'usage: channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]';
@@ -167,7 +151,7 @@ export function parseWhatsAppTemplatesArgs(argv: string[]): { channel: string; f
     return { usage: `${err instanceof Error ? err.message : String(err)}\n${TEMPLATES_USAGE}` };
   }
   if (!values.channel || !values.file) return { usage: TEMPLATES_USAGE };
-  return { channel: values.channel, file: values.file, dataDir: values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server' };
+  return { channel: values.channel, file: values.file, dataDir: values['data-dir'] ?? defaultServerDataDir() };
 }
 
 /**
