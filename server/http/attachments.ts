@@ -63,6 +63,21 @@ function authenticate(domain: Domain, req: IncomingMessage): string {
   return auth.user.id;
 }
 
+/**
+ * An upload's declared type and size, checked before a byte is stored (415 / 413); the stream is
+ * counted as well, since Content-Length may be absent or lie.
+ */
+export function checkUploadHeaders(req: IncomingMessage, name: string): { contentType: string; declared: number | null } {
+  const contentType = normaliseContentType(req.headers['content-type'] ?? '');
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const typeError = attachmentFileError({ name, contentType, size: 1 });
+  if (typeError) throw new HttpError(415, 'unsupported_type', typeError);
+  if (Number.isFinite(declared) && declared > ATTACHMENT_LIMITS.maxTotalBytes) {
+    throw new HttpError(413, 'too_large', `${name} is ${formatBytes(declared)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`);
+  }
+  return { contentType, declared: Number.isFinite(declared) ? declared : null };
+}
+
 async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const userId = authenticate(domain, req);
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -71,14 +86,7 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
   if (!conversationId || conversationId.length > 64 || !mayAccess(domain, userId, conversationId)) {
     throw new HttpError(404, 'not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
   }
-  const contentType = normaliseContentType(req.headers['content-type'] ?? '');
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  // Checked before a byte is stored: type, then the declared size (the stream is counted too).
-  const typeError = attachmentFileError({ name, contentType, size: 1 });
-  if (typeError) throw new HttpError(415, 'unsupported_type', typeError);
-  if (Number.isFinite(declared) && declared > ATTACHMENT_LIMITS.maxTotalBytes) {
-    throw new HttpError(413, 'too_large', `${name} is ${formatBytes(declared)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`);
-  }
+  const { contentType } = checkUploadHeaders(req, name);
 
   const id = store.newId();
   let size = 0;

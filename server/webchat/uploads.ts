@@ -3,17 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import {
   ATTACHMENT_LIMITS,
-  attachmentFileError,
   attachmentSetError,
   formatBytes,
   isPreviewableImage,
-  normaliseContentType,
 } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import { VisitorToken, WEBCHAT_PATHS, WEBCHAT_UPLOAD_QUOTA, WEBCHAT_VISITOR_HEADER, type WebchatUploadResponse } from '../../protocol/webchat.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
-import { safeFileName, SIGNATURES } from '../http/attachments.ts';
+import { checkUploadHeaders, safeFileName, SIGNATURES } from '../http/attachments.ts';
 import { HttpError, sendError, sendJson } from '../http/respond.ts';
 import { AddressLimits, clientAddress, originAllowed, type WebchatHubOptions } from './limits.ts';
 import { findWebchatChannel, visitorHandle, visitorMayRead } from './visitors.ts';
@@ -204,14 +202,8 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
   // Only a connected visitor uploads: that ties uploads to the per-address session limits.
   if (!gate.isLive(visitor.channelId, visitor.handle)) throw new HttpError(409, 'not_connected', 'The chat is not connected; wait for it to reconnect and try again.');
   const name = safeFileName(url.searchParams.get('name') ?? '');
-  const contentType = normaliseContentType(req.headers['content-type'] ?? '');
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  const typeError = attachmentFileError({ name, contentType, size: 1 });
-  if (typeError) throw new HttpError(415, 'unsupported_type', typeError);
-  if (Number.isFinite(declared) && declared > ATTACHMENT_LIMITS.maxTotalBytes) {
-    throw new HttpError(413, 'too_large', `${name} is ${formatBytes(declared)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`);
-  }
-  const quotaError = uploads.quotaError(visitor.channelId, visitor.handle, Number.isFinite(declared) ? declared : 1);
+  const { contentType, declared } = checkUploadHeaders(req, name);
+  const quotaError = uploads.quotaError(visitor.channelId, visitor.handle, declared ?? 1);
   if (quotaError) throw new HttpError(429, 'quota_exceeded', quotaError);
 
   const chunks: Buffer[] = [];
