@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Attachment } from '../../protocol/domain.ts';
 import { MediaLinks } from '../../server/channels/media-links.ts';
-import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
-import { ALEX, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { TwilioSimulator } from '../../server/simulator/twilio-simulator.ts';
+import { ALEX, SAM, signIn, type TestServer } from '../server/support/sync-client.ts';
+import { twilioChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';
@@ -11,26 +10,11 @@ const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+12065550105';
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
 
-let t: TestServer | null = null;
-let sim: TwilioSimulator | null = null;
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients = [];
-  await t?.close();
-  await sim?.close();
-  t = null;
-  sim = null;
-});
+const channel = twilioChannelHarness(CHANNEL);
+const setup = channel.setup;
 
 const messagesBySid = messagesByProviderId;
 
-async function setup() {
-  sim = await TwilioSimulator.start();
-  t = await startTestServer();
-  configureTwilioChannel(t.dataDir, CHANNEL, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url });
-  return { sim, t, smsUrl: `${t.server.url}/webhooks/twilio/sms` };
-}
 
 const getAttachment = (s: TestServer, id: string, token: string) => fetch(`${s.server.url}/api/attachments/${id}`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -78,9 +62,7 @@ describe('Twilio MMS media', () => {
     expect(upload.status).toBe(201);
     const attachment = (await upload.json()) as Attachment;
 
-    const sam = await SyncClient.connect(t.server.url);
-    clients.push(sam);
-    await sam.sync(token, { clientId: 'sam-mms' });
+    const { client: sam } = await channel.signedIn(t, SAM, 'sam-mms');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_mms_1', body: 'Here it is', attachments: [attachment] } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
     const sent = await until(() => sim.sent[0], 'the simulator to receive the MMS');

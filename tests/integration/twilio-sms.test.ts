@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
-import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { TwilioSimulator } from '../../server/simulator/twilio-simulator.ts';
+import { describe, expect, it } from 'vitest';
+import { SAM, type TestServer } from '../server/support/sync-client.ts';
+import { twilioChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_sms';
@@ -10,34 +9,13 @@ const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+12065550105';
 const HELP_TEXT = 'Acme Sales: reply STOP to opt out. Help: acme.example/help';
 
-let t: TestServer | null = null;
-let sim: TwilioSimulator | null = null;
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients = [];
-  await t?.close();
-  await sim?.close();
-  t = null;
-  sim = null;
-});
+const channel = twilioChannelHarness(CHANNEL, { helpText: HELP_TEXT });
+const setup = channel.setup;
 
 const messagesBySid = messagesByProviderId;
 const message = (s: TestServer, id: string) => storedRecord(s, 'message', id);
 const contact = (s: TestServer, id: string) => storedRecord(s, 'contact', id);
 
-async function setup() {
-  sim = await TwilioSimulator.start();
-  t = await startTestServer();
-  configureTwilioChannel(t.dataDir, CHANNEL, {
-    accountSid: sim.accountSid,
-    authToken: sim.authToken,
-    apiBaseUrl: sim.url,
-    publicUrl: t.server.url,
-    helpText: HELP_TEXT,
-  });
-  return { sim, t, smsUrl: `${t.server.url}/webhooks/twilio/sms` };
-}
 
 describe('Twilio SMS channel', () => {
   it('stores a signed inbound once, refuses unsigned or tampered webhooks, and never logs the token', async () => {
@@ -69,9 +47,7 @@ describe('Twilio SMS channel', () => {
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Need help with my order', messageSid: 'SMinbound0002' }));
     const conversationId = messagesBySid(t, 'SMinbound0002')[0]!.conversationId;
 
-    const sam = await SyncClient.connect(t.server.url);
-    clients.push(sam);
-    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio' });
+    const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_reply_1', body: 'On it!' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
 
@@ -102,9 +78,7 @@ describe('Twilio SMS channel', () => {
     expect(contact(t, 'contact_006')?.smsOptOut).toBe(true);
     const conversationId = messagesBySid(t, 'SMstop0001')[0]!.conversationId;
 
-    const sam = await SyncClient.connect(t.server.url);
-    clients.push(sam);
-    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio' });
+    const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_after_stop', body: 'hello?' } } }] });
     const refused = await sam.waitFor('mutationResult', (f) => f.id === 1);
     expect(refused.result).toMatchObject({ ok: false, code: 'opted_out' });
@@ -130,9 +104,7 @@ describe('Twilio SMS channel', () => {
     const optedOut = contact(t, stop.authorId!);
     expect(optedOut).toMatchObject({ ownerId: null, name: stranger, phones: [stranger], smsOptOut: true });
 
-    const sam = await SyncClient.connect(t.server.url);
-    clients.push(sam);
-    await sam.sync(await signIn(t.server.url, SAM), { clientId: 'sam-twilio-2' });
+    const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio-2');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId: stop.conversationId, messageId: 'msg_stranger', body: 'hi' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toMatchObject({ ok: false, code: 'opted_out' });
     expect(sim.sent).toHaveLength(0);

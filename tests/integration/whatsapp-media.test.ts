@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Attachment } from '../../protocol/domain.ts';
-import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
 import { WhatsAppSimulator } from '../../server/simulator/whatsapp-simulator.ts';
-import { ALEX, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { ALEX, SAM, signIn, type TestServer } from '../server/support/sync-client.ts';
+import { whatsAppChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_wa';
@@ -13,44 +13,18 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 const OGG = Buffer.concat([Buffer.from('OggS', 'latin1'), Buffer.alloc(400, 3)]);
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.alloc(100, 5)]);
 
-let t: TestServer | null = null;
-let sim: WhatsAppSimulator | null = null;
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients = [];
-  await t?.close();
-  await sim?.close();
-  t = null;
-  sim = null;
-});
+const channel = whatsAppChannelHarness(CHANNEL);
+const setup = channel.setup;
 
 const message = (s: TestServer, id: string) => storedRecord(s, 'message', id);
 const getAttachment = (s: TestServer, id: string, token: string) => fetch(`${s.server.url}/api/attachments/${id}`, { headers: { authorization: `Bearer ${token}` } });
 
-async function setup() {
-  sim = await WhatsAppSimulator.start();
-  t = await startTestServer();
-  configureWhatsAppChannel(t.dataDir, CHANNEL, {
-    phoneNumberId: sim.phoneNumberId,
-    accessToken: sim.accessToken,
-    appSecret: sim.appSecret,
-    verifyToken: sim.verifyToken,
-    graphBaseUrl: sim.url,
-  });
-  const hookUrl = `${t.server.url}/webhooks/whatsapp`;
-  sim.webhookUrl = hookUrl;
-  return { sim, t, hookUrl };
-}
 
 /** A conversation with an open reply window (the customer just wrote), Sam signed in and synced. */
 async function conversationWithSam(sim: WhatsAppSimulator, t: TestServer, hookUrl: string) {
   expect((await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'Can you send the label?', id: 'wamid.open0001' }))).status).toBe(200);
   const conversationId = messagesByProviderId(t, 'wamid.open0001')[0]!.conversationId;
-  const token = await signIn(t.server.url, SAM);
-  const sam = await SyncClient.connect(t.server.url);
-  clients.push(sam);
-  await sam.sync(token, { clientId: 'sam-wa-media' });
+  const { client: sam, token } = await channel.signedIn(t, SAM, 'sam-wa-media');
   const upload = async (name: string, contentType: string, bytes: Buffer): Promise<Attachment> => {
     const res = await fetch(`${t.server.url}/api/attachments?conversationId=${conversationId}&name=${encodeURIComponent(name)}`, {
       method: 'POST',

@@ -1,49 +1,24 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/app.ts';
 import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
-import { SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
-import { WhatsAppSimulator } from '../../server/simulator/whatsapp-simulator.ts';
+import { SAM, SyncClient, type TestServer } from '../server/support/sync-client.ts';
+import { whatsAppChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
 const CHANNEL = 'ch_sales_wa';
 const CUSTOMER = '+12065550105';
 
-let t: TestServer | null = null;
-let sim: WhatsAppSimulator | null = null;
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  clients = [];
-  await t?.close();
-  await sim?.close();
-  t = null;
-  sim = null;
-});
+const channel = whatsAppChannelHarness(CHANNEL);
+const setup = channel.setup;
 
 const messagesByWamid = messagesByProviderId;
 const message = (s: TestServer, id: string) => storedRecord(s, 'message', id);
 
-async function setup() {
-  sim = await WhatsAppSimulator.start();
-  t = await startTestServer();
-  configureWhatsAppChannel(t.dataDir, CHANNEL, {
-    phoneNumberId: sim.phoneNumberId,
-    accessToken: sim.accessToken,
-    appSecret: sim.appSecret,
-    verifyToken: sim.verifyToken,
-    graphBaseUrl: sim.url,
-  });
-  const hookUrl = `${t.server.url}/webhooks/whatsapp`;
-  sim.webhookUrl = hookUrl;
-  return { sim, t, hookUrl };
-}
 
 async function samOn(server: TestServer): Promise<SyncClient> {
-  const sam = await SyncClient.connect(server.server.url);
-  clients.push(sam);
-  await sam.sync(await signIn(server.server.url, SAM), { clientId: 'sam-whatsapp' });
+  const { client: sam } = await channel.signedIn(server, SAM, 'sam-whatsapp');
   return sam;
 }
 
