@@ -26,6 +26,7 @@ import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
 import { measure, percentile } from './percentiles.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const CONVERSATIONS = Math.max(100, Math.round(100_000 * scale));
@@ -37,17 +38,6 @@ const INBOXES = ['inbox_a', 'inbox_b'];
 const CHANNELS = INBOXES.flatMap((i) => [`${i}_sms`, `${i}_wa`, `${i}_web`]);
 const T0 = 1_700_000_000_000;
 
-/** Deterministic PRNG so both runs ingest identical data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Generated {
   scope: Scope;
   conversation: Conversation;
@@ -57,7 +47,7 @@ interface Generated {
 
 /** Conversation i with its messages (some conversations have none, for the NULLs-first rule). */
 function generate(i: number): Generated {
-  const r = prng(i + 1);
+  const r = seededRandom(i + 1);
   const inboxIndex = i % 2;
   const channelId = CHANNELS[inboxIndex * 3 + Math.floor(r() * 3)] as string;
   const createdAt = T0 + i * 60_000;

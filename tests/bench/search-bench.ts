@@ -11,22 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { SearchQueries } from '../../main/core/queries/search.ts';
 import { measure } from './percentiles.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'ze', 'po', 'da', 'fe', 'gu', 'hi', 'jo', 'be', 'ci', 'mo', 'ta', 'xu'];
 const VOCABULARY = 20_000;
 const WORDS_PER_MESSAGE = 12;
 const PER_CONVERSATION = 10;
 const T0 = 1_700_000_000_000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Word i of a synthetic language: three or four syllables, distinct for every i. */
 function word(i: number): string {
@@ -54,7 +45,7 @@ function fill(cache: CacheDb, messages: number): number {
   const msg = db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
     status_reason, provider_id, created_at) VALUES (?, 'inbox:i', ?, ?, 'contact', NULL, ?, '[]', 'delivered', NULL, NULL, ?)`);
   db.prepare(`INSERT INTO channels (id, scope, inbox_id, kind, name, address, registration) VALUES ('ch', 'inbox:i', 'i', 'sms', 'SMS', '+14155550100', 'approved')`).run();
-  const r = prng(7);
+  const r = seededRandom(7);
   const start = performance.now();
   db.exec('BEGIN');
   for (let i = 0; i < messages; i++) {

@@ -4,6 +4,7 @@ import { DEMO_CAST } from '../../server/simulator/demo-cast.ts';
 import { startDemoTraffic, type CustomerMessage, type DemoTraffic, type DemoTrafficOptions } from '../../server/simulator/demo-traffic.ts';
 import { MAYA, SAM, SyncClient, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
 import { messagesByProviderId, storedRecord, storedRecords, until } from './support/server-records.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 let t: TestServer | null = null;
 let traffic: DemoTraffic | null = null;
@@ -16,17 +17,6 @@ afterEach(async () => {
   traffic = null;
   t = null;
 });
-
-/** A seeded generator: deterministic, yet it wanders over the whole cast. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const conversationOf = (s: TestServer, id: string) =>
   storedRecords<EntityOf<'conversation'>>(s, 'SELECT data FROM conversations WHERE id = ?', id)[0];
@@ -49,7 +39,7 @@ async function samReplies(s: TestServer, conversationId: string, messageId: stri
 
 describe('demo traffic', () => {
   it('customers write in through signed provider webhooks onto every demo SMS and WhatsApp channel, with MMS photos and a WhatsApp voice note', async () => {
-    const { t, traffic, logs } = await start({ intervalMs: 40, random: seeded(7) });
+    const { t, traffic, logs } = await start({ intervalMs: 40, random: seededRandom(7) });
     const accepted = () => traffic.customerMessages.filter((m) => m.status === 200);
     await until(() => new Set(accepted().map((m) => m.channelId)).size === 4 && accepted().some((m) => m.withPhoto) && accepted().some((m) => m.withVoice), 'messages on all four channels, a photo and a voice note', 20_000);
     await traffic.stop();

@@ -2,17 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssignmentFilter, ListFolder, ListSort, ReadFilter, type ConversationListQuery } from '../../../protocol/ipc.ts';
 import { listCountSql, listPageSql, listWhere } from '../../../main/core/queries/conversation-list.ts';
 import { harness, ME, type Harness } from './fixtures.ts';
-
-/** Deterministic PRNG: the same sequence of writes every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.ts';
 
 let h: Harness;
 beforeAll(() => {
@@ -40,7 +30,7 @@ function allQueries(): ConversationListQuery[] {
 describe('maintained list totals', () => {
   it('match a full recount after every kind of write (insert, update, upsert, tags, deletes)', () => {
     const db = h.cache.db;
-    const r = prng(7);
+    const r = seededRandom(7);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
     const ins = db.prepare(`INSERT INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status,
       assignee_id, tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, last_inbound_at, unread)
