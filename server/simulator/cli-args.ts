@@ -201,7 +201,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: SecretEnv = {})
 
 export type InteractiveLine =
   | { kind: 'sms'; from: string; to: string; body: string; photo: boolean }
-  | { kind: 'wa'; from: string; body: string }
+  | { kind: 'wa'; from: string; body: string; media: 'photo' | 'voice' | null }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'empty' };
@@ -209,6 +209,8 @@ export type InteractiveLine =
 export const LINE_HELP = `  sms FROM TO TEXT…   inbound SMS (FROM = customer, TO = your channel's number)
   mms FROM TO TEXT…   inbound MMS with a small picture
   wa FROM TEXT…       inbound WhatsApp text
+  wa-photo FROM [CAPTION…]  inbound WhatsApp image (a small picture)
+  wa-voice FROM       inbound WhatsApp voice note (Ogg Opus)
   help | quit`;
 
 /** One line typed at the simulator's prompt. */
@@ -240,8 +242,12 @@ export function parseInteractiveLine(line: string): Parsed<InteractiveLine> {
         const from = number(rest[0], 'FROM');
         const body = rest.slice(1).join(' ');
         if (!body) throw new UsageError('a WhatsApp message needs some text');
-        return { ok: true, value: { kind: 'wa', from, body } };
+        return { ok: true, value: { kind: 'wa', from, body, media: null } };
       }
+      case 'wa-photo':
+        return { ok: true, value: { kind: 'wa', from: number(rest[0], 'FROM'), body: rest.slice(1).join(' '), media: 'photo' } };
+      case 'wa-voice':
+        return { ok: true, value: { kind: 'wa', from: number(rest[0], 'FROM'), body: '', media: 'voice' } };
       default:
         throw new UsageError(`unknown command "${verb}"; type help`);
     }

@@ -4,6 +4,7 @@ import { TWILIO_WEBHOOK_PATHS } from '../channels/twilio-adapter.ts';
 import { WHATSAPP_WEBHOOK_PATH } from '../channels/whatsapp-adapter.ts';
 import { LINE_HELP, USAGE, parseInteractiveLine, parseSimulatorArgs, type SendTwilioCommand, type SendWhatsAppCommand, type ServeCommand } from './cli-args.ts';
 import { demoPhoto } from './png.ts';
+import { demoVoiceNote } from './voice-note.ts';
 import { TwilioSimulator } from './twilio-simulator.ts';
 import { WhatsAppSimulator } from './whatsapp-simulator.ts';
 
@@ -117,7 +118,13 @@ async function serve(command: ServeCommand): Promise<void> {
         console.log(`→ server answered ${await answer(await twilio.postSigned(`${command.server}${TWILIO_WEBHOOK_PATHS.sms}`, params))}`);
       } else if (input.kind === 'wa') {
         if (!whatsapp) throw new Error('the WhatsApp simulator is not running (--provider)');
-        console.log(`→ server answered ${await answer(await whatsapp.postSigned(`${command.server}${WHATSAPP_WEBHOOK_PATH}`, whatsAppText(whatsapp, input.from, input.body, 'Customer')))}`);
+        const payload =
+          input.media === 'voice'
+            ? whatsapp.inboundMedia({ from: input.from, type: 'audio', contentType: 'audio/ogg; codecs=opus', body: demoVoiceNote(), voice: true })
+            : input.media === 'photo'
+              ? whatsapp.inboundMedia({ from: input.from, type: 'image', contentType: 'image/png', body: demoPhoto(Math.random()), caption: input.body || undefined })
+              : whatsAppText(whatsapp, input.from, input.body, 'Customer');
+        console.log(`→ server answered ${await answer(await whatsapp.postSigned(`${command.server}${WHATSAPP_WEBHOOK_PATH}`, payload))}`);
       }
     } catch (err) {
       console.log(`could not send: ${err instanceof Error ? err.message : String(err)}`);

@@ -71,7 +71,10 @@ describe('simulator prompt lines', () => {
       value: { kind: 'sms', from: '+12065550100', to: '+14155550100', body: 'Do you rent kayaks?', photo: false },
     });
     expect(parseInteractiveLine('MMS +12065550100 +14155550100')).toEqual({ ok: true, value: { kind: 'sms', from: '+12065550100', to: '+14155550100', body: '', photo: true } });
-    expect(parseInteractiveLine('wa +12065550100 Hola!')).toEqual({ ok: true, value: { kind: 'wa', from: '+12065550100', body: 'Hola!' } });
+    expect(parseInteractiveLine('wa +12065550100 Hola!')).toEqual({ ok: true, value: { kind: 'wa', from: '+12065550100', body: 'Hola!', media: null } });
+    expect(parseInteractiveLine('wa-photo +12065550100 the tear')).toEqual({ ok: true, value: { kind: 'wa', from: '+12065550100', body: 'the tear', media: 'photo' } });
+    expect(parseInteractiveLine('wa-voice +12065550100')).toEqual({ ok: true, value: { kind: 'wa', from: '+12065550100', body: '', media: 'voice' } });
+    expect(parseInteractiveLine('wa-voice 555')).toMatchObject({ ok: false });
     expect(parseInteractiveLine('   ')).toEqual({ ok: true, value: { kind: 'empty' } });
     expect(parseInteractiveLine('quit')).toEqual({ ok: true, value: { kind: 'quit' } });
     expect(parseInteractiveLine('help')).toEqual({ ok: true, value: { kind: 'help' } });
