@@ -2,13 +2,15 @@ import { z } from 'zod';
 import type { DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
 import type { DeliveryAdapter } from '../domain/delivery.ts';
 import type { ProviderConfigRow } from '../storage/storage.ts';
-import { createTwilioAdapter } from './twilio-adapter.ts';
-import { createWhatsAppAdapter } from './whatsapp-adapter.ts';
+import { createTwilioAdapter, type TwilioMediaRef } from './twilio-adapter.ts';
+import { createWhatsAppAdapter, type WhatsAppMediaRef } from './whatsapp-adapter.ts';
 
 /**
  * Channel adapters (issue 4): one per provider. The registry picks the adapter
  * of a message's channel from the server-side provider configuration; a channel
- * without one keeps the demo delivery (the fallback).
+ * without one keeps the demo delivery (the fallback). Inbound messages are parsed
+ * and verified by the webhook modules (server/http/) and stored through
+ * domain.receiveInbound; their media files come through the adapter (fetchMedia).
  *
  * Provider configuration holds secrets: it lives only in the
  * channel_provider_config table, never in the change log or the sync stream,
@@ -41,7 +43,9 @@ export const WhatsAppConfig = z.object({
 });
 export type WhatsAppConfig = z.infer<typeof WhatsAppConfig>;
 
-export type ProviderConfig = { provider: 'twilio'; twilio: TwilioConfig } | { provider: 'whatsapp'; whatsapp: WhatsAppConfig };
+export type TwilioProviderConfig = { provider: 'twilio'; twilio: TwilioConfig };
+export type WhatsAppProviderConfig = { provider: 'whatsapp'; whatsapp: WhatsAppConfig };
+export type ProviderConfig = TwilioProviderConfig | WhatsAppProviderConfig;
 
 export const DEFAULT_HELP_TEXT = 'You are texting a shared team inbox. Reply STOP to opt out, START to opt back in.';
 
@@ -83,12 +87,32 @@ export interface ChannelAdapterHooks {
 /** A provider status update mapped onto the message's status; null = no change. */
 export type StatusUpdate = { status: DeliveryStatus; reason: string | null } | null;
 
-export interface ChannelAdapter {
+/** An inbound media file as its provider serves it, before any byte is kept. */
+export interface FetchedMedia {
+  /** The content type the provider states ('' = none). */
+  contentType: string;
+  /** The size the provider states before the download; null = not stated. */
+  size: number | null;
+  /**
+   * The bytes, requested on the first read: a file refused on its stated type or size is never
+   * downloaded, and ending the read early cancels the download. Fails with MediaUnavailable.
+   */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * `MediaRef` is how the provider's webhook names an inbound media file (TwilioMediaRef,
+ * WhatsAppMediaRef); `never` = an adapter whose provider the caller does not know, which
+ * therefore cannot be asked for media.
+ */
+export interface ChannelAdapter<MediaRef = never> {
   readonly provider: string;
   /** Sends a committed outbound message (asynchronously; reports through the hooks). */
   send(target: OutboundTarget): void;
   /** Maps a provider status callback onto a delivery status. */
   statusUpdate(providerStatus: string, errorCode: string | null): StatusUpdate;
+  /** An inbound media file (MMS, WhatsApp media); throws MediaUnavailable when the provider cannot serve it. */
+  fetchMedia(ref: MediaRef): Promise<FetchedMedia>;
 }
 
 export interface ChannelRegistryOptions {
@@ -110,7 +134,10 @@ export class ChannelRegistry implements DeliveryAdapter {
   constructor(private readonly options: ChannelRegistryOptions) {}
 
   /** The adapter of a configured channel; null = the fallback delivery applies. */
-  adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter | null {
+  adapterFor(channelId: string, config: TwilioProviderConfig): ChannelAdapter<TwilioMediaRef>;
+  adapterFor(channelId: string, config: WhatsAppProviderConfig): ChannelAdapter<WhatsAppMediaRef>;
+  adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter | null;
+  adapterFor(channelId: string, config: ProviderConfig | null): ChannelAdapter<TwilioMediaRef> | ChannelAdapter<WhatsAppMediaRef> | null {
     if (!config) return null;
     if (config.provider === 'whatsapp') {
       return createWhatsAppAdapter({ channelId, config: config.whatsapp, hooks: this.options.hooks, signal: this.abort.signal, attachmentFile: this.attachmentFile });

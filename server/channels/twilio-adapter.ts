@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelAdapterHooks, StatusUpdate, TwilioConfig } from './channel-adapter.ts';
+import { mediaDownload } from './inbound-media.ts';
 
 export const TWILIO_WEBHOOK_PATHS = { sms: '/webhooks/twilio/sms', status: '/webhooks/twilio/status' } as const;
 
@@ -10,6 +11,12 @@ export interface TwilioAdapterOptions {
   signal: AbortSignal;
   /** Signed public URL of an attachment (MediaUrl); null = attachments are not sent. */
   mediaUrl?: ((publicUrl: string, attachmentId: string) => string) | null;
+}
+
+/** An MMS file as the inbound webhook names it: MediaUrlN and MediaContentTypeN. */
+export interface TwilioMediaRef {
+  url: string;
+  declaredType: string;
 }
 
 /** Twilio MessageStatus → our delivery status (failed/undelivered carry the carrier error). */
@@ -32,7 +39,7 @@ export function twilioStatusUpdate(providerStatus: string, errorCode: string | n
 }
 
 /** Outbound through the Messages REST API: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json. */
-export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapter {
+export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapter<TwilioMediaRef> {
   const { config, hooks, channelId } = options;
   const endpoint = `${config.apiBaseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`;
@@ -84,6 +91,8 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       );
     },
     statusUpdate: twilioStatusUpdate,
+    // MMS media are fetched with the same Basic auth as the REST API; Twilio states the type in the webhook.
+    fetchMedia: async ({ url, declaredType }) => ({ contentType: declaredType, size: null, body: mediaDownload(url, { authorization }, 'Twilio media download') }),
   };
 }
 

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { normaliseContentType } from '../../protocol/attachments.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
-import type { AttachmentFile, ChannelAdapter, ChannelAdapterHooks, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
+import type { AttachmentFile, ChannelAdapter, ChannelAdapterHooks, FetchedMedia, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
+import { mediaDownload, MediaUnavailable } from './inbound-media.ts';
 import { planWhatsAppMediaSend, type WhatsAppPart } from './whatsapp-media.ts';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
@@ -15,6 +17,12 @@ export interface WhatsAppAdapterOptions {
   signal: AbortSignal;
   /** A stored attachment's file (media are uploaded to Meta); null = messages with attachments fail. */
   attachmentFile?: ((attachmentId: string) => AttachmentFile | null) | null;
+}
+
+/** An inbound media file as the webhook names it: the media object's id and mime_type. */
+export interface WhatsAppMediaRef {
+  mediaId: string;
+  declaredType: string;
 }
 
 /** A WhatsApp status (sent/delivered/read/failed) → our delivery status; read counts as delivered. */
@@ -50,6 +58,12 @@ class NotSendable extends Error {}
 // Tolerant shapes of Graph answers: unknown fields pass, the fields we use are checked.
 const SendAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
 const UploadAnswer = z.looseObject({ id: z.string().min(1) });
+/** GET /{media-id}: where the file is (the URL needs the same bearer token). */
+const MediaInfo = z.looseObject({
+  url: z.url({ protocol: /^https?$/ }),
+  mime_type: z.string().optional(),
+  file_size: z.union([z.number(), z.string()]).optional(),
+});
 const GraphError = z.looseObject({
   error: z.looseObject({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
 });
@@ -72,9 +86,10 @@ type Content =
 type MediaRef = { id: string; caption?: string; filename?: string };
 
 /** Outbound through the Cloud API: POST {graphBase}/v21.0/{phoneNumberId}/messages (and /media for files). */
-export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter {
+export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter<WhatsAppMediaRef> {
   const { config, hooks, channelId } = options;
-  const base = `${config.graphBaseUrl.replace(/\/+$/, '')}/${GRAPH_API_VERSION}/${encodeURIComponent(config.phoneNumberId)}`;
+  const graph = `${config.graphBaseUrl.replace(/\/+$/, '')}/${GRAPH_API_VERSION}`;
+  const base = `${graph}/${encodeURIComponent(config.phoneNumberId)}`;
   const authorization = `Bearer ${config.accessToken}`;
 
   /** `callbackData` (our message id) comes back as biz_opaque_callback_data in status webhooks. */
@@ -130,6 +145,22 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
     return { type: part.type, [part.type]: ref };
   }
 
+  /** As the Cloud API documents it: GET /{media-id} (bearer) names the file's URL, which takes the same bearer. */
+  async function fetchMedia({ mediaId, declaredType }: WhatsAppMediaRef): Promise<FetchedMedia> {
+    const what = `media ${mediaId}`;
+    const lookup = await fetch(`${graph}/${encodeURIComponent(mediaId)}`, { headers: { authorization, accept: 'application/json' } }).catch(() => null);
+    if (!lookup?.ok) throw new MediaUnavailable(`${what} lookup answered ${lookup?.status ?? 'nothing'}`);
+    const info = MediaInfo.safeParse(await lookup.json().catch(() => null));
+    if (!info.success) throw new MediaUnavailable(`${what} lookup answered no media URL`);
+    const size = Number(info.data.file_size ?? NaN);
+    return {
+      contentType: normaliseContentType(info.data.mime_type ?? '') || declaredType,
+      size: Number.isFinite(size) ? size : null,
+      // The URL is Meta's (short-lived, signed): never logged.
+      body: mediaDownload(info.data.url, { authorization }, `${what} download`),
+    };
+  }
+
   function send(message: EntityOf<'message'>, to: string): Promise<string> {
     if (message.template) {
       return post(to, { type: 'template', template: { name: message.template.name, language: { code: message.template.language } } }, message.id);
@@ -161,5 +192,6 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
       );
     },
     statusUpdate: (providerStatus, errorCode) => whatsAppStatusUpdate(providerStatus, errorCode ? { code: errorCode, title: null } : null),
+    fetchMedia,
   };
 }

@@ -1,13 +1,13 @@
-import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatBytes, normaliseContentType } from '../../protocol/attachments.ts';
+import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
-import { DEFAULT_HELP_TEXT } from '../channels/channel-adapter.ts';
-import { TWILIO_WEBHOOK_PATHS } from '../channels/twilio-adapter.ts';
+import { DEFAULT_HELP_TEXT, type ChannelAdapter } from '../channels/channel-adapter.ts';
+import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote } from '../channels/inbound-media.ts';
+import { TWILIO_WEBHOOK_PATHS, type TwilioMediaRef } from '../channels/twilio-adapter.ts';
 import { publicRequestUrl, validateTwilioSignature, type FormParams } from '../channels/twilio-signature.ts';
 import type { Domain } from '../domain/domain.ts';
-import { HELP_WORDS, smsKeyword } from '../domain/inbound.ts';
+import { HELP_WORDS, smsKeyword, type InboundResult } from '../domain/inbound.ts';
 import { HttpError } from './respond.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -58,57 +58,34 @@ function inboundBody(params: FormParams, listMedia: boolean): string {
   return lines.filter((l, i) => i === 0 || l).join('\n').trim();
 }
 
-class MediaUnavailable extends Error {}
-
 /**
- * MMS: downloads MediaUrlN (Basic auth with the channel's AccountSid / auth token) into the attachment
- * store as uncommitted parts, within protocol/attachments.ts limits (at most 10 files, allowed types,
- * 5 MB in total). Files over the limits are left out and named in `refused`; a download that fails
- * throws MediaUnavailable (answered 500, so Twilio retries).
+ * MMS: stores MediaUrlN (fetched by the channel's adapter) as uncommitted attachment parts, at most
+ * ATTACHMENT_LIMITS.maxFiles of them and within the message's total; files left out are named in
+ * `refused`. Throws MediaUnavailable (answered 500, so Twilio retries) with nothing kept.
  */
-async function downloadMedia(store: AttachmentStore, params: FormParams, twilio: { accountSid: string; authToken: string }): Promise<{ files: Attachment[]; refused: string[] }> {
-  const authorization = `Basic ${Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64')}`;
+async function storeMmsMedia(
+  store: AttachmentStore,
+  adapter: Pick<ChannelAdapter<TwilioMediaRef>, 'fetchMedia'>,
+  params: FormParams,
+): Promise<{ files: Attachment[]; refused: string[] }> {
   const count = Math.max(0, Number(first(params, 'NumMedia') ?? '0') || 0);
   const files: Attachment[] = [];
   const refused: string[] = [];
   if (count > ATTACHMENT_LIMITS.maxFiles) refused.push(`${count - ATTACHMENT_LIMITS.maxFiles} file(s) beyond the ${ATTACHMENT_LIMITS.maxFiles}-file limit`);
-  let total = 0;
   try {
     for (let i = 0; i < Math.min(count, ATTACHMENT_LIMITS.maxFiles); i++) {
       const url = first(params, `MediaUrl${i}`);
       if (!url) continue;
-      const declared = normaliseContentType(first(params, `MediaContentType${i}`) ?? '');
-      const ext = ATTACHMENT_TYPES[declared]?.[0] ?? 'bin';
-      const name = `media-${i + 1}.${ext}`;
-      if (!(declared in ATTACHMENT_TYPES)) {
-        refused.push(`${name}: type ${declared || 'unknown'} is not accepted`);
-        continue;
-      }
-      const response = await fetch(url, { headers: { authorization } }).catch(() => null);
-      if (!response?.ok || !response.body) throw new MediaUnavailable(`media ${i} answered ${response?.status ?? 'nothing'}`);
-      const id = store.newId();
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = false;
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (total + size > ATTACHMENT_LIMITS.maxTotalBytes) {
-          tooLarge = true;
-          break;
-        }
-        chunks.push(Buffer.from(chunk));
-      }
-      if (tooLarge || size === 0) {
-        refused.push(`${name}: ${tooLarge ? `over the ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} limit` : 'empty'}`);
-        continue;
-      }
-      total += size;
-      writeFileSync(store.partPath(id), Buffer.concat(chunks));
-      files.push({ id, name, contentType: declared, size });
+      const stored = await storeInboundMedia(store, adapter, { url, declaredType: first(params, `MediaContentType${i}`) ?? '' }, {
+        name: (contentType) => `media-${i + 1}.${ATTACHMENT_TYPES[contentType]?.[0] ?? 'bin'}`,
+        storedBytes: files.reduce((n, f) => n + f.size, 0),
+      });
+      if ('file' in stored) files.push(stored.file);
+      else refused.push(stored.refused);
     }
   } catch (err) {
     for (const f of files) store.discard(f.id);
-    throw err instanceof MediaUnavailable ? err : new MediaUnavailable(String(err));
+    throw err;
   }
   return { files, refused };
 }
@@ -140,7 +117,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         let media: { files: Attachment[]; refused: string[] } = { files: [], refused: [] };
         if (store) {
           try {
-            media = await downloadMedia(store, params, config.twilio);
+            media = await storeMmsMedia(store, domain.channels.adapterFor(channel.id, config), params);
           } catch (err) {
             log(`twilio inbound ${messageSid} on ${channel.id}: media not downloaded (Twilio will retry): ${err instanceof Error ? err.message : String(err)}`);
             res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('media not downloaded; retry');
@@ -148,28 +125,19 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
           }
         }
         const text = inboundBody(params, !store);
-        const body = media.refused.length ? [text, `[not stored: ${media.refused.join('; ')}]`].filter(Boolean).join('\n') : text;
-        let created: boolean;
-        let conversationId: string;
+        let received: InboundResult;
         try {
           // Commits before we answer: a 200 tells Twilio the message is safely stored.
-          const result = domain.receiveInbound({ channelId: channel.id, from, body, providerId: messageSid, attachments: media.files });
-          created = result.created;
-          conversationId = result.conversationId;
-          for (const f of media.files) {
-            if (created && store) store.commit({ ...f, conversationId: result.conversationId, uploaderId: channel.id, createdAt: Date.now() });
-            else store?.discard(f.id);
-          }
+          received = receiveInboundWithMedia(domain, store, { channelId: channel.id, from, body: withRefusedNote(text, media.refused), providerId: messageSid, attachments: media.files });
         } catch (err) {
-          if (store) for (const f of media.files) store.discard(f.id);
           log(`twilio inbound ${messageSid} on ${channel.id} not stored (Twilio will retry): ${err instanceof Error ? err.message : String(err)}`);
           res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('not stored; retry');
           return;
         }
         twiml(res);
-        if (created && HELP_WORDS.has(smsKeyword(text))) {
+        if (received.created && HELP_WORDS.has(smsKeyword(text))) {
           try {
-            domain.sendAutomaticReply(conversationId, config.twilio.helpText ?? DEFAULT_HELP_TEXT);
+            domain.sendAutomaticReply(received.conversationId, config.twilio.helpText ?? DEFAULT_HELP_TEXT);
           } catch (err) {
             log(`twilio help reply on ${channel.id} was not stored: ${err instanceof Error ? err.message : String(err)}`);
           }

@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatBytes, normaliseContentType } from '../../protocol/attachments.ts';
+import { ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
-import type { WhatsAppConfig } from '../channels/channel-adapter.ts';
-import { GRAPH_API_VERSION, WHATSAPP_WEBHOOK_PATH, whatsAppStatusUpdate } from '../channels/whatsapp-adapter.ts';
+import type { WhatsAppProviderConfig } from '../channels/channel-adapter.ts';
+import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote, type StoredMedia } from '../channels/inbound-media.ts';
+import { WHATSAPP_WEBHOOK_PATH, whatsAppStatusUpdate } from '../channels/whatsapp-adapter.ts';
 import { inboundMediaName, type WhatsAppMediaType } from '../channels/whatsapp-media.ts';
 import { validateWhatsAppSignature } from '../channels/whatsapp-signature.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
@@ -46,12 +46,6 @@ const InboundMessage = z.looseObject({
   sticker: Media.optional(),
 });
 type InboundMessage = z.infer<typeof InboundMessage>;
-/** GET /{media-id}: where the file is (the URL needs the same bearer token). */
-const MediaInfo = z.looseObject({
-  url: z.url({ protocol: /^https?$/ }),
-  mime_type: z.string().optional(),
-  file_size: z.union([z.number(), z.string()]).optional(),
-});
 const Status = z.looseObject({
   id: z.string().min(1),
   status: z.string(),
@@ -105,63 +99,6 @@ export function whatsAppInboundBody(message: InboundMessage): string | null {
   return [`${label} (media ${media.id})`, media.caption].filter(Boolean).join('\n');
 }
 
-class MediaUnavailable extends Error {}
-
-/**
- * Downloads one inbound media item as the Cloud API documents it: GET /{media-id} (bearer) for its URL,
- * then GET that URL (same bearer). The file is written to the store as an uncommitted part, within
- * protocol/attachments.ts limits; a file over them (or of a type we do not keep) is `refused` and not
- * stored. A download that fails throws MediaUnavailable (answered 500, so Meta retries).
- */
-async function downloadMedia(
-  store: AttachmentStore,
-  type: WhatsAppMediaType,
-  media: z.infer<typeof Media>,
-  whatsapp: WhatsAppConfig,
-): Promise<{ file: Attachment; refused: null } | { file: null; refused: string }> {
-  const authorization = `Bearer ${whatsapp.accessToken}`;
-  const nameFor = (contentType: string): string => {
-    const name = inboundMediaName(type, ATTACHMENT_TYPES[contentType]?.[0] ?? 'bin', { filename: media.filename, voice: media.voice });
-    return safeFileName(name);
-  };
-  const refuse = (contentType: string, why: string) => ({ file: null, refused: `${nameFor(contentType)}: ${why}` });
-  const declared = normaliseContentType(media.mime_type ?? '');
-  // A type we never keep is refused before anything is fetched.
-  if (declared && !(declared in ATTACHMENT_TYPES)) return refuse(declared, `type ${declared} is not accepted`);
-
-  const base = whatsapp.graphBaseUrl.replace(/\/+$/, '');
-  const infoResponse = await fetch(`${base}/${GRAPH_API_VERSION}/${encodeURIComponent(media.id)}`, { headers: { authorization, accept: 'application/json' } }).catch(() => null);
-  if (!infoResponse?.ok) throw new MediaUnavailable(`media ${media.id} lookup answered ${infoResponse?.status ?? 'nothing'}`);
-  const info = MediaInfo.safeParse(await infoResponse.json().catch(() => null));
-  if (!info.success) throw new MediaUnavailable(`media ${media.id} lookup answered no media URL`);
-  const contentType = normaliseContentType(info.data.mime_type ?? '') || declared;
-  if (!(contentType in ATTACHMENT_TYPES)) return refuse(contentType, `type ${contentType || 'unknown'} is not accepted`);
-  const tooLarge = `over the ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} limit`;
-  if (Number(info.data.file_size ?? 0) > ATTACHMENT_LIMITS.maxTotalBytes) return refuse(contentType, tooLarge);
-
-  // The URL is Meta's (short-lived, signed): never logged.
-  const response = await fetch(info.data.url, { headers: { authorization } }).catch(() => null);
-  if (!response?.ok || !response.body) throw new MediaUnavailable(`media ${media.id} download answered ${response?.status ?? 'nothing'}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > ATTACHMENT_LIMITS.maxTotalBytes) {
-        await response.body.cancel().catch(() => {});
-        return refuse(contentType, tooLarge);
-      }
-      chunks.push(Buffer.from(chunk));
-    }
-  } catch (err) {
-    throw new MediaUnavailable(`media ${media.id} download broke off: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (size === 0) return refuse(contentType, 'empty');
-  const id = store.newId();
-  writeFileSync(store.partPath(id), Buffer.concat(chunks));
-  return { file: { id, name: nameFor(contentType), contentType, size }, refused: null };
-}
-
 const sameText = (a: string, b: string): boolean => {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
@@ -182,37 +119,34 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
    * Stores one inbound message (its media downloaded first) and commits it before the webhook is
    * answered; false = not stored, Meta must retry. A retried message already stored is not fetched again.
    */
-  async function storeInbound(channelId: string, whatsapp: WhatsAppConfig, message: InboundMessage): Promise<boolean> {
+  async function storeInbound(channelId: string, config: WhatsAppProviderConfig, message: InboundMessage): Promise<boolean> {
     const from = message.from.startsWith('+') ? message.from : `+${message.from}`;
     const found = mediaOf(message);
     let body: string | null;
-    let file: Attachment | null = null;
+    let files: Attachment[] = [];
     if (found && store) {
       const { type, media } = found;
       if (!media) throw invalid(`Message ${message.id} of type ${message.type} has no ${message.type} object.`);
       if (domain.read((tx) => tx.findMessageByProviderId(channelId, message.id))) return true;
-      let refused: string | null;
+      const name = (contentType: string) => safeFileName(inboundMediaName(type, ATTACHMENT_TYPES[contentType]?.[0] ?? 'bin', { filename: media.filename, voice: media.voice }));
+      let stored: StoredMedia;
       try {
-        ({ file, refused } = await downloadMedia(store, type, media, whatsapp));
+        stored = await storeInboundMedia(store, domain.channels.adapterFor(channelId, config), { mediaId: media.id, declaredType: media.mime_type ?? '' }, { name });
       } catch (err) {
         log(`whatsapp inbound ${message.id} on ${channelId}: media not downloaded (Meta will retry): ${err instanceof Error ? err.message : String(err)}`);
         return false;
       }
-      body = [media.caption ?? '', refused ? `[not stored: ${refused}]` : ''].filter(Boolean).join('\n');
+      if ('file' in stored) files = [stored.file];
+      body = withRefusedNote(media.caption ?? '', 'refused' in stored ? [stored.refused] : []);
     } else {
       body = whatsAppInboundBody(message);
       if (body === null) throw invalid(`Message ${message.id} of type ${message.type} has no ${message.type} object.`);
     }
     try {
       // Commits before we answer: a 200 tells Meta the message is safely stored.
-      const result = domain.receiveInbound({ channelId, from, body, providerId: message.id, attachments: file ? [file] : [] });
-      if (file && store) {
-        if (result.created) store.commit({ ...file, conversationId: result.conversationId, uploaderId: channelId, createdAt: Date.now() });
-        else store.discard(file.id);
-      }
+      receiveInboundWithMedia(domain, store, { channelId, from, body, providerId: message.id, attachments: files });
       return true;
     } catch (err) {
-      if (file) store?.discard(file.id);
       log(`whatsapp inbound ${message.id} on ${channelId} not stored (Meta will retry): ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
@@ -253,7 +187,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
         for (const value of values) {
           const { channel, config } = channels.get(value.metadata.phone_number_id)!;
           for (const message of value.messages ?? []) {
-            const stored = await storeInbound(channel.id, config.whatsapp, message);
+            const stored = await storeInbound(channel.id, config, message);
             if (!stored) {
               res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('not stored; retry');
               return;

@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs';
+import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatBytes, normaliseContentType } from '../../protocol/attachments.ts';
+import type { Attachment } from '../../protocol/domain.ts';
+import type { AttachmentStore } from '../domain/attachments.ts';
+import type { Domain } from '../domain/domain.ts';
+import type { InboundMessage, InboundResult } from '../domain/inbound.ts';
+import type { ChannelAdapter } from './channel-adapter.ts';
+
+/**
+ * Inbound media, whichever provider sent them: a webhook names each file with its provider's
+ * reference, the channel's adapter fetches it, and this module keeps it as an uncommitted part of
+ * the attachment store within protocol/attachments.ts limits, until the message is stored.
+ */
+
+/** The provider could not serve a media file; the webhook answers 500 so the provider retries. */
+export class MediaUnavailable extends Error {}
+
+/** One inbound file: stored as an uncommitted part, or left out for the reason named (`<name>: <why>`). */
+export type StoredMedia = { file: Attachment } | { refused: string };
+
+export interface InboundMediaOptions {
+  /** The stored file's name, by its content type (the extension follows the type). */
+  name(contentType: string): string;
+  /** Bytes of the same message already stored: one message carries at most ATTACHMENT_LIMITS.maxTotalBytes. */
+  storedBytes?: number;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The body of a provider's media URL, requested on the first read. `what` names the file in errors;
+ * the URL itself stays out of them (Meta's are signed).
+ */
+export async function* mediaDownload(url: string, headers: Record<string, string>, what: string): AsyncGenerator<Uint8Array> {
+  const response = await fetch(url, { headers }).catch(() => null);
+  if (!response?.ok || !response.body) throw new MediaUnavailable(`${what} answered ${response?.status ?? 'nothing'}`);
+  try {
+    yield* response.body as AsyncIterable<Uint8Array>;
+  } catch (err) {
+    throw new MediaUnavailable(`${what} broke off: ${errorText(err)}`);
+  }
+}
+
+/**
+ * Fetches one inbound file through its channel's adapter and writes it as an uncommitted part.
+ * A type the attachment rules do not allow is refused before the provider is asked (on the type the
+ * webhook declared) or before a byte is read (on the type the provider states); a file over the
+ * limit or empty is refused too, and nothing of it is kept. Throws MediaUnavailable when the
+ * provider cannot serve the file.
+ */
+export async function storeInboundMedia<Ref extends { declaredType: string }>(
+  store: AttachmentStore,
+  adapter: Pick<ChannelAdapter<Ref>, 'fetchMedia'>,
+  ref: Ref,
+  options: InboundMediaOptions,
+): Promise<StoredMedia> {
+  const refuse = (contentType: string, why: string): StoredMedia => ({ refused: `${options.name(contentType)}: ${why}` });
+  const notAccepted = (contentType: string) => refuse(contentType, `type ${contentType || 'unknown'} is not accepted`);
+  const declared = normaliseContentType(ref.declaredType);
+  if (declared && !(declared in ATTACHMENT_TYPES)) return notAccepted(declared);
+
+  const media = await adapter.fetchMedia(ref);
+  const contentType = normaliseContentType(media.contentType);
+  if (!(contentType in ATTACHMENT_TYPES)) return notAccepted(contentType);
+  const room = ATTACHMENT_LIMITS.maxTotalBytes - (options.storedBytes ?? 0);
+  const tooLarge = () => refuse(contentType, `over the ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} limit`);
+  if (media.size !== null && media.size > room) return tooLarge();
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of media.body) {
+    size += chunk.length;
+    // Leaving the loop cancels the download: the rest is never read.
+    if (size > room) return tooLarge();
+    chunks.push(Buffer.from(chunk));
+  }
+  if (size === 0) return refuse(contentType, 'empty');
+  const id = store.newId();
+  try {
+    writeFileSync(store.partPath(id), Buffer.concat(chunks));
+  } catch (err) {
+    store.discard(id);
+    throw err;
+  }
+  return { file: { id, name: options.name(contentType), contentType, size } };
+}
+
+/** The message text with the files left out named after it (“[not stored: …]”). */
+export function withRefusedNote(text: string, refused: readonly string[]): string {
+  return [text, refused.length ? `[not stored: ${refused.join('; ')}]` : ''].filter(Boolean).join('\n');
+}
+
+/**
+ * domain.receiveInbound for a message whose media are stored as uncommitted parts: they are
+ * committed when the message was created and discarded when it was a retry already stored. When
+ * storing throws, the parts are discarded and the error goes on (the webhook answers 500, the
+ * provider retries). `store` is absent only when no media were stored.
+ */
+export function receiveInboundWithMedia(
+  domain: Pick<Domain, 'receiveInbound'>,
+  store: AttachmentStore | undefined,
+  input: InboundMessage & { attachments: Attachment[] },
+): InboundResult {
+  const files = input.attachments;
+  try {
+    const result = domain.receiveInbound(input);
+    for (const f of files) {
+      if (result.created && store) store.commit({ ...f, conversationId: result.conversationId, uploaderId: input.channelId, createdAt: Date.now() });
+      else store?.discard(f.id);
+    }
+    return result;
+  } catch (err) {
+    for (const f of files) store?.discard(f.id);
+    throw err;
+  }
+}
