@@ -4,7 +4,12 @@ import { Id, Role, User } from './domain.ts';
 /** HTTP API of the sync server. Bodies are JSON; errors are `{ error: ApiError }`. */
 export const HTTP_PATHS = {
   info: '/api/info',
-  /** POST SignInRequest → SignInResponse; DELETE with `Authorization: Bearer <token>` signs out. */
+  /**
+   * POST SignInRequest → SignInResponse, 401 `invalid_credentials`, or 429 `rate_limited` with a Retry-After
+   * header (seconds) after repeated failures. DELETE with `Authorization: Bearer <token>` signs out (revokes the
+   * session). Sessions expire after an idle period and an absolute age; any token-authenticated request with an
+   * expired token gets 401 `unauthenticated` (the sync socket closes with CloseCode.unauthenticated).
+   */
   session: '/api/session',
   /** Demo and test only: inject an inbound customer message (POST DemoInboundRequest). */
   demoInbound: '/api/demo/inbound',
@@ -21,6 +26,13 @@ export const HTTP_PATHS = {
 
 export const ApiError = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;
+
+/** ApiError codes of POST /api/session (codes stay open strings: older clients must accept new ones). */
+export const SIGN_IN_ERROR_CODES = {
+  invalidCredentials: 'invalid_credentials',
+  /** With status 429 and Retry-After; the message says how many minutes to wait. */
+  throttled: 'rate_limited',
+} as const;
 
 export const DemoAccount = z.object({ name: z.string(), email: z.string(), password: z.string(), role: Role });
 export type DemoAccount = z.infer<typeof DemoAccount>;

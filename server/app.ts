@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { Domain } from './domain/domain.ts';
+import type { SessionPolicy } from './domain/sessions.ts';
+import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
 import { MediaLinks } from './channels/media-links.ts';
 import { createHttpHandler } from './http/routes.ts';
@@ -41,6 +43,15 @@ export interface ServerOptions {
   meetingUrlTemplate?: string | null;
   /** Web chat abuse limits, idle timeout and per-widget origin allowlists (tests lower the limits). */
   webchat?: WebchatHubOptions;
+  /** Session idle timeout (default 30 days), absolute age (90 days), last-used write interval (5 min). */
+  sessions?: Partial<SessionPolicy>;
+  /**
+   * Failed sign-in limits (in memory; a restart forgets them). trustProxy: key the per-address limit on
+   * X-Forwarded-For (default: the web chat's trustProxy setting).
+   */
+  signInThrottle?: Partial<SignInThrottlePolicy> & { trustProxy?: boolean };
+  /** Time source for records, session expiry and sign-in throttling (tests move it forward). */
+  clock?: () => number;
 }
 
 export interface RunningServer {
@@ -58,7 +69,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mkdirSync(options.dataDir, { recursive: true });
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE) });
   const attachments = new AttachmentStore(options.dataDir);
-  const domain = new Domain({ storage, log, minServableSeq: options.minServableSeq, delivery: options.delivery, attachments });
+  const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
+  const domain = new Domain({
+    storage,
+    log,
+    minServableSeq: options.minServableSeq,
+    delivery: options.delivery,
+    attachments,
+    sessions: options.sessions,
+    signInThrottle,
+    clock: options.clock,
+  });
   const mediaLinks = new MediaLinks(options.dataDir);
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
   domain.channels.attachmentFile = (attachmentId) => {
@@ -86,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     attachments,
     mediaLinks,
+    trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
     log,
   });
   const server = createServer((req, res) => {

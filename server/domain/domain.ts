@@ -14,6 +14,8 @@ import { appendAutomaticReply, receiveInbound, UnknownChannelError, type Inbound
 import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
+import { resolveSignInThrottle, SignInThrottle, SignInThrottled, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 
 export interface DomainOptions {
@@ -26,11 +28,23 @@ export interface DomainOptions {
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
   /** SPEC (18): uploaded files message.send may reference; absent = messages carry none. */
   attachments?: AttachmentLookup;
+  /** Session idle timeout, absolute age and last-used write interval (sessions.ts defaults). */
+  sessions?: Partial<SessionPolicy>;
+  /** Failed sign-in limits (sign-in-throttle.ts defaults). */
+  signInThrottle?: Partial<SignInThrottlePolicy>;
 }
 
 export interface Authenticated {
   user: EntityOf<'user'>;
   sessionId: string;
+}
+
+/** A token's verdict; `expired` lets the client say "session expired" rather than a bare "signed out". */
+export type TokenCheck = { ok: true; auth: Authenticated } | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'disabled' };
+
+/** Where a sign-in comes from, for the per-address limits. Domain callers without one share 'local'. */
+export interface SignInContext {
+  clientAddress: string;
 }
 
 export interface AppliedMutation {
@@ -77,12 +91,18 @@ export class Domain {
   /** Adapters that replace the default delivery for channels of a kind (e.g. web chat), for the conversations they accept. */
   private readonly deliveryByKind = new Map<ChannelKind, { adapter: DeliveryAdapter; accepts: (c: EntityOf<'conversation'>) => boolean }>();
   private readonly handlers;
+  private readonly sessionPolicy: SessionPolicy;
+  private readonly throttle: SignInThrottle;
+  /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
+  private lastSessionSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: DomainOptions) {
     this.storage = options.storage;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
     this.minServableSeq = options.minServableSeq ?? 0;
+    this.sessionPolicy = resolveSessionPolicy(options.sessions);
+    this.throttle = new SignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock);
     // Issue 4: the registry sends through the channel's provider; channels without one keep the demo delivery.
     this.channels = new ChannelRegistry({
       fallback: createDemoDelivery({
@@ -127,7 +147,13 @@ export class Domain {
 
   // ------------------------------------------------------------ sessions
 
-  async signIn(email: string, password: string): Promise<{ token: string; user: EntityOf<'user'> } | null> {
+  /**
+   * Null for a wrong password, an unknown email or a disabled account (all alike, and all taking one
+   * scrypt). Throws SignInThrottled, before any scrypt, while too many recent failures lock the attempt.
+   */
+  async signIn(email: string, password: string, context: SignInContext = { clientAddress: 'local' }): Promise<{ token: string; user: EntityOf<'user'> } | null> {
+    const attempt = this.throttle.attempt(email, context.clientAddress);
+    if (attempt.refused) throw new SignInThrottled(attempt);
     const found = this.read((tx) => {
       const user = tx.findUserByEmail(email);
       return user ? { user, hash: tx.getPasswordHash(user.id) } : null;
@@ -137,13 +163,17 @@ export class Domain {
       return null;
     }
     if (!(await verifyPassword(password, found.hash))) return null;
+    attempt.succeeded();
     const token = randomBytes(32).toString('base64url');
+    const now = this.clock();
+    this.sweepExpiredSessions(now);
     this.write((tx) =>
       tx.insertSession({
         id: randomBytes(12).toString('base64url'),
         userId: found.user.id,
         tokenHash: hashToken(token),
-        createdAt: this.clock(),
+        createdAt: now,
+        lastUsedAt: now,
         revokedAt: null,
       }),
     );
@@ -151,13 +181,41 @@ export class Domain {
   }
 
   authenticate(token: string): Authenticated | null {
-    return this.read((tx) => {
+    const check = this.checkToken(token);
+    return check.ok ? check.auth : null;
+  }
+
+  /** Refuses unknown, revoked, idle-expired, too-old and disabled sessions; records use every touchIntervalMs at most. */
+  checkToken(token: string): TokenCheck {
+    const now = this.clock();
+    const check = this.read((tx): TokenCheck & { touch?: boolean } => {
       const session = tx.findSessionByTokenHash(hashToken(token));
-      if (!session || session.revokedAt !== null) return null;
+      if (!session) return { ok: false, reason: 'unknown' };
+      const status = sessionStatus(session, this.sessionPolicy, now);
+      if (status === 'revoked') return { ok: false, reason: 'revoked' };
+      if (status !== 'active') return { ok: false, reason: 'expired' };
       const user = tx.get('user', session.userId);
-      if (!user || user.status !== 'active') return null;
-      return { user, sessionId: session.id };
+      if (!user || user.status !== 'active') return { ok: false, reason: 'disabled' };
+      return { ok: true, auth: { user, sessionId: session.id }, touch: needsTouch(session, this.sessionPolicy, now) };
     });
+    if (!check.ok) return check;
+    if (check.touch) this.write((tx) => tx.touchSession(check.auth.sessionId, now));
+    return { ok: true, auth: check.auth };
+  }
+
+  /** Deletes expired and signed-out sessions when a sweep is due (or always with force); returns how many. */
+  sweepExpiredSessions(now = this.clock(), force = false): number {
+    if (!force && now - this.lastSessionSweepAt < this.sessionPolicy.sweepIntervalMs) return 0;
+    this.lastSessionSweepAt = now;
+    try {
+      const deleted = this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now)));
+      if (deleted > 0) this.log(`deleted ${deleted} expired or signed-out session${deleted === 1 ? '' : 's'}`);
+      return deleted;
+    } catch (err) {
+      // Housekeeping: a failed sweep must not fail the sign-in that triggered it.
+      this.log(`session sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
   }
 
   /** Revokes the session of this token; live sockets of it are closed by whoever listens to the feed. */

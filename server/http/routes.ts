@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DemoInboundRequest, HTTP_PATHS, SignInRequest, type DemoAccount, type ServerInfo } from '../../protocol/http.ts';
+import { DemoInboundRequest, HTTP_PATHS, SIGN_IN_ERROR_CODES, SignInRequest, type DemoAccount, type ServerInfo } from '../../protocol/http.ts';
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
 import type { Domain } from '../domain/domain.ts';
 import { UnknownChannelError } from '../domain/inbound.ts';
+import { SignInThrottled } from '../domain/sign-in-throttle.ts';
+import { clientAddress } from '../webchat/limits.ts';
 import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
 import { attachmentRoute } from './attachments.ts';
 import { mediaRoute } from './media.ts';
@@ -24,10 +26,23 @@ export interface RouteOptions {
   attachments?: AttachmentStore;
   /** Signed public links to attachments (GET /media/<id>) for outbound MMS; absent = no media route. */
   mediaLinks?: MediaLinks;
+  /** Behind a reverse proxy: sign-in limits key on the first X-Forwarded-For address, not the proxy's. */
+  trustProxy?: boolean;
   log: (line: string) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** A throttled sign-in becomes 429 with Retry-After (seconds) and the wait in words. */
+async function signInOrThrottle(domain: Domain, body: SignInRequest, address: string, res: ServerResponse) {
+  try {
+    return await domain.signIn(body.email, body.password, { clientAddress: address });
+  } catch (err) {
+    if (!(err instanceof SignInThrottled)) throw err;
+    res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.refusal.retryAfterMs / 1000))));
+    throw new HttpError(429, SIGN_IN_ERROR_CODES.throttled, err.message);
+  }
+}
 
 /** The HTTP API of protocol/http.ts; transport only, every decision is in the domain. */
 export function createHttpHandler(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -49,8 +64,8 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
     [HTTP_PATHS.session]: {
       POST: async (req, res) => {
         const body = await readBody(req, SignInRequest, options.bodyLimitBytes);
-        const session = await domain.signIn(body.email, body.password);
-        if (!session) throw new HttpError(401, 'invalid_credentials', 'That email and password do not match an active account.');
+        const session = await signInOrThrottle(domain, body, clientAddress(req, options.trustProxy), res);
+        if (!session) throw new HttpError(401, SIGN_IN_ERROR_CODES.invalidCredentials, 'That email and password do not match an active account.');
         sendJson(res, 200, { token: session.token, user: session.user });
       },
       DELETE: (req, res) => {

@@ -30,6 +30,8 @@ export interface SessionRow {
   userId: string;
   tokenHash: string;
   createdAt: number;
+  /** Last time the token was used, written at most every few minutes (sessions.ts touchIntervalMs). */
+  lastUsedAt: number;
   revokedAt: number | null;
 }
 
@@ -89,6 +91,10 @@ export interface StorageTx {
   insertSession(session: SessionRow): void;
   findSessionByTokenHash(tokenHash: string): SessionRow | null;
   revokeSession(id: string, at: number): void;
+  /** Moves last-used forward (never back: concurrent touches may commit out of order). */
+  touchSession(id: string, at: number): void;
+  /** Deletes revoked sessions and those created or last used at or before the cutoffs; returns how many. */
+  deleteExpiredSessions(cutoffs: { createdBefore: number; usedBefore: number }): number;
 
   // change log
   appendChange(change: NewChange): number;

@@ -11,7 +11,7 @@ import {
   type ServerFrame,
 } from '../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
-import type { Domain } from '../domain/domain.ts';
+import type { Domain, TokenCheck } from '../domain/domain.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { SyncTuning } from './tuning.ts';
 
@@ -36,6 +36,8 @@ interface PendingResult {
 export class SyncConnection {
   private user: EntityOf<'user'> | null = null;
   private sessionIdValue: string | null = null;
+  /** Rechecked on every heartbeat: a session can expire, or its user be disabled, while the socket is open. */
+  private token = '';
   private clientId = '';
   /** Scopes whose data this client holds (as far as we sent it). */
   private readonly scopes = new Set<Scope>();
@@ -160,13 +162,12 @@ export class SyncConnection {
       this.sendNow({ type: 'error', code: 'protocol_mismatch', message: `This server speaks protocol ${PROTOCOL_VERSION}; please update.` });
       return this.close(CloseCode.protocolMismatch, 'protocol mismatch');
     }
-    const auth = this.domain.authenticate(hello.token);
-    if (!auth) {
-      this.sendNow({ type: 'error', code: 'unauthenticated', message: 'Your session has ended; sign in again.' });
-      return this.close(CloseCode.unauthenticated, 'unauthenticated');
-    }
+    const check = this.domain.checkToken(hello.token);
+    if (!check.ok) return this.refuseSession(check.reason);
+    const auth = check.auth;
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
+    this.token = hello.token;
     this.user = auth.user;
     this.sessionIdValue = auth.sessionId;
     this.clientId = hello.clientId;
@@ -185,6 +186,18 @@ export class SyncConnection {
     // The pump snapshots every held scope not in this.scopes, then catches up.
     this.startHeartbeat();
     this.poke();
+  }
+
+  /** The close reason is what the client shows on its signed-out screen, so it is a sentence. */
+  private refuseSession(reason: Extract<TokenCheck, { ok: false }>['reason']): void {
+    const message =
+      reason === 'expired'
+        ? 'Your session has expired; sign in again.'
+        : reason === 'disabled'
+          ? 'Your account is disabled; ask an administrator.'
+          : 'Your session has ended; sign in again.';
+    this.sendNow({ type: 'error', code: 'unauthenticated', message });
+    this.close(CloseCode.unauthenticated, message);
   }
 
   private onMutate(frame: MutateFrame): void {
@@ -296,7 +309,16 @@ export class SyncConnection {
   // ---------------------------------------------------------------- liveness
 
   private startHeartbeat(): void {
-    this.pingTimer = setInterval(() => this.sendNow({ type: 'ping', t: Date.now() }), this.tuning.heartbeatIntervalMs);
+    this.pingTimer = setInterval(
+      () =>
+        this.guard(() => {
+          // Also keeps last-used fresh while connected (the domain writes it at most every few minutes).
+          const check = this.domain.checkToken(this.token);
+          if (!check.ok) return this.refuseSession(check.reason);
+          this.sendNow({ type: 'ping', t: Date.now() });
+        }),
+      this.tuning.heartbeatIntervalMs,
+    );
     this.silenceTimer = setTimeout(() => this.close(CloseCode.heartbeatTimeout, 'heartbeat timeout'), this.tuning.heartbeatTimeoutMs);
   }
 

@@ -32,14 +32,16 @@ export interface WebchatHubOptions {
 /**
  * Options from the environment where the caller left them unset:
  * SWITCHBOARD_WEBCHAT_ORIGINS="widget-sales=https://a.example,https://b.example;widget-support=https://c.example",
- * SWITCHBOARD_WEBCHAT_IDLE_MINUTES=10, SWITCHBOARD_WEBCHAT_TRUST_PROXY=1.
+ * SWITCHBOARD_WEBCHAT_IDLE_MINUTES=10, SWITCHBOARD_TRUST_PROXY=1 (also read as SWITCHBOARD_WEBCHAT_TRUST_PROXY;
+ * sign-in throttling follows the same setting).
  */
 export function resolveWebchatOptions(options: WebchatHubOptions = {}, env: NodeJS.ProcessEnv = process.env): WebchatHubOptions {
   const resolved: WebchatHubOptions = { ...options };
   if (!resolved.allowedOrigins && env.SWITCHBOARD_WEBCHAT_ORIGINS) resolved.allowedOrigins = parseAllowedOrigins(env.SWITCHBOARD_WEBCHAT_ORIGINS);
   const idle = Number(env.SWITCHBOARD_WEBCHAT_IDLE_MINUTES);
   if (resolved.idleTimeoutMs === undefined && env.SWITCHBOARD_WEBCHAT_IDLE_MINUTES && Number.isFinite(idle) && idle >= 0) resolved.idleTimeoutMs = idle * 60_000;
-  if (resolved.trustProxy === undefined && env.SWITCHBOARD_WEBCHAT_TRUST_PROXY) resolved.trustProxy = /^(1|true|yes)$/i.test(env.SWITCHBOARD_WEBCHAT_TRUST_PROXY);
+  const trustProxy = env.SWITCHBOARD_TRUST_PROXY ?? env.SWITCHBOARD_WEBCHAT_TRUST_PROXY;
+  if (resolved.trustProxy === undefined && trustProxy) resolved.trustProxy = /^(1|true|yes)$/i.test(trustProxy);
   return resolved;
 }
 

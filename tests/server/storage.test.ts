@@ -44,6 +44,26 @@ describe('sqlite storage', () => {
     expect(() => again.transaction((tx) => tx.put('channel', { id: 'c', inboxId: 'missing', kind: 'sms', name: 'x', address: '+14155550100', registration: 'approved' }))).toThrow(/FOREIGN KEY/);
   });
 
+  it('upgrades sessions from before expiry: last-used starts at the upgrade, created_at is kept', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir.path, 'old.sqlite');
+    const db = new Database(file);
+    const previous = MIGRATIONS.length - 1;
+    for (const sql of MIGRATIONS.slice(0, previous)) db.exec(sql);
+    db.pragma(`user_version = ${previous}`);
+    db.exec(`INSERT INTO orgs VALUES ('org_1', 'Org'); INSERT INTO users VALUES ('u1', 'org_1', 'a@x.test', '{}');
+             INSERT INTO sessions (id, user_id, token_hash, created_at, revoked_at) VALUES ('s1', 'u1', 'h', 1000, NULL);`);
+    db.close();
+    const before = Date.now();
+    const storage = openSqliteStorage({ file });
+    stores.push(storage);
+    const session = storage.transaction((tx) => tx.findSessionByTokenHash('h'));
+    expect(session?.createdAt).toBe(1000);
+    expect(session?.lastUsedAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(session?.lastUsedAt).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
   it('refuses a database written by a newer server', () => {
     const { storage, file } = open();
     storage.close();

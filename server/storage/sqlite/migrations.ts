@@ -189,6 +189,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX channel_provider_config_address ON channel_provider_config(provider, address);
   CREATE INDEX channel_provider_config_service ON channel_provider_config(provider, messaging_service_sid);
   `,
+  // session expiry: last-used time (idle timeout) next to created_at (absolute age); both indexed for the sweep.
+  // Existing sessions count as used now: their real last use was never recorded, and signing everyone out on
+  // upgrade would be worse than giving them one idle period. created_at is real, so the absolute age applies.
+  `
+  ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE sessions SET last_used_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+  CREATE INDEX sessions_last_used ON sessions(last_used_at);
+  CREATE INDEX sessions_created ON sessions(created_at);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -144,16 +144,17 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       ).run(userId, hash);
     },
     insertSession: (s) => {
-      stmt('INSERT INTO sessions (id, user_id, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)').run(
+      stmt('INSERT INTO sessions (id, user_id, token_hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
         s.id,
         s.userId,
         s.tokenHash,
         s.createdAt,
+        s.lastUsedAt,
         s.revokedAt,
       );
     },
     findSessionByTokenHash: (hash) => {
-      const row = stmt('SELECT id, user_id, token_hash, created_at, revoked_at FROM sessions WHERE token_hash = ?').get(hash) as
+      const row = stmt('SELECT id, user_id, token_hash, created_at, last_used_at, revoked_at FROM sessions WHERE token_hash = ?').get(hash) as
         | Row
         | undefined;
       if (!row) return null;
@@ -162,6 +163,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
         userId: row.user_id as string,
         tokenHash: row.token_hash as string,
         createdAt: row.created_at as number,
+        lastUsedAt: row.last_used_at as number,
         revokedAt: (row.revoked_at as number | null) ?? null,
       };
       return session;
@@ -169,6 +171,11 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     revokeSession: (id, at) => {
       stmt('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
     },
+    touchSession: (id, at) => {
+      stmt('UPDATE sessions SET last_used_at = ? WHERE id = ? AND last_used_at < ?').run(at, id, at);
+    },
+    deleteExpiredSessions: ({ createdBefore, usedBefore }) =>
+      stmt('DELETE FROM sessions WHERE revoked_at IS NOT NULL OR created_at <= ? OR last_used_at <= ?').run(createdBefore, usedBefore).changes,
 
     appendChange: (change: NewChange) => {
       const record = change.op === 'put' ? JSON.stringify(change.record) : null;

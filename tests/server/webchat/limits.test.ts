@@ -123,6 +123,9 @@ describe('web chat origin allowlist', () => {
     expect(options.idleTimeoutMs).toBe(300_000);
     expect(options.trustProxy).toBe(true);
     expect(resolveWebchatOptions({ allowedOrigins: {} }, { SWITCHBOARD_WEBCHAT_ORIGINS: 'a=https://x.example' }).allowedOrigins).toEqual({});
+    // The general setting (also used by sign-in throttling) wins over the web chat one.
+    expect(resolveWebchatOptions({}, { SWITCHBOARD_TRUST_PROXY: 'yes', SWITCHBOARD_WEBCHAT_TRUST_PROXY: '0' }).trustProxy).toBe(true);
+    expect(resolveWebchatOptions({}, { SWITCHBOARD_TRUST_PROXY: '0' }).trustProxy).toBe(false);
     expect(parseAllowedOrigins('junk;=https://x.example;k=not a url')).toEqual({ k: [] });
 
     expect(originAllowed(options, 'widget-sales', 'https://shop.example')).toBe(true);
