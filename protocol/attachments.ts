@@ -31,6 +31,12 @@ export const ATTACHMENT_TYPES: Readonly<Record<string, readonly string[]>> = {
 
 export const ATTACHMENT_ACCEPT = Object.keys(ATTACHMENT_TYPES).join(',');
 
+/** Whether a normalised type may be attached (own keys only: "constructor" is not a file type). */
+export const isAllowedAttachmentType = (type: string): boolean => Object.hasOwn(ATTACHMENT_TYPES, type);
+
+/** The usual extension of an allowed type, for naming a file the provider sent without a name. */
+export const attachmentExtension = (type: string): string => (isAllowedAttachmentType(type) ? ATTACHMENT_TYPES[type]?.[0] : undefined) ?? 'bin';
+
 /** "image/PNG; charset=x" → "image/png". */
 export function normaliseContentType(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
@@ -39,7 +45,7 @@ export function normaliseContentType(contentType: string): string {
 /** The type to use for a picked file: its declared type when allowed, else the one its extension names. */
 export function attachmentContentType(name: string, declared: string): string | null {
   const type = normaliseContentType(declared);
-  if (type in ATTACHMENT_TYPES) return type;
+  if (isAllowedAttachmentType(type)) return type;
   const ext = /\.([a-z0-9]{1,8})$/i.exec(name)?.[1]?.toLowerCase();
   if (!ext) return null;
   for (const [t, exts] of Object.entries(ATTACHMENT_TYPES)) if (exts.includes(ext)) return t;
@@ -57,7 +63,7 @@ export function formatBytes(bytes: number): string {
 
 /** Why one file cannot be attached, or null. */
 export function attachmentFileError(file: { name: string; contentType: string; size: number }): string | null {
-  if (!(normaliseContentType(file.contentType) in ATTACHMENT_TYPES)) {
+  if (!isAllowedAttachmentType(normaliseContentType(file.contentType))) {
     return `${file.name} cannot be sent: attach images (JPEG, PNG, GIF, WebP), PDF, audio, video (MP4, 3GPP), vCard or plain text.`;
   }
   if (file.size <= 0) return `${file.name} is empty.`;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatBytes, normaliseContentType } from '../../protocol/attachments.ts';
+import { ATTACHMENT_LIMITS, formatBytes, isAllowedAttachmentType, normaliseContentType } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
@@ -57,11 +57,11 @@ export async function storeInboundMedia<Ref extends { declaredType: string }>(
   const refuse = (contentType: string, why: string): StoredMedia => ({ refused: `${options.name(contentType)}: ${why}` });
   const notAccepted = (contentType: string) => refuse(contentType, `type ${contentType || 'unknown'} is not accepted`);
   const declared = normaliseContentType(ref.declaredType);
-  if (declared && !(declared in ATTACHMENT_TYPES)) return notAccepted(declared);
+  if (declared && !isAllowedAttachmentType(declared)) return notAccepted(declared);
 
   const media = await adapter.fetchMedia(ref);
   const contentType = normaliseContentType(media.contentType);
-  if (!(contentType in ATTACHMENT_TYPES)) return notAccepted(contentType);
+  if (!isAllowedAttachmentType(contentType)) return notAccepted(contentType);
   const room = ATTACHMENT_LIMITS.maxTotalBytes - (options.storedBytes ?? 0);
   const tooLarge = () => refuse(contentType, `over the ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} limit`);
   if (media.size !== null && media.size > room) return tooLarge();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
+import { ATTACHMENT_LIMITS, attachmentExtension } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import { DEFAULT_HELP_TEXT, type ChannelAdapter } from '../channels/channel-adapter.ts';
@@ -77,7 +77,7 @@ async function storeMmsMedia(
       const url = first(params, `MediaUrl${i}`);
       if (!url) continue;
       const stored = await storeInboundMedia(store, adapter, { url, declaredType: first(params, `MediaContentType${i}`) ?? '' }, {
-        name: (contentType) => `media-${i + 1}.${ATTACHMENT_TYPES[contentType]?.[0] ?? 'bin'}`,
+        name: (contentType) => `media-${i + 1}.${attachmentExtension(contentType)}`,
         storedBytes: files.reduce((n, f) => n + f.size, 0),
       });
       if ('file' in stored) files.push(stored.file);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
+import { attachmentExtension } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import type { WhatsAppProviderConfig } from '../channels/channel-adapter.ts';
 import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote, type StoredMedia } from '../channels/inbound-media.ts';
@@ -128,7 +128,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
       const { type, media } = found;
       if (!media) throw invalid(`Message ${message.id} of type ${message.type} has no ${message.type} object.`);
       if (domain.read((tx) => tx.findMessageByProviderId(channelId, message.id))) return true;
-      const name = (contentType: string) => safeFileName(inboundMediaName(type, ATTACHMENT_TYPES[contentType]?.[0] ?? 'bin', { filename: media.filename, voice: media.voice }));
+      const name = (contentType: string) => safeFileName(inboundMediaName(type, attachmentExtension(contentType), { filename: media.filename, voice: media.voice }));
       let stored: StoredMedia;
       try {
         stored = await storeInboundMedia(store, domain.channels.adapterFor(channelId, config), { mediaId: media.id, declaredType: media.mime_type ?? '' }, { name });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentSummary } from '../../protocol/attachments.ts';
+import { attachmentContentType, attachmentExtension, attachmentFileError, attachmentSummary, isAllowedAttachmentType } from '../../protocol/attachments.ts';
 
 describe('attachmentSummary', () => {
   it('names what a text-less message carries', () => {
@@ -11,5 +11,18 @@ describe('attachmentSummary', () => {
     expect(attachmentSummary([{ name: 'clip.mp4', contentType: 'video/mp4' }])).toBe('Video');
     expect(attachmentSummary([{ name: 'invoice.pdf', contentType: 'application/pdf' }])).toBe('Attachment: invoice.pdf');
     expect(attachmentSummary([{ name: 'a.png', contentType: 'image/png' }, { name: 'b.pdf', contentType: 'application/pdf' }])).toBe('2 attachments');
+  });
+});
+
+describe('allowed attachment types', () => {
+  it('knows only its own types, never inherited object keys', () => {
+    expect(isAllowedAttachmentType('image/png')).toBe(true);
+    for (const sneaky of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(isAllowedAttachmentType(sneaky)).toBe(false);
+      expect(attachmentExtension(sneaky)).toBe('bin');
+      expect(attachmentFileError({ name: 'x', contentType: sneaky, size: 1 })).not.toBeNull();
+    }
+    expect(attachmentContentType('evil.constructor', 'constructor')).toBeNull();
+    expect(attachmentExtension('audio/ogg')).toBe('ogg');
   });
 });
