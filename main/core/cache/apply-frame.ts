@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { ChangedViews } from '../../../protocol/ipc.ts';
 import type { ChangesFrame, ScopeLostFrame, SnapshotFrame } from '../../../protocol/sync.ts';
 import type { CacheDb } from './cache-file.ts';
@@ -17,10 +18,12 @@ export const MAX_FRAMES_PER_TRANSACTION = 10;
 export class FrameApplier {
   readonly writer: EntityWriter;
   readonly layer: OptimisticLayer;
+  private readonly holdsAnyScope: Database.Statement<[], number>;
 
   constructor(private readonly cache: CacheDb) {
     this.writer = new EntityWriter(cache);
     this.layer = new OptimisticLayer(cache);
+    this.holdsAnyScope = cache.db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM held_scopes)').pluck();
   }
 
   apply(frame: DataFrame): ChangedViews {
@@ -52,6 +55,12 @@ export class FrameApplier {
   private applyOne(frame: DataFrame, changed: ChangeCollector): void {
     switch (frame.type) {
       case 'changes':
+        // The server sends changes only once every snapshot it owed is complete (catch-up always ends with
+        // a changes frame): build the deferred indexes now, so these entries and all later ones are indexed row by row.
+        if (this.cache.fts.deferred) {
+          this.cache.fts.resume();
+          changed.all();
+        }
         this.applyChanges(frame, changed);
         return;
       case 'snapshot':
@@ -75,6 +84,8 @@ export class FrameApplier {
   }
 
   private applySnapshot(frame: SnapshotFrame, changed: ChangeCollector): void {
+    // A first sync (nothing held, no cursor): index once at the end instead of row by row.
+    if (this.cache.cursor === null && this.holdsAnyScope.get() === 0) this.cache.fts.defer();
     if (frame.reset) this.writer.deleteScope(frame.scope, changed);
     for (const rec of frame.records) this.writer.put(frame.scope, rec, changed);
     if (frame.done) {

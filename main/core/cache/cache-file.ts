@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Scope } from '../../../protocol/scope.ts';
+import { FtsIndexing } from './deferred-fts.ts';
 import { migrate } from './migrations.ts';
 
 /** One person's cache on one server: its file name never reveals who it belongs to. */
@@ -22,6 +23,7 @@ export interface CacheMeta {
 /** An open per-user cache: the database plus its meta row helpers. */
 export class CacheDb {
   readonly db: Database.Database;
+  readonly fts: FtsIndexing;
   /** Bumped on every write transaction; read caches (e.g. list totals) key on it. */
   version = 0;
   private readonly getMetaStmt: Database.Statement<[string], { value: string }>;
@@ -40,6 +42,9 @@ export class CacheDb {
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('cache_size = -32768');
     migrate(this.db);
+    this.fts = new FtsIndexing(this.db);
+    // A first snapshot that never finished (killed, closed) must not leave search half built until the next one.
+    if (this.fts.deferred) this.db.transaction(() => this.fts.resume()).immediate();
     this.getMetaStmt = this.db.prepare('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.db.transaction(() => {

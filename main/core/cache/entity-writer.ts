@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
-import { UNREAD_SQL } from './migrations.ts';
+import { UNREAD_SQL } from './unread-rule.ts';
 
 const TABLE: Record<EntityKind, string> = {
   user: 'users',
@@ -119,7 +119,8 @@ export class EntityWriter {
       this.run('inboundSeen', { at, id });
       this.unreadDirty.add(id);
     }
-    for (const id of this.unreadDirty) this.run('fixUnread', id);
+    // A first sync settles every unread flag once at its end (FtsIndexing.resume).
+    if (!this.cache.fts.deferred) for (const id of this.unreadDirty) this.run('fixUnread', id);
     this.inbound.clear();
     this.unreadDirty.clear();
   }

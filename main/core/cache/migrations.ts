@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DEFERRED_FTS_MIGRATION } from './deferred-fts.ts';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';
 
@@ -240,10 +241,10 @@ export const migrations: readonly string[] = [
   STAGED_ATTACHMENTS_MIGRATION,
   // WhatsApp: each channel's approved templates (JSON array; NULL = none)
   'ALTER TABLE channels ADD COLUMN whatsapp_templates TEXT;',
+  // first sync: full-text indexes built once after the snapshot (see deferred-fts.ts)
+  DEFERRED_FTS_MIGRATION,
 ];
 
-/** The unread rule; statements set `unread` to it only where it differs (no needless index writes). */
-export const UNREAD_SQL = '(last_inbound_at IS NOT NULL AND last_inbound_at > coalesce(read_at, -1))';
 
 export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -3,7 +3,7 @@ import { attachmentSummary } from '../../../protocol/attachments.ts';
 import type { WhatsAppTemplate } from '../../../protocol/domain.ts';
 import { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
-import { UNREAD_SQL } from './migrations.ts';
+import { UNREAD_SQL } from './unread-rule.ts';
 import type { ChangeCollector } from './changed-views.ts';
 import { ContactEffects } from './contact-effects.ts';
 import { WorkflowEffects } from './workflow-effects.ts';

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Mutation } from '../../../protocol/mutations.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
-import { UNREAD_SQL } from './migrations.ts';
+import { UNREAD_SQL } from './unread-rule.ts';
 
 export const WORKFLOW_MUTATIONS = [
   'conversation.create',
