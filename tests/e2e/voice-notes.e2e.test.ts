@@ -1,14 +1,11 @@
-import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WHATSAPP_WINDOW_MS } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { TwilioSimulator } from '../../server/simulator/twilio-simulator.ts';
 import { webmOpusToOgg } from '../../renderer/voice/webm-opus-to-ogg.ts';
-import { DEMO, FAKE_MICROPHONE, ROOT, startProduct, type Product } from './support/product.ts';
+import { ageInboundPastWindow, DEMO, FAKE_MICROPHONE, ROOT, startProduct, type Product } from './support/product.ts';
 
 /**
  * Issue 4, voice notes, in the browser as Sam (Sales), with Chromium's fake microphone: a note
@@ -43,15 +40,7 @@ beforeAll(async () => {
   });
   // A WhatsApp conversation whose customer wrote over a day ago (aged before Sam signs in): templates only.
   waClosedId = await product.injectInbound('ch_sales_wa', '+14155550166', 'Do you ship to Canada?');
-  const db = new Database(join(product.dir, 'server', DATABASE_FILE));
-  try {
-    const at = Date.now() - WHATSAPP_WINDOW_MS - 2 * 60 * 60 * 1000;
-    db.prepare(
-      `UPDATE messages SET created_at = ?, data = json_set(data, '$.createdAt', ?) WHERE json_extract(data, '$.conversationId') = ? AND json_extract(data, '$.direction') = 'in'`,
-    ).run(at, at, waClosedId);
-  } finally {
-    db.close();
-  }
+  ageInboundPastWindow(product, waClosedId);
 });
 
 afterAll(async () => {

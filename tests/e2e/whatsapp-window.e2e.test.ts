@@ -1,9 +1,5 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WHATSAPP_WINDOW_MS } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
-import { DEMO, startProduct, type Product } from './support/product.ts';
+import { ageInboundPastWindow, DEMO, startProduct, type Product } from './support/product.ts';
 
 /**
  * WhatsApp's 24-hour reply window, end to end: a conversation whose customer last wrote more than a day ago
@@ -14,23 +10,10 @@ import { DEMO, startProduct, type Product } from './support/product.ts';
 let product: Product;
 let closedId: string;
 
-/** Moves every inbound message of a conversation (column and stored record) back by more than the window. */
-function ageInbound(conversationId: string): void {
-  const db = new Database(path.join(product.dir, 'server', DATABASE_FILE));
-  try {
-    const at = Date.now() - WHATSAPP_WINDOW_MS - 2 * 60 * 60 * 1000;
-    db.prepare(
-      `UPDATE messages SET created_at = ?, data = json_set(data, '$.createdAt', ?) WHERE json_extract(data, '$.conversationId') = ? AND json_extract(data, '$.direction') = 'in'`,
-    ).run(at, at, conversationId);
-  } finally {
-    db.close();
-  }
-}
-
 beforeAll(async () => {
   product = await startProduct();
   closedId = await product.injectInbound('ch_sales_wa', '+14155550177', 'Is the blue tent back in stock?');
-  ageInbound(closedId);
+  ageInboundPastWindow(product, closedId);
 });
 
 afterAll(async () => {

@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { WHATSAPP_WINDOW_MS } from '../../../protocol/domain.ts';
 import { DemoInboundResponse, HTTP_PATHS } from '../../../protocol/http.ts';
-import { startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
+import { DATABASE_FILE, startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
 import { createClientCore, type ClientCore } from '../../../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../../../main/hosts/browser-host.ts';
 import { ensureRendererBuilt } from '../../../scripts/renderer-build.ts';
@@ -39,6 +41,22 @@ export interface Product {
 }
 
 const quiet = (): void => {};
+
+/**
+ * Moves every inbound message of a conversation (column and stored record) back by more than the WhatsApp
+ * reply window, straight in the server's SQLite file: the window is closed from then on.
+ */
+export function ageInboundPastWindow(product: Pick<Product, 'dir'>, conversationId: string): void {
+  const db = new Database(path.join(product.dir, 'server', DATABASE_FILE));
+  try {
+    const at = Date.now() - WHATSAPP_WINDOW_MS - 2 * 60 * 60 * 1000;
+    db.prepare(
+      `UPDATE messages SET created_at = ?, data = json_set(data, '$.createdAt', ?) WHERE json_extract(data, '$.conversationId') = ? AND json_extract(data, '$.direction') = 'in'`,
+    ).run(at, at, conversationId);
+  } finally {
+    db.close();
+  }
+}
 
 export interface ProductOptions {
   server?: Partial<ServerOptions>;

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Contact } from '../../../protocol/domain.ts';
 import type { ContactFields } from '../../../protocol/mutations.ts';
 import { meetingUrl, parseContactDraft } from '../../../main/core/contact-actions.ts';
 import { IpcFailure } from '../../../main/ipc-router.ts';
 import { contactDetail, favouriteContacts } from '../../../main/core/queries/contacts.ts';
 import { conversationDetail } from '../../../main/core/queries/conversation-detail.ts';
 import { ftsQuery, phoneDigits, SearchQueries } from '../../../main/core/queries/search.ts';
-import { changes, conversation, count, harness, INBOX, ME, message, OTHER, put, seedWorkspace, type Harness } from './fixtures.ts';
+import { changes, contact, conversation, count, harness, type Harness, INBOX, ME, message, OTHER, put, seedWorkspace } from './fixtures.ts';
 
 let h: Harness;
 const cleanups: Array<() => void> = [];
@@ -15,18 +14,6 @@ afterEach(() => {
 });
 
 const ORG = 'org:org_1' as const;
-const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
-  id,
-  orgId: 'org_1',
-  ownerId: null,
-  name: `Contact ${id}`,
-  phones: [],
-  email: null,
-  company: null,
-  notes: null,
-  smsOptOut: false,
-  ...over,
-});
 const fields = (over: Partial<ContactFields> = {}): ContactFields => ({
   name: 'Dana Whitfield',
   phones: ['+14155550123'],

@@ -1,28 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Contact, EntityRecord } from '../../../protocol/domain.ts';
+import type { EntityRecord } from '../../../protocol/domain.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import type { SnapshotFrame } from '../../../protocol/sync.ts';
 import { FrameApplier } from '../../../main/core/cache/apply-frame.ts';
 import { openCache, type CacheDb } from '../../../main/core/cache/cache-file.ts';
 import { SearchQueries } from '../../../main/core/queries/search.ts';
-import { channel, changes, conversation, inbox, INBOX, ME, message, OTHER, put, tempDir, user, userState } from './fixtures.ts';
+import { changes, channel, contact, conversation, inbox, INBOX, ME, message, OTHER, put, tempDir, user, userState } from './fixtures.ts';
 
 const ORG: Scope = 'org:org_1';
 const MINE: Scope = `user:${ME}`;
 const SERVER = 'http://127.0.0.1:1';
 
-const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
-  id,
-  orgId: 'org_1',
-  ownerId: null,
-  name: `Contact ${id}`,
-  phones: [],
-  email: null,
-  company: null,
-  notes: null,
-  smsOptOut: false,
-  ...over,
-});
 
 const ORG_RECORDS: EntityRecord[] = [
   { entity: 'user', record: user(ME, 'Me Myself') },

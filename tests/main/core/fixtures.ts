@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Channel, Conversation, ConversationUserState, Inbox, Message, User } from '../../../protocol/domain.ts';
+import type { Channel, Contact, Conversation, ConversationUserState, Inbox, Message, User } from '../../../protocol/domain.ts';
 import type { ChangeEntry, ChangesFrame } from '../../../protocol/sync.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import { FrameApplier } from '../../../main/core/cache/apply-frame.ts';
@@ -96,6 +96,18 @@ export const message = (id: string, conversationId: string, over: Partial<Messag
   statusReason: null,
   providerId: null,
   createdAt: 2000,
+  ...over,
+});
+export const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
+  id,
+  orgId: 'org_1',
+  ownerId: null,
+  name: `Contact ${id}`,
+  phones: [],
+  email: null,
+  company: null,
+  notes: null,
+  smsOptOut: false,
   ...over,
 });
 export const userState = (conversationId: string, over: Partial<ConversationUserState> = {}): ConversationUserState => ({
