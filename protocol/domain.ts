@@ -152,7 +152,7 @@ export const Message = z.object({
   providerId: z.string().nullable(),
   createdAt: Timestamp,
   /** Set on a WhatsApp template message (sent as type "template"); absent otherwise. */
-  template: z.object({ name: z.string(), language: z.string() }).nullable().optional(),
+  template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).optional() }).nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 

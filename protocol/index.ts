@@ -5,3 +5,4 @@ export * from './mutations.ts';
 export * from './sync.ts';
 export * from './http.ts';
 export * from './ipc.ts';
+export * from './whatsapp-templates.ts';

@@ -15,6 +15,7 @@ import type {
 import { ConversationStatus as ConversationStatusSchema, Id, Registration as RegistrationSchema } from './domain.ts';
 import type { DemoAccount } from './http.ts';
 import type { RejectionCode } from './mutations.ts';
+import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -408,7 +409,13 @@ export const ipcMethods = {
     z.object({ conversationId: Id, body: z.string().trim().min(1, 'a reply cannot be empty').max(4000) }),
   ),
   /** An approved WhatsApp template (allowed outside the 24-hour window); through the outbox like a reply. */
-  'actions.sendTemplate': method<{ messageId: string }>()(z.object({ conversationId: Id, templateId: Id })),
+  'actions.sendTemplate': method<{ messageId: string }>()(
+    z.object({
+      conversationId: Id,
+      templateId: Id,
+      parameters: z.array(z.string().max(MAX_TEMPLATE_PARAMETER_LENGTH)).max(MAX_TEMPLATE_PARAMETERS).default([]),
+    }),
+  ),
   'actions.assign': method<Done>()(z.object({ conversationId: Id, assigneeId: Id.nullable() })),
   'actions.setStatus': method<Done>()(z.object({ conversationId: Id, status: ConversationStatusSchema })),
   'actions.markRead': method<Done>()(z.object({ conversationId: Id })),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber, Registration } from './domain.ts';
+import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
 
 export const MAX_MESSAGE_BODY = 4000;
 
@@ -40,7 +41,13 @@ export const Mutation = z.discriminatedUnion('name', [
   z.object({
     name: z.literal('message.sendTemplate'),
     /** An approved WhatsApp template of the conversation's channel; allowed outside the 24-hour window. */
-    args: z.object({ conversationId: Id, messageId: Id, templateId: Id }),
+    args: z.object({
+      conversationId: Id,
+      messageId: Id,
+      templateId: Id,
+      /** Values of the template's {{1}}…{{n}}, in order (checked against the template by the server). */
+      parameters: z.array(z.string().max(MAX_TEMPLATE_PARAMETER_LENGTH)).max(MAX_TEMPLATE_PARAMETERS).default([]),
+    }),
   }),
   z.object({
     name: z.literal('conversation.assign'),

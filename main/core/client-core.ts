@@ -3,6 +3,7 @@ import type { User } from '../../protocol/domain.ts';
 import type { ChangedViews, ConnectionState, SessionState } from '../../protocol/ipc.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import type { ServerFrame } from '../../protocol/sync.ts';
+import { templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
 import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cache/apply-frame.ts';
 import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
@@ -15,6 +16,7 @@ import { ipcEventNotifier, NotificationService, type Notifier } from './notifica
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
 import { messagesPage } from './queries/messages.ts';
+import { conversationTemplate } from './queries/whatsapp-template.ts';
 import { sidebarView } from './queries/sidebar.ts';
 import { createSession, deleteSession, probeServer } from './server-api.ts';
 import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-client.ts';
@@ -286,11 +288,16 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       return { messageId };
     },
 
-    'actions.sendTemplate': ({ conversationId, templateId }) => {
+    'actions.sendTemplate': ({ conversationId, templateId, parameters }) => {
       const s = requireSession();
       requireConversation(s, conversationId);
+      // Checked here too so a wrong value is refused at once, offline included, not after a queue round trip.
+      const template = conversationTemplate(s.cache.db, conversationId, templateId);
+      if (!template) throw new IpcFailure('invalid', 'That template is not one of this channel’s approved templates.');
+      const problem = templateParameterProblem(template.body, parameters);
+      if (problem) throw new IpcFailure('invalid', problem);
       const messageId = randomUUID();
-      enqueue(s, { name: 'message.sendTemplate', args: { conversationId, messageId, templateId } });
+      enqueue(s, { name: 'message.sendTemplate', args: { conversationId, messageId, templateId, parameters } });
       return { messageId };
     },
 

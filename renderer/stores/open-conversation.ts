@@ -149,11 +149,11 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     return null;
   }
 
-  /** A WhatsApp template (outside the 24-hour window); returns the refusal, if any. */
-  async function sendTemplate(templateId: string): Promise<string | null> {
+  /** A WhatsApp template with its {{1}}…{{n}} values (outside the 24-hour window); returns the refusal, if any. */
+  async function sendTemplate(templateId: string, parameters: string[]): Promise<string | null> {
     const conversationId = id.value;
     if (!conversationId) return 'No conversation is open.';
-    const result = await getApi().invoke('actions.sendTemplate', { conversationId, templateId });
+    const result = await getApi().invoke('actions.sendTemplate', { conversationId, templateId, parameters });
     if (!result.ok) return result.error.message;
     if (id.value === conversationId) await refresh();
     return null;

@@ -80,10 +80,24 @@ async function graphAnswer<T>(response: Response, shape: z.ZodType<T>): Promise<
 
 type Content =
   | { type: 'text'; text: { body: string } }
-  | { type: 'template'; template: { name: string; language: { code: string } } }
+  | { type: 'template'; template: { name: string; language: { code: string }; components?: TemplateComponent[] } }
   | { type: 'image' | 'video' | 'document'; image?: MediaRef; video?: MediaRef; document?: MediaRef }
   | { type: 'audio'; audio: MediaRef & { voice?: true } };
 type MediaRef = { id: string; caption?: string; filename?: string };
+type TemplateComponent = { type: 'body'; parameters: { type: 'text'; text: string }[] };
+
+/** The template part of a send: name, language and, when it has any, the body's {{1}}…{{n}} values in order. */
+function templateContent(template: NonNullable<EntityOf<'message'>['template']>): Content {
+  const parameters = template.parameters ?? [];
+  return {
+    type: 'template',
+    template: {
+      name: template.name,
+      language: { code: template.language },
+      ...(parameters.length ? { components: [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] } : {}),
+    },
+  };
+}
 
 /** Outbound through the Cloud API: POST {graphBase}/v21.0/{phoneNumberId}/messages (and /media for files). */
 export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter<WhatsAppMediaRef> {
@@ -163,7 +177,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
 
   function send(message: EntityOf<'message'>, to: string): Promise<string> {
     if (message.template) {
-      return post(to, { type: 'template', template: { name: message.template.name, language: { code: message.template.language } } }, message.id);
+      return post(to, templateContent(message.template), message.id);
     }
     if (message.attachments.length) return sendWithMedia(message, to);
     return post(to, { type: 'text', text: { body: message.body } }, message.id);

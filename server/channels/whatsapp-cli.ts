@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Id, type WhatsAppTemplate } from '../../protocol/domain.ts';
+import { templateParameters } from '../../protocol/whatsapp-templates.ts';
 import type { WhatsAppConfigInput } from '../domain/domain.ts';
 import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 import { WHATSAPP_WEBHOOK_PATH } from './whatsapp-adapter.ts';
@@ -74,57 +75,100 @@ const TemplateEntry = z.strictObject({
 });
 
 /** The answer of Meta's GET /{waba-id}/message_templates, so an export can be used as is; only APPROVED ones are kept. */
-const MetaTemplate = z.looseObject({
-  name: z.string(),
-  language: z.string(),
-  status: z.string().optional(),
-  components: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })).default([]),
+const MetaExport = z.looseObject({
+  data: z.array(
+    z.looseObject({
+      name: z.string(),
+      language: z.string(),
+      status: z.string().optional(),
+      components: z.array(z.looseObject({ type: z.string(), text: z.string().optional(), format: z.string().optional() })).default([]),
+    }),
+  ),
 });
+type MetaTemplate = z.infer<typeof MetaExport>['data'][number];
 
-export const WhatsAppTemplatesFile = z.union([
-  z.array(TemplateEntry),
-  z.strictObject({ templates: z.array(TemplateEntry) }).transform((f) => f.templates),
-  z
-    .looseObject({ data: z.array(MetaTemplate) })
-    .transform((f) =>
-      f.data
-        .filter((t) => (t.status ?? 'APPROVED').toUpperCase() === 'APPROVED')
-        .map((t) => ({ name: t.name, language: t.language, body: t.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '' })),
-    )
-    .pipe(z.array(TemplateEntry)),
-]);
+/** Our own list, bare or as `{ "templates": [...] }`. */
+const TemplateList = z.union([z.array(TemplateEntry), z.strictObject({ templates: z.array(TemplateEntry) }).transform((f) => f.templates)]);
 
-const PLACEHOLDER = /\{\{\s*[\w.]+\s*\}\}/;
+/** Sends fill body parameters only: a media header or a parameter outside the body would be refused by Meta. */
+function metaTemplateProblem(template: MetaTemplate): string | null {
+  for (const component of template.components) {
+    const type = component.type.toUpperCase();
+    if (type === 'BODY') continue;
+    if (type === 'HEADER' && (component.format ?? 'TEXT').toUpperCase() !== 'TEXT') {
+      return `its header is ${(component.format ?? '').toLowerCase()}, which needs a file at send time; only text headers are supported`;
+    }
+    if (/\{\{/.test(JSON.stringify(component))) return `its ${type.toLowerCase()} component has parameters; only body parameters like {{1}} are supported`;
+  }
+  return null;
+}
 
 /** Stable id of a channel's template (ids are what clients and queued sends refer to). */
 export const templateId = (channelId: string, name: string, language: string): string =>
   `tpl_${createHash('sha256').update(`${channelId}\0${name}\0${language}`).digest('hex').slice(0, 24)}`;
 
+export interface ParsedTemplates {
+  templates: WhatsAppTemplate[];
+  /** Approved templates of a Meta export that cannot be sent from here, each with the reason. */
+  skipped: string[];
+}
+
+const describeIssues = (issues: readonly z.core.$ZodIssue[], prefix = ''): string =>
+  issues
+    .slice(0, 5)
+    .map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(file)'}: ${i.message}`)
+    .join('; ');
+
+/** Meta's export: the approved templates that can be sent; the others are listed as skipped, not fatal. */
+function entriesOfMetaExport(data: MetaTemplate[], skipped: string[]): z.infer<typeof TemplateEntry>[] {
+  const entries: z.infer<typeof TemplateEntry>[] = [];
+  for (const [index, template] of data.entries()) {
+    if ((template.status ?? 'APPROVED').toUpperCase() !== 'APPROVED') continue;
+    const body = template.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '';
+    const problem = metaTemplateProblem(template) ?? unsendableBody(body);
+    if (problem) {
+      skipped.push(`${template.name} (${template.language}): ${problem}`);
+      continue;
+    }
+    const entry = TemplateEntry.safeParse({ name: template.name, language: template.language, body });
+    if (!entry.success) throw new Error(`the templates file has a template Switchboard cannot read: ${describeIssues(entry.error.issues, `data.${index}`)}`);
+    entries.push(entry.data);
+  }
+  return entries;
+}
+
+function unsendableBody(body: string): string | null {
+  const shape = templateParameters(body);
+  return 'problem' in shape ? shape.problem : null;
+}
+
 /**
  * A channel's approved templates from a JSON file's text: either `[{ name, language, body, id? }]`
- * (or `{ "templates": [...] }`), or Meta's message_templates export. Throws with every problem named.
+ * (or `{ "templates": [...] }`), or Meta's message_templates export. A list of our own must be wholly
+ * sendable (throws with the problems named); from Meta's export, templates that cannot be sent are skipped.
  */
-export function parseWhatsAppTemplates(channelId: string, text: string): WhatsAppTemplate[] {
+export function parseWhatsAppTemplates(channelId: string, text: string): ParsedTemplates {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new Error('the templates file is not JSON');
   }
-  const parsed = WhatsAppTemplatesFile.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-    throw new Error(`the templates file is not a list of { name, language, body }: ${problems.join('; ')}`);
+  const skipped: string[] = [];
+  let entries: z.infer<typeof TemplateEntry>[];
+  const meta = typeof json === 'object' && json !== null && 'data' in json ? MetaExport.safeParse(json) : null;
+  if (meta?.success) entries = entriesOfMetaExport(meta.data.data, skipped);
+  else {
+    const own = TemplateList.safeParse(json);
+    if (!own.success) throw new Error(`the templates file is not a list of { name, language, body }: ${describeIssues((meta ?? own).error?.issues ?? [])}`);
+    entries = own.data;
   }
-  const entries = parsed.data;
   if (entries.length > 100) throw new Error(`a channel can have at most 100 templates (the file has ${entries.length})`);
   const templates: WhatsAppTemplate[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
-    // Sends carry no parameters (message.sendTemplate names only the template): Meta would refuse them.
-    if (PLACEHOLDER.test(entry.body)) {
-      throw new Error(`template ${entry.name} (${entry.language}) has parameters like {{1}}; only templates without parameters can be sent`);
-    }
+    const problem = unsendableBody(entry.body);
+    if (problem) throw new Error(`template ${entry.name} (${entry.language}) cannot be sent: ${problem}`);
     const id = entry.id ?? templateId(channelId, entry.name, entry.language);
     const key = `${entry.name}\0${entry.language}`;
     if (seen.has(key) || seen.has(id)) throw new Error(`template ${entry.name} (${entry.language}) is listed twice`);
@@ -132,7 +176,7 @@ export function parseWhatsAppTemplates(channelId: string, text: string): WhatsAp
     seen.add(id);
     templates.push({ id, name: entry.name, language: entry.language, body: entry.body });
   }
-  return templates;
+  return { templates, skipped };
 }
 
 /** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
@@ -165,8 +209,9 @@ export function runWhatsAppTemplatesCli(argv: string[]): number {
     return 2;
   }
   try {
-    const templates = parseWhatsAppTemplates(args.channel, readFileSync(args.file, 'utf8'));
+    const { templates, skipped } = parseWhatsAppTemplates(args.channel, readFileSync(args.file, 'utf8'));
     setWhatsAppTemplates(args.dataDir, args.channel, templates);
+    for (const line of skipped) console.error(`skipped ${line}`);
     console.log(`${args.channel} now has ${templates.length} approved template(s)${templates.length ? `: ${templates.map((t) => `${t.name} (${t.language})`).join(', ')}` : ''}.`);
     return 0;
   } catch (err) {

@@ -252,6 +252,6 @@ export const DEMO_CANNED_RESPONSES: readonly EntityOf<'cannedResponse'>[] = [
 export function demoWhatsAppTemplates(prefix: string): NonNullable<EntityOf<'channel'>['whatsappTemplates']> {
   return [
     { id: `tpl_${prefix}_follow_up`, name: 'follow_up', language: 'en_US', body: 'Hi! We are following up on your recent message to Northwind Outfitters. Reply to this message to continue the conversation.' },
-    { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hello, there is an update on your Northwind Outfitters order. Reply to this message and we will share the details.' },
+    { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hi {{1}}, your Northwind Outfitters order {{2}} has an update. Reply to this message and we will share the details.' },
   ];
 }

@@ -1,6 +1,7 @@
 import { WHATSAPP_WINDOW_MS, type EntityOf, type Role } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
 import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
+import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
@@ -134,6 +135,9 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
       if (channel.kind !== 'whatsapp') return reject('invalid', 'Templates can only be sent on WhatsApp conversations.');
       const template = channel.whatsappTemplates?.find((t) => t.id === args.templateId);
       if (!template) return reject('invalid', `That template is not one of ${channel.name}'s approved templates.`);
+      const parameterProblem = templateParameterProblem(template.body, args.parameters);
+      if (parameterProblem) return reject('invalid', parameterProblem);
+      const body = fillTemplate(template.body, args.parameters);
       const now = nextMessageTime(conversation.lastMessageAt, ctx.now);
       const message: EntityOf<'message'> = {
         id: args.messageId,
@@ -141,13 +145,13 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         direction: 'out',
         authorType: 'user',
         authorId: actor.id,
-        body: template.body,
+        body,
         attachments: [],
         status: 'queued',
         statusReason: null,
         providerId: null,
         createdAt: now,
-        template: { name: template.name, language: template.language },
+        template: { name: template.name, language: template.language, ...(args.parameters.length ? { parameters: args.parameters } : {}) },
       };
       putRecord(tx, scopeOf.conversation(conversation), 'message', message);
       const participantIds = conversation.participantIds.includes(actor.id)
@@ -157,7 +161,7 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         ...conversation,
         participantIds,
         lastMessageAt: now,
-        lastMessagePreview: preview(template.body),
+        lastMessagePreview: preview(body),
       });
       ctx.afterCommit(() => deliver(message));
     },

@@ -6,7 +6,7 @@ import { LINE_HELP, USAGE, parseInteractiveLine, parseSimulatorArgs, type SendTw
 import { demoPhoto } from './png.ts';
 import { demoVoiceNote } from './voice-note.ts';
 import { TwilioSimulator } from './twilio-simulator.ts';
-import { WhatsAppSimulator } from './whatsapp-simulator.ts';
+import { WhatsAppSimulator, type GraphSend } from './whatsapp-simulator.ts';
 
 /** `npm run simulator -- …`: the provider simulators as a program (see USAGE in cli-args.ts). */
 
@@ -83,7 +83,7 @@ async function serve(command: ServeCommand): Promise<void> {
     }
     seenSms = twilio?.sent.length ?? 0;
     for (const m of whatsapp?.sends.slice(seenWa) ?? []) {
-      const text = m.body.type === 'text' ? (m.body.text?.body ?? '') : `(${m.body.type ?? 'unknown'} message)`;
+      const text = m.body.type === 'text' ? (m.body.text?.body ?? '') : m.body.type === 'template' ? describeTemplate(m.body.template) : `(${m.body.type ?? 'unknown'} message)`;
       console.log(`← ${m.authorized ? '' : '[REFUSED: bad credentials] '}WhatsApp → +${(m.body.to ?? '').replace(/^\+/, '')}: ${text} [${m.wamid}]`);
     }
     seenWa = whatsapp?.sends.length ?? 0;
@@ -145,3 +145,9 @@ else if (command.kind === 'serve') {
     process.exit(1);
   });
 } else process.exit(await sendOnce(command).catch((err: unknown) => (console.error(`could not send: ${err instanceof Error ? err.message : String(err)}`), 1)));
+
+/** "template order_update (en_US): Dana, #4417" — the values are what the customer sees in the approved text. */
+function describeTemplate(template: GraphSend['body']['template']): string {
+  const values = (template?.components ?? []).flatMap((c) => c.parameters ?? []).map((p) => p.text ?? '');
+  return `template ${template?.name ?? '?'} (${template?.language?.code ?? '?'})${values.length ? `: ${values.join(', ')}` : ''}`;
+}

@@ -24,7 +24,7 @@ export interface GraphSend {
     to?: string;
     type?: string;
     text?: { body?: string };
-    template?: { name?: string; language?: { code?: string } };
+    template?: { name?: string; language?: { code?: string }; components?: { type?: string; parameters?: { type?: string; text?: string }[] }[] };
     image?: MediaRef;
     audio?: MediaRef;
     video?: MediaRef;

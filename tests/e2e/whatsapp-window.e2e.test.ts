@@ -38,6 +38,25 @@ describe('WhatsApp 24-hour window, end to end', () => {
     await page.locator('[data-testid="message"][data-status="delivered"]', { hasText: 'following up on your recent message' }).waitFor();
   });
 
+  it("a template's {{1}} {{2}} are filled in the picker, previewed as typed, and required before it is sent", async () => {
+    const page = product.page;
+    await page.getByTestId('template-select').selectOption('tpl_sales_order_update');
+    const preview = page.getByTestId('template-preview');
+    expect(await preview.locator('mark.template-missing').allTextContents()).toEqual(['{{1}}', '{{2}}']);
+    // The first value box takes the focus, so the agent can type straight away.
+    await page.locator('[data-testid="template-value-1"]:focus').waitFor();
+    await page.keyboard.type('Dana');
+    await page.getByTestId('template-send').click();
+    expect(await page.getByTestId('template-error').textContent()).toBe('Fill in {{2}}.');
+    await page.getByTestId('template-value-2').fill('#4417');
+    expect(await preview.locator('mark.template-filled').allTextContents()).toEqual(['Dana', '#4417']);
+    expect(await preview.textContent()).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
+    await page.getByTestId('template-value-2').press('Enter');
+    await page.locator('[data-testid="message"][data-status="delivered"]', { hasText: 'Hi Dana, your Northwind Outfitters order #4417 has an update' }).waitFor();
+    expect(await page.getByTestId('template-select').inputValue()).toBe('');
+    expect(await page.getByTestId('template-values').count()).toBe(0);
+  });
+
   it('a conversation the customer wrote to just now shows when the window closes', async () => {
     const page = product.page;
     await product.injectInbound('ch_sales_wa', '+14155550178', 'Do you ship to Canada?');

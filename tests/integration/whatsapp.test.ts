@@ -144,6 +144,20 @@ describe('WhatsApp Cloud API channel', () => {
     const sent = await until(() => sim.sends[0], 'the simulator to receive the template');
     expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { name: 'follow_up', language: { code: 'en_US' } } });
     expect(sent.body).not.toHaveProperty('text');
+    expect(sent.body.template).not.toHaveProperty('components');
     await until(() => message(t, 'msg_wa_tpl')?.status === 'delivered', 'delivered');
+
+    // A template with {{1}} {{2}}: the values go as body parameters, in order; the stored body is the filled text.
+    const parameters = ['Dana', '#4417'];
+    sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.sendTemplate', args: { conversationId, messageId: 'msg_wa_tpl2', templateId: 'tpl_sales_order_update', parameters } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
+    const second = await until(() => sim.sends[1], 'the simulator to receive the second template');
+    expect(second.body.template).toEqual({
+      name: 'order_update',
+      language: { code: 'en_US' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Dana' }, { type: 'text', text: '#4417' }] }],
+    });
+    expect(message(t, 'msg_wa_tpl2')?.body).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
+    await until(() => message(t, 'msg_wa_tpl2')?.status === 'delivered', 'delivered');
   });
 });

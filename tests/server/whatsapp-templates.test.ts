@@ -9,9 +9,9 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const sendTemplate = (conversationId: string, messageId: string, templateId: string): Mutation => ({
+const sendTemplate = (conversationId: string, messageId: string, templateId: string, parameters: string[] = []): Mutation => ({
   name: 'message.sendTemplate',
-  args: { conversationId, messageId, templateId },
+  args: { conversationId, messageId, templateId, parameters },
 });
 const send = (conversationId: string, messageId: string): Mutation => ({
   name: 'message.send',
@@ -46,6 +46,36 @@ describe('WhatsApp templates outside the 24-hour window', () => {
     expect(t.storage.transaction((tx) => tx.get('conversation', conversationId))?.lastMessageAt).toBe(message?.createdAt);
     // Replaying the same message id is idempotent.
     expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-tpl', 'tpl_sales_follow_up'))).toEqual({ ok: true });
+  });
+
+  it("fills a template's {{1}}…{{n}} with the agent's values and keeps them for the provider", () => {
+    const conversationId = closedWhatsAppConversation();
+    expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-order', 'tpl_sales_order_update', ['Dana', '#4417']))).toEqual({ ok: true });
+    const message = t.storage.transaction((tx) => tx.get('message', 'wa-order'));
+    expect(message?.body).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
+    expect(message?.template).toEqual({ name: 'order_update', language: 'en_US', parameters: ['Dana', '#4417'] });
+    expect(t.storage.transaction((tx) => tx.get('conversation', conversationId))?.lastMessagePreview).toMatch(/^Hi Dana, your Northwind/);
+  });
+
+  it('refuses missing, extra or blank values, and values Meta would refuse, storing nothing', () => {
+    const conversationId = closedWhatsAppConversation();
+    const tries: [string, string[], RegExp][] = [
+      ['wa-none', [], /needs 2 values \(\{\{1\}\} to \{\{2\}\}\); 0 given/],
+      ['wa-one', ['Dana'], /needs 2 values/],
+      ['wa-three', ['Dana', '#4417', 'extra'], /needs 2 values/],
+      ['wa-blank', ['Dana', ' '], /Fill in \{\{2\}\}/],
+      ['wa-newline', ['Dana', '#44\n17'], /line breaks/],
+    ];
+    for (const [messageId, values, reason] of tries) {
+      const result = t.apply('user_sam', sendTemplate(conversationId, messageId, 'tpl_sales_order_update', values));
+      expect(result).toMatchObject({ ok: false, code: 'invalid' });
+      expect(result.ok ? '' : result.message).toMatch(reason);
+      expect(t.storage.transaction((tx) => tx.get('message', messageId))).toBeNull();
+    }
+    expect(t.apply('user_sam', sendTemplate(conversationId, 'wa-extra', 'tpl_sales_follow_up', ['unexpected']))).toMatchObject({
+      ok: false,
+      message: 'This template takes no values.',
+    });
   });
 
   it('refuses a template of another channel', () => {

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { attachmentSummary } from '../../../protocol/attachments.ts';
-import type { WhatsAppTemplate } from '../../../protocol/domain.ts';
 import { Mutation } from '../../../protocol/mutations.ts';
+import { fillTemplate } from '../../../protocol/whatsapp-templates.ts';
+import { conversationTemplate } from '../queries/whatsapp-template.ts';
 import type { CacheDb } from './cache-file.ts';
 import { UNREAD_SQL } from './unread-rule.ts';
 import type { ChangeCollector } from './changed-views.ts';
@@ -101,17 +102,6 @@ export class OptimisticLayer {
     this.apply(row, changed);
   }
 
-  /** The body of a WhatsApp template of the conversation's channel, from the cached channel row. */
-  private templateBody(conversationId: string, templateId: string): string | null {
-    const json = this.cache.db
-      .prepare('SELECT ch.whatsapp_templates FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?')
-      .pluck()
-      .get(conversationId) as string | null | undefined;
-    if (!json) return null;
-    const template = (JSON.parse(json) as WhatsAppTemplate[]).find((t) => t.id === templateId);
-    return template ? template.body : null;
-  }
-
   private apply(row: OutboxRow, changed: ChangeCollector): void {
     const parsed = Mutation.safeParse(JSON.parse(row.mutation));
     if (!parsed.success) return;
@@ -135,8 +125,9 @@ export class OptimisticLayer {
         });
         break;
       case 'message.sendTemplate': {
-        const body = this.templateBody(m.args.conversationId, m.args.templateId);
-        if (body === null) break;
+        const template = conversationTemplate(this.cache.db, m.args.conversationId, m.args.templateId);
+        if (!template) break;
+        const body = fillTemplate(template.body, m.args.parameters);
         this.st.sendMessage?.run({ messageId: m.args.messageId, me, body, attachments: '[]', at: row.taken_at, conversationId: m.args.conversationId });
         this.st.sendConversation?.run({ at: row.taken_at, body, me, conversationId: m.args.conversationId });
         break;

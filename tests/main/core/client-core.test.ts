@@ -158,4 +158,35 @@ describe('client core with a fake server', () => {
     expect(await t.router.call('outbox.retry', { mutationId: 99 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await t.router.call('actions.sendMessage', { conversationId: 'c1', body: '   ' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
   });
+
+  it("checks a template's values before queueing it, then sends them and shows the filled text at once", async () => {
+    const t = await setup();
+    await signInAndSync(t);
+    const template = { id: 'tpl_order', name: 'order_update', language: 'en_US', body: 'Hi {{1}}, order {{2}} has shipped.' };
+    t.server.send({
+      type: 'changes', cursor: 12, caughtUp: true,
+      entries: [
+        { seq: 11, scope: 'inbox:inbox_a', op: 'put', entity: 'channel', record: { ...channel('ch_wa', 'inbox_a'), kind: 'whatsapp', whatsappTemplates: [template] } },
+        { seq: 12, scope: 'inbox:inbox_a', op: 'put', entity: 'conversation', record: conversation('c_wa', { channelId: 'ch_wa', lastMessageAt: 2000 }) },
+      ],
+    });
+    await until('the WhatsApp conversation', async () => {
+      const r = await t.router.call('conversation.get', { id: 'c_wa' });
+      return r.ok && r.value !== null;
+    });
+
+    const send = (parameters: string[], templateId = 'tpl_order') => t.router.call('actions.sendTemplate', { conversationId: 'c_wa', templateId, parameters });
+    expect(await send(['Dana'])).toMatchObject({ ok: false, error: { code: 'invalid', message: 'This template needs 2 values ({{1}} to {{2}}); 1 given.' } });
+    expect(await send(['Dana', ''])).toMatchObject({ ok: false, error: { code: 'invalid', message: 'Fill in {{2}}.' } });
+    expect(await send(['Dana', '#4417'], 'tpl_other')).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(t.server.received.filter((f) => f.type === 'mutate')).toEqual([]);
+
+    const sent = await send(['Dana', '#4417']);
+    expect(sent.ok).toBe(true);
+    const messageId = (sent as { value: { messageId: string } }).value.messageId;
+    const mutate = (await until('the mutate frame', () => t.server.received.find((f) => f.type === 'mutate'))) as MutateFrame;
+    expect(mutate.mutations[0]?.mutation).toEqual({ name: 'message.sendTemplate', args: { conversationId: 'c_wa', messageId, templateId: 'tpl_order', parameters: ['Dana', '#4417'] } });
+    const page = await t.router.call('messages.list', { conversationId: 'c_wa' });
+    expect(page).toMatchObject({ ok: true, value: { items: [{ id: messageId, body: 'Hi Dana, order #4417 has shipped.', displayStatus: 'pending' }] } });
+  });
 });

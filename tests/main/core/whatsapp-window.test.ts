@@ -52,7 +52,7 @@ describe('the WhatsApp 24-hour window in the client core', () => {
   it('shows a template sent through the outbox as a pending reply with the template body', () => {
     const now = 100 * HOUR;
     h = whatsAppConversation(now);
-    h.outbox.enqueue({ name: 'message.sendTemplate', args: { conversationId: 'c_wa', messageId: 'tpl_msg', templateId: 'tpl_1' } });
+    h.outbox.enqueue({ name: 'message.sendTemplate', args: { conversationId: 'c_wa', messageId: 'tpl_msg', templateId: 'tpl_1', parameters: [] } });
     const row = h.cache.db.prepare("SELECT body, direction, status, local FROM messages WHERE id = 'tpl_msg'").get();
     expect(row).toEqual({ body: TEMPLATE.body, direction: 'out', status: 'queued', local: 1 });
     expect(h.cache.db.prepare("SELECT message_id FROM outbox WHERE name = 'message.sendTemplate'").pluck().get()).toBe('tpl_msg');

@@ -21,24 +21,34 @@ describe('parseWhatsAppTemplates', () => {
   const follow = { name: 'follow_up', language: 'en_US', body: 'Hi! Reply to continue.' };
 
   it('reads a list, gives stable ids per channel, keeps explicit ids', () => {
-    const [a] = parseWhatsAppTemplates('ch_a', JSON.stringify([follow]));
+    const ids = (channel: string, file: unknown) => parseWhatsAppTemplates(channel, JSON.stringify(file)).templates.map((x) => x.id);
+    const { templates: [a], skipped } = parseWhatsAppTemplates('ch_a', JSON.stringify([follow]));
     expect(a).toEqual({ ...follow, id: templateId('ch_a', 'follow_up', 'en_US') });
-    expect(parseWhatsAppTemplates('ch_a', JSON.stringify({ templates: [follow] }))[0]?.id).toBe(a?.id);
-    expect(parseWhatsAppTemplates('ch_b', JSON.stringify([follow]))[0]?.id).not.toBe(a?.id);
-    expect(parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, id: 'tpl_mine' }]))[0]?.id).toBe('tpl_mine');
+    expect(skipped).toEqual([]);
+    expect(ids('ch_a', { templates: [follow] })).toEqual([a?.id]);
+    expect(ids('ch_b', [follow])).not.toEqual([a?.id]);
+    expect(ids('ch_a', [{ ...follow, id: 'tpl_mine' }])).toEqual(['tpl_mine']);
   });
 
-  it("reads Meta's message_templates export, keeping only approved templates and their BODY text", () => {
+  it("reads Meta's message_templates export, keeping approved templates and their BODY text, skipping what cannot be sent", () => {
     const exported = {
       data: [
-        { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'TEXT', text: 'Order' }, { type: 'BODY', text: 'Your order shipped.' }], id: '123' },
+        { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'TEXT', text: 'Order' }, { type: 'BODY', text: 'Your order {{1}} shipped.' }], id: '123' },
         { name: 'promo', language: 'en_US', status: 'REJECTED', components: [{ type: 'BODY', text: 'Sale!' }] },
+        { name: 'catalogue', language: 'en_US', status: 'APPROVED', components: [{ type: 'HEADER', format: 'IMAGE' }, { type: 'BODY', text: 'New in.' }] },
+        { name: 'tracking', language: 'en_US', status: 'APPROVED', components: [{ type: 'BODY', text: 'Shipped.' }, { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://example.test/t/{{1}}' }] }] },
+        { name: 'welcome', language: 'en_US', status: 'APPROVED', components: [{ type: 'BODY', text: 'Hi {{first_name}}!' }] },
       ],
       paging: { cursors: {} },
     };
-    expect(parseWhatsAppTemplates('ch_a', JSON.stringify(exported))).toEqual([
-      { id: templateId('ch_a', 'order_update', 'en_US'), name: 'order_update', language: 'en_US', body: 'Your order shipped.' },
-    ]);
+    expect(parseWhatsAppTemplates('ch_a', JSON.stringify(exported))).toEqual({
+      templates: [{ id: templateId('ch_a', 'order_update', 'en_US'), name: 'order_update', language: 'en_US', body: 'Your order {{1}} shipped.' }],
+      skipped: [
+        'catalogue (en_US): its header is image, which needs a file at send time; only text headers are supported',
+        'tracking (en_US): its buttons component has parameters; only body parameters like {{1}} are supported',
+        'welcome (en_US): it has a named parameter {{first_name}}; only numbered ones like {{1}} are supported',
+      ],
+    });
   });
 
   it('refuses what cannot be sent or is malformed, saying why', () => {
@@ -46,7 +56,12 @@ describe('parseWhatsAppTemplates', () => {
     expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, name: 'Follow Up' }]))).toThrow(/0\.name: a template name is lowercase/);
     expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, language: 'english' }]))).toThrow(/language code/);
     expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, lang: 'en' }]))).toThrow(/not a list/);
-    expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, body: 'Hi {{1}}, your order {{2}}' }]))).toThrow(/has parameters like \{\{1\}\}/);
+    expect(parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, body: 'Hi {{1}}, your order {{2}}' }])).templates).toHaveLength(1);
+    expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, body: 'Hi {{1}}, your order {{3}}' }]))).toThrow(
+      'template follow_up (en_US) cannot be sent: its parameters must be numbered {{1}} to {{2}} with none missing',
+    );
+    expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([{ ...follow, body: 'Hi {{name}}' }]))).toThrow(/named parameter \{\{name\}\}/);
+    expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify({ data: [{ name: 'x' }] }))).toThrow(/not a list of/);
     expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify([follow, follow]))).toThrow(/listed twice/);
     expect(() => parseWhatsAppTemplates('ch_a', JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ ...follow, name: `t${i}` }))))).toThrow(/at most 100/);
   });
@@ -83,6 +98,30 @@ describe('channel:whatsapp-templates', () => {
       expect(entries).toEqual([expect.objectContaining({ op: 'put', entity: 'channel', scope: 'inbox:inbox_sales', record: expect.objectContaining({ id: 'ch_sales_wa', whatsappTemplates: expected }) })]);
     } finally {
       after.close();
+    }
+  });
+
+  it("imports Meta's export, naming on stderr each approved template it skipped", () => {
+    const file = join(dir.path, 'meta.json');
+    const body = (text: string) => ({ type: 'BODY', text });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        data: [
+          { name: 'order_update', language: 'en_US', status: 'APPROVED', components: [body('Hi {{1}}, order {{2}} shipped.')] },
+          { name: 'catalogue', language: 'en_US', status: 'APPROVED', components: [{ type: 'HEADER', format: 'VIDEO' }, body('New in.')] },
+        ],
+      }),
+    );
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(0);
+      expect(log).toHaveBeenCalledWith('ch_sales_wa now has 1 approved template(s): order_update (en_US).');
+      expect(error.mock.calls).toEqual([['skipped catalogue (en_US): its header is video, which needs a file at send time; only text headers are supported']]);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
     }
   });
 
