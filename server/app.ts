@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { Domain } from './domain/domain.ts';
+import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
 import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
@@ -52,6 +53,10 @@ export interface ServerOptions {
   signInThrottle?: Partial<SignInThrottlePolicy> & { trustProxy?: boolean };
   /** Time source for records, session expiry and sign-in throttling (tests move it forward). */
   clock?: () => number;
+  /** How long the change log and mutation answers are kept (default 30 days, or SWITCHBOARD_LOG_RETENTION_DAYS) and how often that runs (1 h). */
+  logRetention?: Partial<LogRetentionPolicy>;
+  /** How often to look for commits another process made (the admin commands) and pass them on (ms). Default 2000. */
+  foreignCommitPollMs?: number;
 }
 
 export interface RunningServer {
@@ -79,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions: options.sessions,
     signInThrottle,
     clock: options.clock,
+    logRetention: options.logRetention,
   });
   const mediaLinks = new MediaLinks(options.dataDir);
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
@@ -143,12 +149,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
+  domain.applyLogRetention();
+  const timers = [
+    setInterval(() => domain.applyLogRetention(), domain.logRetention.intervalMs),
+    setInterval(() => domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
+  ];
+  for (const timer of timers) timer.unref();
+
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
     close() {
       closing ??= (async () => {
+        for (const timer of timers) clearInterval(timer);
         hub.close();
         webchat.close();
         server.closeAllConnections();

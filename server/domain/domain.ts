@@ -15,6 +15,7 @@ import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, typ
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
+import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { resolveSignInThrottle, SignInThrottle, SignInThrottled, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 
@@ -32,6 +33,8 @@ export interface DomainOptions {
   sessions?: Partial<SessionPolicy>;
   /** Failed sign-in limits (sign-in-throttle.ts defaults). */
   signInThrottle?: Partial<SignInThrottlePolicy>;
+  /** How long the change log and mutation answers are kept (log-retention.ts defaults). */
+  logRetention?: Partial<LogRetentionPolicy>;
 }
 
 export interface Authenticated {
@@ -95,6 +98,9 @@ export class Domain {
   private readonly throttle: SignInThrottle;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
   private lastSessionSweepAt = Number.NEGATIVE_INFINITY;
+  readonly logRetention: LogRetentionPolicy;
+  /** The highest seq listeners were told about; a higher head was committed by another process. */
+  private announcedHead: number;
 
   constructor(options: DomainOptions) {
     this.storage = options.storage;
@@ -120,6 +126,8 @@ export class Domain {
     });
     this.delivery = this.channels;
     this.handlers = createMutationHandlers((message) => this.deliverOutbound(message), options.attachments ?? null);
+    this.logRetention = resolveLogRetention(options.logRetention);
+    this.announcedHead = this.head();
   }
 
   /** A write transaction followed by a poke when it committed anything to the log. */
@@ -132,8 +140,40 @@ export class Domain {
       after = tx.head();
       return value;
     });
-    if (after > before) this.feed.emit('committed', after);
+    if (after > before) {
+      this.announcedHead = Math.max(this.announcedHead, after);
+      this.feed.emit('committed', after);
+    }
     return result as T;
+  }
+
+  /**
+   * Passes on what another process committed to the same database (the admin commands: templates, channel
+   * registration, provider settings), so connected clients get it without waiting for the next change here.
+   */
+  noticeForeignCommits(): boolean {
+    const head = this.head();
+    if (head <= this.announcedHead) return false;
+    this.announcedHead = head;
+    this.feed.emit('committed', head);
+    return true;
+  }
+
+  /** One log-retention pass (log-retention.ts); housekeeping, so a failure is logged, never thrown. */
+  applyLogRetention(now = this.clock()): RetentionOutcome | null {
+    try {
+      const outcome = this.write((tx) => applyLogRetention(tx, this.logRetention, now));
+      if (outcome.compactedThrough !== null || outcome.prunedAnswers > 0) {
+        this.log(
+          `log retention: ${outcome.compactedThrough !== null ? `change log compacted through #${outcome.compactedThrough}` : 'change log kept'}, ` +
+            `${outcome.prunedAnswers} old mutation answer${outcome.prunedAnswers === 1 ? '' : 's'} deleted`,
+        );
+      }
+      return outcome;
+    } catch (err) {
+      this.log(`log retention failed: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
   }
 
   read<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
@@ -508,7 +548,4 @@ export class Domain {
     return this.read((tx) => tx.firstOrg()?.name ?? 'Switchboard');
   }
 
-  compactLog(throughSeq: number): void {
-    this.write((tx) => tx.compactChanges(throughSeq));
-  }
 }

@@ -110,6 +110,11 @@ export interface StorageTx {
   findMutationResult(userId: string, clientId: string, mutationId: number): MutationResult | null;
   lastMutationId(userId: string, clientId: string): number;
   recordMutationResult(userId: string, clientId: string, mutationId: number, result: MutationResult, at: number): void;
+  /**
+   * Deletes answers applied before `before`, except each client's latest (lastMutationId must stay true, so an
+   * old id is never taken for a new one); returns how many.
+   */
+  pruneMutationResults(before: number): number;
 
   // small settings
   getMeta(key: string): string | null;

@@ -49,7 +49,7 @@ describe('sqlite storage', () => {
     dirs.push(dir);
     const file = join(dir.path, 'old.sqlite');
     const db = new Database(file);
-    const previous = MIGRATIONS.length - 1;
+    const previous = MIGRATIONS.findIndex((sql) => sql.includes('ADD COLUMN last_used_at')); // the version before it
     for (const sql of MIGRATIONS.slice(0, previous)) db.exec(sql);
     db.pragma(`user_version = ${previous}`);
     db.exec(`INSERT INTO orgs VALUES ('org_1', 'Org'); INSERT INTO users VALUES ('u1', 'org_1', 'a@x.test', '{}');

@@ -198,6 +198,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_last_used ON sessions(last_used_at);
   CREATE INDEX sessions_created ON sessions(created_at);
   `,
+  // log retention (housekeeping.ts): answers to client mutations are pruned by age.
+  `
+  CREATE INDEX client_mutations_applied ON client_mutations(applied_at);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

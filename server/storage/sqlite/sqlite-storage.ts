@@ -232,6 +232,12 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       );
     },
 
+    pruneMutationResults: (before) =>
+      stmt(
+        `DELETE FROM client_mutations AS m WHERE m.applied_at < ? AND m.mutation_id <
+           (SELECT MAX(l.mutation_id) FROM client_mutations l WHERE l.user_id = m.user_id AND l.client_id = m.client_id)`,
+      ).run(before).changes,
+
     getMeta: (key) => (stmt('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
     setMeta: (key, value) => {
       stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
