@@ -1,28 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../protocol/sync.ts';
-import { ALEX, MAYA, SAM, SyncClient, postInbound, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { ALEX, MAYA, SAM, postInbound, signIn, syncTestRig, type SyncClient } from '../server/support/sync-client.ts';
 
 /** Frame-level isolation of chats (scope chat:<id>) and private numbers (scope inbox:private_<owner>). */
 
-let servers: TestServer[] = [];
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  for (const s of servers) await s.close();
-  servers = [];
-  clients = [];
-});
-
-async function server(): Promise<TestServer> {
-  const s = await startTestServer();
-  servers.push(s);
-  return s;
-}
-async function client(t: TestServer): Promise<SyncClient> {
-  const c = await SyncClient.connect(t.server.url);
-  clients.push(c);
-  return c;
-}
+const { server, client } = syncTestRig();
 
 /** Any record, entry or snapshot of this scope, or anything naming this id. */
 function carries(frames: ServerFrame[], scope: string, id: string): boolean {

@@ -2,32 +2,18 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/support/product.ts';
-import { SAM, SyncClient, postInbound, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { SAM, postInbound, signIn, syncTestRig } from '../server/support/sync-client.ts';
 
 const run = promisify(execFile);
 const DAY = 24 * 60 * 60 * 1000;
 
-let servers: TestServer[] = [];
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  for (const s of servers) await s.close();
-  servers = [];
-  clients = [];
-});
-
-async function client(t: TestServer): Promise<SyncClient> {
-  const c = await SyncClient.connect(t.server.url);
-  clients.push(c);
-  return c;
-}
+const { server, client } = syncTestRig();
 
 describe('server housekeeping', () => {
   it('passes on what an admin command in another process committed, without any change of its own', async () => {
-    const t = await startTestServer({ foreignCommitPollMs: 50 });
-    servers.push(t);
+    const t = await server({ foreignCommitPollMs: 50 });
     const sam = await client(t);
     await sam.sync(await signIn(t.server.url, SAM));
     const from = sam.frames.length;
@@ -47,8 +33,7 @@ describe('server housekeeping', () => {
 
   it('after the retention period a returning client starts over from a snapshot and then gets live changes', async () => {
     let now = Date.now();
-    const t = await startTestServer({ clock: () => now, logRetention: { keepMs: 30 * DAY } });
-    servers.push(t);
+    const t = await server({ clock: () => now, logRetention: { keepMs: 30 * DAY } });
     const token = await signIn(t.server.url, SAM);
     const first = await client(t);
     const welcome = await first.sync(token, { clientId: 'sam-away' });

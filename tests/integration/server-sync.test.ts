@@ -1,36 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeEntry, ServerFrame } from '../../protocol/sync.ts';
 import { CloseCode, SYNC_LIMITS } from '../../protocol/sync.ts';
 import { DATABASE_FILE } from '../../server/app.ts';
-import { ALEX, MAYA, SAM, SyncClient, postInbound, signIn, startTestServer, type TestServer } from '../server/support/sync-client.ts';
+import { ALEX, MAYA, SAM, postInbound, signIn, syncTestRig, type SyncClient, type TestServer } from '../server/support/sync-client.ts';
 
 // inbox:private_user_sam: Sam's private texting number (SPEC (3)) lives in his own hidden inbox.
 const SAM_SCOPES = ['org:org_demo', 'user:user_sam', 'inbox:inbox_sales', 'inbox:private_user_sam', 'chat:chat_floor_leads', 'chat:chat_maya_sam'];
 
-let servers: TestServer[] = [];
-let clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  const failures = servers.flatMap((s) => s.logs.filter((l) => /failed/.test(l)));
-  for (const s of servers) await s.close();
-  servers = [];
-  clients = [];
-  // Nothing may have failed inside the server (oversized frames are reported by ws, not by our handlers).
-  expect(failures).toEqual([]);
-});
-
-async function server(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer(overrides);
-  servers.push(s);
-  return s;
-}
-async function client(t: TestServer): Promise<SyncClient> {
-  const c = await SyncClient.connect(t.server.url);
-  clients.push(c);
-  return c;
-}
+const { server, client } = syncTestRig({ expectNoFailures: true });
 
 /** Seqs of the log after `cursor` in the given scopes, read straight from the database. */
 function logSeqs(t: TestServer, after: number, scopes: string[]): number[] {
