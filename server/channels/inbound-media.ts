@@ -28,16 +28,29 @@ export interface InboundMediaOptions {
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
+ * How long one provider request for media (a lookup, or a whole download) may take. A provider that hangs
+ * must not hold the webhook forever: it gets a 500 and retries later.
+ */
+export const MEDIA_REQUEST_TIMEOUT_MS = 60_000;
+
+/** The signal of one media request: the adapter's shutdown signal or the timeout, whichever comes first. */
+export const mediaRequestSignal = (shutdown: AbortSignal, timeoutMs = MEDIA_REQUEST_TIMEOUT_MS): AbortSignal =>
+  AbortSignal.any([shutdown, AbortSignal.timeout(timeoutMs)]);
+
+const stopped = (signal: AbortSignal): string => (signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? 'timed out' : 'was stopped');
+
+/**
  * The body of a provider's media URL, requested on the first read. `what` names the file in errors;
  * the URL itself stays out of them (Meta's are signed).
  */
-export async function* mediaDownload(url: string, headers: Record<string, string>, what: string): AsyncGenerator<Uint8Array> {
-  const response = await fetch(url, { headers }).catch(() => null);
+export async function* mediaDownload(url: string, headers: Record<string, string>, what: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const response = await fetch(url, { headers, signal }).catch(() => null);
+  if (signal.aborted) throw new MediaUnavailable(`${what} ${stopped(signal)}`);
   if (!response?.ok || !response.body) throw new MediaUnavailable(`${what} answered ${response?.status ?? 'nothing'}`);
   try {
     yield* response.body as AsyncIterable<Uint8Array>;
   } catch (err) {
-    throw new MediaUnavailable(`${what} broke off: ${errorText(err)}`);
+    throw new MediaUnavailable(signal.aborted ? `${what} ${stopped(signal)}` : `${what} broke off: ${errorText(err)}`);
   }
 }
 

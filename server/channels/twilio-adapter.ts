@@ -1,5 +1,5 @@
 import type { ChannelAdapter, ChannelAdapterHooks, StatusUpdate, TwilioConfig } from './channel-adapter.ts';
-import { mediaDownload } from './inbound-media.ts';
+import { mediaDownload, mediaRequestSignal } from './inbound-media.ts';
 
 export const TWILIO_WEBHOOK_PATHS = { sms: '/webhooks/twilio/sms', status: '/webhooks/twilio/status' } as const;
 
@@ -92,7 +92,11 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
     },
     statusUpdate: twilioStatusUpdate,
     // MMS media are fetched with the same Basic auth as the REST API; Twilio states the type in the webhook.
-    fetchMedia: async ({ url, declaredType }) => ({ contentType: declaredType, size: null, body: mediaDownload(url, { authorization }, 'Twilio media download') }),
+    fetchMedia: async ({ url, declaredType }) => ({
+      contentType: declaredType,
+      size: null,
+      body: mediaDownload(url, { authorization }, 'Twilio media download', mediaRequestSignal(options.signal)),
+    }),
   };
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { normaliseContentType } from '../../protocol/attachments.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
 import type { AttachmentFile, ChannelAdapter, ChannelAdapterHooks, FetchedMedia, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
-import { mediaDownload, MediaUnavailable } from './inbound-media.ts';
+import { mediaDownload, mediaRequestSignal, MediaUnavailable } from './inbound-media.ts';
 import { planWhatsAppMediaSend, type WhatsAppPart } from './whatsapp-media.ts';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
@@ -162,8 +162,9 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   /** As the Cloud API documents it: GET /{media-id} (bearer) names the file's URL, which takes the same bearer. */
   async function fetchMedia({ mediaId, declaredType }: WhatsAppMediaRef): Promise<FetchedMedia> {
     const what = `media ${mediaId}`;
-    const lookup = await fetch(`${graph}/${encodeURIComponent(mediaId)}`, { headers: { authorization, accept: 'application/json' } }).catch(() => null);
-    if (!lookup?.ok) throw new MediaUnavailable(`${what} lookup answered ${lookup?.status ?? 'nothing'}`);
+    const signal = mediaRequestSignal(options.signal);
+    const lookup = await fetch(`${graph}/${encodeURIComponent(mediaId)}`, { headers: { authorization, accept: 'application/json' }, signal }).catch(() => null);
+    if (!lookup?.ok) throw new MediaUnavailable(`${what} lookup answered ${signal.aborted ? 'nothing in time' : (lookup?.status ?? 'nothing')}`);
     const info = MediaInfo.safeParse(await lookup.json().catch(() => null));
     if (!info.success) throw new MediaUnavailable(`${what} lookup answered no media URL`);
     const size = Number(info.data.file_size ?? NaN);
@@ -171,7 +172,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
       contentType: normaliseContentType(info.data.mime_type ?? '') || declaredType,
       size: Number.isFinite(size) ? size : null,
       // The URL is Meta's (short-lived, signed): never logged.
-      body: mediaDownload(info.data.url, { authorization }, `${what} download`),
+      body: mediaDownload(info.data.url, { authorization }, `${what} download`, mediaRequestSignal(options.signal)),
     };
   }
 

@@ -8,6 +8,7 @@ import { ATTACHMENT_LIMITS } from '../../../protocol/attachments.ts';
 import type { FetchedMedia } from '../../../server/channels/channel-adapter.ts';
 import {
   mediaDownload,
+  mediaRequestSignal,
   MediaUnavailable,
   receiveInboundWithMedia,
   storeInboundMedia,
@@ -122,6 +123,8 @@ describe('mediaDownload', () => {
     server = createServer((req, res) => {
       requests++;
       if (req.url === '/gone') return void res.writeHead(404).end();
+      if (req.url === '/silent') return; // never answers
+      if (req.url === '/stalls') return void res.writeHead(200, { 'content-type': 'image/png', 'content-length': '1000' }).write(Buffer.alloc(100, 1));
       if (req.headers.authorization !== 'Bearer t') return void res.writeHead(401).end();
       // Promises 1000 bytes, sends 100, then drops the connection.
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': '1000' });
@@ -135,10 +138,13 @@ describe('mediaDownload', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const over = (path: string) => ({ fetchMedia: async (): Promise<FetchedMedia> => ({ contentType: 'image/png', size: null, body: mediaDownload(`${url}${path}`, { authorization: 'Bearer t' }, 'media 1 download') }) });
+  const running = new AbortController().signal;
+  const over = (path: string, signal = running) => ({
+    fetchMedia: async (): Promise<FetchedMedia> => ({ contentType: 'image/png', size: null, body: mediaDownload(`${url}${path}`, { authorization: 'Bearer t' }, 'media 1 download', signal) }),
+  });
 
   it('asks nothing before the first read', async () => {
-    const body = mediaDownload(`${url}/file`, { authorization: 'Bearer t' }, 'media 1 download');
+    const body = mediaDownload(`${url}/file`, { authorization: 'Bearer t' }, 'media 1 download', running);
     await new Promise((r) => setTimeout(r, 20));
     expect(requests).toBe(0);
     await expect(body.next()).resolves.toMatchObject({ done: false });
@@ -150,6 +156,21 @@ describe('mediaDownload', () => {
     const failed = await store1(over('/file')).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(MediaUnavailable);
     expect((failed as Error).message).toMatch(/^media 1 download broke off/);
+    expect(storedFiles()).toEqual([]);
+  });
+
+  it('gives up on a provider that does not answer, or stalls halfway, when the time is up; no part is left', async () => {
+    await expect(store1(over('/silent', mediaRequestSignal(running, 100)))).rejects.toThrow(new MediaUnavailable('media 1 download timed out'));
+    await expect(store1(over('/stalls', mediaRequestSignal(running, 100)))).rejects.toThrow(new MediaUnavailable('media 1 download timed out'));
+    expect(storedFiles()).toEqual([]);
+  });
+
+  it('stops a download when the server shuts down', async () => {
+    const shutdown = new AbortController();
+    const stored = store1(over('/stalls', mediaRequestSignal(shutdown.signal)));
+    await new Promise((r) => setTimeout(r, 50));
+    shutdown.abort();
+    await expect(stored).rejects.toThrow(new MediaUnavailable('media 1 download was stopped'));
     expect(storedFiles()).toEqual([]);
   });
 
