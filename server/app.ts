@@ -53,7 +53,7 @@ export interface ServerOptions {
   signInThrottle?: Partial<SignInThrottlePolicy> & { trustProxy?: boolean };
   /** Time source for records, session expiry and sign-in throttling (tests move it forward). */
   clock?: () => number;
-  /** How long the change log and mutation answers are kept (default 30 days, or SWITCHBOARD_LOG_RETENTION_DAYS) and how often that runs (1 h). */
+  /** How long the change log (default forever, or SWITCHBOARD_CHANGE_LOG_DAYS) and mutation answers (30 days) are kept; how often that runs (1 h). */
   logRetention?: Partial<LogRetentionPolicy>;
   /** How often to look for commits another process made (the admin commands) and pass them on (ms). Default 2000. */
   foreignCommitPollMs?: number;

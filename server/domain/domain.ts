@@ -163,11 +163,13 @@ export class Domain {
   applyLogRetention(now = this.clock()): RetentionOutcome | null {
     try {
       const outcome = this.write((tx) => applyLogRetention(tx, this.logRetention, now));
-      if (outcome.compactedThrough !== null || outcome.prunedAnswers > 0) {
-        this.log(
-          `log retention: ${outcome.compactedThrough !== null ? `change log compacted through #${outcome.compactedThrough}` : 'change log kept'}, ` +
-            `${outcome.prunedAnswers} old mutation answer${outcome.prunedAnswers === 1 ? '' : 's'} deleted`,
-        );
+      const days = (ms: number) => `${Math.round((ms / 86_400_000) * 10) / 10} days`;
+      const { changeLogKeepMs, answersKeepMs } = this.logRetention;
+      if (outcome.compactedThrough !== null && changeLogKeepMs !== null) {
+        this.log(`log retention: change log compacted through #${outcome.compactedThrough} (entries older than ${days(changeLogKeepMs)})`);
+      }
+      if (outcome.prunedAnswers > 0) {
+        this.log(`log retention: deleted ${outcome.prunedAnswers} mutation answer${outcome.prunedAnswers === 1 ? '' : 's'} older than ${days(answersKeepMs)}`);
       }
       return outcome;
     } catch (err) {

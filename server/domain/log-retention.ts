@@ -3,29 +3,34 @@ import type { StorageTx } from '../storage/storage.ts';
 const DAY = 24 * 60 * 60 * 1000;
 
 /**
- * How long the change log and the answers to client mutations are kept. A client away for longer starts over
- * from a snapshot of what it may see (its unsent outbox is kept and sent after), so nothing is lost; the
- * database just stops growing with every edit ever made.
+ * What the server trims, and when. The change log is the event log of SPEC §2 ("every change, ordered, for
+ * sync and audit"), so by default it is kept forever; an operator may bound it. The answers to client
+ * mutations only serve resends, so they are trimmed after a month (each client's latest is always kept).
  */
 export interface LogRetentionPolicy {
-  /** Entries and answers older than this are deleted (ms). */
-  keepMs: number;
+  /** Change-log entries older than this are compacted away (ms); null = kept forever. A client whose cursor
+   * was compacted starts over from a snapshot, its unsent outbox kept. */
+  changeLogKeepMs: number | null;
+  /** Mutation answers older than this are deleted (ms). */
+  answersKeepMs: number;
   /** How often retention runs (ms). */
   intervalMs: number;
 }
 
-export const DEFAULT_LOG_RETENTION: LogRetentionPolicy = { keepMs: 30 * DAY, intervalMs: 60 * 60 * 1000 };
+export const DEFAULT_LOG_RETENTION: LogRetentionPolicy = { changeLogKeepMs: null, answersKeepMs: 30 * DAY, intervalMs: 60 * 60 * 1000 };
 
-/** The policy from options, else SWITCHBOARD_LOG_RETENTION_DAYS, else the defaults; throws on nonsense. */
+/** The policy from options, else SWITCHBOARD_CHANGE_LOG_DAYS, else the defaults; throws on nonsense. */
 export function resolveLogRetention(overrides: Partial<LogRetentionPolicy> = {}, env: NodeJS.ProcessEnv = process.env): LogRetentionPolicy {
-  const days = env.SWITCHBOARD_LOG_RETENTION_DAYS;
-  const fromEnv = days === undefined || days === '' ? {} : { keepMs: Number(days) * DAY };
-  if (days !== undefined && days !== '' && !(Number(days) >= 1)) {
-    throw new Error(`SWITCHBOARD_LOG_RETENTION_DAYS must be a number of days, at least 1 (got ${JSON.stringify(days)})`);
+  const days = env.SWITCHBOARD_CHANGE_LOG_DAYS;
+  const fromEnv: Partial<LogRetentionPolicy> = {};
+  if (days !== undefined && days !== '') {
+    if (!(Number(days) >= 1)) throw new Error(`SWITCHBOARD_CHANGE_LOG_DAYS must be a number of days, at least 1 (got ${JSON.stringify(days)})`);
+    fromEnv.changeLogKeepMs = Number(days) * DAY;
   }
   const policy = { ...DEFAULT_LOG_RETENTION, ...fromEnv, ...overrides };
   for (const [name, value] of Object.entries(policy)) {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`logRetention.${name} must be a positive number of ms (got ${value})`);
+    if (value === null && name === 'changeLogKeepMs') continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`logRetention.${name} must be a positive number of ms (got ${value})`);
   }
   return policy;
 }
@@ -50,11 +55,14 @@ export interface RetentionOutcome {
 }
 
 /**
- * One retention pass. The log carries no timestamps, so each pass notes (now, head) and compacts through the
- * newest head noted at least keepMs ago: an entry goes once it is older than keepMs (at most one interval later).
+ * One retention pass. The log carries no timestamps, so with a bounded log each pass notes (now, head) and
+ * compacts through the newest head noted at least changeLogKeepMs ago: an entry goes once it is older than
+ * that (at most one interval later).
  */
 export function applyLogRetention(tx: StorageTx, policy: LogRetentionPolicy, now: number): RetentionOutcome {
-  const cutoff = now - policy.keepMs;
+  const prunedAnswers = tx.pruneMutationResults(now - policy.answersKeepMs);
+  if (policy.changeLogKeepMs === null) return { compactedThrough: null, prunedAnswers };
+  const cutoff = now - policy.changeLogKeepMs;
   const marks = readMarks(tx);
   const head = tx.head();
   if (marks.at(-1)?.[1] !== head) marks.push([now, head]);
@@ -65,5 +73,5 @@ export function applyLogRetention(tx: StorageTx, policy: LogRetentionPolicy, now
     compactedThrough = due[1];
   }
   tx.setMeta(MARKS_KEY, JSON.stringify(marks.filter(([at]) => at > cutoff)));
-  return { compactedThrough, prunedAnswers: tx.pruneMutationResults(cutoff) };
+  return { compactedThrough, prunedAnswers };
 }

@@ -31,9 +31,9 @@ describe('server housekeeping', () => {
     expect(entry.op === 'put' && entry.entity === 'channel' && entry.record.whatsappTemplates?.map((x) => x.name)).toEqual(['back_in_stock']);
   });
 
-  it('after the retention period a returning client starts over from a snapshot and then gets live changes', async () => {
+  it('with a bounded change log, a client away for longer starts over from a snapshot and then gets live changes', async () => {
     let now = Date.now();
-    const t = await server({ clock: () => now, logRetention: { keepMs: 30 * DAY } });
+    const t = await server({ clock: () => now, logRetention: { changeLogKeepMs: 30 * DAY } });
     const token = await signIn(t.server.url, SAM);
     const first = await client(t);
     const welcome = await first.sync(token, { clientId: 'sam-away' });

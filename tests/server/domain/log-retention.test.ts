@@ -15,21 +15,32 @@ afterEach(() => {
 const tag = (conversationId: string, name: string): Mutation => ({ name: 'conversation.addTag', args: { conversationId, tag: name } });
 
 describe('log retention policy', () => {
-  it('defaults to 30 days, hourly; SWITCHBOARD_LOG_RETENTION_DAYS sets the days; nonsense is refused', () => {
+  it('keeps the change log forever and answers 30 days by default; SWITCHBOARD_CHANGE_LOG_DAYS bounds the log; nonsense is refused', () => {
     expect(resolveLogRetention({}, {})).toEqual(DEFAULT_LOG_RETENTION);
-    expect(DEFAULT_LOG_RETENTION).toEqual({ keepMs: 30 * DAY, intervalMs: HOUR });
-    expect(resolveLogRetention({}, { SWITCHBOARD_LOG_RETENTION_DAYS: '7' }).keepMs).toBe(7 * DAY);
-    expect(resolveLogRetention({ keepMs: 5 }, { SWITCHBOARD_LOG_RETENTION_DAYS: '7' }).keepMs).toBe(5);
-    expect(() => resolveLogRetention({}, { SWITCHBOARD_LOG_RETENTION_DAYS: 'a week' })).toThrow(/at least 1/);
-    expect(() => resolveLogRetention({}, { SWITCHBOARD_LOG_RETENTION_DAYS: '0' })).toThrow(/at least 1/);
+    expect(DEFAULT_LOG_RETENTION).toEqual({ changeLogKeepMs: null, answersKeepMs: 30 * DAY, intervalMs: HOUR });
+    expect(resolveLogRetention({}, { SWITCHBOARD_CHANGE_LOG_DAYS: '90' }).changeLogKeepMs).toBe(90 * DAY);
+    expect(resolveLogRetention({ changeLogKeepMs: 5 }, { SWITCHBOARD_CHANGE_LOG_DAYS: '90' }).changeLogKeepMs).toBe(5);
+    expect(() => resolveLogRetention({}, { SWITCHBOARD_CHANGE_LOG_DAYS: 'a quarter' })).toThrow(/at least 1/);
+    expect(() => resolveLogRetention({}, { SWITCHBOARD_CHANGE_LOG_DAYS: '0' })).toThrow(/at least 1/);
     expect(() => resolveLogRetention({ intervalMs: 0 }, {})).toThrow(/logRetention.intervalMs/);
   });
 });
 
 describe('log retention', () => {
-  it('compacts the change log through the head noted at least keepMs ago, and keeps what is newer', () => {
+  it('by default never compacts the change log: it is the audit trail', () => {
     let now = 1_000 * DAY;
-    t = openTestDomain({ clock: () => now, logRetention: { keepMs: 30 * DAY } });
+    t = openTestDomain({ clock: () => now });
+    const before = t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 100_000)).length;
+    t.domain.applyLogRetention();
+    now += 400 * DAY;
+    expect(t.domain.applyLogRetention()?.compactedThrough).toBeNull();
+    expect(t.domain.servableFloor()).toBe(0);
+    expect(t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 100_000))).toHaveLength(before);
+  });
+
+  it('bounded, compacts through the head noted at least that long ago, and keeps what is newer', () => {
+    let now = 1_000 * DAY;
+    t = openTestDomain({ clock: () => now, logRetention: { changeLogKeepMs: 30 * DAY } });
     const { domain } = t;
     expect(domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
     const headThen = domain.head();
@@ -47,7 +58,7 @@ describe('log retention', () => {
     const left = t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 10_000));
     expect(left.length).toBeGreaterThan(0);
     expect(left.every((e) => e.seq > headThen)).toBe(true);
-    expect(t.logs).toContainEqual(expect.stringMatching(new RegExp(`^log retention: change log compacted through #${headThen}, 0 old mutation answers deleted$`)));
+    expect(t.logs).toContain(`log retention: change log compacted through #${headThen} (entries older than 30 days)`);
 
     now += 10 * DAY; // now the tag's entries are 30 days old too
     expect(domain.applyLogRetention()?.compactedThrough).toBe(headLater);
@@ -56,19 +67,22 @@ describe('log retention', () => {
     expect(domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
   });
 
-  it("deletes old mutation answers but each client's latest, so an old id is never taken for a new one", () => {
+  it("deletes mutation answers older than 30 days but each client's latest, so an old id is never taken for a new one", () => {
     let now = 1_000 * DAY;
-    t = openTestDomain({ clock: () => now, logRetention: { keepMs: 30 * DAY } });
+    t = openTestDomain({ clock: () => now });
     const { domain } = t;
     const sam = t.user('user_sam');
     const apply = (clientId: string, id: number, name: string) => domain.applyMutation(sam, clientId, id, tag('conv_sales_0001', name));
     expect(apply('desk', 1, 'one').result).toEqual({ ok: true });
     expect(apply('desk', 2, 'two').result).toEqual({ ok: true });
     expect(apply('laptop', 1, 'three').result).toEqual({ ok: true });
-    now += 31 * DAY;
+    now += 29 * DAY;
+    expect(domain.applyLogRetention()?.prunedAnswers).toBe(0);
+    now += 2 * DAY;
     expect(apply('desk', 3, 'four').result).toEqual({ ok: true });
 
     expect(domain.applyLogRetention()?.prunedAnswers).toBe(2); // desk #1 and #2; laptop #1 is its latest
+    expect(t.logs).toContain('log retention: deleted 2 mutation answers older than 30 days');
     // Replays: the pruned answer cannot be replayed, so the old id is refused rather than applied twice.
     expect(apply('desk', 2, 'two')).toMatchObject({ replayed: true, result: { ok: false, code: 'conflict' } });
     expect(apply('desk', 3, 'four')).toEqual({ replayed: true, result: { ok: true } });
