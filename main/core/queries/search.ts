@@ -23,6 +23,15 @@ export function ftsQuery(text: string): string | null {
   return terms.join(' ');
 }
 
+/** Prefixes up to this many characters are read from messages_fts's prefix index (cache migration 9). */
+const INDEXED_PREFIX = 3;
+
+/** The query with its last word whole, when that word is a prefix longer than the prefix index serves; else null. */
+export function wholeWordQuery(q: string): string | null {
+  const last = /"([^"]*)"\*$/.exec(q);
+  return last && [...(last[1] ?? '')].length > INDEXED_PREFIX ? q.slice(0, -1) : null;
+}
+
 /** The digits of a phone-number-like query ("+1 (415) 555-01"), or null. */
 export function phoneDigits(text: string): string | null {
   if (!/^[\d\s()+.-]+$/.test(text.trim())) return null;
@@ -99,7 +108,13 @@ export class SearchQueries {
   }
 
   messages(q: string, limit: number): SearchMessageHit[] {
-    return this.all<MessageHitRow>('messages', { q, limit }).map((r) => ({
+    // A last word longer than the prefix index serves would merge every word it starts; tried whole first, it
+    // reads one doclist backwards and stops at the limit. When the whole word alone fills the page, those are
+    // the hits (typing "thank" lists "thank" before "thanks"); otherwise the prefix query runs.
+    const whole = wholeWordQuery(q);
+    const wholeRows = whole ? this.all<MessageHitRow>('messages', { q: whole, limit }) : [];
+    const rows = wholeRows.length >= limit ? wholeRows : this.all<MessageHitRow>('messages', { q, limit });
+    return rows.map((r) => ({
       messageId: r.id,
       conversationId: r.conversation_id,
       conversationTitle: r.contact_name ?? formatAddress(r.customer_address),

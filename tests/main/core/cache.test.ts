@@ -46,6 +46,31 @@ describe('cache file', () => {
     db.close();
   });
 
+  it('upgrading rebuilds the message index with prefix indexes; messages stay findable, by short prefixes too', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const db = new Database(join(t.dir, 'old.sqlite'));
+    const prefixIndex = migrations.findIndex((sql) => sql.includes("prefix='2 3'"));
+    for (const [v, sql] of migrations.slice(0, prefixIndex).entries()) {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
+      status_reason, provider_id, created_at) VALUES ('m1', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks for the order', '[]', 'delivered', NULL, NULL, 1)`).run();
+    expect(migrate(db)).toBe(migrations.length);
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toContain("prefix='2 3'");
+    const find = (q: string) => db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').pluck().all(q);
+    expect(find('"or"*')).toEqual([1]);
+    expect(find('"thank"*')).toEqual([1]);
+    // The triggers of migration 2 still keep it in step.
+    db.prepare("UPDATE messages SET body = 'Shipping update' WHERE id = 'm1'").run();
+    expect(find('"or"*')).toEqual([]);
+    expect(find('"sh"*')).toEqual([1]);
+    // integrity-check (rank 1: against the content table too) throws on any index that disagrees with its rows.
+    expect(() => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+    db.close();
+  });
+
   it('deletes the cache file with its -wal and -shm companions', () => {
     const t = tempDir();
     cleanup = t.cleanup;

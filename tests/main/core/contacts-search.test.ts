@@ -4,7 +4,7 @@ import { meetingUrl, parseContactDraft } from '../../../main/core/contact-action
 import { IpcFailure } from '../../../main/ipc-router.ts';
 import { contactDetail, favouriteContacts } from '../../../main/core/queries/contacts.ts';
 import { conversationDetail } from '../../../main/core/queries/conversation-detail.ts';
-import { ftsQuery, phoneDigits, SearchQueries } from '../../../main/core/queries/search.ts';
+import { ftsQuery, phoneDigits, SearchQueries, wholeWordQuery } from '../../../main/core/queries/search.ts';
 import { changes, contact, conversation, count, harness, type Harness, INBOX, ME, message, OTHER, put, seedWorkspace } from './fixtures.ts';
 
 let h: Harness;
@@ -58,6 +58,11 @@ describe('search query text', () => {
     // FTS syntax in the input is just text.
     expect(ftsQuery('NEAR(a b) OR "x" -y *')).toBe('"NEAR" "a" "b" "OR" "x" "y"');
     expect(ftsQuery('  ,;!  ')).toBeNull();
+    // A last word beyond the 3-character prefix index is tried whole first.
+    expect(wholeWordQuery('"tent" "pole"*')).toBe('"tent" "pole"');
+    expect(wholeWordQuery('"tent" "pol"*')).toBeNull();
+    expect(wholeWordQuery('"tent" "pole"')).toBeNull();
+    expect(wholeWordQuery('"größe"*')).toBe('"größe"');
     expect(phoneDigits('+1 (415) 555-01')).toBe('141555501');
     expect(phoneDigits('tent 415')).toBeNull();
   });
@@ -74,6 +79,17 @@ describe('full-text search over the cache', () => {
     // Unlinked conversations are titled by their formatted number.
     expect(search('ridgeline').messages[0]?.conversationTitle).toBe('+1 415 555 0123');
     expect(search('tent replacement').messages).toEqual([]);
+  });
+
+  it('while typing: short prefixes match, and a whole word that fills the page comes before longer words it starts', () => {
+    h = workspace();
+    h.applier.apply(changes([put(h.seq(), INBOX, 'message', message('m4', 'c2', { body: 'Are tent poles sold separately?', createdAt: 6000 }))]));
+    expect(search('po').messages.map((m) => m.messageId)).toEqual(['m4', 'm3', 'm2']);
+    expect(search('pol').messages.map((m) => m.messageId)).toEqual(['m4', 'm3', 'm2']);
+    // "pole" alone fills a page of two, so the newer "poles" waits for the next word or a longer page.
+    expect(search('pole', 2).messages.map((m) => m.messageId)).toEqual(['m3', 'm2']);
+    expect(search('pole', 3).messages.map((m) => m.messageId)).toEqual(['m4', 'm3', 'm2']);
+    expect(search('poles', 2).messages.map((m) => m.messageId)).toEqual(['m4']);
   });
 
   it('keeps the index in step with edits, deletions, dropped scopes and optimistic replies', () => {
