@@ -152,7 +152,14 @@ export class Domain {
    * registration, provider settings), so connected clients get it without waiting for the next change here.
    */
   noticeForeignCommits(): boolean {
-    const head = this.head();
+    let head: number;
+    try {
+      head = this.head();
+    } catch (err) {
+      // Runs on a timer: a busy or closing database is reported, never thrown into the event loop.
+      this.log(`could not read the change log head: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
     if (head <= this.announcedHead) return false;
     this.announcedHead = head;
     this.feed.emit('committed', head);

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
+import { Domain } from '../../../server/domain/domain.ts';
+import { openTestDomain, type TestDomain } from '../support/fixtures.ts';
+
+let t: TestDomain | null = null;
+afterEach(() => {
+  t?.close();
+  t = null;
+});
+
+describe('commits made by another process', () => {
+  it('are noticed once and passed to the feed; commits of this process are not noticed again', () => {
+    t = openTestDomain();
+    const heads: number[] = [];
+    t.domain.feed.on('committed', (head) => heads.push(head));
+    expect(t.domain.noticeForeignCommits()).toBe(false);
+
+    // A second connection to the same file, as an admin command in its own process has.
+    const other = openSqliteStorage({ file: t.file });
+    try {
+      const admin = new Domain({ storage: other });
+      admin.setWhatsAppTemplates('ch_sales_wa', []);
+      admin.close();
+    } finally {
+      other.close();
+    }
+    expect(heads).toEqual([]);
+    expect(t.domain.noticeForeignCommits()).toBe(true);
+    expect(heads).toEqual([t.domain.head()]);
+    expect(t.domain.noticeForeignCommits()).toBe(false);
+
+    t.domain.setWhatsAppTemplates('ch_sales_wa', []);
+    expect(heads).toHaveLength(2);
+    expect(t.domain.noticeForeignCommits()).toBe(false);
+  });
+
+  it('reports a database it cannot read instead of throwing (it runs on a timer)', () => {
+    const d = openTestDomain();
+    d.storage.close();
+    expect(d.domain.noticeForeignCommits()).toBe(false);
+    expect(d.logs).toContainEqual(expect.stringMatching(/^could not read the change log head: /));
+    d.domain.close();
+  });
+});
