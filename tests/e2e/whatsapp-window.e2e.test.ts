@@ -32,6 +32,7 @@ describe('WhatsApp 24-hour window, end to end', () => {
     await banner.waitFor();
     expect(await banner.textContent()).toContain('The 24-hour reply window is closed: only an approved template can be sent');
     expect(await page.getByTestId('composer-input').isDisabled()).toBe(true);
+    expect(await page.getByTestId('composer-input').getAttribute('placeholder')).toBe('Free-form replies open again when the customer writes.');
     await page.getByTestId('template-picker').waitFor();
     await page.getByTestId('template-select').selectOption('tpl_sales_follow_up');
     await page.getByTestId('template-send').click();
@@ -64,5 +65,6 @@ describe('WhatsApp 24-hour window, end to end', () => {
     await page.locator('[data-testid="whatsapp-window-banner"]', { hasText: /Reply window open — closes in 2[34] h \d+ min/ }).waitFor();
     expect(await page.getByTestId('template-picker').count()).toBe(0);
     expect(await page.getByTestId('composer-input').isDisabled()).toBe(false);
+    expect(await page.getByTestId('composer-input').getAttribute('placeholder')).toMatch(/^Write a reply/);
   });
 });
