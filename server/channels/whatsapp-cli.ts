@@ -120,8 +120,9 @@ const describeIssues = (issues: readonly z.core.$ZodIssue[], prefix = ''): strin
     .join('; ');
 
 /** Meta's export: the approved templates that can be sent; the others are listed as skipped, not fatal. */
-function entriesOfMetaExport(data: MetaTemplate[], skipped: string[]): z.infer<typeof TemplateEntry>[] {
+function entriesOfMetaExport(data: MetaTemplate[]): { entries: z.infer<typeof TemplateEntry>[]; skipped: string[] } {
   const entries: z.infer<typeof TemplateEntry>[] = [];
+  const skipped: string[] = [];
   for (const [index, template] of data.entries()) {
     if ((template.status ?? 'APPROVED').toUpperCase() !== 'APPROVED') continue;
     const body = template.components.find((c) => c.type.toUpperCase() === 'BODY')?.text ?? '';
@@ -134,7 +135,7 @@ function entriesOfMetaExport(data: MetaTemplate[], skipped: string[]): z.infer<t
     if (!entry.success) throw new Error(`the templates file has a template Switchboard cannot read: ${describeIssues(entry.error.issues, `data.${index}`)}`);
     entries.push(entry.data);
   }
-  return entries;
+  return { entries, skipped };
 }
 
 function unsendableBody(body: string): string | null {
@@ -154,10 +155,10 @@ export function parseWhatsAppTemplates(channelId: string, text: string): ParsedT
   } catch {
     throw new Error('the templates file is not JSON');
   }
-  const skipped: string[] = [];
   let entries: z.infer<typeof TemplateEntry>[];
+  let skipped: string[] = [];
   const meta = typeof json === 'object' && json !== null && 'data' in json ? MetaExport.safeParse(json) : null;
-  if (meta?.success) entries = entriesOfMetaExport(meta.data.data, skipped);
+  if (meta?.success) ({ entries, skipped } = entriesOfMetaExport(meta.data.data));
   else {
     const own = TemplateList.safeParse(json);
     if (!own.success) throw new Error(`the templates file is not a list of { name, language, body }: ${describeIssues((meta ?? own).error?.issues ?? [])}`);
