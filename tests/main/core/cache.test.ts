@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheFilePath, deleteCacheFiles, openCache } from '../../../main/core/cache/cache-file.ts';
+import { FtsIndexing } from '../../../main/core/cache/deferred-fts.ts';
 import { migrate, migrations } from '../../../main/core/cache/migrations.ts';
 import { tempDir } from './fixtures.ts';
 
@@ -68,6 +69,30 @@ describe('cache file', () => {
     expect(find('"sh"*')).toEqual([1]);
     // integrity-check (rank 1: against the content table too) throws on any index that disagrees with its rows.
     expect(() => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+    db.close();
+  });
+
+  it('upgrading in the middle of a first sync leaves the message index to the build at its end', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const db = new Database(join(t.dir, 'old.sqlite'));
+    const prefixIndex = migrations.findIndex((sql) => sql.includes("prefix='2 3'"));
+    for (const [v, sql] of migrations.slice(0, prefixIndex).entries()) {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    const fts = new FtsIndexing(db);
+    db.transaction(() => fts.defer())();
+    db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
+      status_reason, provider_id, created_at) VALUES ('m1', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks for the order', '[]', 'delivered', NULL, NULL, 1)`).run();
+    migrate(db);
+    const find = (q: string) => db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').pluck().all(q);
+    expect(fts.deferred).toBe(true);
+    expect(find('"thanks"')).toEqual([]);
+    db.transaction(() => fts.resume())();
+    expect(find('"th"*')).toEqual([1]);
+    db.prepare("INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status, status_reason, provider_id, created_at) VALUES ('m2', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks again', '[]', 'delivered', NULL, NULL, 2)").run();
+    expect(find('"th"*')).toEqual([1, 2]);
     db.close();
   });
 
