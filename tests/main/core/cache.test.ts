@@ -8,6 +8,24 @@ import { migrate, migrations } from '../../../main/core/cache/migrations.ts';
 import { tempDir } from './fixtures.ts';
 
 let cleanup: () => void = () => {};
+
+/** A cache file as the app before cache migration 9 (prefix indexes) left it. */
+function cacheBeforePrefixIndex(file: string): Database.Database {
+  const db = new Database(file);
+  const prefixIndex = migrations.findIndex((sql) => sql.includes("prefix='2 3'"));
+  for (const [v, sql] of migrations.slice(0, prefixIndex).entries()) {
+    db.exec(sql);
+    db.pragma(`user_version = ${v + 1}`);
+  }
+  return db;
+}
+
+function insertMessage(db: Database.Database, id: string, body: string): void {
+  db.prepare(
+    `INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status, status_reason, provider_id, created_at)
+     VALUES (?, 'inbox:i', 'c1', 'in', 'contact', NULL, ?, '[]', 'delivered', NULL, NULL, 1)`,
+  ).run(id, body);
+}
 afterEach(() => cleanup());
 
 describe('cache file', () => {
@@ -50,14 +68,8 @@ describe('cache file', () => {
   it('upgrading rebuilds the message index with prefix indexes; messages stay findable, by short prefixes too', () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const db = new Database(join(t.dir, 'old.sqlite'));
-    const prefixIndex = migrations.findIndex((sql) => sql.includes("prefix='2 3'"));
-    for (const [v, sql] of migrations.slice(0, prefixIndex).entries()) {
-      db.exec(sql);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-    db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
-      status_reason, provider_id, created_at) VALUES ('m1', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks for the order', '[]', 'delivered', NULL, NULL, 1)`).run();
+    const db = cacheBeforePrefixIndex(join(t.dir, 'old.sqlite'));
+    insertMessage(db, 'm1', 'Thanks for the order');
     expect(migrate(db)).toBe(migrations.length);
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toContain("prefix='2 3'");
     const find = (q: string) => db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').pluck().all(q);
@@ -75,23 +87,17 @@ describe('cache file', () => {
   it('upgrading in the middle of a first sync leaves the message index to the build at its end', () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const db = new Database(join(t.dir, 'old.sqlite'));
-    const prefixIndex = migrations.findIndex((sql) => sql.includes("prefix='2 3'"));
-    for (const [v, sql] of migrations.slice(0, prefixIndex).entries()) {
-      db.exec(sql);
-      db.pragma(`user_version = ${v + 1}`);
-    }
+    const db = cacheBeforePrefixIndex(join(t.dir, 'old.sqlite'));
     const fts = new FtsIndexing(db);
     db.transaction(() => fts.defer())();
-    db.prepare(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
-      status_reason, provider_id, created_at) VALUES ('m1', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks for the order', '[]', 'delivered', NULL, NULL, 1)`).run();
+    insertMessage(db, 'm1', 'Thanks for the order');
     migrate(db);
     const find = (q: string) => db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').pluck().all(q);
     expect(fts.deferred).toBe(true);
     expect(find('"thanks"')).toEqual([]);
     db.transaction(() => fts.resume())();
     expect(find('"th"*')).toEqual([1]);
-    db.prepare("INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status, status_reason, provider_id, created_at) VALUES ('m2', 'inbox:i', 'c1', 'in', 'contact', NULL, 'Thanks again', '[]', 'delivered', NULL, NULL, 2)").run();
+    insertMessage(db, 'm2', 'Thanks again');
     expect(find('"th"*')).toEqual([1, 2]);
     db.close();
   });
