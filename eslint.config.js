@@ -15,7 +15,7 @@ const ours = {
   renderer: pattern(['**/renderer/**'], 'only renderer/ imports renderer modules'),
   preload: pattern(['**/preload/**'], 'nothing imports preload/'),
   electron: pattern(['electron', 'electron/*', 'electron-store'], 'only the Electron shell (main/shell/) and preload/ import electron'),
-  sqlite: pattern(['better-sqlite3'], 'only server/ and main/ import better-sqlite3'),
+  sqlite: pattern(['better-sqlite3-multiple-ciphers'], 'only server/ and main/ import better-sqlite3'),
   ws: pattern(['ws'], 'only server/ and main/ import ws'),
   node: pattern(nodeBuiltins, 'this layer runs without Node'),
 };

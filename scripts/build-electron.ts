@@ -14,7 +14,7 @@ import { build, type BuildOptions } from 'esbuild';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Native or optional packages that must be required at run time, never inlined. */
-const NODE_EXTERNALS = ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'];
+const NODE_EXTERNALS = ['electron', 'better-sqlite3-multiple-ciphers', 'bufferutil', 'utf-8-validate'];
 
 export interface BuildElectronResult {
   main: string;

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ChangedViews, OutboxState } from '../../protocol/ipc.ts';
 import type { Mutation, MutationResult, RejectionCode } from '../../protocol/mutations.ts';
 import { SYNC_LIMITS } from '../../protocol/sync.ts';

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ChangedViews } from '../../../protocol/ipc.ts';
 import type { ChangesFrame, ScopeLostFrame, SnapshotFrame } from '../../../protocol/sync.ts';
 import type { CacheDb } from './cache-file.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import type { Scope } from '../../../protocol/scope.ts';
 import { FtsIndexing } from './deferred-fts.ts';
 import { migrate } from './migrations.ts';

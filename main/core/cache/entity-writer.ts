@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';

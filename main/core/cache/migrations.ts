@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import { DEFERRED_FTS_MIGRATION } from './deferred-fts.ts';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import { attachmentSummary } from '../../../protocol/attachments.ts';
 import { Mutation } from '../../../protocol/mutations.ts';
 import { fillTemplate } from '../../../protocol/whatsapp-templates.ts';

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ConversationListItem, ConversationListPage, ConversationListQuery, ListCounts } from '../../../protocol/ipc.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import { formatAddress, type ConversationRow } from './rows.ts';

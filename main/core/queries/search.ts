@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ContactSummary, SearchContactHit, SearchConversationHit, SearchMessageHit, SearchResults } from '../../../protocol/ipc.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import { FAVOURITE_SQL, toSummary, type ContactRow } from './contacts.ts';

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { WhatsAppTemplate } from '../../../protocol/domain.ts';
 
 /** An approved template of the conversation's channel, as last synced; null when the cache has no such template. */

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 
 /**
  * Numbered, forward-only migrations keyed on PRAGMA user_version. Never edit a

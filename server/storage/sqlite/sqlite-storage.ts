@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import { MutationResult } from '../../../protocol/mutations.ts';
 import type { Scope } from '../../../protocol/scope.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WHATSAPP_WINDOW_MS } from '../../../protocol/domain.ts';
 import { DemoInboundResponse, HTTP_PATHS } from '../../../protocol/http.ts';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import { DATABASE_FILE } from '../../../server/app.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheFilePath, deleteCacheFiles, openCache } from '../../../main/core/cache/cache-file.ts';
 import { FtsIndexing } from '../../../main/core/cache/deferred-fts.ts';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSessionPolicy } from '../../../server/domain/sessions.ts';
 import { openTestDomain, type TestDomain } from '../support/fixtures.ts';
