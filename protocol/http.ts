@@ -19,6 +19,12 @@ export const HTTP_PATHS = {
    * the conversation's inbox (404 to anyone else). Limits: protocol/attachments.ts.
    */
   attachments: '/api/attachments',
+  /**
+   * The key of this person's local cache on one device (Bearer token; README "Shared workstations"):
+   * GET ?deviceId=… → DeviceKeyResponse; PUT DeviceKeyPut → DeviceKeyResponse (replaces the stored key);
+   * DELETE ?deviceId=… → 204 (signing out: the cache is gone, so is its key).
+   */
+  deviceKey: '/api/device-key',
   /** WebSocket upgrade for sync. */
   sync: '/sync',
   health: '/healthz',
@@ -68,3 +74,21 @@ export type DemoInboundRequest = z.infer<typeof DemoInboundRequest>;
 
 export const DemoInboundResponse = z.object({ conversationId: Id, messageId: Id });
 export type DemoInboundResponse = z.infer<typeof DemoInboundResponse>;
+
+/** A client data directory's random id (128 bits, lower-case hex); says nothing about who uses it. */
+export const DeviceId = z.string().regex(/^[0-9a-f]{32}$/, 'a device id is 32 lower-case hex digits');
+export type DeviceId = z.infer<typeof DeviceId>;
+
+/** A cache key: 32 random bytes as 64 lower-case hex digits. */
+export const CacheKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'a cache key is 64 lower-case hex digits');
+
+export const DeviceKeyPut = z.object({ deviceId: DeviceId, key: CacheKeyHex });
+export type DeviceKeyPut = z.infer<typeof DeviceKeyPut>;
+
+export const DeviceKeyResponse = z.object({
+  /** The organisation's shared-workstation mode: the client keeps the key (and the token) only in memory. */
+  sharedWorkstation: z.boolean(),
+  /** The key the server holds for this person and device, or null. */
+  key: CacheKeyHex.nullable(),
+});
+export type DeviceKeyResponse = z.infer<typeof DeviceKeyResponse>;

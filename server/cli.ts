@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { startServer } from './app.ts';
 
 // Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
-// `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving.
+// `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving;
+// `org:shared-workstation on|off|status` (issue 8) sets the organisation's shared-workstation mode.
 if (process.argv[2] === 'channel:twilio') {
   const { runTwilioCli } = await import('./channels/twilio-cli.ts');
   process.exit(runTwilioCli(process.argv.slice(3)));
@@ -22,6 +23,10 @@ if (process.argv[2] === 'channel:list') {
 if (process.argv[2] === 'channel:remove-provider') {
   const { runRemoveProviderCli } = await import('./channels/channel-cli.ts');
   process.exit(runRemoveProviderCli(process.argv.slice(3)));
+}
+if (process.argv[2] === 'org:shared-workstation') {
+  const { runSharedWorkstationCli } = await import('./admin/shared-workstation-cli.ts');
+  process.exit(runSharedWorkstationCli(process.argv.slice(3)));
 }
 
 /** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */

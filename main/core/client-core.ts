@@ -6,7 +6,9 @@ import type { ServerFrame } from '../../protocol/sync.ts';
 import { templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
 import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cache/apply-frame.ts';
-import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
+import type { CacheDb } from './cache/cache-file.ts';
+import { CacheAccess } from './cache-access.ts';
+import { memoryCacheKeyVault, type CacheKeyVault } from './cache-key-vault.ts';
 import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
@@ -23,6 +25,7 @@ import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-c
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
 
 export type { TokenVault } from './token-vault.ts';
+export type { CacheKeyVault } from './cache-key-vault.ts';
 export type { Notifier } from './notifications.ts';
 
 export interface ClientCoreOptions {
@@ -31,6 +34,8 @@ export interface ClientCoreOptions {
   defaultServerUrl: string;
   /** Default: in-memory (browser host / Node); Electron passes a safeStorage vault. */
   tokenVault?: TokenVault;
+  /** Cache keys on a personal machine. Default: in-memory (caches are then keyed by the server); Electron passes a safeStorage vault. */
+  cacheKeyVault?: CacheKeyVault;
   log?: (line: string) => void;
   /** Desktop notifications (SPEC §4); default: the `notification` IPC event (the browser host's renderer shows it). */
   notifier?: Notifier;
@@ -67,6 +72,7 @@ const DONE = {} as Record<string, never>;
 export async function createClientCore(options: ClientCoreOptions): Promise<ClientCore> {
   const log = options.log ?? (() => {});
   const vault = options.tokenVault ?? memoryTokenVault();
+  const access = new CacheAccess({ dataDir: options.dataDir, keyVault: options.cacheKeyVault ?? memoryCacheKeyVault(), log });
   const hub = new IpcEventHub();
   const notifier = options.notifier ?? ipcEventNotifier((payload) => hub.emit('notification', payload));
   let session: Session | null = null;
@@ -164,16 +170,15 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     if (state.status !== 'online') s.outbox.connectionLost();
     emitConnection();
     if (state.status === 'signedOut') {
-      // The server refused the token: stop, forget the token, keep the cache so
-      // unsent work survives until the same person signs in again.
+      // The server refused the token: stop, forget the token, keep the cache (encrypted; its key is not in
+      // memory any more) so unsent work survives until the same person signs in again.
       endSession(s);
       void vault.clear();
       emitSession({ status: 'signedOut', serverUrl: s.serverUrl, reason: state.lastError ?? 'Your session has ended.' });
     }
   };
 
-  const openSession = (serverUrl: string, user: User, token: string): Session => {
-    const cache = openCache(options.dataDir, serverUrl, user.id);
+  const openSession = (serverUrl: string, user: User, token: string, cache: CacheDb): Session => {
     cache.setMeta('user', JSON.stringify(user));
     const applier = new FrameApplier(cache);
     const s: Session = {
@@ -256,9 +261,20 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
 
     'session.signIn': async ({ serverUrl, email, password }) => {
       const { token, user } = await createSession(serverUrl, { email: email.toLowerCase(), password });
-      if (session) endSession(session);
-      await vault.save({ serverUrl, userId: user.id, token });
-      openSession(serverUrl, user, token);
+      // Someone signing in over an open session: the previous person's cache is closed (its key gone with it).
+      const previous = session;
+      if (previous) endSession(previous);
+      const opened = await access.openForSignIn(serverUrl, user, token).catch(async (err: unknown) => {
+        if (previous) {
+          await vault.clear();
+          emitSession({ status: 'signedOut', serverUrl: previous.serverUrl, reason: null });
+        }
+        throw err;
+      });
+      // Shared workstation: the session lives only in memory, so a restart leaves nobody signed in.
+      if (opened.sharedWorkstation) await vault.clear();
+      else await vault.save({ serverUrl, userId: user.id, token });
+      openSession(serverUrl, user, token, opened.cache);
       return { user };
     },
 
@@ -266,7 +282,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       const s = requireSession();
       await deleteSession(s.serverUrl, s.token);
       endSession(s);
-      deleteCacheFiles(s.cache.path);
+      await access.forget(s.cache, s.serverUrl, s.token);
       await vault.clear();
       link = { status: 'offline', retryInMs: null, lastError: null };
       emitConnection();
@@ -351,13 +367,16 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
 
   // Resume the last session (offline work included) if the vault still holds it.
   const stored = await vault.load();
-  if (stored) {
+  if (!stored) await access.sweep([]);
+  else {
     try {
-      const cache = openCache(options.dataDir, stored.serverUrl, stored.userId);
-      const userJson = cache.getMeta('user');
-      cache.close();
-      if (userJson) openSession(stored.serverUrl, JSON.parse(userJson) as User, stored.token);
-      else await vault.clear();
+      const cache = await access.openForResume(stored.serverUrl, stored.userId);
+      const userJson = cache?.getMeta('user') ?? null;
+      if (cache && userJson) openSession(stored.serverUrl, JSON.parse(userJson) as User, stored.token, cache);
+      else {
+        cache?.close();
+        await vault.clear();
+      }
     } catch (err) {
       log(`client-core: could not resume the stored session: ${String(err)}`);
     }

@@ -1,4 +1,4 @@
-import { ApiError, HTTP_PATHS, ServerInfo, SignInResponse, type SignInRequest } from '../../protocol/http.ts';
+import { ApiError, DeviceKeyResponse, HTTP_PATHS, ServerInfo, SignInResponse, type SignInRequest } from '../../protocol/http.ts';
 import { IpcFailure } from '../ipc-router.ts';
 
 const TIMEOUT_MS = 10_000;
@@ -65,5 +65,41 @@ export async function deleteSession(serverUrl: string, token: string): Promise<v
     });
   } catch {
     // The token expires on the server anyway; the local data is what must go.
+  }
+}
+
+const deviceKeyUrl = (serverUrl: string, deviceId: string): string =>
+  `${endpoint(serverUrl, HTTP_PATHS.deviceKey)}?deviceId=${encodeURIComponent(deviceId)}`;
+
+async function deviceKeyAnswer(res: Response): Promise<DeviceKeyResponse> {
+  const body = await readJson(res);
+  if (!res.ok) throw failure(res, body);
+  const parsed = DeviceKeyResponse.safeParse(body);
+  if (!parsed.success) throw new IpcFailure('unavailable', 'The server sent an answer this app does not understand.');
+  return parsed.data;
+}
+
+/** The organisation's mode and the cache key the server holds for this person and device; null: a server from before keys. */
+export async function fetchDeviceKey(serverUrl: string, token: string, deviceId: string): Promise<DeviceKeyResponse | null> {
+  const res = await request(deviceKeyUrl(serverUrl, deviceId), { method: 'GET', headers: { authorization: `Bearer ${token}` } }, serverUrl);
+  if (res.status === 404) return null;
+  return deviceKeyAnswer(res);
+}
+
+export async function storeDeviceKey(serverUrl: string, token: string, deviceId: string, key: string): Promise<DeviceKeyResponse> {
+  const res = await request(
+    endpoint(serverUrl, HTTP_PATHS.deviceKey),
+    { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ deviceId, key }) },
+    serverUrl,
+  );
+  return deviceKeyAnswer(res);
+}
+
+/** Best effort, like deleteSession: the cache it opened is deleted anyway. */
+export async function forgetDeviceKey(serverUrl: string, token: string, deviceId: string): Promise<void> {
+  try {
+    await fetch(deviceKeyUrl(serverUrl, deviceId), { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3_000) });
+  } catch {
+    // Useless without the file, which is gone.
   }
 }

@@ -8,6 +8,8 @@ import { forwardIpcEvents, registerIpcHandlers } from './ipc-bridge.ts';
 import { electronNotifier, type ShellNotifier } from './notifier.ts';
 import { Preferences, type KeyValueStore } from './preferences.ts';
 import { SafeStorageTokenVault, type TokenVault } from './token-vault.ts';
+import { SafeStorageCacheKeyVault } from './cache-key-vault.ts';
+import type { CacheKeyVault } from '../core/cache-key-vault.ts';
 import { createMainWindow, guardWebContents } from './window.ts';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:4870';
@@ -23,6 +25,7 @@ export type CreateShellCore = (options: {
   dataDir: string;
   defaultServerUrl: string;
   tokenVault: TokenVault;
+  cacheKeyVault: CacheKeyVault;
   log: (line: string) => void;
   /** Electron notifications; the core decides what to notify (main/core/notifications.ts). */
   notifier?: ShellNotifier;
@@ -106,6 +109,7 @@ export function startElectronShell(electron: ElectronModule, options: ShellOptio
       dataDir: userData,
       defaultServerUrl: serverUrl ?? preferences.get('serverAddress') ?? DEFAULT_SERVER_URL,
       tokenVault,
+      cacheKeyVault: new SafeStorageCacheKeyVault(electron.safeStorage, path.join(userData, 'cache-keys.bin'), log, options.platform),
       log,
       notifier: electronNotifier(electron, () => mainWindow, log),
     });

@@ -11,6 +11,7 @@ import { mediaRoute } from './media.ts';
 import type { MediaLinks } from '../channels/media-links.ts';
 import { twilioWebhookRoutes } from './twilio-webhooks.ts';
 import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
+import { deviceKeyRoutes } from './device-keys.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 
 export interface RouteOptions {
@@ -91,6 +92,7 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
     };
   }
 
+  Object.assign(routes, deviceKeyRoutes(domain, options.bodyLimitBytes));
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));

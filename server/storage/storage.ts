@@ -63,6 +63,14 @@ export interface StorageTx {
   getOrg(id: string): Org | null;
   firstOrg(): Org | null;
   putOrg(org: Org): void;
+  /** README "Shared workstations": cache keys are held by the server and kept only in memory on the client. */
+  sharedWorkstation(orgId: string): boolean;
+  setSharedWorkstation(orgId: string, on: boolean): void;
+
+  // cache keys held for a person's device (shared workstations)
+  getDeviceKey(userId: string, deviceId: string): string | null;
+  putDeviceKey(userId: string, deviceId: string, key: string, at: number): void;
+  deleteDeviceKey(userId: string, deviceId: string): void;
 
   // entity records (the shapes of protocol/domain.ts)
   get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null;

@@ -11,6 +11,8 @@
  *     b. catch-up: `changes` frames, FTS indexes kept row by row by triggers.
  *  2. Page-query latency of every list view at N conversations.
  *  3. Full-text search latency over 10·N messages (search-bench.ts).
+ * Caches are encrypted in the product (README "Shared workstations"); 1 and 2 run on unencrypted caches as
+ * before and again, through the apply path, on encrypted ones, printing what encryption costs.
  *
  * BENCH_SCALE (default 1 → 100,000 conversations / 1,000,000 messages), e.g.
  * BENCH_SCALE=0.05 for a quick smoke run.
@@ -26,6 +28,7 @@ import { parseServerFrame } from '../../main/core/server-frame.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from '../../main/core/cache/apply-frame.ts';
 import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
+import { newCacheKey, type CacheKey } from '../../main/core/cache/cache-key.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
 import { measure, percentile } from './percentiles.ts';
@@ -139,9 +142,10 @@ function* snapshotRecords(scope: Scope): Generator<EntityRecord> {
   for (const g of generatedOf(scope)) for (const m of g.messages) yield { entity: 'message', record: m };
 }
 
-function freshCache(): { cache: CacheDb; cleanup: () => void } {
+/** `key` null: unencrypted, as before encryption, for the figures encryption is measured against. */
+function freshCache(key: CacheKey | null = null): { cache: CacheDb; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
-  const cache = openCache(dir, 'http://bench.invalid', ME);
+  const cache = openCache(dir, 'http://bench.invalid', ME, key);
   return {
     cache,
     cleanup: () => {
@@ -356,6 +360,17 @@ const rawResult = ingestRaw(raw.cache, { order: 'catchUp', deferFts: false });
 raw.cleanup();
 const real = freshCache();
 const applyResult = ingestThroughApply(real.cache);
+const plainPhases = { ...phases };
+// The same two apply paths on encrypted caches (the product's configuration).
+const encSnap = freshCache(newCacheKey());
+const encSnapResult = snapshotThroughApply(encSnap.cache);
+encSnap.cleanup();
+const realEncrypted = freshCache(newCacheKey());
+const encApplyResult = ingestThroughApply(realEncrypted.cache);
+Object.assign(phases, plainPhases);
+const encryptionCost = (encrypted: { rows: number; ms: number }, plain: { rows: number; ms: number }): string =>
+  `    encrypted (SQLCipher AES-256 + HMAC-SHA512 per page): ${fmt(rate(encrypted))} rows/s, time vs unencrypted ${signedPercent(rate(plain) / rate(encrypted) - 1)}`;
+const signedPercent = (fraction: number): string => `${fraction >= 0 ? '+' : ''}${fmt(fraction * 100, 0)} %`;
 
 console.log('Ingest (same rows, same schema and indexes, fresh empty cache each; seconds include every commit)');
 console.log(`    ${pad('path', 74)}${lpad('rows', 12)}${lpad('seconds', 10)}${lpad('rows/s', 12)}`);
@@ -364,16 +379,18 @@ line(`raw bulk insert, 1 txn, snapshot order, + FTS build (${fmt(rawSnapResult.b
 line(`apply path: JSON+zod+apply, ${frames}, + FTS build and unread settle (${fmt(snapResult.buildMs / 1000, 2)} s)`, snapResult);
 const snapRatio = rate(snapResult) / rate(rawSnapResult);
 console.log(`    ratio apply/raw = ${fmt(snapRatio, 2)}   target ≥ 0.50   ${snapRatio >= 0.5 ? 'met' : 'MISSED'}${snapDeferred ? '   (indexes NOT built: bug)' : ''}`);
+line('apply path as above, encrypted cache', encSnapResult);
+console.log(encryptionCost(encSnapResult, snapResult));
 console.log('  Catch-up: changes frames, FTS kept row by row by triggers (every cache that already holds data)');
 line('raw bulk insert, 1 txn, catch-up order, FTS triggers per row', rawResult);
 line(`apply path: JSON+zod+apply, ${frames.replace('record', 'entry')}`, applyResult);
 console.log(`    apply path phases: JSON.parse ${fmt(phases.json / 1000, 2)} s, zod ${fmt(phases.zod / 1000, 2)} s, SQLite ${fmt(phases.apply / 1000, 2)} s`);
 const ratio = rate(applyResult) / rate(rawResult);
 console.log(`    ratio apply/raw = ${fmt(ratio, 2)}   target ≥ 0.50   ${ratio >= 0.5 ? 'met' : 'MISSED'}`);
+line('apply path as above, encrypted cache', encApplyResult);
+console.log(encryptionCost(encApplyResult, applyResult));
 console.log(`  first sync vs catch-up through the apply path: ×${fmt(rate(snapResult) / rate(applyResult), 2)} rows/s\n`);
 
-real.cache.db.exec('ANALYZE');
-const lists = new ConversationListQueries(real.cache);
 const iterations = Number(process.env.BENCH_ITERATIONS ?? '300');
 const views: { name: string; query: ConversationListQuery }[] = [];
 for (const folder of ['open', 'closed'] as const)
@@ -385,66 +402,86 @@ for (const folder of ['open', 'closed'] as const)
 views.push({ name: 'open/all/all/recentMessages inbox_a', query: ConversationListQuery.parse({ inboxId: 'inbox_a' }) });
 views.push({ name: 'open/all/all/recentMessages inbox_a_sms', query: ConversationListQuery.parse({ channelId: 'inbox_a_sms' }) });
 views.push({ name: 'open/all/all/recentMessages tag vip', query: ConversationListQuery.parse({ tag: 'vip' }) });
+const PAGE_TARGET_MS = 2;
+const mark = (p99: number): string => (p99 <= PAGE_TARGET_MS ? '   ≤ 2 ms met' : '   ≤ 2 ms MISSED');
+
+/** The page-query table over one cache; returns its worst p99s and the mean of its p50s. */
+function pageQueries(cache: CacheDb): { warm: number; cold: number; warmP50: number; coldP50: number } {
+  cache.db.exec('ANALYZE');
+  const lists = new ConversationListQueries(cache);
+  console.log(`  ${pad('view (folder/assignment/read/sort)', 52)}${lpad('total', 9)}${lpad('warm p50', 10)}${lpad('warm p99', 10)}${lpad('cold p50', 10)}${lpad('cold p99', 10)}   target`);
+  let worstWarm = 0;
+  let worstCold = 0;
+  let warmP50 = 0;
+  let coldP50 = 0;
+  for (const v of views) {
+    const total = lists.page(v.query, 0, 50).total;
+    const warm = measure(() => lists.page(v.query, 0, 50), iterations);
+    const cold = measure(() => {
+      cache.version++;
+      lists.page(v.query, 0, 50);
+    }, iterations);
+    worstWarm = Math.max(worstWarm, warm.p99);
+    worstCold = Math.max(worstCold, cold.p99);
+    warmP50 += warm.p50 / views.length;
+    coldP50 += cold.p50 / views.length;
+    const ms = (n: number): string => `${fmt(n, 3)}`;
+    console.log(
+      `  ${pad(v.name, 52)}${lpad(fmt(total), 9)}${lpad(ms(warm.p50), 10)}${lpad(ms(warm.p99), 10)}${lpad(ms(cold.p50), 10)}${lpad(ms(cold.p99), 10)}${mark(Math.max(warm.p99, cold.p99))}`,
+    );
+  }
+  const counts = measure(() => {
+    cache.version++;
+    lists.counts(null, null);
+  }, iterations);
+  worstCold = Math.max(worstCold, counts.p99);
+  console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}${mark(counts.p99)}`);
+
+  // The first page after a real synced write: one inbound message applied (not timed), then the page (timed).
+  const afterWrite = (() => {
+    const applier = new FrameApplier(cache);
+    const times: number[] = [];
+    let seq = 10_000_000;
+    for (let i = 0; i < iterations + 5; i++) {
+      const c = generate((i * 7919) % CONVERSATIONS).conversation;
+      const at = T0 + 1_000_000_000 + i;
+      applier.apply({
+        type: 'changes',
+        cursor: ++seq,
+        caughtUp: true,
+        entries: [
+          { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'message', record: { id: `w${i}`, conversationId: c.id, direction: 'in', authorType: 'contact', authorId: null, body: 'One more question', attachments: [], status: 'delivered', statusReason: null, providerId: null, createdAt: at } },
+          { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'conversation', record: { ...c, lastMessageAt: at, lastMessagePreview: 'One more question' } },
+        ],
+      });
+      const start = performance.now();
+      lists.page(ConversationListQuery.parse({ read: 'unread' }), 0, 50);
+      lists.counts(null, null);
+      if (i >= 5) times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  })();
+  worstCold = Math.max(worstCold, afterWrite.p99);
+  console.log(
+    `  ${pad('after a synced message: unread page + 6 counts', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(afterWrite.p50, 3), 10)}${lpad(fmt(afterWrite.p99, 3), 10)}${mark(afterWrite.p99)}`,
+  );
+  console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms   target ≤ 2 ms   ${Math.max(worstWarm, worstCold) <= PAGE_TARGET_MS ? 'met' : 'MISSED'}`);
+  return { warm: worstWarm, cold: worstCold, warmP50, coldP50 };
+}
 
 console.log(`Page queries (first page of 50, ${iterations} runs each). "warm" = total memoised (scrolling, no writes in between);`);
 console.log('"cold" = total recounted every time (first render after a write).');
-const PAGE_TARGET_MS = 2;
-const mark = (p99: number): string => (p99 <= PAGE_TARGET_MS ? '   ≤ 2 ms met' : '   ≤ 2 ms MISSED');
-console.log(`  ${pad('view (folder/assignment/read/sort)', 52)}${lpad('total', 9)}${lpad('warm p50', 10)}${lpad('warm p99', 10)}${lpad('cold p50', 10)}${lpad('cold p99', 10)}   target`);
-let worstWarm = 0;
-let worstCold = 0;
-for (const v of views) {
-  const total = lists.page(v.query, 0, 50).total;
-  const warm = measure(() => lists.page(v.query, 0, 50), iterations);
-  const cold = measure(() => {
-    real.cache.version++;
-    lists.page(v.query, 0, 50);
-  }, iterations);
-  worstWarm = Math.max(worstWarm, warm.p99);
-  worstCold = Math.max(worstCold, cold.p99);
-  const ms = (n: number): string => `${fmt(n, 3)}`;
-  console.log(
-    `  ${pad(v.name, 52)}${lpad(fmt(total), 9)}${lpad(ms(warm.p50), 10)}${lpad(ms(warm.p99), 10)}${lpad(ms(cold.p50), 10)}${lpad(ms(cold.p99), 10)}${mark(Math.max(warm.p99, cold.p99))}`,
-  );
-}
-const counts = measure(() => {
-  real.cache.version++;
-  lists.counts(null, null);
-}, iterations);
-worstCold = Math.max(worstCold, counts.p99);
-console.log(`  ${pad('counts (6 totals, cold)', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(counts.p50, 3), 10)}${lpad(fmt(counts.p99, 3), 10)}${mark(counts.p99)}`);
-
-// The first page after a real synced write: one inbound message applied (not timed), then the page (timed).
-const afterWrite = (() => {
-  const applier = new FrameApplier(real.cache);
-  const times: number[] = [];
-  let seq = 10_000_000;
-  for (let i = 0; i < iterations + 5; i++) {
-    const c = generate((i * 7919) % CONVERSATIONS).conversation;
-    const at = T0 + 1_000_000_000 + i;
-    applier.apply({
-      type: 'changes',
-      cursor: ++seq,
-      caughtUp: true,
-      entries: [
-        { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'message', record: { id: `w${i}`, conversationId: c.id, direction: 'in', authorType: 'contact', authorId: null, body: 'One more question', attachments: [], status: 'delivered', statusReason: null, providerId: null, createdAt: at } },
-        { seq, scope: `inbox:${c.inboxId}`, op: 'put', entity: 'conversation', record: { ...c, lastMessageAt: at, lastMessagePreview: 'One more question' } },
-      ],
-    });
-    const start = performance.now();
-    lists.page(ConversationListQuery.parse({ read: 'unread' }), 0, 50);
-    lists.counts(null, null);
-    if (i >= 5) times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
-})();
-worstCold = Math.max(worstCold, afterWrite.p99);
-console.log(
-  `  ${pad('after a synced message: unread page + 6 counts', 52)}${lpad('', 9)}${lpad('', 10)}${lpad('', 10)}${lpad(fmt(afterWrite.p50, 3), 10)}${lpad(fmt(afterWrite.p99, 3), 10)}${mark(afterWrite.p99)}`,
-);
-console.log(`\n  worst p99: warm ${fmt(worstWarm, 3)} ms, cold ${fmt(worstCold, 3)} ms   target ≤ 2 ms   ${Math.max(worstWarm, worstCold) <= PAGE_TARGET_MS ? 'met' : 'MISSED'}`);
+const plainPages = pageQueries(real.cache);
 real.cleanup();
+console.log('\nPage queries on the encrypted cache (same data, same runs)');
+const encryptedPages = pageQueries(realEncrypted.cache);
+realEncrypted.cleanup();
+const delta = (enc: number, plain: number): string => `${enc >= plain ? '+' : ''}${fmt(enc - plain, 3)} ms`;
+console.log(
+  `  encryption cost on page queries: mean p50 warm ${delta(encryptedPages.warmP50, plainPages.warmP50)}, cold ${delta(encryptedPages.coldP50, plainPages.coldP50)}; ` +
+    `worst p99 warm ${delta(encryptedPages.warm, plainPages.warm)}, cold ${delta(encryptedPages.cold, plainPages.cold)}`,
+);
 
 // 3. Search: FTS5 over 1,000,000 messages × BENCH_SCALE (its own cache and data: see search-bench.ts).
 runSearchBench(scale, iterations);

@@ -71,10 +71,10 @@ export function runSearchBench(scale: number, iterations: number): void {
 
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-search-'));
   try {
-    const cache = openCache(dir, 'http://bench.invalid', 'user_me');
+    const cache = openCache(dir, 'http://bench.invalid', 'user_me', null);
     const ingestMs = fill(cache, messages);
     cache.db.exec('ANALYZE');
-    const baseline = openCache(join(dir, 'baseline'), 'http://bench.invalid', 'user_me');
+    const baseline = openCache(join(dir, 'baseline'), 'http://bench.invalid', 'user_me', null);
     fill(baseline, baselineMessages);
 
     const search = new SearchQueries(cache);

@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
-import { cacheFilePath } from '../../main/core/cache/cache-file.ts';
+import { openClientCache } from './fixtures/client-cache.ts';
 import { SERVER_ATTACHMENT_ID } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import type { ConversationListPage, MessagesPage } from '../../protocol/ipc.ts';
@@ -39,7 +38,7 @@ async function setup() {
 
 describe('attachments from the client', () => {
   it('checks type and size before keeping or uploading anything', async () => {
-    const { srv, client, clientDir, conversationId } = await setup();
+    const { srv, serverDir, client, clientDir, conversationId } = await setup();
     cleanups.push(() => srv.close());
     const refuse = async (input: Record<string, unknown>, pattern: RegExp) => {
       await expect(client.call('attachments.stage', { conversationId, ...input })).rejects.toThrow(pattern);
@@ -56,7 +55,7 @@ describe('attachments from the client', () => {
     const a: Attachment = await client.call('attachments.stage', { conversationId, name: 'x.txt', contentType: 'text/plain', dataBase64: four });
     const b: Attachment = await client.call('attachments.stage', { conversationId, name: 'y.txt', contentType: 'text/plain', dataBase64: four });
     await expect(client.call('actions.sendMessageWithAttachments', { conversationId, body: '', attachmentIds: [a.id, b.id] })).rejects.toThrow(/total 8\.0 MB/);
-    const db = new Database(cacheFilePath(clientDir.dir, srv.url, 'user_sam'), { readonly: true });
+    const db = openClientCache({ serverDir: serverDir.dir, clientDir: clientDir.dir, serverUrl: srv.url, userId: 'user_sam' });
     expect(db.prepare('SELECT count(*) FROM staged_attachments').pluck().get()).toBe(3);
     expect(db.prepare("SELECT count(*) FROM outbox WHERE name = 'message.send'").pluck().get()).toBe(0);
     db.close();

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
-import { cacheFilePath } from '../../main/core/cache/cache-file.ts';
+import { openClientCache } from './fixtures/client-cache.ts';
 import type { ConnectionState, ConversationListPage, MessagesPage } from '../../protocol/ipc.ts';
 import { childClient, inProcessClient, MAYA, SAM, tempDir, waitFor } from './fixtures/client-harness.ts';
 
@@ -13,8 +12,8 @@ afterEach(async () => {
 const startDemo = (dataDir: string, port = 0): Promise<RunningServer> =>
   startServer({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
 
-function readCache(path: string): { clientId: string; outbox: { mutation_id: number; state: string }[] } {
-  const db = new Database(path, { readonly: true });
+function readCache(at: Parameters<typeof openClientCache>[0]): { clientId: string; outbox: { mutation_id: number; state: string }[] } {
+  const db = openClientCache(at);
   try {
     return {
       clientId: db.prepare("SELECT value FROM meta WHERE key = 'clientId'").pluck().get() as string,
@@ -57,8 +56,8 @@ describe('offline replies survive a killed client', () => {
 
     // 3. kill -9, mid-everything.
     await first.kill();
-    const cachePath = cacheFilePath(clientDir.dir, url, 'user_sam');
-    const onDisk = readCache(cachePath);
+    const cacheAt = { serverDir: serverDir.dir, clientDir: clientDir.dir, serverUrl: url, userId: 'user_sam' };
+    const onDisk = readCache(cacheAt);
     expect(onDisk.outbox).toEqual([
       { mutation_id: 1, state: 'pending' },
       { mutation_id: 2, state: 'pending' },
@@ -78,7 +77,7 @@ describe('offline replies survive a killed client', () => {
     expect(sent.map((m) => m.body)).toEqual(bodies);
     expect(sent.every((m) => m.outbox === null)).toBe(true);
     await waitFor('an empty outbox', async () => (await second.call('app.state', {})).connection.pendingCount === 0);
-    expect(readCache(cachePath).clientId).toBe(onDisk.clientId);
+    expect(readCache(cacheAt).clientId).toBe(onDisk.clientId);
 
     // 5. What the server holds, seen by another person: exactly three new messages, in order.
     const mayaDir = tempDir('sb-client-');

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { createClientCore } from '../../main/core/client-core.ts';
 import { memoryTokenVault } from '../../main/core/token-vault.ts';
+import { memoryCacheKeyVault } from '../../main/core/cache-key-vault.ts';
 import { createIpcRouter } from '../../main/ipc-router.ts';
 import type { ConversationDetail, ConversationListPage, IpcOutput, MessagesPage, SessionState } from '../../protocol/ipc.ts';
 import { inProcessClient, injectInbound, SAM, tempDir, waitFor } from './fixtures/client-harness.ts';
@@ -66,12 +67,14 @@ describe('client session lifecycle against the real server', () => {
     const dir = tempDir('sb-client-');
     cleanups.push(dir.cleanup);
     const vault = memoryTokenVault();
-    const first = await createClientCore({ dataDir: dir.dir, defaultServerUrl: srv.url, tokenVault: vault });
+    // One vault for both cores: a restart on a personal machine, where the OS keychain keeps the cache key.
+    const cacheKeyVault = memoryCacheKeyVault({ persistent: true });
+    const first = await createClientCore({ dataDir: dir.dir, defaultServerUrl: srv.url, tokenVault: vault, cacheKeyVault });
     const r1 = createIpcRouter(first.handlers);
     await r1.call('session.signIn', { serverUrl: srv.url, ...SAM });
     await first.close();
 
-    const second = await createClientCore({ dataDir: dir.dir, defaultServerUrl: srv.url, tokenVault: vault });
+    const second = await createClientCore({ dataDir: dir.dir, defaultServerUrl: srv.url, tokenVault: vault, cacheKeyVault });
     cleanups.push(() => second.close());
     const r2 = createIpcRouter(second.handlers);
     const states: string[] = [];
@@ -89,7 +92,7 @@ describe('client session lifecycle against the real server', () => {
     await waitFor('signed out', () => sessions.at(-1)?.status === 'signedOut');
     expect(states.at(-1)).toBe('signedOut');
     expect(await vault.load()).toBeNull();
-    // The cache stays (unsent work survives until the same person signs in again).
+    // The cache stays, encrypted (unsent work survives until the same person signs in again).
     expect(existsSync(join(dir.dir, 'caches'))).toBe(true);
     expect(readdirSync(join(dir.dir, 'caches')).length).toBeGreaterThan(0);
     const after = states.length;

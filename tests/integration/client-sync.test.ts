@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3-multiple-ciphers';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
-import { cacheFilePath } from '../../main/core/cache/cache-file.ts';
+import { openClientCache } from './fixtures/client-cache.ts';
 import { ServerFrame } from '../../protocol/sync.ts';
 import type { ConversationListPage, MessagesPage, SidebarView } from '../../protocol/ipc.ts';
 import { inProcessClient, injectInbound, MAYA, SAM, tempDir, waitFor, type CoreClient } from './fixtures/client-harness.ts';
@@ -93,7 +92,7 @@ describe('client core against the real server', () => {
     expect((await sam.call('conversations.list', { query: { inboxId: 'inbox_sales' }, offset: 0, limit: 5 })).total).toBe(0);
     expect(await sam.call('conversation.get', { id: someConversation })).toBeNull();
     expect((await sam.call('messages.list', { conversationId: someConversation })).items).toEqual([]);
-    const db = new Database(cacheFilePath(sam.dataDir, srv.url, 'user_sam'), { readonly: true });
+    const db = openClientCache({ serverDir: dir.dir, clientDir: sam.dataDir, serverUrl: srv.url, userId: 'user_sam' });
     try {
       for (const table of ['inboxes', 'channels', 'inbox_members', 'conversations', 'messages']) {
         expect(db.prepare(`SELECT count(*) FROM ${table} WHERE scope = 'inbox:inbox_sales'`).pluck().get(), table).toBe(0);

@@ -1,16 +1,25 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Scope } from '../../../protocol/scope.ts';
+import { cacheFileState, encryptInPlace, openKeyedDatabase, type CacheKey } from './cache-key.ts';
 import { FtsIndexing } from './deferred-fts.ts';
 import { migrate } from './migrations.ts';
 
 /** One person's cache on one server: its file name never reveals who it belongs to. */
 export function cacheFilePath(dataDir: string, serverUrl: string, userId: string): string {
   const key = createHash('sha256').update(`${serverUrl}\n${userId}`).digest('hex').slice(0, 32);
-  return join(dataDir, 'caches', `${key}.sqlite`);
+  return join(cachesDir(dataDir), `${key}.sqlite`);
 }
+
+export const cachesDir = (dataDir: string): string => join(dataDir, 'caches');
+
+/** The name a cache's key is kept under (its file name: no identity in it). */
+export const cacheName = (path: string): string => basename(path, '.sqlite');
+
+/** The files SQLite keeps for one database. */
+export const CACHE_FILE_SUFFIXES = ['', '-wal', '-shm', '-journal'] as const;
 
 export interface CacheMeta {
   clientId: string;
@@ -29,11 +38,13 @@ export class CacheDb {
   private readonly getMetaStmt: Database.Statement<[string], { value: string }>;
   private readonly setMetaStmt: Database.Statement<[string, string]>;
 
+  /** `key` null: unencrypted, for measuring what encryption costs (tests/bench) only. */
   constructor(
     readonly path: string,
     identity: { userId: string; serverUrl: string },
+    key: CacheKey | null,
   ) {
-    this.db = new Database(path);
+    this.db = key === null ? new Database(path) : openKeyedDatabase(path, key);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode still survives a process kill; only an OS crash may lose the last commits.
     this.db.pragma('synchronous = NORMAL');
@@ -104,15 +115,20 @@ export class CacheDb {
   }
 }
 
-export function openCache(dataDir: string, serverUrl: string, userId: string): CacheDb {
+/**
+ * Opens this person's cache with its key (throws when the key is not the file's). A plaintext cache from
+ * before encryption is encrypted in place first, so its unsent work survives.
+ */
+export function openCache(dataDir: string, serverUrl: string, userId: string, key: CacheKey | null): CacheDb {
   const path = cacheFilePath(dataDir, serverUrl, userId);
-  mkdirSync(join(dataDir, 'caches'), { recursive: true });
-  return new CacheDb(path, { userId, serverUrl });
+  mkdirSync(cachesDir(dataDir), { recursive: true, mode: 0o700 });
+  if (key !== null && cacheFileState(path) === 'plaintext') encryptInPlace(path, key);
+  return new CacheDb(path, { userId, serverUrl }, key);
 }
 
 /** Removes the cache file and its WAL companions (signing out on a shared workstation). */
 export function deleteCacheFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+  for (const suffix of CACHE_FILE_SUFFIXES) {
     const file = `${path}${suffix}`;
     if (existsSync(file)) rmSync(file, { force: true });
   }

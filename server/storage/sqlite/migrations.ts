@@ -202,6 +202,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX client_mutations_applied ON client_mutations(applied_at);
   `,
+  // shared workstations (issue 8): the organisation's mode, and the cache key each person's device gets back
+  // only after signing in (server-held, so a cache left on a shared machine is unreadable without that person).
+  `
+  ALTER TABLE orgs ADD COLUMN shared_workstation INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE device_keys (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    cache_key TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, device_id)
+  );
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

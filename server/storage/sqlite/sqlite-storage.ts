@@ -61,6 +61,22 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     putOrg: (org) => {
       stmt('INSERT INTO orgs (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(org.id, org.name);
     },
+    sharedWorkstation: (orgId) => stmt('SELECT shared_workstation FROM orgs WHERE id = ?').pluck().get(orgId) === 1,
+    setSharedWorkstation: (orgId, on) => {
+      stmt('UPDATE orgs SET shared_workstation = ? WHERE id = ?').run(on ? 1 : 0, orgId);
+    },
+
+    getDeviceKey: (userId, deviceId) =>
+      (stmt('SELECT cache_key FROM device_keys WHERE user_id = ? AND device_id = ?').pluck().get(userId, deviceId) as string | undefined) ?? null,
+    putDeviceKey: (userId, deviceId, key, at) => {
+      stmt(
+        `INSERT INTO device_keys (user_id, device_id, cache_key, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(user_id, device_id) DO UPDATE SET cache_key = excluded.cache_key, updated_at = excluded.updated_at`,
+      ).run(userId, deviceId, key, at);
+    },
+    deleteDeviceKey: (userId, deviceId) => {
+      stmt('DELETE FROM device_keys WHERE user_id = ? AND device_id = ?').run(userId, deviceId);
+    },
 
     get: (kind, id) => parse(stmt(`SELECT data FROM ${table(kind).table} WHERE id = ?`).get(id)),
     put: (kind, record) => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cacheFilePath, deleteCacheFiles, openCache } from '../../../main/core/cache/cache-file.ts';
 import { FtsIndexing } from '../../../main/core/cache/deferred-fts.ts';
 import { migrate, migrations } from '../../../main/core/cache/migrations.ts';
-import { tempDir } from './fixtures.ts';
+import { tempDir, TEST_CACHE_KEY } from './fixtures.ts';
 
 let cleanup: () => void = () => {};
 
@@ -32,13 +32,13 @@ describe('cache file', () => {
   it('migrates a new cache to the latest version in WAL mode and keeps its clientId across reopen', () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const a = openCache(t.dir, 'http://server.test', 'u1');
+    const a = openCache(t.dir, 'http://server.test', 'u1', TEST_CACHE_KEY);
     expect(a.db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     const clientId = a.clientId;
     expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
     a.close();
-    const b = openCache(t.dir, 'http://server.test', 'u1');
+    const b = openCache(t.dir, 'http://server.test', 'u1', TEST_CACHE_KEY);
     expect(b.clientId).toBe(clientId);
     expect(b.db.pragma('user_version', { simple: true })).toBe(migrations.length);
     b.close();
@@ -105,7 +105,7 @@ describe('cache file', () => {
   it('deletes the cache file with its -wal and -shm companions', () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const c = openCache(t.dir, 'http://server.test', 'u1');
+    const c = openCache(t.dir, 'http://server.test', 'u1', TEST_CACHE_KEY);
     c.db.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run();
     const path = c.path;
     expect(existsSync(`${path}-wal`)).toBe(true);
@@ -119,10 +119,10 @@ describe('cache file', () => {
   it('hands out increasing mutation ids that survive a reopen', () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const a = openCache(t.dir, 'http://server.test', 'u1');
+    const a = openCache(t.dir, 'http://server.test', 'u1', TEST_CACHE_KEY);
     expect([a.takeMutationId(), a.takeMutationId()]).toEqual([1, 2]);
     a.close();
-    const b = openCache(t.dir, 'http://server.test', 'u1');
+    const b = openCache(t.dir, 'http://server.test', 'u1', TEST_CACHE_KEY);
     expect(b.takeMutationId()).toBe(3);
     b.close();
   });

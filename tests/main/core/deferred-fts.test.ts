@@ -5,7 +5,7 @@ import type { SnapshotFrame } from '../../../protocol/sync.ts';
 import { FrameApplier } from '../../../main/core/cache/apply-frame.ts';
 import { openCache, type CacheDb } from '../../../main/core/cache/cache-file.ts';
 import { SearchQueries } from '../../../main/core/queries/search.ts';
-import { changes, channel, contact, conversation, inbox, INBOX, ME, message, OTHER, put, tempDir, user, userState } from './fixtures.ts';
+import { changes, channel, contact, conversation, inbox, INBOX, ME, message, OTHER, put, tempDir, user, userState, TEST_CACHE_KEY } from './fixtures.ts';
 
 const ORG: Scope = 'org:org_1';
 const MINE: Scope = `user:${ME}`;
@@ -65,11 +65,11 @@ function client(): Client {
   const { dir, cleanup } = tempDir();
   const c: Client = {
     dir,
-    cache: openCache(dir, SERVER, ME),
+    cache: openCache(dir, SERVER, ME, TEST_CACHE_KEY),
     applier: undefined as unknown as FrameApplier,
     reopen: () => {
       c.cache.close();
-      c.cache = openCache(dir, SERVER, ME);
+      c.cache = openCache(dir, SERVER, ME, TEST_CACHE_KEY);
       c.applier = new FrameApplier(c.cache);
     },
   };

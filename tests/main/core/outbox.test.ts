@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FrameApplier } from '../../../main/core/cache/apply-frame.ts';
 import { openCache } from '../../../main/core/cache/cache-file.ts';
 import { Outbox } from '../../../main/core/outbox.ts';
-import { changes, conversation, count, harness, INBOX, ME, message, OTHER, put, seedWorkspace, type Harness } from './fixtures.ts';
+import { changes, conversation, count, harness, INBOX, ME, message, OTHER, put, seedWorkspace, type Harness, TEST_CACHE_KEY } from './fixtures.ts';
 
 let h: Harness;
 afterEach(() => h.cleanup());
@@ -111,7 +111,7 @@ describe('outbox', () => {
     const path = h.cache.path;
     h.cache.close();
     const dir = path.replace(/\/caches\/[^/]+$/, '');
-    const again = openCache(dir, 'http://127.0.0.1:1', ME);
+    const again = openCache(dir, 'http://127.0.0.1:1', ME, TEST_CACHE_KEY);
     const outbox = new Outbox(again, new FrameApplier(again).layer, () => 9500);
     expect(outbox.takeUnsent().flat().map((e) => e.id)).toEqual([1, 2]);
     expect(outbox.enqueue({ name: 'conversation.markRead', args: { conversationId: 'c1', readAt: 9500 } }).id).toBe(3);

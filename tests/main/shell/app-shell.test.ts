@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IPC_METHODS, ipcInvokeChannel } from '../../../protocol/ipc.ts';
 import { startElectronShell, type CreateShellCore } from '../../../main/shell/app-shell.ts';
 import { SafeStorageTokenVault } from '../../../main/shell/token-vault.ts';
+import { SafeStorageCacheKeyVault } from '../../../main/shell/cache-key-vault.ts';
 import { fakeCore } from '../hosts/fake-core.ts';
 import { FakeBrowserWindow, createFakeElectron, fakeInvokeEvent } from './fake-electron.ts';
 
@@ -52,6 +53,7 @@ describe('Electron shell lifecycle', () => {
     expect(coreOptions).toHaveLength(1);
     expect(coreOptions[0]?.defaultServerUrl).toBe('http://127.0.0.1:5999');
     expect(coreOptions[0]?.tokenVault).toBeInstanceOf(SafeStorageTokenVault);
+    expect(coreOptions[0]?.cacheKeyVault).toBeInstanceOf(SafeStorageCacheKeyVault);
     expect(record.forks).toEqual([]);
     const [window] = FakeBrowserWindow.created;
     expect(window?.options.webPreferences).toMatchObject({

@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DeviceId, DeviceKeyPut, HTTP_PATHS } from '../../protocol/http.ts';
+import { deviceKeyOf, forgetDeviceKey, storeDeviceKey } from '../domain/device-keys.ts';
+import type { Domain } from '../domain/domain.ts';
+import { bearerToken, HttpError, readBody, sendJson } from './respond.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+function signedInUser(domain: Domain, req: IncomingMessage) {
+  const token = bearerToken(req);
+  const auth = token ? domain.authenticate(token) : null;
+  if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
+  return auth.user;
+}
+
+function deviceIdParam(req: IncomingMessage): string {
+  const raw = new URL(req.url ?? '/', 'http://localhost').searchParams.get('deviceId');
+  const parsed = DeviceId.safeParse(raw);
+  if (!parsed.success) throw new HttpError(400, 'invalid', `deviceId: ${parsed.error.issues[0]?.message ?? 'missing'}`);
+  return parsed.data;
+}
+
+/** GET / PUT / DELETE /api/device-key (protocol/http.ts): a person's cache key for one device, after sign-in only. */
+export function deviceKeyRoutes(domain: Domain, bodyLimitBytes: number): Record<string, Partial<Record<string, Handler>>> {
+  return {
+    [HTTP_PATHS.deviceKey]: {
+      GET: (req, res) => {
+        const user = signedInUser(domain, req);
+        sendJson(res, 200, deviceKeyOf(domain, user, deviceIdParam(req)));
+      },
+      PUT: async (req, res) => {
+        const user = signedInUser(domain, req);
+        const body = await readBody(req, DeviceKeyPut, bodyLimitBytes);
+        sendJson(res, 200, storeDeviceKey(domain, user, body.deviceId, body.key));
+      },
+      DELETE: (req, res) => {
+        const user = signedInUser(domain, req);
+        forgetDeviceKey(domain, user, deviceIdParam(req));
+        res.writeHead(204).end();
+      },
+    },
+  };
+}
