@@ -16,8 +16,8 @@ export class ClientAbort extends HttpError {
   }
 }
 
-/** Error codes Node gives a stream whose peer went away. */
-const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+/** Error codes Node gives a stream whose peer went away (HPE_INVALID_EOF_STATE: the connection ended mid-request). */
+const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'HPE_INVALID_EOF_STATE']);
 
 export function isPeerGone(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
