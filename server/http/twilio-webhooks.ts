@@ -35,6 +35,7 @@ async function readSignedForm(domain: Domain, req: IncomingMessage, limit: numbe
   const signers = new Map<string, TwilioChannel>();
   for (const { channel, config } of domain.providerChannels('twilio')) {
     if (config.provider !== 'twilio') continue;
+    // The raw target, byte for byte: Twilio signed the URL as it called it, not as we would normalise it.
     if (validateTwilioSignature(config.twilio.authToken, publicRequestUrl(config.twilio.publicUrl, req.url ?? '/'), params, header)) signers.set(channel.id, { channel, config });
   }
   if (signers.size === 0) throw forbidden();
