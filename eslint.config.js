@@ -1,7 +1,8 @@
 // Layering is enforced here, as errors: the folders say the runtime.
 //   protocol/  pure contracts: imports nothing of ours but itself, no Node, no DOM libraries
-//   server/    Node: protocol + server
-//   main/      Node: protocol + main (only main/shell/ may import `electron`)
+//   boundary/  Node: the HTTP boundary every server of ours goes through; imports nothing of ours but itself
+//   server/    Node: protocol + boundary + server
+//   main/      Node: protocol + boundary + main (only main/shell/ may import `electron`)
 //   preload/   bridge: protocol + `electron` (contextBridge, ipcRenderer) only
 //   renderer/  DOM: protocol + renderer + vue/pinia; never Node, Electron, main or server
 import tseslint from 'typescript-eslint';
@@ -14,6 +15,8 @@ const ours = {
   main: pattern(['**/main/**'], 'only main/ imports main modules'),
   renderer: pattern(['**/renderer/**'], 'only renderer/ imports renderer modules'),
   preload: pattern(['**/preload/**'], 'nothing imports preload/'),
+  protocol: pattern(['**/protocol/**'], 'boundary/ knows HTTP, not our contracts'),
+  boundary: pattern(['**/boundary/**'], 'only server/ and main/ (Node) import the HTTP boundary'),
   electron: pattern(['electron', 'electron/*', 'electron-store'], 'only the Electron shell (main/shell/) and preload/ import electron'),
   sqlite: pattern(['better-sqlite3-multiple-ciphers'], 'only server/ and main/ import better-sqlite3'),
   ws: pattern(['ws'], 'only server/ and main/ import ws'),
@@ -39,10 +42,11 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
-  { files: ['protocol/**'], rules: restrict(ours.server, ours.main, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
+  { files: ['protocol/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
+  { files: ['boundary/**'], rules: restrict(ours.protocol, ours.server, ours.main, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws) },
   { files: ['server/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron) },
   { files: ['main/**'], ignores: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload, ours.electron) },
   { files: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload) },
-  { files: ['preload/**'], rules: restrict(ours.server, ours.main, ours.renderer, ours.sqlite, ours.ws) },
-  { files: ['renderer/**'], rules: restrict(ours.server, ours.main, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
+  { files: ['preload/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.sqlite, ours.ws) },
+  { files: ['renderer/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
 );

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/{protocol,server,main,preload,renderer,scripts}/**/*.test.ts'],
+          include: ['tests/{protocol,boundary,server,main,preload,renderer,scripts}/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
@@ -10,7 +9,9 @@ import type { SessionPolicy } from './domain/sessions.ts';
 import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
 import { MediaLinks } from './channels/media-links.ts';
+import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
+import { sendError } from './http/respond.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from './sync/hub.ts';
 import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
@@ -104,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const webchat = new WebchatHub(domain, log, resolveWebchatOptions(options.webchat), attachments);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
-  const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat, log });
+  const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
   const httpHandler = createHttpHandler({
     domain,
     demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
@@ -116,20 +117,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
     log,
   });
-  const server = createServer((req, res) => {
-    if (!webchatHttp(req, res)) httpHandler(req, res);
-  });
-  server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === WEBCHAT_PATHS.socket) return webchat.handleUpgrade(req, socket, head);
-    if (path !== HTTP_PATHS.sync) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    hub.handleUpgrade(req, socket, head);
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  // Every request and upgrade enters through the boundary: a parsed target in, a clean answer out.
+  const server = createHttpServer({
+    name: 'http',
+    log,
+    sendError,
+    onRequest: (req, res, target) => webchatHttp(req, res, target) ?? httpHandler(req, res, target),
+    onUpgrade: (req, socket, head, target) => {
+      if (target.path === WEBCHAT_PATHS.socket) return webchat.handleUpgrade(req, socket, head);
+      if (target.path === HTTP_PATHS.sync) return hub.handleUpgrade(req, socket, head);
+      refuseSocket(socket, 404);
+    },
   });
 
   try {

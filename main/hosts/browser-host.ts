@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpServer, refuseSocket } from '../../boundary/http-boundary.ts';
+import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { HostRequestFrame, IPC_EVENTS, type HostServerFrame, type IpcResult } from '../../protocol/ipc.ts';
@@ -56,10 +58,6 @@ function tokenMatches(expected: string, candidate: string | null): boolean {
   return timingSafeEqual(a, b);
 }
 
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
 function invalidFrame(id: number, message: string): HostServerFrame {
   return { kind: 'result', id, result: { ok: false, error: { code: 'invalid', message } } };
 }
@@ -72,21 +70,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let origin = '';
   let csp = '';
 
-  const server = http.createServer((req, res) => {
-    void serveFile(req, res).catch((err: unknown) => {
-      log(`browser host: serving ${req.url ?? ''} failed: ${String(err)}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-
-  /** Same-host only: a page on another name (DNS rebinding) gets nothing. */
-  function hostHeaderIsOurs(req: http.IncomingMessage): boolean {
-    return req.headers.host === new URL(origin).host;
-  }
-
-  async function serveFile(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const securityHeaders = {
+  /** Headers of every answer, error answers included. */
+  function pageHeaders(): Record<string, string> {
+    return {
       'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
@@ -95,6 +81,28 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Resource-Policy': 'same-origin',
     };
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  // The page, its files and the /ipc upgrade enter through the boundary: a parsed target in, a clean answer out.
+  const server = createHttpServer({
+    name: 'browser host',
+    log,
+    onRequest: serveFile,
+    onUpgrade: upgrade,
+    sendError: (res, error) => {
+      res.writeHead(error.status, { ...pageHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(error.message);
+    },
+  });
+
+  /** Same-host only: a page on another name (DNS rebinding) gets nothing. */
+  function hostHeaderIsOurs(req: http.IncomingMessage): boolean {
+    return req.headers.host === new URL(origin).host;
+  }
+
+  async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> {
+    const securityHeaders = pageHeaders();
     if (!hostHeaderIsOurs(req)) {
       res.writeHead(421, securityHeaders).end();
       return;
@@ -103,12 +111,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(405, { ...securityHeaders, Allow: 'GET, HEAD' }).end();
       return;
     }
-    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    if (pathname.startsWith(ATTACHMENT_PATH)) {
-      await serveAttachment(req, res, pathname.slice(ATTACHMENT_PATH.length), securityHeaders);
+    const attachmentId = pathAfter(target, ATTACHMENT_PATH);
+    if (attachmentId !== null) {
+      await serveAttachment(req, res, target, attachmentId, securityHeaders);
       return;
     }
-    const file = await resolveRendererFile(options.rendererDir, pathname);
+    const file = await resolveRendererFile(options.rendererDir, target.path);
     if (!file) {
       res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
       return;
@@ -140,17 +148,17 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   async function serveAttachment(
     req: http.IncomingMessage,
     res: http.ServerResponse,
+    target: RequestTarget,
     id: string,
     securityHeaders: Record<string, string>,
   ): Promise<void> {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    if (!tokenMatches(token, query.get('token'))) {
+    if (!tokenMatches(token, target.url.searchParams.get('token'))) {
       res.writeHead(401, securityHeaders).end();
       return;
     }
     let file: { name: string; contentType: string; dataBase64: string };
     try {
-      file = await options.core.handlers['attachments.read']({ id: decodeURIComponent(id) });
+      file = await options.core.handlers['attachments.read']({ id });
     } catch {
       res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
       return;
@@ -171,16 +179,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     res.end(req.method === 'HEAD' ? undefined : data);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== BROWSER_HOST_IPC_PATH) return refuseUpgrade(socket, 404, 'Not Found');
-    if (!tokenMatches(token, url.searchParams.get('token'))) return refuseUpgrade(socket, 401, 'Unauthorized');
+  function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget): void {
+    if (target.path !== BROWSER_HOST_IPC_PATH) return refuseSocket(socket, 404);
+    if (!tokenMatches(token, target.url.searchParams.get('token'))) return refuseSocket(socket, 401);
     // A page elsewhere that learnt the token still cannot connect: the browser sets Origin, the page cannot.
-    if (req.headers.origin !== origin || !hostHeaderIsOurs(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (req.headers.origin !== origin || !hostHeaderIsOurs(req)) return refuseSocket(socket, 403);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
+  }
 
   function send(ws: WebSocket, frame: HostServerFrame): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));

@@ -425,6 +425,11 @@ export class Domain {
     return found?.config.provider === 'whatsapp' ? { channel: found.channel, config: found.config } : null;
   }
 
+  /** Every channel configured for this provider: a webhook checks its signature against them before it reads the body. */
+  providerChannels(provider: ProviderConfig['provider']): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig }> {
+    return this.read((tx) => tx.listProviderConfigs(provider)).flatMap((row) => this.providerConfig(row.channelId) ?? []);
+  }
+
   /** The verify tokens of every configured WhatsApp channel (the GET handshake names no channel). */
   whatsAppVerifyTokens(): string[] {
     return this.read((tx) => tx.listProviderConfigs('whatsapp'))

@@ -12,7 +12,9 @@ import {
 import { HTTP_PATHS } from '../../protocol/http.ts';
 import type { AttachmentStore, StoredAttachment } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
-import { bearerToken, HttpError, sendJson } from './respond.ts';
+import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
+import type { Handler } from './routes.ts';
+import { bearerToken, ClientAbort, HttpError, sendJson } from './respond.ts';
 
 /** The first bytes each sniffable type must start with, so a declared type is not a lie. */
 export const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
@@ -41,14 +43,13 @@ export function safeFileName(name: string): string {
 }
 
 /** Routes under /api/attachments; returns null for other paths. */
-export function attachmentRoute(domain: Domain, store: AttachmentStore, path: string, method: string): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null {
+export function attachmentRoute(domain: Domain, store: AttachmentStore, target: RequestTarget, method: string): Handler | null {
   const base = HTTP_PATHS.attachments;
-  if (path === base && method === 'POST') return (req, res) => upload(domain, store, req, res);
-  if (path.startsWith(`${base}/`) && (method === 'GET' || method === 'HEAD')) {
-    const id = decodeURIComponent(path.slice(base.length + 1));
-    return (req, res) => download(domain, store, id, req, res);
-  }
-  if (path === base || path.startsWith(`${base}/`)) {
+  const { path } = target;
+  if (path === base && method === 'POST') return (req, res) => upload(domain, store, req, res, target.url);
+  const id = pathAfter(target, `${base}/`);
+  if (id !== null && (method === 'GET' || method === 'HEAD')) return (req, res) => download(domain, store, id, req, res);
+  if (path === base || id !== null) {
     return async () => {
       throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}.`);
     };
@@ -78,9 +79,8 @@ export function checkUploadHeaders(req: IncomingMessage, name: string): { conten
   return { contentType, declared: Number.isFinite(declared) ? declared : null };
 }
 
-async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const userId = authenticate(domain, req);
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const conversationId = url.searchParams.get('conversationId') ?? '';
   const name = safeFileName(url.searchParams.get('name') ?? '');
   if (!conversationId || conversationId.length > 64 || !mayAccess(domain, userId, conversationId)) {
@@ -107,7 +107,7 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
     // open for the 413 answer; the response then closes the connection.
     const written = pipeline(counter, createWriteStream(store.partPath(id), { flags: 'wx' }));
     req.on('close', () => {
-      if (!req.complete) counter.destroy(new HttpError(400, 'aborted', 'The upload was interrupted.'));
+      if (!req.complete) counter.destroy(new ClientAbort('The upload was interrupted.'));
     });
     req.pipe(counter);
     try {
@@ -123,12 +123,8 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
     store.commit(meta);
     sendJson(res, 201, { id, name, contentType, size });
   } catch (err) {
+    // A refusal mid-body is answered with Connection: close by the boundary (the rest is not read).
     store.discard(id);
-    if (err instanceof HttpError) {
-      // The client may still be sending; answer and close instead of reading the rest.
-      res.setHeader('connection', 'close');
-      throw err;
-    }
     throw err;
   }
 }

@@ -1,19 +1,20 @@
 import { createReadStream } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { MEDIA_PATH_PREFIX, type MediaLinks } from '../channels/media-links.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
+import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
+import type { Handler } from './routes.ts';
 import { HttpError } from './respond.ts';
 
 /**
  * GET /media/<id>?exp=…&sig=…: an attachment for a provider fetching outbound MMS media. No session:
  * the HMAC over id+exp (server secret) is the permission; 403 when expired or tampered.
  */
-export function mediaRoute(store: AttachmentStore, links: MediaLinks, path: string, method: string): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null {
-  if (!path.startsWith(MEDIA_PATH_PREFIX) || (method !== 'GET' && method !== 'HEAD')) return null;
-  const id = decodeURIComponent(path.slice(MEDIA_PATH_PREFIX.length));
+export function mediaRoute(store: AttachmentStore, links: MediaLinks, target: RequestTarget, method: string): Handler | null {
+  const id = pathAfter(target, MEDIA_PATH_PREFIX);
+  if (id === null || (method !== 'GET' && method !== 'HEAD')) return null;
   return async (req, res) => {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const query = target.url.searchParams;
     if (!links.verify(id, query.get('exp'), query.get('sig'))) throw new HttpError(403, 'forbidden', 'This media link is invalid or has expired.');
     const meta = store.get(id);
     if (!meta) throw new HttpError(404, 'not_found', 'No such media.');

@@ -5,7 +5,8 @@ import type { Domain } from '../domain/domain.ts';
 import { UnknownChannelError } from '../domain/inbound.ts';
 import { SignInThrottled } from '../domain/sign-in-throttle.ts';
 import { clientAddress } from '../webchat/limits.ts';
-import { HttpError, bearerToken, readBody, sendError, sendJson } from './respond.ts';
+import type { RequestTarget } from '../../boundary/request-target.ts';
+import { HttpError, bearerToken, readBody, sendJson } from './respond.ts';
 import { attachmentRoute } from './attachments.ts';
 import { mediaRoute } from './media.ts';
 import type { MediaLinks } from '../channels/media-links.ts';
@@ -32,7 +33,8 @@ export interface RouteOptions {
   log: (line: string) => void;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+/** A route; the HTTP boundary (boundary/http-boundary.ts) answers whatever it throws. */
+export type Handler = (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<void> | void;
 
 /** A throttled sign-in becomes 429 with Retry-After (seconds) and the wait in words. */
 async function signInOrThrottle(domain: Domain, body: SignInRequest, address: string, res: ServerResponse) {
@@ -46,7 +48,7 @@ async function signInOrThrottle(domain: Domain, body: SignInRequest, address: st
 }
 
 /** The HTTP API of protocol/http.ts; transport only, every decision is in the domain. */
-export function createHttpHandler(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(options: RouteOptions): Handler {
   const { domain } = options;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     [HTTP_PATHS.health]: { GET: (_req, res) => sendJson(res, 200, { ok: true }) },
@@ -97,31 +99,20 @@ export function createHttpHandler(options: RouteOptions): (req: IncomingMessage,
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
 
-  return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const methods = routes[path];
-    const handler = methods?.[req.method ?? 'GET'];
+  return async (req, res, target) => {
+    const method = req.method ?? 'GET';
     const attachment = options.attachments
-      ? (attachmentRoute(domain, options.attachments, path, req.method ?? 'GET') ??
-        (options.mediaLinks ? mediaRoute(options.attachments, options.mediaLinks, path, req.method ?? 'GET') : null))
+      ? (attachmentRoute(domain, options.attachments, target, method) ??
+        (options.mediaLinks ? mediaRoute(options.attachments, options.mediaLinks, target, method) : null))
       : null;
-    const run = async () => {
-      if (attachment) return attachment(req, res);
-      if (!methods) throw new HttpError(404, 'not_found', `No route ${path}.`);
-      if (!handler) {
-        res.setHeader('allow', Object.keys(methods).join(', '));
-        throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}.`);
-      }
-      await handler(req, res);
-    };
-    run().catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      if (err instanceof HttpError) {
-        if (err.status === 413) res.setHeader('connection', 'close');
-        return sendError(res, err);
-      }
-      options.log(`http ${req.method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`);
-      sendError(res, new HttpError(500, 'internal', 'The server failed; the error was logged.'));
-    });
+    if (attachment) return attachment(req, res, target);
+    const methods = routes[target.path];
+    if (!methods) throw new HttpError(404, 'not_found', `No route ${target.path}.`);
+    const handler = methods[method];
+    if (!handler) {
+      res.setHeader('allow', Object.keys(methods).join(', '));
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${target.path}.`);
+    }
+    await handler(req, res, target);
   };
 }

@@ -1,16 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ATTACHMENT_LIMITS, attachmentExtension } from '../../protocol/attachments.ts';
-import type { Attachment } from '../../protocol/domain.ts';
+import type { Attachment, EntityOf } from '../../protocol/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
-import { DEFAULT_HELP_TEXT, type ChannelAdapter } from '../channels/channel-adapter.ts';
+import { DEFAULT_HELP_TEXT, type ChannelAdapter, type TwilioProviderConfig } from '../channels/channel-adapter.ts';
 import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote } from '../channels/inbound-media.ts';
 import { TWILIO_WEBHOOK_PATHS, type TwilioMediaRef } from '../channels/twilio-adapter.ts';
 import { publicRequestUrl, validateTwilioSignature, type FormParams } from '../channels/twilio-signature.ts';
 import type { Domain } from '../domain/domain.ts';
 import { HELP_WORDS, smsKeyword, type InboundResult } from '../domain/inbound.ts';
-import { HttpError } from './respond.ts';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+import { HttpError, readBodyBytes } from './respond.ts';
+import type { Handler } from './routes.ts';
 
 export interface TwilioWebhookOptions {
   domain: Domain;
@@ -22,20 +21,28 @@ export interface TwilioWebhookOptions {
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-async function readForm(req: IncomingMessage, limit: number): Promise<FormParams> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+type TwilioChannel = { channel: EntityOf<'channel'>; config: TwilioProviderConfig };
+
+/**
+ * A Twilio webhook's form and the configured channels whose auth token signed it. The signature
+ * comes first: an unsigned request is refused before its body is read, a wrongly signed one before
+ * any of its fields is looked at (or its content type judged).
+ */
+async function readSignedForm(domain: Domain, req: IncomingMessage, limit: number): Promise<{ params: FormParams; signers: Map<string, TwilioChannel> }> {
+  const header = req.headers['x-twilio-signature'];
+  if (typeof header !== 'string' || !header) throw forbidden();
+  const params: FormParams = [...new URLSearchParams((await readBodyBytes(req, limit)).toString('utf8')).entries()];
+  const signers = new Map<string, TwilioChannel>();
+  for (const { channel, config } of domain.providerChannels('twilio')) {
+    if (config.provider !== 'twilio') continue;
+    // The raw target, byte for byte: Twilio signed the URL as it called it, not as we would normalise it.
+    if (validateTwilioSignature(config.twilio.authToken, publicRequestUrl(config.twilio.publicUrl, req.url ?? '/'), params, header)) signers.set(channel.id, { channel, config });
+  }
+  if (signers.size === 0) throw forbidden();
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
     throw new HttpError(415, 'unsupported_media_type', 'Twilio webhooks are application/x-www-form-urlencoded.');
   }
-  if (Number(req.headers['content-length'] ?? '0') > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
-    chunks.push(chunk);
-  }
-  return [...new URLSearchParams(Buffer.concat(chunks).toString('utf8')).entries()];
+  return { params, signers };
 }
 
 const first = (params: FormParams, name: string): string | null => params.find(([k]) => k === name)?.[1] ?? null;
@@ -100,15 +107,11 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
   return {
     [TWILIO_WEBHOOK_PATHS.sms]: {
       POST: async (req, res) => {
-        const params = await readForm(req, options.bodyLimitBytes);
-        const found = domain.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'));
-        // Without a configured channel there is no token to check the signature with.
+        const { params, signers } = await readSignedForm(domain, req, options.bodyLimitBytes);
+        // The channel the form names must be one whose token signed it.
+        const found = signers.get(domain.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'))?.channel.id ?? '');
         if (!found) throw forbidden();
         const { channel, config } = found;
-        if (config.provider !== 'twilio') throw forbidden();
-        const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
-        const header = req.headers['x-twilio-signature'];
-        if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();
         if (first(params, 'AccountSid') !== config.twilio.accountSid) throw forbidden();
         const messageSid = first(params, 'MessageSid');
         const from = first(params, 'From');
@@ -145,17 +148,12 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
       },
     },
     [TWILIO_WEBHOOK_PATHS.status]: {
-      POST: async (req, res) => {
-        const params = await readForm(req, options.bodyLimitBytes);
-        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-        const channelId = query.get('channel');
-        const found = channelId ? domain.providerConfig(channelId) : null;
+      POST: async (req, res, target) => {
+        const { params, signers } = await readSignedForm(domain, req, options.bodyLimitBytes);
+        const query = target.url.searchParams;
+        const found = signers.get(query.get('channel') ?? '');
         if (!found) throw forbidden();
         const { config } = found;
-        if (config.provider !== 'twilio') throw forbidden();
-        const header = req.headers['x-twilio-signature'];
-        const url = publicRequestUrl(config.twilio.publicUrl, req.url ?? '/');
-        if (!validateTwilioSignature(config.twilio.authToken, url, params, typeof header === 'string' ? header : null)) throw forbidden();
         const messageSid = first(params, 'MessageSid');
         const providerStatus = first(params, 'MessageStatus');
         if (!messageSid || !providerStatus) throw new HttpError(400, 'invalid', 'MessageSid and MessageStatus are required.');

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { attachmentExtension } from '../../protocol/attachments.ts';
@@ -11,9 +10,8 @@ import { validateWhatsAppSignature } from '../channels/whatsapp-signature.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
 import { safeFileName } from './attachments.ts';
-import { HttpError } from './respond.ts';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+import { HttpError, readBodyBytes } from './respond.ts';
+import type { Handler } from './routes.ts';
 
 export interface WhatsAppWebhookOptions {
   domain: Domain;
@@ -64,18 +62,6 @@ export const WhatsAppWebhookPayload = z.looseObject({
   entry: z.array(z.looseObject({ changes: z.array(z.looseObject({ field: z.string().optional(), value: Value })) })),
 });
 
-async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? '0') > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'too_large', `The body is larger than ${limit} bytes.`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 const forbidden = () => new HttpError(403, 'forbidden', 'The X-Hub-Signature-256 of this request is missing or does not match.');
 const invalid = (what: string) => new HttpError(400, 'invalid', what);
 
@@ -97,6 +83,22 @@ export function whatsAppInboundBody(message: InboundMessage): string | null {
   const label =
     type === 'audio' ? (media.voice === false ? '[audio]' : '[voice note]') : type === 'document' ? `[document: ${media.filename ?? 'file'}]` : `[${type}]`;
   return [`${label} (media ${media.id})`, media.caption].filter(Boolean).join('\n');
+}
+
+type WhatsAppChannel = NonNullable<ReturnType<Domain['findWhatsAppChannel']>>;
+
+/** The configured WhatsApp channels (by phone number id) whose app secret signed these bytes. */
+function signingChannels(domain: Domain, raw: Buffer, header: string): Map<string, WhatsAppChannel> {
+  const verdicts = new Map<string, boolean>();
+  const signers = new Map<string, WhatsAppChannel>();
+  for (const { channel, config } of domain.providerChannels('whatsapp')) {
+    if (config.provider !== 'whatsapp') continue;
+    const { appSecret, phoneNumberId } = config.whatsapp;
+    let valid = verdicts.get(appSecret);
+    if (valid === undefined) verdicts.set(appSecret, (valid = validateWhatsAppSignature(appSecret, raw, header)));
+    if (valid) signers.set(phoneNumberId, { channel, config });
+  }
+  return signers;
 }
 
 const sameText = (a: string, b: string): boolean => {
@@ -154,8 +156,8 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
 
   return {
     [WHATSAPP_WEBHOOK_PATH]: {
-      GET: (req, res) => {
-        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      GET: (_req, res, target) => {
+        const query = target.url.searchParams;
         const mode = query.get('hub.mode');
         const token = query.get('hub.verify_token');
         const challenge = query.get('hub.challenge');
@@ -164,7 +166,13 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(challenge);
       },
       POST: async (req, res) => {
-        const raw = await readRaw(req, options.bodyLimitBytes);
+        // The signature is checked before the body is looked at: a request no configured app secret
+        // signed is refused whatever it holds (an empty `entry` included).
+        const header = req.headers['x-hub-signature-256'];
+        if (typeof header !== 'string' || !header) throw forbidden();
+        const raw = await readBodyBytes(req, options.bodyLimitBytes);
+        const signers = signingChannels(domain, raw, header);
+        if (signers.size === 0) throw forbidden();
         let json: unknown;
         try {
           json = JSON.parse(raw.toString('utf8'));
@@ -174,18 +182,10 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
         const parsed = WhatsAppWebhookPayload.safeParse(json);
         if (!parsed.success) throw invalid('The body is not a WhatsApp webhook payload.');
         const values = parsed.data.entry.flatMap((e) => e.changes.map((c) => c.value));
-        const header = req.headers['x-hub-signature-256'];
-        // Every channel named by the payload must be configured and must validate the signature.
-        const channels = new Map<string, NonNullable<ReturnType<Domain['findWhatsAppChannel']>>>();
+        // Every channel the payload names must be one whose app secret signed it.
+        if (values.some((value) => !signers.has(value.metadata.phone_number_id))) throw forbidden();
         for (const value of values) {
-          const id = value.metadata.phone_number_id;
-          if (channels.has(id)) continue;
-          const found = domain.findWhatsAppChannel(id);
-          if (!found || !validateWhatsAppSignature(found.config.whatsapp.appSecret, raw, typeof header === 'string' ? header : null)) throw forbidden();
-          channels.set(id, found);
-        }
-        for (const value of values) {
-          const { channel, config } = channels.get(value.metadata.phone_number_id)!;
+          const { channel, config } = signers.get(value.metadata.phone_number_id)!;
           for (const message of value.messages ?? []) {
             const stored = await storeInbound(channel.id, config, message);
             if (!stored) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeTwilioSignature } from '../channels/twilio-signature.ts';
 import { listen } from './listen.ts';
+import { simulatorServer } from './simulator-http.ts';
 
 export interface TwilioSimulatorOptions {
   /** 0 or absent = any free port. */
@@ -48,35 +49,31 @@ export class TwilioSimulator {
     const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
     const authToken = options.authToken ?? randomBytes(16).toString('hex');
     let sim: TwilioSimulator | null = null;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const expected = `Basic ${Buffer.from(`${sim?.accountSid}:${sim?.authToken}`).toString('base64')}`;
-        const mediaName = /^\/media\/([^/?]+)$/.exec(req.url ?? '')?.[1];
-        if (sim && req.method === 'GET' && mediaName) {
-          const authorizedMedia = req.headers.authorization === expected;
-          sim.mediaFetches.push({ name: mediaName, authorized: authorizedMedia });
-          const file = sim.media.get(mediaName);
-          if (!authorizedMedia) return void res.writeHead(401).end();
-          if (!file) return void res.writeHead(404).end();
-          return void res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length }).end(file.body);
-        }
-        const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
-        if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
-        const authorized = req.headers.authorization === expected && match[1] === sim.accountSid;
-        const search = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-        const form = Object.fromEntries(search);
-        const sid = `SM${randomBytes(16).toString('hex')}`;
-        sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized, mediaUrls: search.getAll('MediaUrl') });
-        if (!authorized) {
-          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
-          return;
-        }
-        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, status: 'queued', to: form.To, body: form.Body }));
-        const callback = form.StatusCallback;
-        if (callback) void sim.playStatuses(callback, sid, [...sim.autoStatuses]);
-      });
+    const server = simulatorServer('twilio simulator', (req, res, raw, target) => {
+      const expected = `Basic ${Buffer.from(`${sim?.accountSid}:${sim?.authToken}`).toString('base64')}`;
+      const mediaName = /^\/media\/([^/]+)$/.exec(target.path)?.[1];
+      if (sim && req.method === 'GET' && mediaName) {
+        const authorizedMedia = req.headers.authorization === expected;
+        sim.mediaFetches.push({ name: mediaName, authorized: authorizedMedia });
+        const file = sim.media.get(mediaName);
+        if (!authorizedMedia) return void res.writeHead(401).end();
+        if (!file) return void res.writeHead(404).end();
+        return void res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length }).end(file.body);
+      }
+      const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(target.path);
+      if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
+      const authorized = req.headers.authorization === expected && match[1] === sim.accountSid;
+      const search = new URLSearchParams(raw.toString('utf8'));
+      const form = Object.fromEntries(search);
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized, mediaUrls: search.getAll('MediaUrl') });
+      if (!authorized) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+        return;
+      }
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, status: 'queued', to: form.To, body: form.Body }));
+      const callback = form.StatusCallback;
+      if (callback) void sim.playStatuses(callback, sid, [...sim.autoStatuses]);
     });
     await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
     const port = (server.address() as AddressInfo).port;

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { RequestTarget } from '../../boundary/request-target.ts';
 import type { AddressInfo } from 'node:net';
 import { computeWhatsAppSignature } from '../channels/whatsapp-signature.ts';
 import { listen } from './listen.ts';
+import { simulatorServer } from './simulator-http.ts';
 
 export interface WhatsAppSimulatorOptions {
   /** 0 or absent = any free port. */
@@ -107,16 +109,7 @@ export class WhatsAppSimulator {
 
   static async start(options: WhatsAppSimulatorOptions = {}): Promise<WhatsAppSimulator> {
     let sim: WhatsAppSimulator | null = null;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (!sim) return void res.writeHead(503).end();
-        sim.handle(req, res, Buffer.concat(chunks)).catch(() => {
-          if (!res.headersSent) res.writeHead(500).end();
-        });
-      });
-    });
+    const server = simulatorServer('whatsapp simulator', (req, res, raw, target) => (sim ? sim.handle(req, res, raw, target) : void res.writeHead(503).end()));
     const host = options.host ?? '127.0.0.1';
     await listen(server, options.port ?? 0, host);
     const port = (server.address() as AddressInfo).port;
@@ -131,8 +124,8 @@ export class WhatsAppSimulator {
     return sim;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  private async handle(req: IncomingMessage, res: ServerResponse, raw: Buffer, target: RequestTarget): Promise<void> {
+    const { path } = target;
     const bearer = req.headers.authorization === `Bearer ${this.accessToken}`;
     const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const unauthorized = () => json(401, { error: { code: 190, message: 'Invalid OAuth access token.' } });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES } from '../../protocol/attachments.ts';
 import { WEBCHAT_PATHS, WEBCHAT_VISITOR_HEADER } from '../../protocol/webchat.ts';
+import type { RequestTarget } from '../../boundary/request-target.ts';
 import type { Domain } from '../domain/domain.ts';
 import { webchatAttachmentRoute, type WebchatGate } from './uploads.ts';
 
@@ -34,29 +35,27 @@ demo's <strong>Sales</strong> inbox; replies come from agents signed in to Switc
 
 /**
  * GET /widget.js (always), GET /webchat-demo (demo mode) and, given the hub, the visitor attachment
- * routes (uploads.ts): answers true when it handled the request.
+ * routes (uploads.ts): null for other paths, else the handling (the HTTP boundary answers its failures).
  */
 export function createWebchatHttp(options: {
   demo: boolean;
   domain?: Domain;
   hub?: WebchatGate;
-  log?: (line: string) => void;
-}): (req: IncomingMessage, res: ServerResponse) => boolean {
+}): (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<void> | null {
   const { domain, hub } = options;
-  const log = options.log ?? (() => {});
-  return (req, res) => {
-    if (domain && hub && webchatAttachmentRoute(domain, hub, log, req, res)) return true;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  return (req, res, target) => {
+    const attachments = domain && hub ? webchatAttachmentRoute(domain, hub, req, res, target) : null;
+    if (attachments) return attachments;
     const page =
-      path === WEBCHAT_PATHS.widget
+      target.path === WEBCHAT_PATHS.widget
         ? { type: 'text/javascript; charset=utf-8', body: widgetSource }
-        : path === WEBCHAT_PATHS.demo && options.demo
+        : target.path === WEBCHAT_PATHS.demo && options.demo
           ? { type: 'text/html; charset=utf-8', body: demoPage(DEMO_WIDGET_KEY) }
           : null;
-    if (!page) return false;
+    if (!page) return null;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed');
-      return true;
+      return Promise.resolve();
     }
     res.writeHead(200, {
       'content-type': page.type,
@@ -64,9 +63,9 @@ export function createWebchatHttp(options: {
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
       // The widget is embedded on other sites.
-      ...(path === WEBCHAT_PATHS.widget ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
+      ...(target.path === WEBCHAT_PATHS.widget ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : page.body);
-    return true;
+    return Promise.resolve();
   };
 }

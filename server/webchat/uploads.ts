@@ -12,7 +12,8 @@ import { VisitorToken, WEBCHAT_PATHS, WEBCHAT_UPLOAD_QUOTA, WEBCHAT_VISITOR_HEAD
 import type { AttachmentStore } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
 import { checkUploadHeaders, safeFileName, SIGNATURES } from '../http/attachments.ts';
-import { HttpError, sendError, sendJson } from '../http/respond.ts';
+import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
+import { HttpError, readBodyBytes, sendJson } from '../http/respond.ts';
 import { AddressLimits, clientAddress, originAllowed, type WebchatHubOptions } from './limits.ts';
 import { findWebchatChannel, visitorHandle, visitorMayRead } from './visitors.ts';
 
@@ -137,14 +138,15 @@ const notFound = (): HttpError => new HttpError(404, 'not_found', 'No such attac
 
 /**
  * POST /webchat/attachments and GET /webchat/attachments/<id> (with CORS, as the widget runs on
- * other sites). Returns null for other paths; otherwise handles the request and never throws.
+ * other sites). Returns null for other paths; otherwise the handling, whose failures the HTTP
+ * boundary answers.
  */
-export function webchatAttachmentRoute(domain: Domain, gate: WebchatGate, log: (line: string) => void, req: IncomingMessage, res: ServerResponse): boolean {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+export function webchatAttachmentRoute(domain: Domain, gate: WebchatGate, req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> | null {
   const base = WEBCHAT_PATHS.attachments;
-  if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
+  const id = pathAfter(target, `${base}/`);
+  if (target.path !== base && id === null) return null;
   const method = req.method ?? 'GET';
-  const widgetKey = url.searchParams.get('widget') ?? '';
+  const widgetKey = target.url.searchParams.get('widget') ?? '';
   const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
   const allowed = originAllowed(gate.options, widgetKey, origin);
   if (origin && allowed) {
@@ -164,24 +166,12 @@ export function webchatAttachmentRoute(domain: Domain, gate: WebchatGate, log: (
     }
     if (!allowed) throw new HttpError(403, 'origin_not_allowed', 'This site may not use this chat.');
     if (!gate.uploads) throw new HttpError(404, 'not_found', 'This server does not accept attachments.');
-    if (url.pathname === base && method === 'POST') return upload(domain, gate, gate.uploads, req, res, url, widgetKey);
-    if (url.pathname.startsWith(`${base}/`) && (method === 'GET' || method === 'HEAD')) {
-      return download(domain, gate.uploads.store, req, res, widgetKey, decodeURIComponent(url.pathname.slice(base.length + 1)));
-    }
-    res.setHeader('allow', url.pathname === base ? 'POST, OPTIONS' : 'GET, HEAD, OPTIONS');
+    if (id === null && method === 'POST') return upload(domain, gate, gate.uploads, req, res, target.url, widgetKey);
+    if (id !== null && (method === 'GET' || method === 'HEAD')) return download(domain, gate.uploads.store, req, res, widgetKey, id);
+    res.setHeader('allow', id === null ? 'POST, OPTIONS' : 'GET, HEAD, OPTIONS');
     throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here.`);
   };
-  run().catch((err: unknown) => {
-    if (res.headersSent) return void res.destroy();
-    if (err instanceof HttpError) {
-      // A refused upload may still be arriving: answer and close rather than read the rest.
-      if (method === 'POST' && !req.complete) res.setHeader('connection', 'close');
-      return sendError(res, err);
-    }
-    log(`webchat ${method} ${url.pathname} failed: ${err instanceof Error ? err.stack : String(err)}`);
-    sendError(res, new HttpError(500, 'internal', 'The server failed; try again.'));
-  });
-  return true;
+  return run();
 }
 
 /** The visitor named by the token header on this widget's channel. */
@@ -206,16 +196,9 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
   const quotaError = uploads.quotaError(visitor.channelId, visitor.handle, declared ?? 1);
   if (quotaError) throw new HttpError(429, 'quota_exceeded', quotaError);
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > ATTACHMENT_LIMITS.maxTotalBytes) {
-      throw new HttpError(413, 'too_large', `${name} is larger than ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}, the most a message can carry.`);
-    }
-    chunks.push(chunk);
-  }
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readBodyBytes(req, ATTACHMENT_LIMITS.maxTotalBytes, () =>
+    new HttpError(413, 'too_large', `${name} is larger than ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}, the most a message can carry.`),
+  );
   if (bytes.length === 0) throw new HttpError(400, 'invalid', `${name} is empty.`);
   const sniff = SIGNATURES[contentType];
   if (sniff && !sniff(bytes.subarray(0, 16))) throw new HttpError(415, 'unsupported_type', `${name} is not really ${contentType}.`);

@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createHttpServer } from '../../boundary/http-boundary.ts';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeTwilioSignature, publicRequestUrl, urlVariants, validateTwilioSignature, type FormParams } from '../../server/channels/twilio-signature.ts';
 import { twilioStatusUpdate } from '../../server/channels/twilio-adapter.ts';
 import { Domain } from '../../server/domain/domain.ts';
+import { sendError } from '../../server/http/respond.ts';
 import { createHttpHandler } from '../../server/http/routes.ts';
 import type { Storage, StorageTx } from '../../server/storage/storage.ts';
 import { openTestDomain, type TestDomain } from './support/fixtures.ts';
@@ -109,7 +111,12 @@ describe('POST /webhooks/twilio/sms persistence', () => {
     };
     const logs: string[] = [];
     domain = new Domain({ storage, log: (l) => logs.push(l) });
-    server = createServer(createHttpHandler({ domain, demoAccounts: null, demoInbound: false, bodyLimitBytes: 65536, log: (l) => logs.push(l) }));
+    server = createHttpServer({
+      name: 'http',
+      log: (l) => logs.push(l),
+      sendError,
+      onRequest: createHttpHandler({ domain, demoAccounts: null, demoInbound: false, bodyLimitBytes: 65536, log: (l) => logs.push(l) }),
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     domain.configureTwilioChannel('ch_sales_sms', { accountSid: 'AC1', authToken: 'tok', publicUrl: base, apiBaseUrl: 'http://127.0.0.1:9' });

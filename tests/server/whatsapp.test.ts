@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseProviderConfig } from '../../server/channels/channel-adapter.ts';
@@ -6,6 +5,8 @@ import { whatsAppStatusUpdate } from '../../server/channels/whatsapp-adapter.ts'
 import { computeWhatsAppSignature, validateWhatsAppSignature } from '../../server/channels/whatsapp-signature.ts';
 import type { Domain } from '../../server/domain/domain.ts';
 import { whatsAppWebhookRoutes } from '../../server/http/whatsapp-webhooks.ts';
+import { sendError } from '../../server/http/respond.ts';
+import { createHttpServer } from '../../boundary/http-boundary.ts';
 
 const SECRET = 'app-secret-123';
 const BODY = Buffer.from('{"object":"whatsapp_business_account","entry":[]}', 'utf8');
@@ -64,7 +65,7 @@ describe('POST /webhooks/whatsapp persistence', () => {
   it('answers 500 when the inbound message cannot be stored (so Meta retries)', async () => {
     const logs: string[] = [];
     const domain = {
-      findWhatsAppChannel: () => ({ channel: { id: 'ch_wa' }, config: { provider: 'whatsapp', whatsapp: { appSecret: SECRET } } }),
+      providerChannels: () => [{ channel: { id: 'ch_wa' }, config: { provider: 'whatsapp', whatsapp: { appSecret: SECRET, phoneNumberId: '1' } } }],
       receiveInbound: () => {
         throw new Error('disk full');
       },
@@ -72,7 +73,7 @@ describe('POST /webhooks/whatsapp persistence', () => {
       whatsAppVerifyTokens: () => [],
     } as unknown as Domain;
     const handler = whatsAppWebhookRoutes({ domain, bodyLimitBytes: 65536, log: (l) => logs.push(l) })['/webhooks/whatsapp']!.POST!;
-    const server = createServer((req, res) => void handler(req, res));
+    const server = createHttpServer({ name: 'http', log: (l) => logs.push(l), sendError, onRequest: handler });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const raw = JSON.stringify({

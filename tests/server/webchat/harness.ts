@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createHttpServer } from '../../../boundary/http-boundary.ts';
+import { sendError } from '../../../server/http/respond.ts';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -24,13 +26,16 @@ export async function startChat(options: WebchatHubOptions = {}) {
   const t: TestDomain = openTestDomain({ attachments: store });
   const hub = new WebchatHub(t.domain, (l) => t.logs.push(l), options, store);
   t.domain.useDeliveryFor('webchat', hub.delivery, (c) => isWidgetVisitor(c.customerAddress));
-  const http = createWebchatHttp({ demo: false, domain: t.domain, hub, log: (l) => t.logs.push(l) });
-  const server: Server = createServer((req, res) => {
-    if (!http(req, res)) res.writeHead(404).end();
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === WEBCHAT_PATHS.socket) hub.handleUpgrade(req, socket, head);
-    else socket.destroy();
+  const http = createWebchatHttp({ demo: false, domain: t.domain, hub });
+  const server: Server = createHttpServer({
+    name: 'http',
+    log: (l) => t.logs.push(l),
+    sendError,
+    onRequest: (req, res, target) => http(req, res, target) ?? void res.writeHead(404).end(),
+    onUpgrade: (req, socket, head, target) => {
+      if (target.path === WEBCHAT_PATHS.socket) hub.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
