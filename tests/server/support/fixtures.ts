@@ -49,6 +49,7 @@ export function openTestDomain(options: { seed?: boolean } & Partial<Omit<Domain
   const storage = openSqliteStorage({ file });
   const logs: string[] = [];
   const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
+  void domain.startDelivery();
   let nextMutationId = 1;
   const user = (id: string): EntityOf<'user'> => {
     const u = domain.user(id);
