@@ -81,7 +81,8 @@ export class OutboundDelivery {
     await this.worker.stop(graceMs);
     const w = this.worker.windowStats();
     if (w.settled > 0) {
-      this.options.log(`send jobs: ${w.settled} answers recorded; provider answer → committed p50 ${fmt(w.p50Ms)} ms, p99 ${fmt(w.p99Ms)} ms, max ${fmt(w.maxMs)} ms`);
+      const p = (x: { p50Ms: number; p99Ms: number; maxMs: number }) => `p50 ${fmt(x.p50Ms)} ms, p99 ${fmt(x.p99Ms)} ms, max ${fmt(x.maxMs)} ms`;
+      this.options.log(`send jobs: ${w.settled} acceptances recorded; provider answer → committed ${p(w.answered)}; call start → committed ${p(w.call)}`);
     }
   }
 

@@ -31,8 +31,13 @@ export interface SendQueue {
   settle(owner: string, job: ClaimedSend, settlement: Settlement, now: number): Promise<void>;
   /** Gives a job back unfinished (shutdown mid-call): due again at once, for this or another worker. */
   release(owner: string, messageId: string): Promise<void>;
-  /** On start: leases of workers that are gone. SQLite has one process, so every lease not ours is orphaned. */
-  recover(owner: string): Promise<number>;
+  /**
+   * On start: takes back the leases of workers that are gone (SQLite has one process, so every lease not ours
+   * is orphaned). Their calls may have reached the provider, so they wait until `notBefore`: a status
+   * callback naming the message (Twilio's callback URL, WhatsApp's biz_opaque_callback_data) may settle them
+   * first, and then they are never sent twice.
+   */
+  recover(owner: string, notBefore: number): Promise<number>;
   /** When to look again (the next due time or lease expiry); null = only a poke brings new work. */
   nextAt(): Promise<number | null>;
 }
@@ -89,8 +94,8 @@ export class StorageSendQueue implements SendQueue {
     });
   }
 
-  async recover(owner: string): Promise<number> {
-    return this.exclusive ? this.write((tx) => tx.releaseSendJobLeases({ exceptOwner: owner })) : 0;
+  async recover(owner: string, notBefore: number): Promise<number> {
+    return this.exclusive ? this.write((tx) => tx.releaseSendJobLeases(owner, notBefore)) : 0;
   }
 
   async nextAt(): Promise<number | null> {

@@ -14,6 +14,11 @@ export interface SendWorkerPolicy {
   callTimeoutMs: number;
   /** Longest sleep between looks at the queue (for retries coming due and leases of dead workers expiring). */
   pollMs: number;
+  /**
+   * On start, jobs a dead worker was sending wait this long before they are sent again: their provider
+   * may have taken them, and a status callback arriving meanwhile settles them without a second send.
+   */
+  inDoubtMs: number;
   retry: RetryPolicy;
 }
 
@@ -22,6 +27,7 @@ export const DEFAULT_SEND_WORKER_POLICY: SendWorkerPolicy = {
   leaseMs: 60_000,
   callTimeoutMs: 20_000,
   pollMs: 1000,
+  inDoubtMs: 5000,
   retry: resolveRetryPolicy(),
 };
 
@@ -30,12 +36,29 @@ export function resolveSendWorkerPolicy(overrides: Partial<Omit<SendWorkerPolicy
   return { ...DEFAULT_SEND_WORKER_POLICY, ...rest, retry: resolveRetryPolicy(retry) };
 }
 
-/** How long, after a provider answered, its answer took to be committed: the window in which a crash means a resend. */
+/**
+ * The window in which a crash causes a second send lies between the provider accepting a message and its
+ * answer being committed. The provider accepts somewhere inside our call, so the window is at least
+ * answer → committed and at most call start → committed.
+ */
 export interface SendWindowStats {
   settled: number;
+  /** Provider answer received → answer committed. */
+  answered: Percentiles;
+  /** Provider call started → answer committed. */
+  call: Percentiles;
+}
+
+export interface Percentiles {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+}
+
+function percentiles(samples: readonly number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) : 0);
+  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
 }
 
 interface InFlight {
@@ -57,7 +80,7 @@ export class SendWorker {
   private pumping = false;
   private again = false;
   private stopping = false;
-  private readonly windows: number[] = [];
+  private readonly windows: Array<{ answered: number; call: number }> = [];
   private settledCount = 0;
 
   constructor(
@@ -71,8 +94,10 @@ export class SendWorker {
   ) {}
 
   async start(): Promise<void> {
-    const recovered = await this.queue.recover(this.owner).catch((err: unknown) => (this.report('recovering send jobs', err), 0));
-    if (recovered > 0) this.log(`send jobs: took back ${recovered} job${recovered === 1 ? '' : 's'} of a stopped server`);
+    const recovered = await this.queue.recover(this.owner, this.clock() + this.policy.inDoubtMs).catch((err: unknown) => (this.report('recovering send jobs', err), 0));
+    if (recovered > 0) {
+      this.log(`send jobs: ${recovered} send${recovered === 1 ? ' was' : 's were'} in flight when the server stopped; sent again in ${this.policy.inDoubtMs} ms unless the provider reports ${recovered === 1 ? 'it' : 'them'} first`);
+    }
     this.poke();
   }
 
@@ -92,9 +117,11 @@ export class SendWorker {
   }
 
   windowStats(): SendWindowStats {
-    const sorted = [...this.windows].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) : 0);
-    return { settled: this.settledCount, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
+    return {
+      settled: this.settledCount,
+      answered: percentiles(this.windows.map((w) => w.answered)),
+      call: percentiles(this.windows.map((w) => w.call)),
+    };
   }
 
   /**
@@ -167,6 +194,7 @@ export class SendWorker {
 
   private async attempt(job: ClaimedSend, stopSignal: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([stopSignal, AbortSignal.timeout(this.policy.callTimeoutMs)]);
+    const startedAt = performance.now();
     let outcome: SendOutcome;
     try {
       outcome = await this.sendOne(job.message, signal);
@@ -183,17 +211,18 @@ export class SendWorker {
       const settlement = settlementOf(outcome, job.attempt, this.clock(), this.policy.retry, this.random);
       if (settlement.kind === 'retry') this.log(`send of ${job.messageId} (attempt ${job.attempt}) will be retried: ${settlement.reason}`);
       await this.queue.settle(this.owner, job, settlement, this.clock());
-      this.noteWindow(performance.now() - answeredAt);
+      if (settlement.kind === 'accepted') this.noteWindow(answeredAt, startedAt);
     } catch (err) {
       // Not recorded: the lease runs out and the job is sent again (the at-least-once window).
       this.report(`recording the send of ${job.messageId}`, err);
     }
   }
 
-  private noteWindow(ms: number): void {
+  private noteWindow(answeredAt: number, startedAt: number): void {
+    const committedAt = performance.now();
     this.settledCount++;
     if (this.windows.length >= WINDOW_SAMPLES) this.windows.splice(0, this.windows.length - WINDOW_SAMPLES + 1);
-    this.windows.push(ms);
+    this.windows.push({ answered: committedAt - answeredAt, call: committedAt - startedAt });
   }
 
   private report(what: string, err: unknown): void {

@@ -143,8 +143,11 @@ export interface StorageTx {
   claimSendJobs(owner: string, now: number, leaseUntil: number, limit: number): SendJobRow[];
   /** Gives a leased job back, due at `dueAt` (null = parked until an event wakes it); false if `owner` lost the lease. */
   rescheduleSendJob(messageId: string, owner: string, dueAt: number | null, lastError: string | null): boolean;
-  /** Drops the leases of `owner`, or of every owner but `exceptOwner`; the jobs stay due. Returns how many. */
-  releaseSendJobLeases(by: { owner: string } | { exceptOwner: string }): number;
+  /**
+   * Drops the leases of every owner but `exceptOwner` (their worker is gone); those jobs come due again no
+   * earlier than `notBefore`. Returns how many.
+   */
+  releaseSendJobLeases(exceptOwner: string, notBefore: number): number;
   deleteSendJob(messageId: string): void;
   /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
   nextSendJobAt(): number | null;

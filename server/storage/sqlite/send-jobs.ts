@@ -37,11 +37,11 @@ export function sendJobStatements(stmt: (sql: string) => Database.Statement): Se
         `UPDATE send_jobs SET due_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
          WHERE message_id = ? AND lease_owner = ?`,
       ).run(dueAt, lastError, messageId, owner).changes > 0,
-    releaseSendJobLeases: (by) =>
-      'owner' in by
-        ? stmt('UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(by.owner).changes
-        : stmt('UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL AND lease_owner <> ?').run(by.exceptOwner)
-            .changes,
+    releaseSendJobLeases: (exceptOwner, notBefore) =>
+      stmt(
+        `UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL, due_at = max(due_at, ?)
+         WHERE lease_owner IS NOT NULL AND lease_owner <> ? AND due_at IS NOT NULL`,
+      ).run(notBefore, exceptOwner).changes,
     deleteSendJob: (messageId) => {
       stmt('DELETE FROM send_jobs WHERE message_id = ?').run(messageId);
     },
