@@ -35,11 +35,3 @@ export function recordProviderId(tx: StorageTx, messageId: string, providerId: s
   putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status: next });
   return 'recorded';
 }
-
-/** A failed outbound message back to `queued` (the client's Retry); false when it is not a failed outbound one. */
-export function requeueFailedMessage(tx: StorageTx, messageId: string): boolean {
-  const found = withConversation(tx, messageId);
-  if (!found || found.message.direction !== 'out' || found.message.status !== 'failed') return false;
-  putRecord(tx, scopeOf.conversation(found.conversation), 'message', { ...found.message, status: 'queued', statusReason: null, providerId: null });
-  return true;
-}
