@@ -51,6 +51,10 @@ describe('send jobs', () => {
     const conversationId = message(t, id).conversationId;
     expect(t.apply('user_sam', { name: 'message.send', args: { conversationId, messageId: 'msg_job_2', body: 'x', attachments: [] } })).toMatchObject({ ok: false, code: 'opted_out' });
     expect(job(t, 'msg_job_2')).toBeNull();
+    // The client's Retry sends the refused mutation again under a new id (main/core/outbox.ts): a new job.
+    t.storage.transaction((tx) => tx.put('contact', { ...tx.get('contact', 'contact_006')!, smsOptOut: false }));
+    expect(t.apply('user_sam', { name: 'message.send', args: { conversationId, messageId: 'msg_job_2', body: 'x', attachments: [] } })).toEqual({ ok: true });
+    expect(job(t, 'msg_job_2')).toMatchObject({ messageId: 'msg_job_2', attempt: 0 });
   });
 
   it('a 503 and a 429 are retried; the provider id of the accepted attempt is recorded and the job ends', async () => {
