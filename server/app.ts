@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
-import { Domain } from './domain/domain.ts';
+import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
 import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
@@ -58,6 +58,12 @@ export interface ServerOptions {
   logRetention?: Partial<LogRetentionPolicy>;
   /** How often to look for commits another process made (the admin commands) and pass them on (ms). Default 2000. */
   foreignCommitPollMs?: number;
+  /** Send worker: concurrency, lease, call timeout and retry policy (server/domain/send-worker.ts defaults). */
+  sendWorker?: DomainOptions['sendWorker'];
+  /** close(): how long provider calls in flight may take to finish and be recorded (ms). Default 10,000. */
+  shutdownGraceMs?: number;
+  /** SQLite durability: FULL (default: a 200 to a provider means on disk) or NORMAL (the ingest bench only). */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
 }
 
 export interface RunningServer {
@@ -73,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dataDir, { recursive: true });
-  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE) });
+  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const attachments = new AttachmentStore(options.dataDir);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
   const domain = new Domain({
@@ -86,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     signInThrottle,
     clock: options.clock,
     logRetention: options.logRetention,
+    sendWorker: options.sendWorker,
   });
   const mediaLinks = new MediaLinks(options.dataDir);
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
@@ -148,6 +155,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
   domain.applyLogRetention();
+  // After every sender is in place (web chat above): unfinished send jobs of an earlier run go out now.
+  await domain.startDelivery();
   const timers = [
     setInterval(() => domain.applyLogRetention(), domain.logRetention.intervalMs),
     setInterval(() => domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
@@ -161,7 +170,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        // No new replies, then let the sends in flight finish and be recorded while webhooks (status
+        // callbacks) and web chat sockets still work; what is left is sent on the next start.
         hub.close();
+        await domain.stopDelivery(options.shutdownGraceMs ?? 10_000);
         webchat.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
-import type { DeliveryAdapter } from '../domain/delivery.ts';
+import type { OutboundSender } from '../domain/delivery.ts';
+import type { SendOutcome } from '../domain/send-retry.ts';
 import type { ProviderConfigRow } from '../storage/storage.ts';
 import { createTwilioAdapter, type TwilioMediaRef } from './twilio-adapter.ts';
 import { createWhatsAppAdapter, type WhatsAppMediaRef } from './whatsapp-adapter.ts';
@@ -77,10 +78,8 @@ export interface AttachmentFile {
   path: string;
 }
 
-/** How an adapter reports back into the domain. */
+/** What an adapter may tell the server besides its answers (provider calls are logged without secrets). */
 export interface ChannelAdapterHooks {
-  setStatus(messageId: string, status: DeliveryStatus, reason: string | null): void;
-  setProviderId(messageId: string, providerId: string): void;
   log(line: string): void;
 }
 
@@ -107,8 +106,11 @@ export interface FetchedMedia {
  */
 export interface ChannelAdapter<MediaRef = never> {
   readonly provider: string;
-  /** Sends a committed outbound message (asynchronously; reports through the hooks). */
-  send(target: OutboundTarget): void;
+  /**
+   * Hands a committed outbound message to the provider and resolves with its answer, classified
+   * (send-retry.ts); never throws. `signal` ends the call (timeout, shutdown).
+   */
+  send(target: OutboundTarget, signal: AbortSignal): Promise<SendOutcome>;
   /** Maps a provider status callback onto a delivery status. */
   statusUpdate(providerStatus: string, errorCode: string | null): StatusUpdate;
   /** An inbound media file (MMS, WhatsApp media); throws MediaUnavailable when the provider cannot serve it. */
@@ -117,14 +119,14 @@ export interface ChannelAdapter<MediaRef = never> {
 
 export interface ChannelRegistryOptions {
   /** Delivery for channels without provider configuration (the demo adapter). */
-  fallback: DeliveryAdapter;
+  fallback: OutboundSender;
   /** The channel, customer address and provider configuration of an outbound message. */
   resolve(message: EntityOf<'message'>): { channel: EntityOf<'channel'>; to: string; config: ProviderConfig | null } | null;
   hooks: ChannelAdapterHooks;
 }
 
-/** Chooses the adapter per channel; a DeliveryAdapter itself, so the domain's delivery sink stays one call. */
-export class ChannelRegistry implements DeliveryAdapter {
+/** Chooses the adapter per channel; an OutboundSender itself, so the send worker makes one call. */
+export class ChannelRegistry implements OutboundSender {
   private readonly abort = new AbortController();
   /** Signed public URL of an attachment under a channel's public base address (set by the server; null = MMS media not sent). */
   mediaUrl: ((publicUrl: string, attachmentId: string) => string) | null = null;
@@ -145,11 +147,11 @@ export class ChannelRegistry implements DeliveryAdapter {
     return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal, mediaUrl: this.mediaUrl });
   }
 
-  deliver(message: EntityOf<'message'>): void {
+  send(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome> {
     const target = this.options.resolve(message);
     const adapter = target ? this.adapterFor(target.channel.id, target.config) : null;
-    if (!target || !adapter) return this.options.fallback.deliver(message);
-    adapter.send({ message, channel: target.channel, to: target.to });
+    if (!target || !adapter) return this.options.fallback.send(message, signal);
+    return adapter.send({ message, channel: target.channel, to: target.to }, AbortSignal.any([signal, this.abort.signal]));
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelAdapterHooks, StatusUpdate, TwilioConfig } from './channel-adapter.ts';
+import { classifyHttpRefusal, unanswered, type SendOutcome } from '../domain/send-retry.ts';
 import { mediaDownload, mediaRequestSignal } from './inbound-media.ts';
 
 export const TWILIO_WEBHOOK_PATHS = { sms: '/webhooks/twilio/sms', status: '/webhooks/twilio/status' } as const;
@@ -44,19 +45,27 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
   const endpoint = `${config.apiBaseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`;
 
-  async function post(form: URLSearchParams): Promise<{ sid: string }> {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-      signal: options.signal,
-    });
-    const json = (await response.json().catch(() => null)) as { sid?: unknown; code?: unknown; message?: unknown } | null;
-    if (!response.ok || typeof json?.sid !== 'string') {
-      const code = json && (typeof json.code === 'number' || typeof json.code === 'string') ? String(json.code) : String(response.status);
-      throw new TwilioRefusal(code, typeof json?.message === 'string' ? json.message.slice(0, 200) : `HTTP ${response.status}`);
+  /** One POST; Twilio's answer classified (a 2xx with a sid is the only acceptance). */
+  async function post(messageId: string, form: URLSearchParams, signal: AbortSignal): Promise<SendOutcome> {
+    let response: Response;
+    let json: { sid?: unknown; code?: unknown; message?: unknown } | null;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+        signal,
+      });
+      json = (await response.json().catch(() => null)) as typeof json;
+    } catch (err) {
+      hooks.log(`twilio send of ${messageId} on ${channelId} got no answer: ${String(err)}`);
+      return unanswered('Twilio', err);
     }
-    return { sid: json.sid };
+    if (response.ok && typeof json?.sid === 'string') return { kind: 'accepted', providerId: json.sid, status: 'sending' };
+    const code = json && (typeof json.code === 'number' || typeof json.code === 'string') ? String(json.code) : String(response.status);
+    const text = typeof json?.message === 'string' ? json.message.slice(0, 200) : `HTTP ${response.status}`;
+    hooks.log(`twilio send of ${messageId} on ${channelId} refused: HTTP ${response.status}, code ${code}`);
+    return classifyHttpRefusal(response.status, `Twilio refused the message (${code}): ${text}`, response.headers.get('retry-after'), Date.now());
   }
 
   function baseForm(from: string, to: string, body: string): URLSearchParams {
@@ -68,27 +77,13 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
 
   return {
     provider: 'twilio',
-    send({ message, channel, to }) {
+    send({ message, channel, to }, signal) {
       const form = baseForm(channel.address, to, message.body);
       const query = new URLSearchParams({ channel: channelId, message: message.id }).toString();
       form.set('StatusCallback', `${config.publicUrl.replace(/\/+$/, '')}${TWILIO_WEBHOOK_PATHS.status}?${query}`);
       // MMS: Twilio fetches each file from a signed, expiring link on this server.
       if (options.mediaUrl) for (const a of message.attachments) form.append('MediaUrl', options.mediaUrl(config.publicUrl, a.id));
-      post(form).then(
-        ({ sid }) => {
-          hooks.setProviderId(message.id, sid);
-        },
-        (err: unknown) => {
-          if (options.signal.aborted) return;
-          const reason = err instanceof TwilioRefusal ? `Twilio refused the message (${err.code}): ${err.message}` : 'Twilio could not be reached';
-          hooks.log(`twilio send of ${message.id} on ${channelId} failed: ${err instanceof TwilioRefusal ? err.code : String(err)}`);
-          try {
-            hooks.setStatus(message.id, 'failed', reason);
-          } catch (again) {
-            hooks.log(`twilio status of ${message.id} not recorded: ${String(again)}`);
-          }
-        },
-      );
+      return post(message.id, form, signal);
     },
     statusUpdate: twilioStatusUpdate,
     // MMS media are fetched with the same Basic auth as the REST API; Twilio states the type in the webhook.
@@ -98,13 +93,4 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       body: mediaDownload(url, { authorization }, 'Twilio media download', mediaRequestSignal(options.signal)),
     }),
   };
-}
-
-class TwilioRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { normaliseContentType } from '../../protocol/attachments.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
 import type { AttachmentFile, ChannelAdapter, ChannelAdapterHooks, FetchedMedia, StatusUpdate, WhatsAppConfig } from './channel-adapter.ts';
+import { classifyHttpRefusal, parseRetryAfter, unanswered, type SendOutcome } from '../domain/send-retry.ts';
 import { mediaDownload, mediaRequestSignal, MediaUnavailable } from './inbound-media.ts';
 import { planWhatsAppMediaSend, type WhatsAppPart } from './whatsapp-media.ts';
 
@@ -47,9 +48,29 @@ class WhatsAppRefusal extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly httpStatus: number,
+    readonly retryAfter: string | null,
   ) {
     super(message);
   }
+}
+
+/**
+ * Graph error codes that mean "later" whatever the HTTP status (Meta answers some throttling with 400):
+ * 4 / 80007 / 130429 / 131056 rate limits, 131000 / 131016 / 133004 temporary server trouble.
+ */
+const TRANSIENT_GRAPH_CODES = new Set(['4', '80007', '130429', '131000', '131016', '131056', '133004']);
+/** 131047: more than 24 hours since the customer's last message (only a template may be sent). */
+const WINDOW_CLOSED_CODE = '131047';
+
+/** A Graph refusal as a send outcome: transient by HTTP status or known code, otherwise permanent. */
+export function whatsAppRefusalOutcome(httpStatus: number, code: string, text: string, retryAfter: string | null, now: number): SendOutcome {
+  if (code === WINDOW_CLOSED_CODE) {
+    return { kind: 'permanent', reason: 'WhatsApp refused it: more than 24 hours have passed since the customer’s last message; send a template.' };
+  }
+  const reason = `WhatsApp refused the message (${code}): ${text}`;
+  if (TRANSIENT_GRAPH_CODES.has(code)) return { kind: 'transient', reason, retryAfterMs: parseRetryAfter(retryAfter, now) };
+  return classifyHttpRefusal(httpStatus, reason, retryAfter, now);
 }
 
 /** Refused before any provider call (unsupported attachment, file gone): the reason is shown as is. */
@@ -75,7 +96,8 @@ async function graphAnswer<T>(response: Response, shape: z.ZodType<T>): Promise<
   if (response.ok && parsed.success) return parsed.data;
   const error = GraphError.safeParse(json);
   const code = error.success && error.data.error.code !== undefined ? String(error.data.error.code) : String(response.status);
-  throw new WhatsAppRefusal(code, error.success && error.data.error.message ? error.data.error.message.slice(0, 200) : `HTTP ${response.status}`);
+  const text = error.success && error.data.error.message ? error.data.error.message.slice(0, 200) : `HTTP ${response.status}`;
+  throw new WhatsAppRefusal(code, text, response.status, response.headers.get('retry-after'));
 }
 
 type Content =
@@ -107,33 +129,34 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   const authorization = `Bearer ${config.accessToken}`;
 
   /** `callbackData` (our message id) comes back as biz_opaque_callback_data in status webhooks. */
-  async function post(to: string, content: Content, callbackData?: string): Promise<string> {
+  async function post(signal: AbortSignal, to: string, content: Content, callbackData?: string): Promise<string> {
     const response = await fetch(`${base}/messages`, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ messaging_product: 'whatsapp', to, ...content, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
-      signal: options.signal,
+      signal,
     });
     return (await graphAnswer(response, SendAnswer)).messages[0]!.id;
   }
 
   /** POST /{phoneNumberId}/media (multipart): the file's bytes → a media id usable in a send. */
-  async function upload(file: AttachmentFile): Promise<string> {
+  async function upload(signal: AbortSignal, file: AttachmentFile): Promise<string> {
     const bytes = await readFile(file.path);
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
     form.set('type', file.contentType);
     form.set('file', new Blob([bytes], { type: file.contentType }), file.name);
-    const response = await fetch(`${base}/media`, { method: 'POST', headers: { authorization, accept: 'application/json' }, body: form, signal: options.signal });
+    const response = await fetch(`${base}/media`, { method: 'POST', headers: { authorization, accept: 'application/json' }, body: form, signal });
     return (await graphAnswer(response, UploadAnswer)).id;
   }
 
   /**
    * A message with attachments: every file is checked and uploaded before the first send, then one
    * send per part. Only the last send carries our message id, and its wamid is recorded: its statuses
-   * move the message (the parts before it were accepted already).
+   * move the message (the parts before it were accepted already; a retry after a part went out sends
+   * the parts again: at least once).
    */
-  async function sendWithMedia(message: EntityOf<'message'>, to: string): Promise<string> {
+  async function sendWithMedia(signal: AbortSignal, message: EntityOf<'message'>, to: string): Promise<string> {
     const plan = planWhatsAppMediaSend(message.body, message.attachments);
     if ('error' in plan) throw new NotSendable(plan.error);
     const files = plan.parts.map((part) => {
@@ -143,11 +166,11 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
       return file;
     });
     const mediaIds: Array<string | null> = [];
-    for (const file of files) mediaIds.push(file ? await upload(file) : null);
+    for (const file of files) mediaIds.push(file ? await upload(signal, file) : null);
     let wamid = '';
     for (const [i, part] of plan.parts.entries()) {
       const last = i === plan.parts.length - 1;
-      wamid = await post(to, content(part, mediaIds[i] ?? ''), last ? message.id : undefined);
+      wamid = await post(signal, to, content(part, mediaIds[i] ?? ''), last ? message.id : undefined);
     }
     return wamid;
   }
@@ -176,35 +199,26 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
     };
   }
 
-  function send(message: EntityOf<'message'>, to: string): Promise<string> {
-    if (message.template) {
-      return post(to, templateContent(message.template), message.id);
-    }
-    if (message.attachments.length) return sendWithMedia(message, to);
-    return post(to, { type: 'text', text: { body: message.body } }, message.id);
+  function sendParts(signal: AbortSignal, message: EntityOf<'message'>, to: string): Promise<string> {
+    if (message.template) return post(signal, to, templateContent(message.template), message.id);
+    if (message.attachments.length) return sendWithMedia(signal, message, to);
+    return post(signal, to, { type: 'text', text: { body: message.body } }, message.id);
   }
 
   return {
     provider: 'whatsapp',
-    send({ message, to }) {
-      send(message, to).then(
-        (id) => hooks.setProviderId(message.id, id),
-        (err: unknown) => {
-          if (options.signal.aborted) return;
-          const reason =
-            err instanceof NotSendable
-              ? err.message
-              : err instanceof WhatsAppRefusal
-                ? `WhatsApp refused the message (${err.code}): ${err.message}`
-                : 'WhatsApp could not be reached';
-          hooks.log(`whatsapp send of ${message.id} on ${channelId} failed: ${err instanceof WhatsAppRefusal ? err.code : err instanceof NotSendable ? 'not sendable' : String(err)}`);
-          try {
-            hooks.setStatus(message.id, 'failed', reason);
-          } catch (again) {
-            hooks.log(`whatsapp status of ${message.id} not recorded: ${String(again)}`);
-          }
-        },
-      );
+    async send({ message, to }, signal) {
+      try {
+        return { kind: 'accepted', providerId: await sendParts(signal, message, to), status: 'sending' };
+      } catch (err) {
+        if (err instanceof NotSendable) return { kind: 'permanent', reason: err.message };
+        if (!(err instanceof WhatsAppRefusal)) {
+          hooks.log(`whatsapp send of ${message.id} on ${channelId} got no answer: ${String(err)}`);
+          return unanswered('WhatsApp', err);
+        }
+        hooks.log(`whatsapp send of ${message.id} on ${channelId} refused: HTTP ${err.httpStatus}, code ${err.code}`);
+        return whatsAppRefusalOutcome(err.httpStatus, err.code, err.message, err.retryAfter, Date.now());
+      }
     },
     statusUpdate: (providerStatus, errorCode) => whatsAppStatusUpdate(providerStatus, errorCode ? { code: errorCode, title: null } : null),
     fetchMedia,

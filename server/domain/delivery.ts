@@ -1,42 +1,57 @@
 import type { DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
+import type { SendOutcome } from './send-retry.ts';
 
-/** Hands outbound messages to a carrier. Real providers come later; the demo adapter fakes one. */
-export interface DeliveryAdapter {
-  deliver(message: EntityOf<'message'>): void;
+/**
+ * Hands one outbound message to a carrier (a channel adapter, the web chat socket, the demo) when its send
+ * job runs, and resolves with the answer; never throws.
+ */
+export interface OutboundSender {
+  send(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome>;
   close(): void;
 }
 
 export interface DemoDeliveryOptions {
   sentAfterMs: number;
   deliveredAfterMs: number;
-  /** Records a status change (with its change-log entry). */
+  /** Records a status change (with its change-log entry), as a provider's callback would. */
   setStatus(messageId: string, status: DeliveryStatus): void;
   log(line: string): void;
 }
 
-/** queued → sent → delivered on short timers, as a provider's callbacks would. */
-export function createDemoDelivery(options: DemoDeliveryOptions): DeliveryAdapter {
+/** A provider without one: `sent` after sentAfterMs (the job's answer), `delivered` a moment later (a callback). */
+export function createDemoDelivery(options: DemoDeliveryOptions): OutboundSender {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
-  const later = (ms: number, task: () => void) => {
+  const callbackLater = (messageId: string) => {
     if (closed) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (closed) return;
       try {
-        task();
+        options.setStatus(messageId, 'delivered');
       } catch (err) {
         options.log(`demo delivery failed: ${err instanceof Error ? err.stack : String(err)}`);
       }
-    }, ms);
+    }, options.deliveredAfterMs);
     timers.add(timer);
   };
   return {
-    deliver(message) {
-      later(options.sentAfterMs, () => {
-        options.setStatus(message.id, 'sent');
-        later(options.deliveredAfterMs, () => options.setStatus(message.id, 'delivered'));
+    async send(message, signal) {
+      const answered = await new Promise<boolean>((resolve) => {
+        if (signal.aborted) return resolve(false);
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', stop);
+          resolve(true);
+        }, options.sentAfterMs);
+        const stop = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        signal.addEventListener('abort', stop, { once: true });
       });
+      if (!answered) return { kind: 'transient', reason: 'The demo delivery was interrupted', retryAfterMs: null };
+      callbackLater(message.id);
+      return { kind: 'accepted', providerId: null, status: 'sent' };
     },
     close() {
       closed = true;

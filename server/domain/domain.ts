@@ -7,11 +7,14 @@ import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { NotPromise, Storage, StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf, scopesOfUser } from './change-log.ts';
-import { createDemoDelivery, type DeliveryAdapter } from './delivery.ts';
+import type { OutboundSender } from './delivery.ts';
+import { recordDeliveryStatus, recordProviderId } from './delivery-status.ts';
+import { OutboundDelivery, type OutboundDeliveryOptions } from './outbound-delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
 import { appendAutomaticReply, receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
 import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
+import type { SendWindowStats } from './send-worker.ts';
 import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
@@ -27,6 +30,8 @@ export interface DomainOptions {
   minServableSeq?: number;
   /** Demo delivery timings (ms). */
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
+  /** Send worker: concurrency, lease, call timeout, poll interval and retry policy (send-worker.ts defaults). */
+  sendWorker?: OutboundDeliveryOptions['worker'];
   /** SPEC (18): uploaded files message.send may reference; absent = messages carry none. */
   attachments?: AttachmentLookup;
   /** Session idle timeout, absolute age and last-used write interval (sessions.ts defaults). */
@@ -63,18 +68,8 @@ export interface ChangesPage {
   head: number;
 }
 
-const STATUS_ORDER: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3 };
-
 export type TwilioConfigInput = z.input<typeof TwilioConfig>;
 export type WhatsAppConfigInput = z.input<typeof WhatsAppConfig>;
-
-/** The channel and customer of an outbound message, with the channel's provider configuration. */
-function outboundTarget(tx: StorageTx, message: EntityOf<'message'>) {
-  const conversation = tx.get('conversation', message.conversationId);
-  const channel = conversation ? tx.get('channel', conversation.channelId) : null;
-  if (!conversation || !channel) return null;
-  return { channel, to: conversation.customerAddress, config: parseProviderConfig(tx.getProviderConfig(channel.id)) };
-}
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -88,11 +83,10 @@ export class Domain {
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
   private readonly minServableSeq: number;
-  private readonly delivery: DeliveryAdapter;
-  /** Provider adapters per channel (issue 4); also the server's `delivery`. */
+  /** Send jobs, their worker and the senders (outbound-delivery.ts). */
+  private readonly outbound: OutboundDelivery;
+  /** Provider adapters per channel (issue 4), used by the send worker and the webhooks. */
   readonly channels: ChannelRegistry;
-  /** Adapters that replace the default delivery for channels of a kind (e.g. web chat), for the conversations they accept. */
-  private readonly deliveryByKind = new Map<ChannelKind, { adapter: DeliveryAdapter; accepts: (c: EntityOf<'conversation'>) => boolean }>();
   private readonly handlers;
   private readonly sessionPolicy: SessionPolicy;
   private readonly throttle: SignInThrottle;
@@ -110,22 +104,17 @@ export class Domain {
     this.sessionPolicy = resolveSessionPolicy(options.sessions);
     this.throttle = new SignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock);
     // Issue 4: the registry sends through the channel's provider; channels without one keep the demo delivery.
-    this.channels = new ChannelRegistry({
-      fallback: createDemoDelivery({
-        sentAfterMs: options.delivery?.sentAfterMs ?? 400,
-        deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200,
-        setStatus: (id, status) => this.setDeliveryStatus(id, status),
-        log: this.log,
-      }),
-      resolve: (message) => this.read((tx) => outboundTarget(tx, message)),
-      hooks: {
-        setStatus: (id, status, reason) => this.setDeliveryStatus(id, status, reason),
-        setProviderId: (id, providerId) => this.setProviderId(id, providerId),
-        log: this.log,
-      },
+    this.outbound = new OutboundDelivery({
+      write: (fn) => this.write(fn),
+      read: (fn) => this.read(fn),
+      clock: this.clock,
+      log: this.log,
+      setStatus: (id, status) => this.setDeliveryStatus(id, status),
+      demo: { sentAfterMs: options.delivery?.sentAfterMs ?? 400, deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200 },
+      worker: options.sendWorker,
     });
-    this.delivery = this.channels;
-    this.handlers = createMutationHandlers((message) => this.deliverOutbound(message), options.attachments ?? null);
+    this.channels = this.outbound.channels;
+    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
     this.logRetention = resolveLogRetention(options.logRetention);
     this.announcedHead = this.head();
   }
@@ -189,8 +178,23 @@ export class Domain {
     return this.storage.transaction(fn);
   }
 
+  /** Starts the send worker (the server does, once its senders are in place); admin commands never do. */
+  startDelivery(): Promise<void> {
+    return this.outbound.start();
+  }
+
+  /** Graceful stop of the send worker: no new claims, calls in flight finish (up to graceMs) and are recorded. */
+  stopDelivery(graceMs: number): Promise<void> {
+    return this.outbound.stop(graceMs);
+  }
+
+  /** How long provider answers took to be committed (the window in which a crash causes a second send). */
+  sendWindowStats(): SendWindowStats {
+    return this.outbound.windowStats();
+  }
+
   close(): void {
-    this.delivery.close();
+    this.outbound.close();
     this.feed.removeAllListeners();
   }
 
@@ -337,44 +341,31 @@ export class Domain {
   // ------------------------------------------------------------ inbound and delivery
 
   /**
-   * Outbound messages on channels of this kind go to `adapter` instead of the default delivery, for
+   * Outbound messages on channels of this kind go to `sender` instead of the channel's provider, for
    * the conversations `accepts` (default: all).
    */
-  useDeliveryFor(kind: ChannelKind, adapter: DeliveryAdapter, accepts: (conversation: EntityOf<'conversation'>) => boolean = () => true): void {
-    this.deliveryByKind.set(kind, { adapter, accepts });
+  useDeliveryFor(kind: ChannelKind, sender: OutboundSender, accepts: (conversation: EntityOf<'conversation'>) => boolean = () => true): void {
+    this.outbound.useFor(kind, sender, accepts);
   }
 
-  private deliverOutbound(message: EntityOf<'message'>): void {
-    const routed = this.deliveryByKind.size
-      ? this.read((tx) => {
-          const conversation = tx.get('conversation', message.conversationId);
-          const kind = conversation ? tx.get('channel', conversation.channelId)?.kind : undefined;
-          const route = kind ? this.deliveryByKind.get(kind) : undefined;
-          return route && conversation && route.accepts(conversation) ? route.adapter : null;
-        })
-      : null;
-    (routed ?? this.delivery).deliver(message);
-  }
-
+  /** Stores a customer message (and its automatic reply with its send job, when there is one) in one transaction. */
   receiveInbound(input: InboundMessage): InboundResult {
-    return this.write((tx) => receiveInbound(tx, input, this.clock()));
+    const result = this.write((tx) => {
+      const received = receiveInbound(tx, input, this.clock());
+      if (received.created && input.automaticReply) appendAutomaticReply(tx, received.conversationId, input.automaticReply, this.clock());
+      return received;
+    });
+    if (result.created && input.automaticReply) this.outbound.poke();
+    return result;
   }
 
-  /** Stores an automatic reply (HELP) in the conversation and sends it through the channel like an agent's reply. */
-  sendAutomaticReply(conversationId: string, body: string): EntityOf<'message'> | null {
-    const message = this.write((tx) => appendAutomaticReply(tx, conversationId, body, this.clock()));
-    if (message) this.deliverOutbound(message);
-    return message;
-  }
-
-  /** Status moves only forward (a late "sent" never overwrites "delivered"). */
+  /**
+   * Status moves only forward (a late "sent" never overwrites "delivered"). A message that leaves `queued`
+   * this way (a web chat welcome, a provider callback) needs no send job any more.
+   */
   setDeliveryStatus(messageId: string, status: DeliveryStatus, reason: string | null = null): void {
     this.write((tx) => {
-      const message = tx.get('message', messageId);
-      if (!message || STATUS_ORDER[status] <= STATUS_ORDER[message.status]) return;
-      const conversation = tx.get('conversation', message.conversationId);
-      if (!conversation) return;
-      putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, status, statusReason: reason });
+      if (recordDeliveryStatus(tx, messageId, status, reason)) tx.deleteSendJob(messageId);
     });
   }
 
@@ -488,14 +479,10 @@ export class Domain {
     );
   }
 
-  /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it). */
+  /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it); its job is done. */
   setProviderId(messageId: string, providerId: string): void {
     this.write((tx) => {
-      const message = tx.get('message', messageId);
-      const conversation = message ? tx.get('conversation', message.conversationId) : null;
-      if (!message || !conversation || message.providerId === providerId) return;
-      const status = STATUS_ORDER[message.status] < STATUS_ORDER.sending ? 'sending' : message.status;
-      putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status });
+      if (recordProviderId(tx, messageId, providerId) !== 'gone') tx.deleteSendJob(messageId);
     });
   }
 

@@ -4,6 +4,7 @@ import { PhoneNumber, type EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { nextMessageTime, preview } from './mutation-handlers.ts';
+import { enqueueSend } from './send-queue.ts';
 
 export interface InboundMessage {
   channelId: string;
@@ -14,6 +15,8 @@ export interface InboundMessage {
   providerId?: string;
   /** Files the provider sent with it (MMS), already stored by the caller. */
   attachments?: EntityOf<'message'>['attachments'];
+  /** An answer (the HELP text) stored and queued for sending in the same transaction, when the message is new. */
+  automaticReply?: string | null;
 }
 
 export interface InboundResult {
@@ -133,7 +136,7 @@ function optedOutContact(orgId: string, phone: string): EntityOf<'contact'> {
 
 /**
  * An automatic reply (the HELP text) stored in the conversation as a system message, so agents see
- * what the customer was told; the caller delivers it after commit like any outbound message.
+ * what the customer was told, with its send job like any outbound message.
  */
 export function appendAutomaticReply(tx: StorageTx, conversationId: string, body: string, now: number): EntityOf<'message'> | null {
   const conversation = tx.get('conversation', conversationId);
@@ -154,5 +157,6 @@ export function appendAutomaticReply(tx: StorageTx, conversationId: string, body
   };
   putRecord(tx, scopeOf.conversation(conversation), 'message', message);
   putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, lastMessageAt: at, lastMessagePreview: preview(body) });
+  enqueueSend(tx, message.id, now);
   return message;
 }

@@ -1,4 +1,4 @@
-import { WHATSAPP_WINDOW_MS, type EntityOf, type Role } from '../../protocol/domain.ts';
+import type { EntityOf, Role } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
 import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
 import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
@@ -10,12 +10,14 @@ import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
 import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
+import { enqueueSend } from './send-queue.ts';
+import { sendRefusal } from './send-rules.ts';
 
 export interface MutationContext {
   tx: StorageTx;
   actor: EntityOf<'user'>;
   now: number;
-  /** Work to start once the transaction has committed (e.g. hand a message to delivery). */
+  /** Work to start once the transaction has committed (e.g. poke the send worker). */
   afterCommit(task: () => void): void;
 }
 
@@ -53,10 +55,10 @@ function conversationForMember(ctx: MutationContext, conversationId: string): En
 type Handler<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => void;
 type Handlers = { [N in MutationName]: Handler<N> };
 
-/** Hands an outbound message to delivery once committed; set by the domain. */
-export type DeliverySink = (message: EntityOf<'message'>) => void;
+/** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
+export type SendQueuedHook = () => void;
 
-export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: AttachmentLookup | null = null): Handlers {
+export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLookup: AttachmentLookup | null = null): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
     ...chatHandlers,
@@ -78,24 +80,8 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
       if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
-      if (channel.kind === 'sms') {
-        if (channel.registration !== 'approved') {
-          return reject(
-            'not_registered',
-            `${channel.name} cannot send texts until its carrier registration is approved (it is ${channel.registration ?? 'unregistered'}): ask an admin to complete carrier registration for ${channel.address} (Manage → the inbox → Carrier registration), then press Retry.`,
-          );
-        }
-        const contact = conversation.contactId ? tx.get('contact', conversation.contactId) : null;
-        if (contact?.smsOptOut) {
-          return reject('opted_out', `${contact.name} has opted out of text messages; they must text START to opt back in.`);
-        }
-      }
-      if (channel.kind === 'whatsapp') {
-        const lastInbound = tx.lastInboundMessageAt(conversation.id);
-        if (lastInbound === null || ctx.now - lastInbound > WHATSAPP_WINDOW_MS) {
-          return reject('window_closed', 'WhatsApp allows free-form replies only within 24 hours of the customer’s last message.');
-        }
-      }
+      const refusal = sendRefusal(tx, conversation, channel, { template: false }, ctx.now);
+      if (refusal) return reject(refusal.code, refusal.message);
       const message: EntityOf<'message'> = {
         id: args.messageId,
         conversationId: conversation.id,
@@ -119,7 +105,9 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         lastMessageAt: now,
         lastMessagePreview: preview(body || attachmentSummary(attachments)),
       });
-      ctx.afterCommit(() => deliver(message));
+      // The send job commits with the message: a crash after the ack cannot lose the send.
+      enqueueSend(tx, message.id, ctx.now);
+      ctx.afterCommit(sendQueued);
     },
 
     'message.sendTemplate': (ctx, args) => {
@@ -163,7 +151,9 @@ export function createMutationHandlers(deliver: DeliverySink, attachmentLookup: 
         lastMessageAt: now,
         lastMessagePreview: preview(body),
       });
-      ctx.afterCommit(() => deliver(message));
+      // The send job commits with the message: a crash after the ack cannot lose the send.
+      enqueueSend(tx, message.id, ctx.now);
+      ctx.afterCommit(sendQueued);
     },
 
     'conversation.assign': (ctx, args) => {

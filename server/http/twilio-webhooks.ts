@@ -7,7 +7,7 @@ import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote } from '../
 import { TWILIO_WEBHOOK_PATHS, type TwilioMediaRef } from '../channels/twilio-adapter.ts';
 import { publicRequestUrl, validateTwilioSignature, type FormParams } from '../channels/twilio-signature.ts';
 import type { Domain } from '../domain/domain.ts';
-import { HELP_WORDS, smsKeyword, type InboundResult } from '../domain/inbound.ts';
+import { HELP_WORDS, smsKeyword } from '../domain/inbound.ts';
 import { HttpError, readBodyBytes } from './respond.ts';
 import type { Handler } from './routes.ts';
 
@@ -128,23 +128,24 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
           }
         }
         const text = inboundBody(params, !store);
-        let received: InboundResult;
+        // HELP is answered in the transaction that stores the message: a 200 means the answer will go out too.
+        const automaticReply = HELP_WORDS.has(smsKeyword(text)) ? (config.twilio.helpText ?? DEFAULT_HELP_TEXT) : null;
         try {
           // Commits before we answer: a 200 tells Twilio the message is safely stored.
-          received = receiveInboundWithMedia(domain, store, { channelId: channel.id, from, body: withRefusedNote(text, media.refused), providerId: messageSid, attachments: media.files });
+          receiveInboundWithMedia(domain, store, {
+            channelId: channel.id,
+            from,
+            body: withRefusedNote(text, media.refused),
+            providerId: messageSid,
+            attachments: media.files,
+            automaticReply,
+          });
         } catch (err) {
           log(`twilio inbound ${messageSid} on ${channel.id} not stored (Twilio will retry): ${err instanceof Error ? err.message : String(err)}`);
           res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('not stored; retry');
           return;
         }
         twiml(res);
-        if (received.created && HELP_WORDS.has(smsKeyword(text))) {
-          try {
-            domain.sendAutomaticReply(received.conversationId, config.twilio.helpText ?? DEFAULT_HELP_TEXT);
-          } catch (err) {
-            log(`twilio help reply on ${channel.id} was not stored: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
       },
     },
     [TWILIO_WEBHOOK_PATHS.status]: {

@@ -21,6 +21,17 @@ export interface SentMessage {
   authorized: boolean;
   /** Every MediaUrl parameter, in order (the form above keeps only the last). */
   mediaUrls: string[];
+  /** The HTTP status answered: 201 = accepted (the sid is the message's), anything else refused it. */
+  answered: number;
+}
+
+/** A refusal the simulator plays instead of accepting a send (a flaky or refusing Twilio). */
+export interface ForcedRefusal {
+  status: number;
+  code?: number;
+  message?: string;
+  /** The Retry-After header, as sent. */
+  retryAfter?: string;
 }
 
 /**
@@ -38,6 +49,15 @@ export class TwilioSimulator {
     { status: 'sent' },
     { status: 'delivered' },
   ];
+  /** The next sends are answered with these, in order, instead of being accepted. */
+  readonly refuseNext: ForcedRefusal[] = [];
+  /**
+   * A status callback the server did not answer with 2xx is posted again this many times, every
+   * webhookRetryMs (Twilio retries with connection overrides, e.g. `#rc=5&rp=all` on the callback URL).
+   */
+  webhookRetries = 0;
+  webhookRetryMs = 250;
+  private closed = false;
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -66,9 +86,17 @@ export class TwilioSimulator {
       const search = new URLSearchParams(raw.toString('utf8'));
       const form = Object.fromEntries(search);
       const sid = `SM${randomBytes(16).toString('hex')}`;
-      sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized, mediaUrls: search.getAll('MediaUrl') });
+      const refusal = authorized ? sim.refuseNext.shift() : undefined;
+      const answered = !authorized ? 401 : (refusal?.status ?? 201);
+      sim.sent.push({ accountSid: match[1] ?? '', form, sid, authorized, mediaUrls: search.getAll('MediaUrl'), answered });
       if (!authorized) {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+        return;
+      }
+      if (refusal) {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (refusal.retryAfter !== undefined) headers['retry-after'] = refusal.retryAfter;
+        res.writeHead(refusal.status, headers).end(JSON.stringify({ code: refusal.code ?? refusal.status, message: refusal.message ?? 'Refused by the simulator', status: refusal.status }));
         return;
       }
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, status: 'queued', to: form.To, body: form.Body }));
@@ -92,7 +120,11 @@ export class TwilioSimulator {
         ['SmsStatus', status],
       ];
       if (errorCode) params.push(['ErrorCode', errorCode]);
-      await this.postSigned(callback, params).catch(() => {});
+      for (let attempt = 0; attempt <= this.webhookRetries && !this.closed; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, this.webhookRetryMs));
+        const answer = await this.postSigned(callback, params).catch(() => null);
+        if (answer?.ok) break;
+      }
     }
   }
 
@@ -134,6 +166,7 @@ export class TwilioSimulator {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

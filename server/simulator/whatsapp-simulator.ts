@@ -35,6 +35,16 @@ export interface GraphSend {
   };
   wamid: string;
   authorized: boolean;
+  /** The HTTP status answered: 200 = accepted (the wamid is the message's), anything else refused it. */
+  answered: number;
+}
+
+/** A refusal the simulator plays instead of accepting a send: HTTP status, Graph error code, Retry-After. */
+export interface GraphRefusal {
+  status: number;
+  code: number;
+  message?: string;
+  retryAfter?: string;
 }
 
 /** One POST /v21.0/{phone-number-id}/media (multipart) the server made. */
@@ -96,6 +106,12 @@ export class WhatsAppSimulator {
   webhookUrl: string | null = null;
   /** How many of the next media file downloads answer 500 (a flaky CDN). */
   failMediaDownloads = 0;
+  /** The next sends are answered with these, in order, instead of being accepted. */
+  readonly refuseNext: GraphRefusal[] = [];
+  /** A status webhook not answered with 2xx is posted again this many times, every webhookRetryMs (as Meta retries). */
+  webhookRetries = 0;
+  webhookRetryMs = 250;
+  private closed = false;
   private readonly media = new Map<string, { contentType: string; bytes: Buffer }>();
 
   private constructor(
@@ -131,7 +147,7 @@ export class WhatsAppSimulator {
     const unauthorized = () => json(401, { error: { code: 190, message: 'Invalid OAuth access token.' } });
 
     const send = /^\/v21\.0\/([^/]+)\/messages$/.exec(path);
-    if (req.method === 'POST' && send) return this.handleSend(decodeURIComponent(send[1] ?? ''), bearer, raw, json, unauthorized);
+    if (req.method === 'POST' && send) return this.handleSend(decodeURIComponent(send[1] ?? ''), bearer, raw, res, json, unauthorized);
     const upload = /^\/v21\.0\/([^/]+)\/media$/.exec(path);
     if (req.method === 'POST' && upload) {
       const phoneNumberId = decodeURIComponent(upload[1] ?? '');
@@ -191,7 +207,14 @@ export class WhatsAppSimulator {
     res.writeHead(404).end();
   }
 
-  private handleSend(phoneNumberId: string, bearer: boolean, raw: Buffer, json: (status: number, body: unknown) => void, unauthorized: () => void): void {
+  private handleSend(
+    phoneNumberId: string,
+    bearer: boolean,
+    raw: Buffer,
+    res: ServerResponse,
+    json: (status: number, body: unknown) => void,
+    unauthorized: () => void,
+  ): void {
     const authorized = bearer && phoneNumberId === this.phoneNumberId;
     let body: GraphSend['body'] = {};
     try {
@@ -200,8 +223,15 @@ export class WhatsAppSimulator {
       /* recorded as empty */
     }
     const wamid = `wamid.${randomBytes(12).toString('hex')}`;
-    this.sends.push({ phoneNumberId, body, wamid, authorized });
+    const refusal = authorized ? this.refuseNext.shift() : undefined;
+    this.sends.push({ phoneNumberId, body, wamid, authorized, answered: !authorized ? 401 : (refusal?.status ?? 200) });
     if (!authorized) return unauthorized();
+    if (refusal) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (refusal.retryAfter !== undefined) headers['retry-after'] = refusal.retryAfter;
+      res.writeHead(refusal.status, headers).end(JSON.stringify({ error: { code: refusal.code, message: refusal.message ?? 'Refused by the simulator' } }));
+      return;
+    }
     json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to?.replace(/^\+/, '') }], messages: [{ id: wamid }] });
     void this.playStatuses(wamid, body.to ?? '', body.biz_opaque_callback_data, [...this.autoStatuses]);
   }
@@ -224,7 +254,11 @@ export class WhatsAppSimulator {
       const status: Record<string, unknown> = { id: wamid, status: step.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to.replace(/^\+/, '') };
       if (callbackData) status.biz_opaque_callback_data = callbackData;
       if (step.error) status.errors = [{ code: step.error.code, title: step.error.title }];
-      await this.postSigned(this.webhookUrl, this.envelope({ statuses: [status] })).catch(() => {});
+      for (let attempt = 0; attempt <= this.webhookRetries && !this.closed; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, this.webhookRetryMs));
+        const answer = await this.postSigned(this.webhookUrl, this.envelope({ statuses: [status] })).catch(() => null);
+        if (answer?.ok) break;
+      }
     }
   }
 
@@ -274,6 +308,7 @@ export class WhatsAppSimulator {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

@@ -139,6 +139,38 @@ export interface StorageTx {
   deleteProviderConfig(channelId: string): void;
   /** Every channel of every inbox, ordered by id (admin listing). */
   listAllChannels(): EntityOf<'channel'>[];
+
+  // send jobs: one row per outbound message still to hand to its provider (durable delivery)
+  /** Adds the job of an outbound message, due at `dueAt`; an existing job of it starts over (a Retry). */
+  putSendJob(messageId: string, dueAt: number, at: number): void;
+  getSendJob(messageId: string): SendJobRow | null;
+  /**
+   * Leases up to `limit` due jobs (due_at <= now, no live lease) to `owner` until `leaseUntil`, counting an
+   * attempt on each; an expired lease is taken over. A PostgreSQL twin does the same with FOR UPDATE SKIP LOCKED.
+   */
+  claimSendJobs(owner: string, now: number, leaseUntil: number, limit: number): SendJobRow[];
+  /** Gives a leased job back, due at `dueAt` (null = parked until an event wakes it); false if `owner` lost the lease. */
+  rescheduleSendJob(messageId: string, owner: string, dueAt: number | null, lastError: string | null): boolean;
+  /**
+   * Drops the leases of every owner but `exceptOwner` (their worker is gone); those jobs come due again no
+   * earlier than `notBefore`. Returns how many.
+   */
+  releaseSendJobLeases(exceptOwner: string, notBefore: number): number;
+  deleteSendJob(messageId: string): void;
+  /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
+  nextSendJobAt(): number | null;
+}
+
+/** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */
+export interface SendJobRow {
+  messageId: string;
+  attempt: number;
+  /** null = parked: waits for an event (a web chat visitor coming back), not for time. */
+  dueAt: number | null;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
 }
 
 export interface ProviderConfigRow {

@@ -8,7 +8,8 @@ import {
   WebchatCloseCode,
   type WebchatServerFrame,
 } from '../../protocol/webchat.ts';
-import type { DeliveryAdapter } from '../domain/delivery.ts';
+import type { OutboundSender } from '../domain/delivery.ts';
+import type { SendOutcome } from '../domain/send-retry.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
@@ -45,9 +46,10 @@ interface Peer {
 const key = (channelId: string, handle: string) => `${channelId}\n${handle}`;
 
 /**
- * Visitor sockets at /webchat, and the delivery adapter of webchat channels: an agent reply is
- * `sent` once pushed to a live socket of its visitor and `delivered` when the widget acks it;
- * while the visitor is away it stays `queued` and goes out with the history on their return.
+ * Visitor sockets at /webchat, and the sender of webchat channels' send jobs: an agent reply is `sent`
+ * once pushed to a live socket of its visitor (the job is done) and `delivered` when the widget acks it;
+ * while the visitor is away it stays `queued` with its job parked, and goes out with the history on
+ * their return (the welcome marks it sent, which ends the job).
  */
 export class WebchatHub implements WebchatGate {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WEBCHAT_LIMITS.maxFrameBytes });
@@ -57,8 +59,8 @@ export class WebchatHub implements WebchatGate {
   /** Visitor uploads waiting for their message; null without an attachment store. */
   readonly uploads: VisitorUploads | null;
 
-  readonly delivery: DeliveryAdapter = {
-    deliver: (message) => this.pushAgentMessage(message),
+  readonly delivery: OutboundSender = {
+    send: async (message) => this.pushAgentMessage(message),
     close: () => {},
   };
 
@@ -223,14 +225,15 @@ export class WebchatHub implements WebchatGate {
     if (set && set.size === 0) this.live.delete(k);
   }
 
-  private pushAgentMessage(message: EntityOf<'message'>): void {
-    if (this.closed) return;
+  /** A push is idempotent on the widget's side (it shows each message id once), so a resend is harmless. */
+  private pushAgentMessage(message: EntityOf<'message'>): SendOutcome {
+    if (this.closed) return { kind: 'transient', reason: 'The chat server was shutting down.', retryAfterMs: null };
     const conversation = this.domain.read((tx) => tx.get('conversation', message.conversationId));
-    if (!conversation) return;
+    if (!conversation) return { kind: 'permanent', reason: 'The conversation no longer exists.' };
     const set = this.live.get(key(conversation.channelId, conversation.customerAddress));
-    if (!set?.size) return; // stays queued; the welcome history carries it on return
+    if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
     for (const v of set) send(v.ws, { type: 'message', message: toWebchatMessage(message) });
-    this.domain.setDeliveryStatus(message.id, 'sent');
+    return { kind: 'accepted', providerId: null, status: 'sent' };
   }
 }
 

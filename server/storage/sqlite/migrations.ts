@@ -214,6 +214,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, device_id)
   );
   `,
+  // send jobs (durable outbound delivery): written with their message, leased by the send worker, deleted once
+  // the provider answered for good. due_at NULL = parked (a web chat visitor away). Replies left 'queued' by
+  // earlier versions (the send started in memory after commit, so a crash lost it) get a job now.
+  `
+  CREATE TABLE send_jobs (
+    message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX send_jobs_due ON send_jobs(due_at) WHERE due_at IS NOT NULL;
+  CREATE INDEX send_jobs_lease ON send_jobs(lease_until) WHERE lease_until IS NOT NULL;
+  INSERT INTO send_jobs (message_id, due_at, created_at)
+    SELECT id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), created_at FROM messages
+    WHERE direction = 'out' AND provider_id IS NULL AND json_extract(data, '$.status') = 'queued';
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -6,10 +6,17 @@ import type { ChangeEntry } from '../../../protocol/sync.ts';
 import type { ListBy, NewChange, NotPromise, Org, ProviderConfigRow, SessionRow, Storage, StorageTx } from '../storage.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
+import { sendJobStatements } from './send-jobs.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
   file: string;
+  /**
+   * FULL (default): a commit is on disk when it returns, so a 200 to a provider's webhook or an ack to a
+   * client survives a power cut. NORMAL is faster in WAL mode but the last commits may be lost on a crash
+   * of the machine; only the ingest bench sets it, to print the difference.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 type Row = Record<string, unknown>;
@@ -21,7 +28,7 @@ const PROVIDER_COLUMNS =
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   const db = new Database(options.file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
@@ -282,6 +289,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
            messaging_service_sid = excluded.messaging_service_sid, config = excluded.config, updated_at = excluded.updated_at`,
       ).run(row);
     },
+    ...sendJobStatements(stmt),
   };
 
   return {

@@ -42,13 +42,15 @@ export interface TestDomain {
 }
 
 /** A domain on a real SQLite file in a temp dir, optionally with the demo workspace. */
-export function openTestDomain(options: { seed?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): TestDomain {
+/** `startDelivery: false` leaves the send worker stopped (tests that drive send jobs themselves). */
+export function openTestDomain(options: { seed?: boolean; startDelivery?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): TestDomain {
   const dir = tempDir();
   const file = join(dir.path, 'test.sqlite');
   if (options.seed ?? true) copyFileSync(seededTemplate(), file);
   const storage = openSqliteStorage({ file });
   const logs: string[] = [];
   const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
+  if (options.startDelivery ?? true) void domain.startDelivery();
   let nextMutationId = 1;
   const user = (id: string): EntityOf<'user'> => {
     const u = domain.user(id);
