@@ -49,7 +49,9 @@ describe('POST /api/session throttling', () => {
   });
 
   it('keys on the client address (X-Forwarded-For when trusted) as well as the account', async () => {
-    const { t } = await serverWithClock({ signInThrottle: { trustProxy: true, addressBurst: 8 } });
+    // A frozen clock: the token bucket's Retry-After must not depend on how long a loaded machine takes.
+    const frozen = Date.now();
+    const { t } = await serverWithClock({ clock: () => frozen, signInThrottle: { trustProxy: true, addressBurst: 8 } });
     for (let i = 0; i < 5; i++) await attempt(t.server.url, MAYA.email, 'wrong', '198.51.100.1');
     expect((await attempt(t.server.url, MAYA.email, MAYA.password, '198.51.100.1')).status).toBe(429);
     // Maya at another workstation is not locked out by someone hammering her account elsewhere.
