@@ -220,6 +220,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE send_jobs (
     message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    -- copied from the message: a conversation's replies are claimed in the order they were written
+    conversation_id TEXT NOT NULL,
+    message_at INTEGER NOT NULL,
     attempt INTEGER NOT NULL DEFAULT 0,
     due_at INTEGER,
     lease_owner TEXT,
@@ -229,8 +232,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX send_jobs_due ON send_jobs(due_at) WHERE due_at IS NOT NULL;
   CREATE INDEX send_jobs_lease ON send_jobs(lease_until) WHERE lease_until IS NOT NULL;
-  INSERT INTO send_jobs (message_id, due_at, created_at)
-    SELECT id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), created_at FROM messages
+  CREATE INDEX send_jobs_conversation ON send_jobs(conversation_id, message_at, message_id) WHERE due_at IS NOT NULL;
+  INSERT INTO send_jobs (message_id, conversation_id, message_at, due_at, created_at)
+    SELECT id, conversation_id, created_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), created_at FROM messages
     WHERE direction = 'out' AND provider_id IS NULL AND json_extract(data, '$.status') = 'queued';
   `,
 ];

@@ -31,9 +31,9 @@ async function twilio(t: TestDomain): Promise<TwilioSimulator> {
   return sim;
 }
 
-/** A reply from Sam in a fresh conversation with the customer; returns its message id. */
-function reply(t: TestDomain, messageId: string, body = 'On it'): string {
-  const { conversationId } = t.domain.receiveInbound({ channelId: CHANNEL, from: CUSTOMER, body: 'hello' });
+/** A reply from Sam in the open conversation with the customer (started if there is none); returns its message id. */
+function reply(t: TestDomain, messageId: string, body = 'On it', from = CUSTOMER): string {
+  const { conversationId } = t.domain.receiveInbound({ channelId: CHANNEL, from, body: 'hello' });
   expect(t.apply('user_sam', { name: 'message.send', args: { conversationId, messageId, body, attachments: [] } })).toEqual({ ok: true });
   return messageId;
 }
@@ -66,6 +66,23 @@ describe('send jobs', () => {
     expect(sim.sent.map((s) => s.answered)).toEqual([503, 429, 201]);
     expect(message(t, id)).toMatchObject({ status: 'sending', providerId: sim.sent[2]!.sid });
     expect(job(t, id)).toBeNull();
+  });
+
+  it('keeps a conversation’s replies in order: a later reply waits while an earlier one is retried', async () => {
+    const t = domain({ startDelivery: false });
+    const sim = await twilio(t);
+    sim.refuseNext.push({ status: 503 }, { status: 503 });
+    const first = reply(t, 'msg_order_1', 'first');
+    const second = reply(t, 'msg_order_2', 'second');
+    const elsewhere = reply(t, 'msg_order_3', 'elsewhere', '+12065550198');
+    await t.domain.startDelivery();
+    for (const id of [first, second, elsewhere]) await settled(t, id);
+    const bodies = sim.sent.filter((s) => s.form.To === CUSTOMER).map((s) => `${s.form.Body}:${s.answered}`);
+    // The refusals are shared by both conversations' first calls, so the first reply meets one or two of them.
+    expect(bodies[0]).toBe('first:503');
+    expect(bodies.slice(-2)).toEqual(['first:201', 'second:201']);
+    expect(bodies.slice(0, -2).every((b) => b === 'first:503')).toBe(true);
+    expect(message(t, elsewhere).status).toBe('sending');
   });
 
   it('a 4xx fails the message with the provider’s reason, after one call', async () => {
@@ -136,7 +153,7 @@ describe('send jobs', () => {
   it('graceful stop waits for calls in flight and records their answers; a call past the grace is given back', async () => {
     const t = domain({ startDelivery: false });
     const quick = reply(t, 'msg_stop_q');
-    const slow = reply(t, 'msg_stop_s');
+    const slow = reply(t, 'msg_stop_s', 'On it', '+12065550199'); // another conversation: both are in flight at once
     const release: Array<() => void> = [];
     const sender = (m: EntityOf<'message'>, signal: AbortSignal) =>
       new Promise<SendOutcome>((resolve) => {
