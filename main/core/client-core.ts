@@ -7,6 +7,7 @@ import { templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
 import { IpcEventHub, IpcFailure, type IpcEventSource, type IpcHandlers } from '../ipc-router.ts';
 import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cache/apply-frame.ts';
 import { deleteCacheFiles, openCache, type CacheDb } from './cache/cache-file.ts';
+import { dropUngrammaticalScopes, markStale, staleScopes } from './cache/stale-scopes.ts';
 import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
@@ -163,6 +164,12 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     link = state;
     if (state.status !== 'online') s.outbox.connectionLost();
     emitConnection();
+    if (state.status === 'online') {
+      // Online is enough to send: the outbox never waits on what a welcome or any later frame held.
+      const stale = staleScopes(s.cache);
+      if (stale.length > 0) s.sync.requestResync(stale, 'scopes left stale by an update that could not be read');
+      flush(s);
+    }
     if (state.status === 'signedOut') {
       // The server refused the token: stop, forget the token, keep the cache so
       // unsent work survives until the same person signs in again.
@@ -176,6 +183,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     const cache = openCache(options.dataDir, serverUrl, user.id);
     cache.setMeta('user', JSON.stringify(user));
     const applier = new FrameApplier(cache);
+    dropUngrammaticalScopes(cache, applier);
     const s: Session = {
       queue: [],
       drainScheduled: false,
@@ -208,6 +216,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes() }),
       onFrame: (frame) => onFrame(s, frame),
       onState: (state) => onLinkState(s, state),
+      // Durable: should the link drop before the snapshots arrive, the next one asks again.
+      onResync: (scopes) => markStale(cache, scopes === 'all' ? cache.heldScopes() : scopes),
       log,
     });
     session = s;

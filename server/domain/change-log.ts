@@ -1,4 +1,4 @@
-import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
+import { isId, type EntityKind, type EntityOf } from '../../protocol/domain.ts';
 import { scope, type Scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 
@@ -34,14 +34,18 @@ export const scopeOf = {
   notice: (r: EntityOf<'notice'>): Scope => scope.user(r.userId),
 };
 
-/** The scopes a user holds right now. Disabled users hold none. */
+/**
+ * The scopes a user holds right now. Disabled users hold none. An inbox or chat whose id predates the id
+ * grammar (a client could once choose `x:0969eb`) has no scope a client can read, so it is left out rather
+ * than offered: its members keep syncing everything else.
+ */
 export function scopesOfUser(tx: StorageTx, userId: string): Scope[] {
   const user = tx.get('user', userId);
   if (!user || user.status !== 'active') return [];
   return [
     scope.org(user.orgId),
     scope.user(user.id),
-    ...tx.inboxIdsOfUser(user.id).map(scope.inbox),
-    ...tx.chatIdsOfUser(user.id).map(scope.chat),
+    ...tx.inboxIdsOfUser(user.id).filter(isId).map(scope.inbox),
+    ...tx.chatIdsOfUser(user.id).filter(isId).map(scope.chat),
   ];
 }

@@ -13,6 +13,7 @@ import { HTTP_PATHS } from '../../protocol/http.ts';
 import type { AttachmentStore, StoredAttachment } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
 import { bearerToken, HttpError, sendJson } from './respond.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /** The first bytes each sniffable type must start with, so a declared type is not a lie. */
 export const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
@@ -29,7 +30,7 @@ const notFound = (): HttpError => new HttpError(404, 'not_found', 'No such attac
 function mayAccess(domain: Domain, userId: string, conversationId: string): boolean {
   return domain.read((tx) => {
     const conversation = tx.get('conversation', conversationId);
-    return conversation !== null && tx.get('inboxMember', `${conversation.inboxId}:${userId}`) !== null;
+    return conversation !== null && tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, userId)) !== null;
   });
 }
 
