@@ -1,5 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import type { EntityOf } from '../../protocol/domain.ts';
+import { describeIssue } from '../../protocol/issues.ts';
 import { isScope, type Scope } from '../../protocol/scope.ts';
 import {
   CLIENT_FRAME_TYPES,
@@ -131,11 +132,7 @@ export class SyncConnection {
       return this.fail('unknown_type', `Unknown frame type ${JSON.stringify(type ?? null)}.`);
     }
     const parsed = ClientFrame.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue?.path.map(String).join('.') ?? '';
-      return this.fail('bad_frame', `${path || 'frame'}: ${issue?.message ?? 'invalid'}`);
-    }
+    if (!parsed.success) return this.fail('bad_frame', describeIssue(parsed.error));
     this.consecutiveErrors = 0;
     const frame = parsed.data;
     switch (frame.type) {
