@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { Id, PairId } from './id.ts';
+
+export { Id, PairId, RecordId, ID_RULE, isId, isPairId, IdGrammarError } from './id.ts';
 
 /** Epoch milliseconds. Numbers sort and index cheaply on both ends. */
 export const Timestamp = z.number().int().nonnegative();
-export const Id = z.string().min(1).max(64);
 /** E.164, e.g. +14155550123. Parsing of typed numbers happens with libphonenumber-js at the edges. */
 export const PhoneNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number such as +14155550123');
 
@@ -36,7 +38,7 @@ export type Inbox = z.infer<typeof Inbox>;
 
 export const InboxMember = z.object({
   /** `${inboxId}:${userId}` */
-  id: Id.max(130),
+  id: PairId,
   inboxId: Id,
   userId: Id,
 });
@@ -92,7 +94,7 @@ export type Contact = z.infer<typeof Contact>;
 /** SPEC (4): one person's favourite contact; visible only to that person (scope user:<userId>). */
 export const ContactFavourite = z.object({
   /** `${contactId}:${userId}` */
-  id: Id.max(130),
+  id: PairId,
   contactId: Id,
   userId: Id,
 });
@@ -159,7 +161,7 @@ export type Message = z.infer<typeof Message>;
 /** Per-person state of a conversation; visible only to that person. */
 export const ConversationUserState = z.object({
   /** `${conversationId}:${userId}` */
-  id: Id.max(130),
+  id: PairId,
   conversationId: Id,
   userId: Id,
   readAt: Timestamp.nullable(),
@@ -190,7 +192,7 @@ export type ChatMessage = z.infer<typeof ChatMessage>;
 /** Per-person read state of a direct/team chat (SPEC (5), (6)); scope user:<userId>, never seen by others. */
 export const ChatUserState = z.object({
   /** `${chatId}:${userId}` */
-  id: Id.max(130),
+  id: PairId,
   chatId: Id,
   userId: Id,
   readAt: Timestamp.nullable(),

@@ -6,3 +6,4 @@ export * from './sync.ts';
 export * from './http.ts';
 export * from './ipc.ts';
 export * from './whatsapp-templates.ts';
+export * from './issues.ts';

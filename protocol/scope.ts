@@ -1,3 +1,5 @@
+import { checkedId, ID_PATTERN } from './id.ts';
+
 /**
  * Every change-log entry carries the one scope allowed to see it. A client
  * receives an entry only if its user holds that scope at that moment.
@@ -6,18 +8,31 @@
  * - inbox:<id>     an inbox, its channels, members, conversations and messages (its members)
  * - user:<id>      one person's own records: private contacts, per-conversation read/archive state
  * - chat:<id>      a direct or team chat and its messages (its members)
+ *
+ * Scopes and per-person record ids are built here and nowhere else; each builder refuses (throws
+ * IdGrammarError) an id outside the grammar of protocol/id.ts, so no ungrammatical key reaches the log.
  */
 export type ScopeKind = 'org' | 'inbox' | 'user' | 'chat';
 export type Scope = `${ScopeKind}:${string}`;
 
 export const scope = {
-  org: (id: string): Scope => `org:${id}`,
-  inbox: (id: string): Scope => `inbox:${id}`,
-  user: (id: string): Scope => `user:${id}`,
-  chat: (id: string): Scope => `chat:${id}`,
+  org: (id: string): Scope => `org:${checkedId('org scope', id)}`,
+  inbox: (id: string): Scope => `inbox:${checkedId('inbox scope', id)}`,
+  user: (id: string): Scope => `user:${checkedId('user scope', id)}`,
+  chat: (id: string): Scope => `chat:${checkedId('chat scope', id)}`,
 };
 
-const SCOPE_PATTERN = /^(org|inbox|user|chat):[^\s:]{1,64}$/;
+const pair = (what: string) => (id: string, userId: string): string => `${checkedId(what, id)}:${checkedId(`${what} user`, userId)}`;
+
+/** Ids of the records that exist once per (thing, person): `<thingId>:<userId>`. */
+export const recordId = {
+  inboxMember: pair('inbox member'),
+  conversationUserState: pair('conversation state'),
+  contactFavourite: pair('favourite'),
+  chatUserState: pair('chat state'),
+};
+
+const SCOPE_PATTERN = new RegExp(`^(org|inbox|user|chat):${ID_PATTERN.source.slice(1, -1)}$`);
 
 export function isScope(value: string): value is Scope {
   return SCOPE_PATTERN.test(value);

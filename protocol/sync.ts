@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntityKind, EntityRecord, entitySchemas, Id, User } from './domain.ts';
+import { EntityKind, EntityRecord, entitySchemas, Id, RecordId, User } from './domain.ts';
 import { Mutation, MutationResult } from './mutations.ts';
 import { isScope, type Scope } from './scope.ts';
 
@@ -70,26 +70,51 @@ export const HelloFrame = z.object({
   clientId: Id,
   /** Last change seq applied to the cache; null for an empty cache. */
   cursor: z.number().int().nonnegative().nullable(),
-  /** Scopes the cache holds data of; the server snapshots new ones and announces lost ones. */
-  scopes: z.array(ScopeString).max(10_000),
+  /**
+   * Scopes the cache holds data of; the server snapshots new ones and announces lost ones. A string outside
+   * the scope grammar (a cache from before the id grammar) is answered with scopeLost, never with an error,
+   * so one stale scope cannot keep a client from connecting.
+   */
+  scopes: z.array(z.string().max(128)).max(10_000),
 });
 
+/**
+ * Each mutation is judged on its own: one the protocol schema refuses (an id outside the grammar, a bad
+ * field) is answered with its own `mutationResult` (code `invalid`, naming the field), so it never holds up
+ * the rest of the outbox. Only the envelope — ids and count — can fail the frame.
+ */
 export const MutateFrame = z.object({
   type: z.literal('mutate'),
   mutations: z
-    .array(z.object({ id: z.number().int().positive(), mutation: Mutation }))
+    .array(z.object({ id: z.number().int().positive(), mutation: z.unknown() }))
     .min(1)
     .max(SYNC_LIMITS.maxMutationsPerFrame),
+});
+
+/**
+ * The client could not apply something it received (a frame or an entry that fails the schema): the
+ * server streams a fresh snapshot of each named scope it holds (`reset: true`, as for a newly gained
+ * scope), or of every held scope for `'all'` (the frame was unreadable as a whole). Asking again for a
+ * scope whose snapshot is still on its way changes nothing. `reason` is logged by the server.
+ */
+export const ResyncFrame = z.object({
+  type: z.literal('resync'),
+  scopes: z.union([z.literal('all'), z.array(ScopeString).min(1).max(10_000)]),
+  reason: z.string().max(500),
 });
 
 export const PingFrame = z.object({ type: z.literal('ping'), t: z.number() });
 export const PongFrame = z.object({ type: z.literal('pong'), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, MutateFrame, PingFrame, PongFrame]);
-export type ClientFrame = z.infer<typeof ClientFrame>;
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, MutateFrame, ResyncFrame, PingFrame, PongFrame]);
 export type HelloFrame = z.infer<typeof HelloFrame>;
-export type MutateFrame = z.infer<typeof MutateFrame>;
-export const CLIENT_FRAME_TYPES = ['hello', 'mutate', 'ping', 'pong'] as const;
+/** What a client sends: every mutation already valid (the server still judges each one). */
+export type MutateFrame = { type: 'mutate'; mutations: { id: number; mutation: Mutation }[] };
+export type ResyncFrame = z.infer<typeof ResyncFrame>;
+export type ClientFrame = HelloFrame | MutateFrame | ResyncFrame | z.infer<typeof PingFrame> | z.infer<typeof PongFrame>;
+/** What the server reads: mutations not yet judged. */
+export type ReceivedClientFrame = z.infer<typeof ClientFrame>;
+export const CLIENT_FRAME_TYPES = ['hello', 'mutate', 'resync', 'ping', 'pong'] as const;
 
 // ---------------------------------------------------------------- server → client
 
@@ -120,7 +145,7 @@ export const ChangeEntry = z.discriminatedUnion('op', [
     putEntry('notice', entitySchemas.notice),
     putEntry('chatUserState', entitySchemas.chatUserState),
   ]),
-  z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: Id.max(130) }),
+  z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: RecordId }),
 ]);
 export type ChangeEntry = z.infer<typeof ChangeEntry>;
 

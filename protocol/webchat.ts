@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id } from './id.ts';
 
 /**
  * Web chat widget <-> server, over a websocket at WEBCHAT_PATHS.socket (separate from /sync).
@@ -73,7 +74,8 @@ export const WebchatCloseCode = {
 
 export const VisitorToken = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/);
 const WidgetKey = z.string().min(1).max(128);
-const ClientMessageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** Becomes part of the message's provider id; the one id grammar (protocol/id.ts). */
+const ClientMessageId = Id;
 /** Ids the server issued for this visitor's uploads (att_ + 32 hex digits). */
 export const WebchatAttachmentId = z.string().regex(/^att_[0-9a-f]{32}$/);
 /** Mirrors ATTACHMENT_LIMITS.maxFiles (protocol/attachments.ts); the server checks the set again. */

@@ -9,6 +9,7 @@ import { FrameApplier, MAX_FRAMES_PER_TRANSACTION, type DataFrame } from './cach
 import type { CacheDb } from './cache/cache-file.ts';
 import { CacheAccess } from './cache-access.ts';
 import { memoryCacheKeyVault, type CacheKeyVault } from './cache-key-vault.ts';
+import { dropUngrammaticalScopes, markStale, staleScopes } from './cache/stale-scopes.ts';
 import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
@@ -169,6 +170,12 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     link = state;
     if (state.status !== 'online') s.outbox.connectionLost();
     emitConnection();
+    if (state.status === 'online') {
+      // Online is enough to send: the outbox never waits on what a welcome or any later frame held.
+      const stale = staleScopes(s.cache);
+      if (stale.length > 0) s.sync.requestResync(stale, 'scopes left stale by an update that could not be read');
+      flush(s);
+    }
     if (state.status === 'signedOut') {
       // The server refused the token: stop, forget the token, keep the cache (encrypted; its key is not in
       // memory any more) so unsent work survives until the same person signs in again.
@@ -181,6 +188,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   const openSession = (serverUrl: string, user: User, token: string, cache: CacheDb): Session => {
     cache.setMeta('user', JSON.stringify(user));
     const applier = new FrameApplier(cache);
+    dropUngrammaticalScopes(cache, applier);
     const s: Session = {
       queue: [],
       drainScheduled: false,
@@ -213,6 +221,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes() }),
       onFrame: (frame) => onFrame(s, frame),
       onState: (state) => onLinkState(s, state),
+      // Durable: should the link drop before the snapshots arrive, the next one asks again.
+      onResync: (scopes) => markStale(cache, scopes === 'all' ? cache.heldScopes() : scopes),
       log,
     });
     session = s;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeliveryStatus } from '../../protocol/domain.ts';
+import { DeliveryStatus, isId, isPairId } from '../../protocol/domain.ts';
 import { isScope } from '../../protocol/scope.ts';
 import { ChangeEntry, ServerFrame, SYNC_LIMITS } from '../../protocol/sync.ts';
 
@@ -29,8 +29,6 @@ const keyCount = (o: Obj): number => {
   for (const k in o) if (Object.hasOwn(o, k)) n++;
   return n;
 };
-/** protocol Id: a string of 1-64 UTF-16 units. */
-const isId = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 64;
 const isIdOrNull = (v: unknown): boolean => v === null || isId(v);
 const isStringOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
 /** protocol Timestamp; safe integers only (stricter than or equal to zod's int()). */
@@ -93,7 +91,7 @@ function isConversation(r: Obj): boolean {
 function isUserState(r: Obj): boolean {
   return (
     keyCount(r) === 5 &&
-    isId(r.id) &&
+    isPairId(r.id) &&
     isId(r.conversationId) &&
     isId(r.userId) &&
     isTimeOrNull(r.readAt) &&

@@ -9,8 +9,9 @@ import {
   type ServerFrame,
   type HelloFrame,
 } from '../../protocol/sync.ts';
+import type { Scope } from '../../protocol/scope.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { parseServerFrame } from './server-frame.ts';
+import { readServerFrame, type FrameReading, type Resync } from './frame-reading.ts';
 
 /** The part of a `ws` WebSocket the client uses; tests pass a fake. */
 export interface SyncSocket {
@@ -53,6 +54,8 @@ export interface SyncClientOptions {
   /** Every valid frame except heartbeats. */
   onFrame: (frame: ServerFrame) => void;
   onState: (state: SyncLinkState) => void;
+  /** A resync was asked for (the cache marks the scopes stale until their snapshot has arrived). */
+  onResync?: (scopes: Resync) => void;
   createSocket?: (url: string) => SyncSocket;
   timers?: SyncTimers;
   random?: () => number;
@@ -81,6 +84,8 @@ export class SyncClient {
   private pingTimer: TimerHandle | null = null;
   private silenceTimer: TimerHandle | null = null;
   private state: SyncLinkState = { status: 'offline', retryInMs: null, lastError: null };
+  /** Asked on this link already: each scope (and 'all') once per link, so a bad frame sent again cannot loop. */
+  private resyncAsked = new Set<Scope | 'all'>();
   private readonly timers: SyncTimers;
   private readonly random: () => number;
   private readonly policy: BackoffPolicy;
@@ -142,6 +147,21 @@ export class SyncClient {
     this.onClosed(1011, reason);
   }
 
+  /**
+   * Asks the server to stream these scopes afresh (or every held scope). Each is asked at most once per
+   * link; returns the scopes actually asked for.
+   */
+  requestResync(scopes: Resync, reason: string): Resync | null {
+    if (!this.online || this.resyncAsked.has('all')) return null;
+    const ask: Resync | null = scopes === 'all' ? 'all' : scopes.filter((s) => !this.resyncAsked.has(s));
+    if (ask !== 'all' && (ask === null || ask.length === 0)) return null;
+    if (ask === 'all') this.resyncAsked.add('all');
+    else for (const s of ask) this.resyncAsked.add(s);
+    this.send({ type: 'resync', scopes: ask, reason: reason.slice(0, 500) });
+    this.options.onResync?.(ask);
+    return ask;
+  }
+
   /** Sends a frame if the link is up and welcomed; returns whether it went out. */
   send(frame: ClientFrame): boolean {
     if (!this.socket || !this.online) return false;
@@ -189,32 +209,18 @@ export class SyncClient {
   }
 
   private receive(socket: SyncSocket, text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.log('sync: ignored a frame that is not JSON');
-      return;
-    }
-    const parsed = parseServerFrame(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      this.log(`sync: ignored an invalid frame (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
-      return;
-    }
-    const frame = parsed.data;
+    const reading = readServerFrame(text);
+    // Welcomed first: a welcome with a bad part still opens the link, and the report needs it open.
+    if (reading.type === 'welcome') this.welcomed(socket);
+    if (reading.problems.length > 0) this.reportUnreadable(reading);
+    const frame = reading.frame;
+    if (!frame) return;
     switch (frame.type) {
       case 'ping':
         socket.send(JSON.stringify({ type: 'pong', t: frame.t }));
         return;
       case 'pong':
         return;
-      case 'welcome':
-        this.online = true;
-        this.attempt = 0;
-        this.startPings(socket);
-        this.setState({ status: 'online', retryInMs: null, lastError: null });
-        break;
       case 'error':
         this.log(`sync: server error ${frame.code}: ${frame.message}`);
         if (frame.code === 'protocol_mismatch') {
@@ -231,6 +237,31 @@ export class SyncClient {
       // A frame the cache cannot take must not kill the link; it is logged for a bug report.
       this.log(`sync: failed to apply a ${frame.type} frame: ${err instanceof Error ? err.stack : String(err)}`);
     }
+  }
+
+  /** The server took hello: the link is up, whatever the welcome's content. */
+  private welcomed(socket: SyncSocket): void {
+    this.online = true;
+    this.attempt = 0;
+    this.resyncAsked = new Set();
+    this.startPings(socket);
+    this.setState({ status: 'online', retryInMs: null, lastError: null });
+  }
+
+  /**
+   * Something received could not be used: it is logged, shown as the link's last error, and the scopes
+   * it may have left stale are asked for afresh. The link stays up, so the outbox keeps flowing.
+   */
+  private reportUnreadable(reading: FrameReading): void {
+    const shown = reading.problems.slice(0, 5);
+    for (const p of shown) this.log(`sync: could not read ${p}`);
+    if (reading.problems.length > shown.length) this.log(`sync: … and ${reading.problems.length - shown.length} more unreadable part(s)`);
+    const asked = reading.resync ? this.requestResync(reading.resync, `could not read ${reading.problems[0] ?? 'a frame'}`) : null;
+    const lastError = asked
+      ? 'Some updates from the server could not be read; fetching a fresh copy.'
+      : 'Some updates from the server could not be read and were skipped.';
+    if (this.online) this.setState({ ...this.state, lastError });
+    else this.state = { ...this.state, lastError };
   }
 
   private onClosed(code: number, reason: string): void {

@@ -1,4 +1,4 @@
-import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
+import { entitySchemas, IdGrammarError, isId, isPairId, PairId, type EntityKind, type EntityOf } from '../../protocol/domain.ts';
 import { scope, type Scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 
@@ -8,14 +8,23 @@ import type { StorageTx } from '../storage/storage.ts';
  * log can never miss or invent a change.
  */
 export function putRecord<K extends EntityKind>(tx: StorageTx, target: Scope, kind: K, record: EntityOf<K>): number {
+  checkRecordId(kind, record.id);
   tx.put(kind, record);
   return tx.appendChange({ scope: target, op: 'put', entity: kind, id: record.id, record });
 }
 
 export function deleteRecord(tx: StorageTx, target: Scope, kind: EntityKind, id: string): number {
+  checkRecordId(kind, id);
   tx.remove(kind, id);
   return tx.appendChange({ scope: target, op: 'delete', entity: kind, id });
 }
+
+/** The last guard before the log: a record id no client could read is never written (the scope is checked by its builder). */
+function checkRecordId(kind: EntityKind, id: string): void {
+  if (!(PER_PERSON.has(kind) ? isPairId(id) : isId(id))) throw new IdGrammarError(`${kind} id`, id);
+}
+/** Kinds whose ids are `<id>:<userId>` (built by recordId.*), as their schemas say. */
+const PER_PERSON = new Set<EntityKind>((Object.keys(entitySchemas) as EntityKind[]).filter((k) => entitySchemas[k].shape.id === PairId));
 
 /** Which scope a record travels in (protocol/scope.ts). Messages travel with their conversation's inbox. */
 export const scopeOf = {
@@ -34,14 +43,18 @@ export const scopeOf = {
   notice: (r: EntityOf<'notice'>): Scope => scope.user(r.userId),
 };
 
-/** The scopes a user holds right now. Disabled users hold none. */
+/**
+ * The scopes a user holds right now. Disabled users hold none. An inbox or chat whose id predates the id
+ * grammar (a client could once choose `x:0969eb`) has no scope a client can read, so it is left out rather
+ * than offered: its members keep syncing everything else.
+ */
 export function scopesOfUser(tx: StorageTx, userId: string): Scope[] {
   const user = tx.get('user', userId);
   if (!user || user.status !== 'active') return [];
   return [
     scope.org(user.orgId),
     scope.user(user.id),
-    ...tx.inboxIdsOfUser(user.id).map(scope.inbox),
-    ...tx.chatIdsOfUser(user.id).map(scope.chat),
+    ...tx.inboxIdsOfUser(user.id).filter(isId).map(scope.inbox),
+    ...tx.chatIdsOfUser(user.id).filter(isId).map(scope.chat),
   ];
 }

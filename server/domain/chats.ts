@@ -3,6 +3,7 @@ import type { MutationArgs } from '../../protocol/mutations.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /**
  * Direct and team chats (SPEC (5), (6)). A chat travels in scope chat:<id>,
@@ -97,7 +98,7 @@ export const chatHandlers = {
 
   'chat.markRead': (ctx: MutationContext, args: MutationArgs<'chat.markRead'>): void => {
     const chat = memberChat(ctx, args.chatId);
-    const id = `${chat.id}:${ctx.actor.id}`;
+    const id = recordId.chatUserState(chat.id, ctx.actor.id);
     const current = ctx.tx.get('chatUserState', id);
     // Forward only, and never past now or the last message (whose time may be bumped ahead of now).
     const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), Math.max(ctx.now, chat.lastMessageAt ?? 0));

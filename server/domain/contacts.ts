@@ -3,6 +3,7 @@ import type { ContactFields, MutationArgs } from '../../protocol/mutations.ts';
 import { deleteRecord, putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /**
  * Contact mutations (SPEC (4), (14), (20)). Shared contacts belong to the
@@ -57,7 +58,7 @@ export const contactHandlers = {
 
   'contact.setFavourite': (ctx: MutationContext, args: MutationArgs<'contact.setFavourite'>): void => {
     const contact = visibleContact(ctx, args.contactId);
-    const id = `${contact.id}:${ctx.actor.id}`;
+    const id = recordId.contactFavourite(contact.id, ctx.actor.id);
     const present = ctx.tx.get('contactFavourite', id) !== null;
     if (args.favourite && !present) {
       const favourite: EntityOf<'contactFavourite'> = { id, contactId: contact.id, userId: ctx.actor.id };
@@ -81,7 +82,7 @@ export const contactHandlers = {
    */
   'conversation.linkContact': (ctx: MutationContext, args: MutationArgs<'conversation.linkContact'>): void => {
     const conversation = ctx.tx.get('conversation', args.conversationId);
-    if (!conversation || ctx.tx.get('inboxMember', `${conversation.inboxId}:${ctx.actor.id}`) === null) {
+    if (!conversation || ctx.tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, ctx.actor.id)) === null) {
       return reject('not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
     }
     const contact = visibleContact(ctx, args.contactId);

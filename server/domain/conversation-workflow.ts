@@ -3,6 +3,7 @@ import type { MutationArgs } from '../../protocol/mutations.ts';
 import { deleteRecord, putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /**
  * The conversation workflow (SPEC (1), (8), (12), (15), tags) and the manager
@@ -18,7 +19,7 @@ const NOT_MEMBER_CONVERSATION = 'This conversation does not exist or is in an in
 const NOT_MEMBER_INBOX = 'This inbox does not exist or you are not a member of it.';
 
 function isMember(ctx: MutationContext, inboxId: string, userId: string): boolean {
-  return ctx.tx.get('inboxMember', `${inboxId}:${userId}`) !== null;
+  return ctx.tx.get('inboxMember', recordId.inboxMember(inboxId, userId)) !== null;
 }
 
 function memberConversation(ctx: MutationContext, conversationId: string): EntityOf<'conversation'> {
@@ -39,7 +40,7 @@ function managedInbox(ctx: MutationContext, inboxId: string): EntityOf<'inbox'> 
 
 /** Per-person state (read mark, archived); only ever written for the actor. */
 function putMyState(ctx: MutationContext, conversation: EntityOf<'conversation'>, patch: Partial<Pick<EntityOf<'conversationUserState'>, 'readAt' | 'archived'>>): void {
-  const id = `${conversation.id}:${ctx.actor.id}`;
+  const id = recordId.conversationUserState(conversation.id, ctx.actor.id);
   const current = ctx.tx.get('conversationUserState', id);
   const next: EntityOf<'conversationUserState'> = {
     id,
@@ -206,7 +207,7 @@ export function createWorkflowHandlers(send: SendHandler) {
       }
       const inbox: EntityOf<'inbox'> = { id: args.inboxId, orgId: actor.orgId, name: args.name.trim(), kind: 'shared', assignmentMode: args.assignmentMode };
       putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
-      const member: EntityOf<'inboxMember'> = { id: `${inbox.id}:${actor.id}`, inboxId: inbox.id, userId: actor.id };
+      const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(inbox.id, actor.id), inboxId: inbox.id, userId: actor.id };
       putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
     },
 

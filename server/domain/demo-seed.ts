@@ -5,6 +5,7 @@ import { putRecord, scopeOf } from './change-log.ts';
 import { hashPasswordSync } from './passwords.ts';
 import { preview } from './mutation-handlers.ts';
 import { seedDemoPrivateNumbers } from './demo-private-numbers.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /** The demo workspace of docs/TEAM-NOTES.md. Ids and content are deterministic; times are relative to `now`. */
 export const DEMO_ORG = { id: 'org_demo', name: 'Northwind Outfitters' } as const;
@@ -110,7 +111,7 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
     const members = DEMO_USERS.filter((u) => (u.inboxes as readonly string[]).includes(box.id)).map((u) => u.id);
     membersByInbox.set(box.id, members.filter((id) => HISTORY_USERS.has(id)));
     for (const userId of members) {
-      const member: EntityOf<'inboxMember'> = { id: `${box.id}:${userId}`, inboxId: box.id, userId };
+      const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(box.id, userId), inboxId: box.id, userId };
       putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
     }
   }
@@ -195,7 +196,7 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
     if (closed) {
       for (const userId of members) {
         const state: EntityOf<'conversationUserState'> = {
-          id: `${id}:${userId}`,
+          id: recordId.conversationUserState(id, userId),
           conversationId: id,
           userId,
           readAt: lastMessage.createdAt,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { AttachmentLookup } from './attachments.ts';
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord, WhatsAppTemplate } from '../../protocol/domain.ts';
-import type { Mutation, MutationResult } from '../../protocol/mutations.ts';
+import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { NotPromise, Storage, StorageTx } from '../storage/storage.ts';
@@ -15,7 +15,7 @@ import { ChangeFeed } from './feed.ts';
 import { appendAutomaticReply, receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
 import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
 import type { SendWindowStats } from './send-worker.ts';
-import { createMutationHandlers, runHandler } from './mutation-handlers.ts';
+import { createMutationHandlers, mutationName, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
@@ -286,8 +286,9 @@ export class Domain {
    * Applies a client's mutation exactly once per (user, clientId, id): the
    * effect, its change entries and the stored answer commit together. A
    * rejection is stored too, so one bad mutation never blocks the queue.
+   * `mutation` is as received: runHandler judges it against the protocol schema first.
    */
-  applyMutation(user: EntityOf<'user'>, clientId: string, id: number, mutation: Mutation): AppliedMutation {
+  applyMutation(user: EntityOf<'user'>, clientId: string, id: number, mutation: unknown): AppliedMutation {
     const afterCommit: Array<() => void> = [];
     let outcome: AppliedMutation;
     try {
@@ -323,7 +324,7 @@ export class Domain {
       });
     } catch (err) {
       // A bug, not a business rule: answer `internal` and store it so the client's queue moves on.
-      this.log(`mutation ${mutation.name} (${clientId}#${id}) failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.log(`mutation ${mutationName(mutation)} (${clientId}#${id}) failed: ${err instanceof Error ? err.stack : String(err)}`);
       const result: MutationResult = { ok: false, code: 'internal', message: 'The server failed to apply this change; it was logged.' };
       try {
         this.write((tx) => {

@@ -1,6 +1,8 @@
 import type { EntityOf, Role } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
-import type { Mutation, MutationArgs, MutationName } from '../../protocol/mutations.ts';
+import { describeIssue } from '../../protocol/issues.ts';
+import { Mutation, type MutationArgs, type MutationName } from '../../protocol/mutations.ts';
+import { recordId } from '../../protocol/scope.ts';
 import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
@@ -40,7 +42,7 @@ export function preview(body: string): string {
 }
 
 function isMember(tx: StorageTx, inboxId: string, userId: string): boolean {
-  return tx.get('inboxMember', `${inboxId}:${userId}`) !== null;
+  return tx.get('inboxMember', recordId.inboxMember(inboxId, userId)) !== null;
 }
 
 /** Loads a conversation the actor may act on; a non-member learns nothing about it. */
@@ -184,7 +186,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
 
     'conversation.markRead': (ctx, args) => {
       const conversation = conversationForMember(ctx, args.conversationId);
-      const id = `${conversation.id}:${ctx.actor.id}`;
+      const id = recordId.conversationUserState(conversation.id, ctx.actor.id);
       const current = ctx.tx.get('conversationUserState', id);
       // Read marks only move forward, and never past now or the last message (whose time may be bumped ahead of now).
       const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), Math.max(ctx.now, conversation.lastMessageAt ?? 0));
@@ -208,7 +210,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       if (!MANAGE_MEMBERS.includes(actor.role)) return reject('forbidden', 'Only managers and admins can change inbox members.');
       const user = tx.get('user', args.userId);
       if (!user || user.orgId !== actor.orgId) return reject('not_found', 'That person is not in this organisation.');
-      const id = `${inbox.id}:${user.id}`;
+      const id = recordId.inboxMember(inbox.id, user.id);
       const present = tx.get('inboxMember', id) !== null;
       if (args.member && !present) {
         const member: EntityOf<'inboxMember'> = { id, inboxId: inbox.id, userId: user.id };
@@ -251,7 +253,21 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
   return handlers;
 }
 
-export function runHandler(handlers: Handlers, ctx: MutationContext, mutation: Mutation): void {
+/** For log lines about a mutation that may not have passed the schema. */
+export function mutationName(input: unknown): string {
+  const name = typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name.slice(0, 64) : '(unnamed)';
+}
+
+/**
+ * The one gate every mutation passes: the protocol schema (ids in their grammar, fields in range), then the
+ * handler. A mutation the schema refuses is a rejection (`invalid`, naming the field), so it is answered
+ * and stored like any other and never reaches a handler or the change log.
+ */
+export function runHandler(handlers: Handlers, ctx: MutationContext, input: unknown): void {
+  const parsed = Mutation.safeParse(input);
+  if (!parsed.success) return reject('invalid', describeIssue(parsed.error));
+  const mutation = parsed.data;
   guardPrivateData(ctx, mutation);
   // The discriminated union guarantees args match the handler; TS cannot correlate them.
   (handlers[mutation.name] as Handler<MutationName>)(ctx, mutation.args as never);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityOf, Registration } from '../../protocol/domain.ts';
 import type { Mutation, MutationArgs } from '../../protocol/mutations.ts';
 import type { StorageTx } from '../storage/storage.ts';
-import { scope as scopes } from '../../protocol/scope.ts';
+import { recordId, scope as scopes } from '../../protocol/scope.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
@@ -41,7 +41,7 @@ export function addPrivateNumber(
   if (!tx.get('inbox', inboxId)) {
     const inbox: EntityOf<'inbox'> = { id: inboxId, orgId: input.orgId, name: PRIVATE_INBOX_NAME, kind: 'private', assignmentMode: false };
     putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
-    const member: EntityOf<'inboxMember'> = { id: `${inboxId}:${input.ownerId}`, inboxId, userId: input.ownerId };
+    const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(inboxId, input.ownerId), inboxId, userId: input.ownerId };
     putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
   }
   const channel: EntityOf<'channel'> = {
@@ -83,7 +83,7 @@ export const privateNumberHandlers = {
     const { tx, actor } = ctx;
     if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers can move a private number into a shared inbox.');
     const target = tx.get('inbox', args.inboxId);
-    if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !tx.get('inboxMember', `${target.id}:${actor.id}`)) {
+    if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !tx.get('inboxMember', recordId.inboxMember(target.id, actor.id))) {
       return reject('not_found', 'This inbox does not exist or you are not a member of it.');
     }
     const source = tx.get('inbox', privateInboxId(args.ownerId));

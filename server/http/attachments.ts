@@ -15,6 +15,7 @@ import type { Domain } from '../domain/domain.ts';
 import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
 import type { Handler } from './routes.ts';
 import { bearerToken, ClientAbort, HttpError, sendJson } from './respond.ts';
+import { recordId } from '../../protocol/scope.ts';
 
 /** The first bytes each sniffable type must start with, so a declared type is not a lie. */
 export const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
@@ -31,7 +32,7 @@ const notFound = (): HttpError => new HttpError(404, 'not_found', 'No such attac
 function mayAccess(domain: Domain, userId: string, conversationId: string): boolean {
   return domain.read((tx) => {
     const conversation = tx.get('conversation', conversationId);
-    return conversation !== null && tx.get('inboxMember', `${conversation.inboxId}:${userId}`) !== null;
+    return conversation !== null && tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, userId)) !== null;
   });
 }
 

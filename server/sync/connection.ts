@@ -1,13 +1,15 @@
 import type { WebSocket, RawData } from 'ws';
 import type { EntityOf } from '../../protocol/domain.ts';
-import type { Scope } from '../../protocol/scope.ts';
+import { describeIssue } from '../../protocol/issues.ts';
+import { isScope, type Scope } from '../../protocol/scope.ts';
 import {
   CLIENT_FRAME_TYPES,
   ClientFrame,
   CloseCode,
   type ErrorCode,
   type HelloFrame,
-  type MutateFrame,
+  type ReceivedClientFrame,
+  type ResyncFrame,
   type ServerFrame,
 } from '../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
@@ -130,11 +132,7 @@ export class SyncConnection {
       return this.fail('unknown_type', `Unknown frame type ${JSON.stringify(type ?? null)}.`);
     }
     const parsed = ClientFrame.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue?.path.map(String).join('.') ?? '';
-      return this.fail('bad_frame', `${path || 'frame'}: ${issue?.message ?? 'invalid'}`);
-    }
+    if (!parsed.success) return this.fail('bad_frame', describeIssue(parsed.error));
     this.consecutiveErrors = 0;
     const frame = parsed.data;
     switch (frame.type) {
@@ -142,6 +140,8 @@ export class SyncConnection {
         return this.onHello(frame);
       case 'mutate':
         return this.onMutate(frame);
+      case 'resync':
+        return this.onResync(frame);
       case 'ping':
         return this.sendNow({ type: 'pong', t: frame.t });
       case 'pong':
@@ -180,7 +180,8 @@ export class SyncConnection {
     this.cursor = fresh ? head : (hello.cursor ?? head);
     this.sendNow({ type: 'welcome', protocol: PROTOCOL_VERSION, user: auth.user, scopes: [...held], head, serverTime: Date.now() });
     for (const s of new Set(hello.scopes)) {
-      if (!held.has(s)) this.sendNow({ type: 'scopeLost', scope: s });
+      // A cached scope outside the grammar (from before it) is never held: the client drops its data.
+      if (!isScope(s) || !held.has(s)) this.sendNow({ type: 'scopeLost', scope: s as Scope });
       else if (!fresh) this.scopes.add(s);
     }
     // The pump snapshots every held scope not in this.scopes, then catches up.
@@ -200,7 +201,7 @@ export class SyncConnection {
     this.close(CloseCode.unauthenticated, message);
   }
 
-  private onMutate(frame: MutateFrame): void {
+  private onMutate(frame: Extract<ReceivedClientFrame, { type: 'mutate' }>): void {
     const user = this.user;
     if (!user) return;
     for (const { id, mutation } of frame.mutations) {
@@ -208,6 +209,21 @@ export class SyncConnection {
       this.pendingResults.push({ afterSeq: this.domain.head(), frame: { type: 'mutationResult', id, result: applied.result } });
     }
     this.poke();
+  }
+
+  /**
+   * The client could not apply something: forget that it holds these scopes, so the pump streams each
+   * one afresh. A scope already waiting for its snapshot, or not held at all, is left as it is.
+   */
+  private onResync(frame: ResyncFrame): void {
+    const targets = frame.scopes === 'all' ? [...this.scopes] : frame.scopes.filter((s) => this.scopes.has(s));
+    const named = frame.scopes === 'all' ? 'every scope' : `${frame.scopes.slice(0, 3).join(' ')}${frame.scopes.length > 3 ? ` (+${frame.scopes.length - 3})` : ''}`;
+    this.log(`sync: client ${this.clientId} asked to resync ${named}: ${JSON.stringify(frame.reason)}`);
+    for (const s of targets) {
+      this.scopes.delete(s);
+      this.floors.delete(s);
+    }
+    if (targets.length > 0) this.poke();
   }
 
   // ---------------------------------------------------------------- outbound

@@ -317,10 +317,15 @@ describe('sync server', () => {
     noisy.send({ type: 'launch-missiles' });
     expect((await noisy.waitFor('error', () => true, from)).code).toBe('unknown_type');
     from = noisy.frames.length;
-    noisy.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId: 'conv_sales_0001' } } }] });
+    noisy.send({ type: 'mutate', mutations: [{ id: 0, mutation: { name: 'message.send', args: {} } }] });
     const badFrame = await noisy.waitFor('error', () => true, from);
     expect(badFrame.code).toBe('bad_frame');
-    expect(badFrame.message).toContain('mutations.0.mutation.args.messageId');
+    expect(badFrame.message).toContain('mutations.0.id');
+    from = noisy.frames.length;
+    // A mutation the schema refuses is answered on its own, naming the field; it does not refuse the frame.
+    noisy.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId: 'conv_sales_0001' } } }] });
+    const refused = await noisy.waitFor('mutationResult', (f) => f.id === 1, from);
+    expect(refused.result).toMatchObject({ ok: false, code: 'invalid', message: expect.stringContaining('args.messageId') });
     from = noisy.frames.length;
     noisy.send({ type: 'ping', t: 5 });
     expect((await noisy.waitFor('pong', () => true, from)).t).toBe(5);

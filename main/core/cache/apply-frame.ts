@@ -5,6 +5,7 @@ import type { CacheDb } from './cache-file.ts';
 import { ChangeCollector } from './changed-views.ts';
 import { EntityWriter } from './entity-writer.ts';
 import { OptimisticLayer } from './optimistic.ts';
+import { clearStale } from './stale-scopes.ts';
 
 export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame;
 
@@ -69,6 +70,7 @@ export class FrameApplier {
       case 'scopeLost':
         this.writer.deleteScope(frame.scope, changed);
         this.cache.db.prepare('DELETE FROM held_scopes WHERE scope = ?').run(frame.scope);
+        clearStale(this.cache, frame.scope);
         return;
     }
   }
@@ -90,6 +92,7 @@ export class FrameApplier {
     for (const rec of frame.records) this.writer.put(frame.scope, rec, changed);
     if (frame.done) {
       this.cache.db.prepare('INSERT OR IGNORE INTO held_scopes (scope) VALUES (?)').run(frame.scope);
+      clearStale(this.cache, frame.scope);
       // An empty cache starts its change stream where the snapshot was taken; a cache
       // with a cursor keeps it, since other scopes' entries may still be on the way.
       if (this.cache.cursor === null) this.cache.cursor = frame.cursor;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Mutation } from '../../../protocol/mutations.ts';
+import { recordId, scope } from '../../../protocol/scope.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
 
@@ -114,7 +115,7 @@ export class ContactEffects {
         this.captureContact(m.args.contactId);
         if (m.name === 'contact.create') {
           const orgId = this.orgId();
-          this.run('create', { ...values, orgId, ownerId: m.args.shared ? null : me, scope: m.args.shared ? `org:${orgId}` : `user:${me}` });
+          this.run('create', { ...values, orgId, ownerId: m.args.shared ? null : me, scope: m.args.shared ? scope.org(orgId) : scope.user(me) });
         } else {
           this.run('update', values);
         }
@@ -122,10 +123,10 @@ export class ContactEffects {
         break;
       }
       case 'contact.setFavourite': {
-        const id = `${m.args.contactId}:${me}`;
+        const id = recordId.contactFavourite(m.args.contactId, me);
         this.run('captureFavourite', id);
         this.run('captureAbsentFavourite', id, m.args.contactId);
-        if (m.args.favourite) this.run('favourite', id, `user:${me}`, m.args.contactId, me);
+        if (m.args.favourite) this.run('favourite', id, scope.user(me), m.args.contactId, me);
         else this.run('unfavourite', id);
         break;
       }

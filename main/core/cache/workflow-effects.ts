@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Mutation } from '../../../protocol/mutations.ts';
+import { recordId, scope } from '../../../protocol/scope.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
 import { UNREAD_SQL } from './unread-rule.ts';
@@ -42,7 +43,7 @@ export class WorkflowEffects {
                               SELECT @id, EXISTS (SELECT 1 FROM conversations WHERE id = @id)`),
       createConversation: p(`INSERT OR IGNORE INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status,
                                assignee_id, tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived)
-                             SELECT @id, 'inbox:' || ch.inbox_id, ch.inbox_id, ch.id, @contactId, @address, 'open',
+                             SELECT @id, @scope, ch.inbox_id, ch.id, @contactId, @address, 'open',
                                CASE WHEN i.assignment_mode = 1 THEN @me END, '[]', @at, NULL, NULL, '', '[]', 0, @at, 0
                              FROM channels ch LEFT JOIN inboxes i ON i.id = ch.inbox_id WHERE ch.id = @channelId`),
       sendMessage: p(`INSERT OR IGNORE INTO messages (id, scope, conversation_id, direction, author_type, author_id, body,
@@ -69,14 +70,15 @@ export class WorkflowEffects {
                         SELECT id, 1, ${CANNED_COLUMNS} FROM canned_responses WHERE id = ?`),
       captureAbsentCanned: p('INSERT OR IGNORE INTO canned_response_base (id, present) VALUES (?, 0)'),
       saveCanned: p(`INSERT OR REPLACE INTO canned_responses (id, scope, inbox_id, title, key_phrase, body)
-                     VALUES (@id, 'inbox:' || @inboxId, @inboxId, @title, @keyPhrase, @body)`),
+                     VALUES (@id, @scope, @inboxId, @title, @keyPhrase, @body)`),
       deleteCanned: p('DELETE FROM canned_responses WHERE id = ?'),
 
       captureInbox: p(`INSERT OR IGNORE INTO inbox_base (id, present, ${INBOX_COLUMNS}) SELECT id, 1, ${INBOX_COLUMNS} FROM inboxes WHERE id = ?`),
       captureAbsentInbox: p('INSERT OR IGNORE INTO inbox_base (id, present) VALUES (?, 0)'),
       createInbox: p(`INSERT OR IGNORE INTO inboxes (id, scope, org_id, name, kind, assignment_mode)
-                      VALUES (@id, 'inbox:' || @id, @orgId, @name, 'shared', @mode)`),
-      joinInbox: p(`INSERT OR IGNORE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (@id || ':' || @me, 'inbox:' || @id, @id, @me)`),
+                      VALUES (@id, @scope, @orgId, @name, 'shared', @mode)`),
+      joinInbox: p(`INSERT OR IGNORE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (@memberId, @scope, @id, @me)`),
+      channelInbox: p('SELECT inbox_id FROM channels WHERE id = ?').pluck(),
       updateInbox: p('UPDATE inboxes SET name = @name, assignment_mode = @mode WHERE id = @id'),
 
       // rewind
@@ -141,7 +143,11 @@ export class WorkflowEffects {
       case 'conversation.create': {
         const a = m.args;
         this.run('captureConversation', { id: a.conversationId });
-        this.run('createConversation', { id: a.conversationId, contactId: a.contactId, address: a.customerAddress, me, at: takenAt, channelId: a.channelId });
+        const inboxId = this.st.channelInbox?.get(a.channelId) as string | undefined;
+        if (inboxId !== undefined) {
+          const values = { id: a.conversationId, scope: scope.inbox(inboxId), contactId: a.contactId, address: a.customerAddress, me, at: takenAt, channelId: a.channelId };
+          this.run('createConversation', values);
+        }
         this.run('sendMessage', { messageId: a.messageId, me, body: a.body, at: takenAt, conversationId: a.conversationId });
         this.run('sendConversation', { body: a.body, me, at: takenAt, conversationId: a.conversationId });
         changed.conversation(a.conversationId);
@@ -169,7 +175,7 @@ export class WorkflowEffects {
         const c = m.args.cannedResponse;
         this.run('captureCanned', c.id);
         this.run('captureAbsentCanned', c.id);
-        this.run('saveCanned', c);
+        this.run('saveCanned', { ...c, scope: scope.inbox(c.inboxId) });
         break;
       }
       case 'cannedResponse.delete':
@@ -183,8 +189,9 @@ export class WorkflowEffects {
         this.run('captureInbox', values.id);
         this.run('captureAbsentInbox', values.id);
         if (m.name === 'inbox.create') {
-          this.run('createInbox', { ...values, orgId: this.orgId() });
-          this.run('joinInbox', { id: values.id, me });
+          const inboxScope = scope.inbox(values.id);
+          this.run('createInbox', { ...values, scope: inboxScope, orgId: this.orgId() });
+          this.run('joinInbox', { id: values.id, me, scope: inboxScope, memberId: recordId.inboxMember(values.id, me) });
         } else {
           this.run('updateInbox', values);
         }

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createClientCore, type ClientCore } from '../../../main/core/client-core.ts';
 import { createIpcRouter, type IpcRouter } from '../../../main/ipc-router.ts';
 import type { ChangedViews, ConnectionState, SessionState } from '../../../protocol/ipc.ts';
-import { ClientFrame, type MutateFrame, type ServerFrame } from '../../../protocol/sync.ts';
+import { ClientFrame, type MutateFrame, type ReceivedClientFrame, type ServerFrame } from '../../../protocol/sync.ts';
 import { channel, conversation, inbox, ME, message, tempDir, user } from './fixtures.ts';
 
 /** A fake sync server speaking the protocol frames: sign-in over HTTP, frames over /sync. */
@@ -13,7 +13,7 @@ class FakeServer {
   readonly http: Server;
   readonly wss = new WebSocketServer({ noServer: true });
   sockets: WebSocket[] = [];
-  received: ClientFrame[] = [];
+  received: ReceivedClientFrame[] = [];
   url = '';
 
   constructor() {
@@ -127,7 +127,7 @@ describe('client core with a fake server', () => {
     expect(page).toMatchObject({ ok: true, value: { items: [{ id: 'm1' }, { id: messageId, displayStatus: 'sent', outbox: null }] } });
   });
 
-  it('logs and ignores invalid frames without dropping the link', async () => {
+  it('reports invalid frames, asks for a fresh copy, and keeps the link and the outbox going', async () => {
     const t = await setup();
     await signInAndSync(t);
     t.server.send('{"type":"changes","entries":[{"seq":1}],"cursor":1,"caughtUp":true}');
@@ -137,8 +137,13 @@ describe('client core with a fake server', () => {
       const r = await t.router.call('messages.list', { conversationId: 'c1' });
       return r.ok && (r.value as { items: unknown[] }).items.length === 2;
     });
-    expect(t.logs.filter((l) => l.includes('ignored'))).toHaveLength(2);
-    expect(t.events.connection.at(-1)?.status).toBe('online');
+    expect(t.logs.filter((l) => l.includes('could not read'))).toHaveLength(2);
+    // Neither frame can be placed in a scope: every held scope is asked for afresh, once on this link.
+    await until('the resync frame', () => t.server.received.some((f) => f.type === 'resync'));
+    expect(t.server.received.filter((f) => f.type === 'resync')).toEqual([expect.objectContaining({ type: 'resync', scopes: 'all' })]);
+    expect(t.events.connection.at(-1)).toMatchObject({ status: 'online', lastError: expect.stringMatching(/could not be read/) });
+    await t.router.call('actions.sendMessage', { conversationId: 'c1', body: 'Still here' });
+    await until('the reply on the wire', () => t.server.received.some((f) => f.type === 'mutate'));
   });
 
   it('an auth close signs the person out and does not reconnect', async () => {

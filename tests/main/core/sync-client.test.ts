@@ -1,94 +1,7 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../../main/core/backoff.ts';
-import { SyncClient, syncUrl, type SyncLinkState, type SyncSocket, type SyncTimers } from '../../../main/core/sync-client.ts';
-import type { ServerFrame } from '../../../protocol/sync.ts';
-import { user } from './fixtures.ts';
-
-/** Timers driven by the test: nothing fires until `advance`. */
-class FakeTimers implements SyncTimers {
-  t = 0;
-  private nextId = 1;
-  private readonly tasks = new Map<number, { at: number; fn: () => void; every: number | null }>();
-  setTimeout = (fn: () => void, ms: number) => this.add(fn, ms, null);
-  setInterval = (fn: () => void, ms: number) => this.add(fn, ms, ms);
-  clearTimeout = (h: unknown) => void this.tasks.delete(h as number);
-  clearInterval = (h: unknown) => void this.tasks.delete(h as number);
-  now = () => this.t;
-  private add(fn: () => void, ms: number, every: number | null): number {
-    const id = this.nextId++;
-    this.tasks.set(id, { at: this.t + ms, fn, every });
-    return id;
-  }
-  pendingDelays(): number[] {
-    return [...this.tasks.values()].map((x) => x.at - this.t);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.tasks.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      const [id, task] = due;
-      this.t = task.at;
-      if (task.every === null) this.tasks.delete(id);
-      else task.at += task.every;
-      task.fn();
-    }
-    this.t = end;
-  }
-}
-
-class FakeSocket extends EventEmitter implements SyncSocket {
-  sent: Record<string, unknown>[] = [];
-  terminated = false;
-  closedWith: number | null = null;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  close(code?: number): void {
-    this.closedWith = code ?? 1000;
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  open(): void {
-    this.emit('open');
-  }
-  receive(frame: unknown): void {
-    this.emit('message', Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)));
-  }
-  drop(code: number, reason = ''): void {
-    this.emit('close', code, Buffer.from(reason));
-  }
-}
-
-const welcome: ServerFrame = { type: 'welcome', protocol: 1, user: user('u1'), scopes: [], head: 0, serverTime: 0 };
-
-function setup(random = () => 0.5) {
-  const timers = new FakeTimers();
-  const sockets: FakeSocket[] = [];
-  const states: SyncLinkState[] = [];
-  const frames: ServerFrame[] = [];
-  const logs: string[] = [];
-  const client = new SyncClient({
-    serverUrl: 'http://127.0.0.1:4870',
-    hello: () => ({ token: 'tok', clientId: 'client-1', cursor: 7, scopes: ['org:o1'] }),
-    onFrame: (f) => frames.push(f),
-    onState: (s) => states.push(s),
-    createSocket: () => {
-      const s = new FakeSocket();
-      sockets.push(s);
-      return s;
-    },
-    timers,
-    random,
-    heartbeatIntervalMs: 10_000,
-    heartbeatTimeoutMs: 25_000,
-    log: (l) => logs.push(l),
-  });
-  const last = (): FakeSocket => sockets[sockets.length - 1] as FakeSocket;
-  return { timers, sockets, states, frames, logs, client, last };
-}
+import { SyncClient, syncUrl, type SyncLinkState } from '../../../main/core/sync-client.ts';
+import { FakeSocket, FakeTimers, setup, welcome } from './sync-fakes.ts';
 
 describe('backoff', () => {
   it('stays within [0, min(cap, base × 2^attempt)) with full jitter', () => {
@@ -183,7 +96,7 @@ describe('sync client', () => {
     expect(t.sockets).toHaveLength(2);
   });
 
-  it('logs and ignores frames that are not JSON or fail the protocol schema', () => {
+  it('before welcome, reports frames that are not JSON or fail the protocol schema and sends nothing', () => {
     const t = setup();
     t.client.start();
     t.last().open();
@@ -191,7 +104,8 @@ describe('sync client', () => {
     t.last().receive({ type: 'changes', entries: 'nope', cursor: 1, caughtUp: true });
     t.last().receive({ type: 'mystery' });
     expect(t.frames).toEqual([]);
-    expect(t.logs.filter((l) => l.includes('ignored'))).toHaveLength(3);
+    expect(t.logs.filter((l) => l.startsWith('sync: could not read'))).toHaveLength(3);
+    expect(t.last().sent.map((f) => f.type)).toEqual(['hello']);
     t.last().receive(welcome);
     expect(t.client.isOnline).toBe(true);
   });
@@ -227,5 +141,93 @@ describe('sync client', () => {
     expect(t.last().closedWith).toBe(1000);
     expect(t.timers.pendingDelays()).toEqual([]);
     expect(t.client.send({ type: 'ping', t: 0 })).toBe(false);
+  });
+});
+
+describe('sync client with frames it cannot read', () => {
+  const entry = (seq: number, scope: string, id: string) => ({
+    seq,
+    scope,
+    op: 'put',
+    entity: 'chatMessage',
+    record: { id, chatId: 'c1', authorId: 'u1', body: 'hi', createdAt: 1 },
+  });
+  const online = () => {
+    const resyncs: unknown[] = [];
+    const t = setup(() => 0.5, { onResync: (scopes) => resyncs.push(scopes) });
+    t.client.start();
+    t.last().open();
+    t.last().receive(welcome);
+    return { ...t, resyncs };
+  };
+
+  it('applies the readable part, reports the rest, asks once per link for the scopes it touched, and keeps sending', () => {
+    const t = online();
+    const bad = { type: 'changes', cursor: 9, caughtUp: true, entries: [entry(8, 'chat:c1', 'm1'), entry(9, 'chat:c2', 'x:0969eb')] };
+    t.last().receive(bad);
+    expect(t.frames.at(-1)).toMatchObject({ type: 'changes', cursor: 9, entries: [{ seq: 8 }] });
+    expect(t.last().sent.at(-1)).toMatchObject({ type: 'resync', scopes: ['chat:c2'] });
+    expect(t.resyncs).toEqual([['chat:c2']]);
+    expect(t.logs.some((l) => l.includes('entries.1.record.id'))).toBe(true);
+    expect(t.states.at(-1)).toMatchObject({ status: 'online', lastError: expect.stringMatching(/could not be read/) });
+
+    // The same frame again: reported, not asked again on this link.
+    const sent = t.last().sent.length;
+    t.last().receive(bad);
+    expect(t.last().sent).toHaveLength(sent);
+    expect(t.client.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'chat.markRead', args: { chatId: 'c1', readAt: 1 } } }] })).toBe(true);
+    expect(t.last().sent.at(-1)?.type).toBe('mutate');
+  });
+
+  it('asks for every scope when the frame cannot be placed, then for nothing more on that link', () => {
+    const t = online();
+    t.last().receive('{"type":"changes","entries":[{"seq":1}],"cursor":1,"caughtUp":true}');
+    expect(t.last().sent.at(-1)).toMatchObject({ type: 'resync', scopes: 'all' });
+    t.last().receive('not json');
+    t.last().receive({ type: 'snapshot', scope: 'chat:c3', reset: true, done: true, records: 'x', cursor: 1 });
+    expect(t.last().sent.filter((f) => f.type === 'resync')).toHaveLength(1);
+    expect(t.resyncs).toEqual(['all']);
+    expect(t.client.isOnline).toBe(true);
+  });
+
+  it('a new link asks again', () => {
+    const t = online();
+    const bad = { type: 'changes', cursor: 9, caughtUp: true, entries: [entry(9, 'chat:c2', 'bad id')] };
+    t.last().receive(bad);
+    t.last().drop(1006);
+    t.timers.advance(t.states.at(-1)?.retryInMs ?? 0);
+    t.last().open();
+    t.last().receive(welcome);
+    t.last().receive(bad);
+    expect(t.last().sent.at(-1)).toMatchObject({ type: 'resync', scopes: ['chat:c2'] });
+    expect(t.resyncs).toEqual([['chat:c2'], ['chat:c2']]);
+  });
+
+  it('a snapshot record it cannot read is left out and reported, not asked for again', () => {
+    const t = online();
+    const good = { entity: 'chat', record: { id: 'c1', kind: 'team', name: 'Floor', memberIds: ['u1'], lastMessageAt: null } };
+    const bad = { entity: 'chat', record: { ...good.record, id: 'c 2' } };
+    t.last().receive({ type: 'snapshot', scope: 'chat:c1', reset: true, done: true, records: [good, bad], cursor: 3 });
+    expect(t.frames.at(-1)).toMatchObject({ type: 'snapshot', scope: 'chat:c1', records: [good] });
+    expect(t.last().sent.some((f) => f.type === 'resync')).toBe(false);
+    expect(t.logs.some((l) => l.includes('records.1.record.id'))).toBe(true);
+  });
+
+  it('a welcome with a scope outside the grammar, or a user it cannot read, still opens the link', () => {
+    const t = setup();
+    t.client.start();
+    t.last().open();
+    t.last().receive({ ...welcome, scopes: ['org:o1', 'chat:x:0969eb'] });
+    expect(t.client.isOnline).toBe(true);
+    expect(t.frames.at(-1)).toMatchObject({ type: 'welcome', scopes: ['org:o1'] });
+    expect(t.logs.some((l) => l.includes('welcome scopes.1: not a scope'))).toBe(true);
+
+    const u = setup();
+    u.client.start();
+    u.last().open();
+    u.last().receive({ ...welcome, user: { id: 'u:1' } });
+    expect(u.client.isOnline).toBe(true);
+    expect(u.frames).toEqual([]);
+    expect(u.states.at(-1)).toMatchObject({ status: 'online', lastError: expect.stringMatching(/could not be read/) });
   });
 });
