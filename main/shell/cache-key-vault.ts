@@ -1,7 +1,7 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CacheKeyVault } from '../core/cache-key-vault.ts';
 import type { SafeStorageLike } from './electron-module.ts';
+import { SafeStorageFile } from './safe-storage-file.ts';
 
 const StoredKeys = z.record(z.string().regex(/^[0-9a-f]{32}$/), z.string().regex(/^[0-9a-f]{64}$/));
 type StoredKeys = z.infer<typeof StoredKeys>;
@@ -14,13 +14,16 @@ type StoredKeys = z.infer<typeof StoredKeys>;
  */
 export class SafeStorageCacheKeyVault implements CacheKeyVault {
   private warned = false;
+  private readonly file: SafeStorageFile<StoredKeys>;
 
   constructor(
     private readonly safeStorage: SafeStorageLike,
-    private readonly filePath: string,
+    filePath: string,
     private readonly log: (line: string) => void = () => {},
     private readonly platform: NodeJS.Platform = process.platform,
-  ) {}
+  ) {
+    this.file = new SafeStorageFile(safeStorage, filePath, StoredKeys, 'keys', (line) => log(`cache key vault: ${line}`));
+  }
 
   get persistent(): boolean {
     const available = this.safeStorage.isEncryptionAvailable();
@@ -33,29 +36,13 @@ export class SafeStorageCacheKeyVault implements CacheKeyVault {
   }
 
   private async read(): Promise<StoredKeys> {
-    if (!this.persistent) return {};
-    let encrypted: Buffer;
-    try {
-      encrypted = await readFile(this.filePath);
-    } catch {
-      return {};
-    }
-    try {
-      return StoredKeys.parse(JSON.parse(this.safeStorage.decryptString(encrypted)));
-    } catch (err) {
-      // Another OS user's or key's file: its caches cannot be opened here anyway (the sweep removes them).
-      this.log(`cache key vault: discarding unreadable keys (${String(err)})`);
-      await rm(this.filePath, { force: true });
-      return {};
-    }
+    // Another OS user's or key's file is discarded: its caches cannot be opened here anyway (the sweep removes them).
+    return this.persistent ? ((await this.file.read()) ?? {}) : {};
   }
 
   private async write(keys: StoredKeys): Promise<void> {
-    if (Object.keys(keys).length === 0) return void (await rm(this.filePath, { force: true }));
-    // Write-then-rename so a crash never leaves half a file; 0600 so other OS users cannot read it either.
-    const temporary = `${this.filePath}.${process.pid}.tmp`;
-    await writeFile(temporary, this.safeStorage.encryptString(JSON.stringify(keys)), { mode: 0o600 });
-    await rename(temporary, this.filePath);
+    if (Object.keys(keys).length === 0) return this.file.remove();
+    await this.file.write(keys);
   }
 
   async load(name: string): Promise<string | null> {

@@ -1,6 +1,6 @@
-import { rename, readFile, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { SafeStorageLike } from './electron-module.ts';
+import { SafeStorageFile } from './safe-storage-file.ts';
 
 /** The session the client core keeps between launches (the core's TokenVault contract). */
 const StoredSession = z.object({ serverUrl: z.string().url(), userId: z.string().min(1), token: z.string().min(1) });
@@ -21,13 +21,17 @@ export interface TokenVault {
 export class SafeStorageTokenVault implements TokenVault {
   private memoryOnly: StoredSession | null = null;
   private warned = false;
+  private readonly file: SafeStorageFile<StoredSession>;
 
   constructor(
     private readonly safeStorage: SafeStorageLike,
-    private readonly filePath: string,
+    filePath: string,
     private readonly log: (line: string) => void = () => {},
     private readonly platform: NodeJS.Platform = process.platform,
-  ) {}
+  ) {
+    // Written by another OS user or key: useless here, and signing in again replaces it.
+    this.file = new SafeStorageFile(safeStorage, filePath, StoredSession, 'a saved session', (line) => log(`token vault: ${line}`));
+  }
 
   /** Electron's fallback on Linux without a secret service encrypts with a fixed, public key. */
   private canPersist(): boolean {
@@ -52,20 +56,7 @@ export class SafeStorageTokenVault implements TokenVault {
   async load(): Promise<StoredSession | null> {
     if (this.memoryOnly) return this.memoryOnly;
     if (!this.safeStorage.isEncryptionAvailable()) return null;
-    let encrypted: Buffer;
-    try {
-      encrypted = await readFile(this.filePath);
-    } catch {
-      return null;
-    }
-    try {
-      return StoredSession.parse(JSON.parse(this.safeStorage.decryptString(encrypted)));
-    } catch (err) {
-      // Written by another OS user or key: useless here, and signing in again replaces it.
-      this.log(`token vault: discarding an unreadable saved session (${String(err)})`);
-      await this.removeFile();
-      return null;
-    }
+    return this.file.read();
   }
 
   async save(session: StoredSession): Promise<void> {
@@ -74,20 +65,12 @@ export class SafeStorageTokenVault implements TokenVault {
       this.memoryOnly = valid;
       return;
     }
-    const encrypted = this.safeStorage.encryptString(JSON.stringify(valid));
-    // Write-then-rename so a crash never leaves half a file; 0600 so other OS users cannot read it either.
-    const temporary = `${this.filePath}.${process.pid}.tmp`;
-    await writeFile(temporary, encrypted, { mode: 0o600 });
-    await rename(temporary, this.filePath);
+    await this.file.write(valid);
     this.memoryOnly = null;
   }
 
   async clear(): Promise<void> {
     this.memoryOnly = null;
-    await this.removeFile();
-  }
-
-  private async removeFile(): Promise<void> {
-    await rm(this.filePath, { force: true });
+    await this.file.remove();
   }
 }
