@@ -1,5 +1,6 @@
 import type { ChannelKind, Registration } from '../protocol/domain.ts';
 import type { MessageView } from '../protocol/ipc.ts';
+import { formatPhone } from './snippet.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -60,4 +61,15 @@ export function failureReason(message: MessageView): string {
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '?';
+}
+
+const count = new Intl.NumberFormat(undefined);
+/** Counts in badges and filters, grouped the person's way (12,345). */
+export function formatCount(n: number): string {
+  return count.format(n);
+}
+
+/** A customer's address as people read it: phone numbers in international form, anything else as it is. */
+export function formatAddress(address: string): string {
+  return address.startsWith('+') ? formatPhone(address) : address;
 }

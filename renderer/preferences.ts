@@ -14,9 +14,9 @@ export type Region = (typeof RESIZABLE_REGIONS)[number];
 
 /** Width limits per region in CSS pixels; a stored width outside them is clamped on read. */
 export const REGION_WIDTH: Record<Region, { min: number; max: number; initial: number }> = {
-  sidebar: { min: 180, max: 360, initial: 220 },
-  list: { min: 300, max: 560, initial: 340 },
-  details: { min: 280, max: 480, initial: 320 },
+  sidebar: { min: 180, max: 360, initial: 208 },
+  list: { min: 300, max: 560, initial: 320 },
+  details: { min: 280, max: 480, initial: 300 },
 };
 
 const Widths = z.object({ sidebar: z.number(), list: z.number(), details: z.number() }).partial();
