@@ -38,10 +38,14 @@ export const registrationLabel: Record<Registration, string> = {
   rejected: 'Registration rejected',
 };
 
-/** What a person reads under an outgoing message. */
-export function deliveryLabel(status: MessageView['displayStatus']): string {
+/**
+ * What a person reads under an outgoing message. A reply not yet accepted by the server waits in the outbox:
+ * while offline it says so, and "Sending…" is only for a send actually under way.
+ */
+export function deliveryLabel(status: MessageView['displayStatus'], online: boolean): string {
   switch (status) {
     case 'pending':
+      return online ? 'Sending…' : 'Queued — sends when back online';
     case 'queued':
     case 'sending':
       return 'Sending…';
