@@ -1,5 +1,6 @@
 import type { ChannelKind, Registration } from '../protocol/domain.ts';
 import type { MessageView } from '../protocol/ipc.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -37,10 +38,14 @@ export const registrationLabel: Record<Registration, string> = {
   rejected: 'Registration rejected',
 };
 
-/** What a person reads under an outgoing message. */
-export function deliveryLabel(status: MessageView['displayStatus']): string {
+/**
+ * What a person reads under an outgoing message. A reply not yet accepted by the server waits in the outbox:
+ * while offline it says so, and "Sending…" is only for a send actually under way.
+ */
+export function deliveryLabel(status: MessageView['displayStatus'], online: boolean): string {
   switch (status) {
     case 'pending':
+      return online ? 'Sending…' : 'Queued — sends when back online';
     case 'queued':
     case 'sending':
       return 'Sending…';
@@ -60,4 +65,28 @@ export function failureReason(message: MessageView): string {
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '?';
+}
+
+/**
+ * Names and numbers, one way everywhere (list, headers, search, badges, sidebar). Phone numbers are shown in
+ * international form (+1 415 555 0123): agents answer customers from many countries, so the country code stays.
+ */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+const count = new Intl.NumberFormat(undefined);
+/** Counts in badges and filters, grouped the person's way (12,345). */
+export function formatCount(n: number): string {
+  return count.format(n);
+}
+
+/** A customer's or channel's address as people read it: phone numbers formatted, anything else as it is. */
+export function formatAddress(address: string): string {
+  return address.startsWith('+') ? formatPhone(address) : address;
+}
+
+/** A channel as a person reads it: its name and, for phone channels, its number ("Sales SMS · +1 415 555 0100"). */
+export function channelLabel(channel: { name: string; kind: ChannelKind; address: string }): string {
+  return channel.kind === 'webchat' ? channel.name : `${channel.name} · ${formatAddress(channel.address)}`;
 }

@@ -1,5 +1,4 @@
 import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '../protocol/ipc.ts';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 export interface SnippetPart {
   text: string;
@@ -22,9 +21,4 @@ export function splitSnippet(snippet: string): SnippetPart[] {
   }
   if (current) parts.push({ text: current, hit });
   return parts;
-}
-
-/** E.164 as people read it (+1 415 555 0123). */
-export function formatPhone(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }

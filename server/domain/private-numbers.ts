@@ -92,7 +92,9 @@ export const privateNumberHandlers = {
       return reject('not_found', `That person has no private texting number ${args.number}.`);
     }
     const oldScope = scopeOf.channel(channel);
-    const moved: EntityOf<'channel'> = { ...channel, inboxId: target.id };
+    // In a shared inbox "My number" would mislead everyone but its owner: it is named for the owner instead.
+    const ownerName = tx.get('user', args.ownerId)?.name;
+    const moved: EntityOf<'channel'> = { ...channel, inboxId: target.id, name: ownerName ? `${ownerName}’s number` : channel.address };
     // The owner's client drops the channel from the private inbox; the inbox's members receive it.
     tx.appendChange({ scope: oldScope, op: 'delete', entity: 'channel', id: channel.id });
     putRecord(tx, scopeOf.channel(moved), 'channel', moved);

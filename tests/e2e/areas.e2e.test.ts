@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startProduct, type Product } from './support/product.ts';
+import { openListFilters } from './support/ui.ts';
 
 /**
  * The path a new agent takes through the list areas, in Chromium against the
@@ -61,6 +62,7 @@ describe('the inbox list areas, as a new agent', () => {
     await untilListSettles();
     for (const meta of await items().locator('.ci-meta').allTextContents()) expect(meta).toContain('SMS');
 
+    await openListFilters(page);
     await page.getByTestId('channel-filter').selectOption('ch_support_wa');
     await untilListSettles();
     for (const meta of await items().locator('.ci-meta').allTextContents()) expect(meta).toContain('WhatsApp');
@@ -70,6 +72,7 @@ describe('the inbox list areas, as a new agent', () => {
   });
 
   it('(13) sorts by recent and oldest messages and conversations', async () => {
+    await openListFilters(page);
     await page.getByTestId('sort').selectOption('recentMessages');
     await untilListSettles();
     const recent = await visibleTimes(5);
@@ -91,6 +94,7 @@ describe('the inbox list areas, as a new agent', () => {
   });
 
   it('(12) Unread shows only unread conversations', async () => {
+    await openListFilters(page);
     await page.locator('[data-testid="filter-read"][data-value="unread"]').click();
     await untilListSettles();
     const flags = await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-unread')));
@@ -98,6 +102,8 @@ describe('the inbox list areas, as a new agent', () => {
     expect(new Set(flags)).toEqual(new Set(['true']));
     await page.locator('[data-testid="filter-read"][data-value="all"]').click();
     await untilListSettles();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('list-filter-panel').waitFor({ state: 'detached' });
   });
 
   it('(10) Closed lists closed conversations, and opening one shows it closed', async () => {

@@ -94,7 +94,7 @@ describe('chats and private numbers, end to end in a browser', () => {
   it('Sam’s private number shows under (3), and choosing it shows only its conversations', async () => {
     await page.getByTestId('chat-close').click();
     const number = page.locator('[data-area="3"] [data-testid="private-number"][data-id="pn_sam"]');
-    await expect.poll(() => number.textContent()).toContain('+14155550170');
+    await expect.poll(() => number.textContent()).toContain('+1 415 555 0170');
     await number.click();
     await page.locator('[data-testid="conversation-item"][data-id="conv_pn_sam_1"]').waitFor();
     await expect.poll(() => page.getByTestId('conversation-list').getAttribute('data-total')).toBe('1');
@@ -130,12 +130,15 @@ describe('chats and private numbers, end to end in a browser', () => {
     await dialog.getByTestId('move-number-submit').click();
     await dialog.getByTestId('move-number-done').waitFor();
     await page.keyboard.press('Escape');
-    await page.locator('[data-testid="move-number-dialog"] button', { hasText: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await page.locator('[data-testid="previous-inbox"][data-id="inbox_sales"]').click();
     await page.locator('[data-testid="previous-conversation"][data-id="conv_pn_sam_1"]').click();
     await page.getByTestId('previous-messages').getByText('still on for the demo day').waitFor();
     // Read-only: no composer in it, and the number is now a channel of Sales.
     expect(await page.getByTestId('previous-dialog').getByTestId('composer-input').count()).toBe(0);
-    await page.locator('[data-testid="channel"][data-id="pn_sam"]').waitFor();
+    // Labelled for its owner in the shared inbox, never "My number" for anyone else.
+    const moved = page.locator('[data-testid="channel"][data-id="pn_sam"]');
+    await expect.poll(() => moved.textContent()).toContain('Sam Rivera’s number');
+    expect(await moved.getAttribute('title')).toContain('+1 415 555 0170');
   });
 });

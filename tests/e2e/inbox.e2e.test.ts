@@ -128,6 +128,8 @@ describe('inbox, end to end in a browser', () => {
     await reply('Reserved for Friday, see you then!');
     await message('Reserved for Friday', 'pending').waitFor();
     expect(await page.getByTestId('connection').getAttribute('data-status')).not.toBe('online');
+    // The true word while offline: queued, not "Sending…".
+    expect(await message('Reserved for Friday', 'pending').getByTestId('message-status').textContent()).toContain('Queued — sends when back online');
   });
 
   it('delivers the pending reply once the server is back on the same port, exactly once', async () => {

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startProduct, type Product } from './support/product.ts';
+import { conversationAction, openListFilters } from './support/ui.ts';
 
 /**
  * The conversation workflow in the browser. As Sam (Sales): a new conversation
@@ -67,7 +68,7 @@ describe('conversation workflow, end to end in a browser', () => {
     const id = (await first.getAttribute('data-id')) ?? '';
     await first.click();
     await expect.poll(openId).toBe(id);
-    await page.getByTestId('assign-to-me').click();
+    await conversationAction(page, 'assign-to-me');
     await expect.poll(() => pane().getByTestId('conversation-assignee').first().textContent()).toContain('Assigned to you');
     // It leaves the Unassigned list.
     await item(id).waitFor({ state: 'detached' });
@@ -82,6 +83,7 @@ describe('conversation workflow, end to end in a browser', () => {
     await page.getByTestId('tag-save').click();
     await page.locator('[data-testid="conversation-tag"][data-tag="pickup"]').waitFor();
 
+    await openListFilters(page);
     await expect.poll(() => page.locator('[data-testid="tag-filter"] option[value="pickup"]').count()).toBe(1);
     await page.getByTestId('tag-filter').selectOption('pickup');
     await expect.poll(() => page.getByTestId('conversation-item').count()).toBe(1);
@@ -100,18 +102,22 @@ describe('conversation workflow, end to end in a browser', () => {
   });
 
   it('closes the conversation, finds it under Closed, and archives it', async () => {
-    await page.getByTestId('close-conversation').click();
+    await conversationAction(page, 'close-conversation');
     await page.locator('[data-testid="conversation-status"][data-status="closed"]').waitFor();
     await page.getByTestId('folder-closed').click();
     await item(newConversationId).waitFor();
 
     await item(newConversationId).click();
     await expect.poll(openId).toBe(newConversationId);
-    await page.getByTestId('archive').click();
+    await conversationAction(page, 'archive');
     await item(newConversationId).waitFor({ state: 'detached' });
+    await openListFilters(page);
     await page.locator('[data-testid="filter-read"][data-value="archived"]').click();
     await item(newConversationId).waitFor();
+    await page.getByTestId('conversation-more').click();
     await page.getByTestId('unarchive').waitFor();
+    await page.keyboard.press('Escape');
+    await openListFilters(page);
     await page.locator('[data-testid="filter-read"][data-value="all"]').click();
   });
 
@@ -141,8 +147,11 @@ describe('conversation workflow, end to end in a browser', () => {
     await page.getByTestId('conversation-title').waitFor();
     expect(await page.getByTestId('filter-assignment').evaluateAll((els) => els.map((e) => e.getAttribute('data-value')))).toEqual(['withMe']);
     expect(await page.getByTestId('assign-to-me').count()).toBe(0);
+    await page.getByTestId('conversation-more').click();
+    await page.getByTestId('conversation-more-items').waitFor();
     expect(await page.getByTestId('assign-to').count()).toBe(0);
     expect(await page.locator('[data-area="15"]').count()).toBe(0);
+    await page.keyboard.press('Escape');
 
     await page.getByTestId('canned-open').click();
     await page.getByTestId('canned-search').fill('return');

@@ -111,7 +111,7 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
     const before = t.storage.transaction((tx) => tx.head());
     expect(t.apply('user_maya', move)).toEqual({ ok: true });
 
-    expect(t.get('channel', 'pn_sam')?.inboxId).toBe('inbox_sales');
+    expect(t.get('channel', 'pn_sam')).toMatchObject({ inboxId: 'inbox_sales', name: 'Sam Rivera’s number' });
     const previous = t.get('conversation', 'conv_pn_sam_1');
     expect(previous).toMatchObject({ inboxId: 'inbox_sales', previousOfChannelId: 'pn_sam', status: 'closed' });
     const entries = t.storage.transaction((tx) => tx.readChanges(before, [`inbox:${samInbox}`, 'inbox:inbox_sales'], 10_000));

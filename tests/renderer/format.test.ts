@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { channelLabel, deliveryLabel, formatAddress, formatCount, formatPhone } from '../../renderer/format.ts';
+
+describe('one formatter for names and numbers', () => {
+  it('formats phone numbers internationally and leaves other addresses alone', () => {
+    expect(formatPhone('+14155550170')).toBe('+1 415 555 0170');
+    expect(formatAddress('+442071838750')).toBe('+44 20 7183 8750');
+    expect(formatAddress('visitor-1080')).toBe('visitor-1080');
+  });
+
+  it('labels a phone channel by name and number, a web chat by name', () => {
+    expect(channelLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).toBe('Sam Rivera’s number · +1 415 555 0170');
+    expect(channelLabel({ name: 'Sales web chat', kind: 'webchat', address: 'widget-sales' })).toBe('Sales web chat');
+  });
+
+  it('groups counts', () => {
+    expect(formatCount(7)).toBe('7');
+    expect(formatCount(100000)).toMatch(/^100.000$/);
+  });
+});
+
+describe('status words', () => {
+  it('say a reply waiting offline is queued, and "Sending…" only while a send can be under way', () => {
+    expect(deliveryLabel('pending', false)).toBe('Queued — sends when back online');
+    expect(deliveryLabel('pending', true)).toBe('Sending…');
+    expect(deliveryLabel('sending', true)).toBe('Sending…');
+    expect(deliveryLabel('delivered', false)).toBe('Delivered');
+  });
+});
