@@ -20,6 +20,7 @@ import { createWebchatHttp } from './webchat/http.ts';
 import { WebchatHub, type WebchatHubOptions } from './webchat/hub.ts';
 import { resolveWebchatOptions } from './webchat/limits.ts';
 import { isWidgetVisitor } from './webchat/visitors.ts';
+import { SharedRedis } from './shared-state/redis-connection.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -64,6 +65,16 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** SQLite durability: FULL (default: a 200 to a provider means on disk) or NORMAL (the ingest bench only). */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /**
+   * SWITCHBOARD_REDIS_URL: share what would otherwise live in this process with the other instances (README
+   * "Running more than one server"). Unset: everything stays in-process. Unreachable at start: startServer
+   * rejects with RedisUnavailable within redisConnectTimeoutMs.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel (default `switchboard:`); tests use a random one. */
+  redisKeyPrefix?: string;
+  /** How long connecting to Redis may take at start (ms). Default 5000. */
+  redisConnectTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -78,6 +89,11 @@ export const DATABASE_FILE = 'switchboard.sqlite';
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
+  // Before anything else opens: a Redis that cannot be used stops the start with nothing to undo.
+  const redis = options.redisUrl
+    ? await SharedRedis.connect({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connectTimeoutMs: options.redisConnectTimeoutMs, log })
+    : null;
+  if (redis) log(`sharing state through Redis at ${redis.display}`);
   mkdirSync(options.dataDir, { recursive: true });
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const attachments = new AttachmentStore(options.dataDir);
@@ -148,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (err) {
     domain.close();
     storage.close();
+    await redis?.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -179,6 +196,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();
         storage.close();
+        await redis?.close();
       })();
       return closing;
     },
