@@ -6,7 +6,7 @@ import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.t
 import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
-import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
+import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
 import { MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
@@ -21,6 +21,7 @@ import { WebchatHub, type WebchatHubOptions } from './webchat/hub.ts';
 import { resolveWebchatOptions } from './webchat/limits.ts';
 import { isWidgetVisitor } from './webchat/visitors.ts';
 import { SharedRedis } from './shared-state/redis-connection.ts';
+import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -49,8 +50,8 @@ export interface ServerOptions {
   /** Session idle timeout (default 30 days), absolute age (90 days), last-used write interval (5 min). */
   sessions?: Partial<SessionPolicy>;
   /**
-   * Failed sign-in limits (in memory; a restart forgets them). trustProxy: key the per-address limit on
-   * X-Forwarded-For (default: the web chat's trustProxy setting).
+   * Failed sign-in limits (in memory, a restart forgets them; in Redis with redisUrl). trustProxy: key the
+   * per-address limit on X-Forwarded-For (default: the web chat's trustProxy setting).
    */
   signInThrottle?: Partial<SignInThrottlePolicy> & { trustProxy?: boolean };
   /** Time source for records, session expiry and sign-in throttling (tests move it forward). */
@@ -106,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     attachments,
     sessions: options.sessions,
     signInThrottle,
+    signInThrottler: redis ? new RedisSignInThrottle(redis, resolveSignInThrottle(signInThrottle), options.clock ?? Date.now) : undefined,
     clock: options.clock,
     logRetention: options.logRetention,
     sendWorker: options.sendWorker,

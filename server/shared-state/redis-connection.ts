@@ -90,6 +90,11 @@ export class SharedRedis {
     }
   }
 
+  /** The same connections under a longer prefix (tests give each case its own); close the original, not this. */
+  within(subPrefix: string): SharedRedis {
+    return new SharedRedis(this.client, this.subscriber, this.keyPrefix + subPrefix, this.display);
+  }
+
   /** A key or channel name under this deployment's prefix. */
   key(...parts: string[]): string {
     return this.keyPrefix + parts.join(':');
