@@ -22,6 +22,7 @@ import { resolveWebchatOptions } from './webchat/limits.ts';
 import { isWidgetVisitor } from './webchat/visitors.ts';
 import { SharedRedis } from './shared-state/redis-connection.ts';
 import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
+import { RedisAddressLimits } from './shared-state/redis-address-limits.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -45,7 +46,7 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** SPEC (14) "start a meeting": address template with {contactId} / {contactName}, sent in /api/info. */
   meetingUrlTemplate?: string | null;
-  /** Web chat abuse limits, idle timeout and per-widget origin allowlists (tests lower the limits). */
+  /** Web chat abuse limits (per address: in Redis with redisUrl), idle timeout and per-widget origin allowlists (tests lower the limits). */
   webchat?: WebchatHubOptions;
   /** Session idle timeout (default 30 days), absolute age (90 days), last-used write interval (5 min). */
   sessions?: Partial<SessionPolicy>;
@@ -127,7 +128,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const tuning = resolveTuning(options.sync);
   const hub = new SyncHub(domain, tuning, log);
   // Abuse limits and origin allowlists: options, else SWITCHBOARD_WEBCHAT_* variables (webchat/limits.ts).
-  const webchat = new WebchatHub(domain, log, resolveWebchatOptions(options.webchat), attachments);
+  const webchatOptions = resolveWebchatOptions(options.webchat);
+  const webchatLimits = redis ? new RedisAddressLimits(redis, webchatOptions.perIp) : undefined;
+  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
