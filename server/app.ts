@@ -23,6 +23,8 @@ import { isWidgetVisitor } from './webchat/visitors.ts';
 import { SharedRedis } from './shared-state/redis-connection.ts';
 import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
 import { RedisAddressLimits } from './shared-state/redis-address-limits.ts';
+import { RedisCommitPokes } from './shared-state/redis-commit-pokes.ts';
+import { InProcessCommitPokes, type CommitPokes } from './domain/commit-pokes.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -59,7 +61,10 @@ export interface ServerOptions {
   clock?: () => number;
   /** How long the change log (default forever, or SWITCHBOARD_CHANGE_LOG_DAYS) and mutation answers (30 days) are kept; how often that runs (1 h). */
   logRetention?: Partial<LogRetentionPolicy>;
-  /** How often to look for commits another process made (the admin commands) and pass them on (ms). Default 2000. */
+  /**
+   * How often to look for commits another process made (the admin commands; other instances, whose pokes
+   * come through Redis at once when redisUrl is set) and pass them on (ms). Default 2000.
+   */
   foreignCommitPollMs?: number;
   /** Send worker: concurrency, lease, call timeout and retry policy (server/domain/send-worker.ts defaults). */
   sendWorker?: DomainOptions['sendWorker'];
@@ -184,6 +189,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     setInterval(() => domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
   ];
   for (const timer of timers) timer.unref();
+  // Other instances on this database hear of our commits at once, and we of theirs (the timer above is the net).
+  const pokes: CommitPokes = redis ? new RedisCommitPokes(redis, log) : new InProcessCommitPokes();
+  domain.feed.on('committed', (head, origin) => {
+    if (origin === 'here') pokes.publish(head);
+  });
+  await pokes.subscribe((head) => domain.noticeForeignCommits(head));
 
   let closing: Promise<void> | null = null;
   return {
@@ -192,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        await pokes.close();
         // No new replies, then let the sends in flight finish and be recorded while webhooks (status
         // callbacks) and web chat sockets still work; what is left is sent on the next start.
         hub.close();

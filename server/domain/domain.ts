@@ -133,16 +133,19 @@ export class Domain {
     });
     if (after > before) {
       this.announcedHead = Math.max(this.announcedHead, after);
-      this.feed.emit('committed', after);
+      this.feed.emit('committed', after, 'here');
     }
     return result as T;
   }
 
   /**
    * Passes on what another process committed to the same database (the admin commands: templates, channel
-   * registration, provider settings), so connected clients get it without waiting for the next change here.
+   * registration, provider settings; other server instances), so connected clients get it without waiting
+   * for the next change here. `movedTo`: another instance said the log moved to this seq (a poke); if this
+   * process already passed that on, the database is not even asked.
    */
-  noticeForeignCommits(): boolean {
+  noticeForeignCommits(movedTo?: number): boolean {
+    if (movedTo !== undefined && movedTo <= this.announcedHead) return false;
     let head: number;
     try {
       head = this.head();
@@ -153,7 +156,7 @@ export class Domain {
     }
     if (head <= this.announcedHead) return false;
     this.announcedHead = head;
-    this.feed.emit('committed', head);
+    this.feed.emit('committed', head, 'elsewhere');
     return true;
   }
 
