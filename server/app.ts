@@ -8,7 +8,7 @@ import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
 import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
-import { MediaLinks } from './channels/media-links.ts';
+import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
@@ -118,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logRetention: options.logRetention,
     sendWorker: options.sendWorker,
   });
-  const mediaLinks = new MediaLinks(options.dataDir);
+  const mediaLinks = new MediaLinks(loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
   domain.channels.attachmentFile = (attachmentId) => {
     const meta = attachments.get(attachmentId);
