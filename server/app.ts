@@ -147,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     attachments,
     mediaLinks,
+    readiness: { database: async () => void domain.head(), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
     log,
   });

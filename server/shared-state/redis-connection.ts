@@ -118,6 +118,12 @@ export class SharedRedis {
     }
   }
 
+  /** Readiness probe: resolves on PONG, rejects with the reason otherwise. */
+  async pingOrThrow(): Promise<void> {
+    const pong = await this.ping();
+    if (!pong.ok) throw new Error(pong.reason);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.subscriber.close(), this.client.close()]);
   }
