@@ -1,7 +1,7 @@
 // Layering is enforced here, as errors: the folders say the runtime.
 //   protocol/  pure contracts: imports nothing of ours but itself, no Node, no DOM libraries
 //   boundary/  Node: the HTTP boundary every server of ours goes through; imports nothing of ours but itself
-//   server/    Node: protocol + boundary + server
+//   server/    Node: protocol + boundary + server (server/domain/ never imports Redis or server/shared-state/)
 //   main/      Node: protocol + boundary + main (only main/shell/ may import `electron`)
 //   preload/   bridge: protocol + `electron` (contextBridge, ipcRenderer) only
 //   renderer/  DOM: protocol + renderer + vue/pinia; never Node, Electron, main or server
@@ -21,6 +21,7 @@ const ours = {
   sqlite: pattern(['better-sqlite3-multiple-ciphers'], 'only server/ and main/ import better-sqlite3'),
   ws: pattern(['ws'], 'only server/ and main/ import ws'),
   node: pattern(nodeBuiltins, 'this layer runs without Node'),
+  redis: pattern(['redis', '@redis/*', '**/shared-state/**'], 'the domain sees ports; Redis implementations live in server/shared-state/ and are injected by app.ts'),
 };
 const restrict = (...groups) => ({ 'no-restricted-imports': ['error', { patterns: groups }] });
 
@@ -45,6 +46,7 @@ export default tseslint.config(
   { files: ['protocol/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
   { files: ['boundary/**'], rules: restrict(ours.protocol, ours.server, ours.main, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws) },
   { files: ['server/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron) },
+  { files: ['server/domain/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron, ours.redis) },
   { files: ['main/**'], ignores: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload, ours.electron) },
   { files: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload) },
   { files: ['preload/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.sqlite, ours.ws) },

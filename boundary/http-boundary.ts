@@ -10,7 +10,7 @@ import { MalformedTarget, parseRequestTarget, type RequestTarget } from './reque
  */
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => void | Promise<void>;
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget) => void;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget) => void | Promise<void>;
 
 export interface HttpBoundaryOptions {
   /** Names this server in log lines ("server", "browser host"). */
@@ -78,16 +78,17 @@ export function createHttpServer(options: HttpBoundaryOptions): Server {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node leaves an upgrading socket without an error listener: a reset would otherwise be uncaught.
     socket.on('error', () => socket.destroy());
-    try {
+    const handle = async () => {
       const target = parseRequestTarget(req.url);
       if (!options.onUpgrade) return refuseSocket(socket, 404);
-      options.onUpgrade(req, socket, head, target);
-    } catch (err) {
+      await options.onUpgrade(req, socket, head, target);
+    };
+    handle().catch((err: unknown) => {
       const { answer, line } = outcomeOf(err);
       report(req, line);
       if (answer) refuseSocket(socket, answer.status);
       else socket.destroy();
-    }
+    });
   });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

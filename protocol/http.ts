@@ -27,8 +27,23 @@ export const HTTP_PATHS = {
   deviceKey: '/api/device-key',
   /** WebSocket upgrade for sync. */
   sync: '/sync',
+  /** Liveness: GET → 200 `{ ok: true }` while the process serves HTTP at all (restart it when this fails). */
   health: '/healthz',
+  /**
+   * Readiness: GET → 200 ReadinessResponse when the database answers a query and, when SWITCHBOARD_REDIS_URL
+   * is set, Redis answers a PING (each within a second); otherwise 503 with the failed check's reason. A load
+   * balancer sends traffic only to ready instances.
+   */
+  ready: '/readyz',
 } as const;
+
+/** One readiness check: `ok`, or why not (`redis` is absent when the server runs without Redis). */
+export const ReadinessCheck = z.union([z.literal('ok'), z.object({ failed: z.string() })]);
+export const ReadinessResponse = z.object({
+  ok: z.boolean(),
+  checks: z.object({ database: ReadinessCheck, redis: ReadinessCheck.optional() }),
+});
+export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
 
 export const ApiError = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;

@@ -6,9 +6,9 @@ import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.t
 import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
-import type { SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
+import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
 import { AttachmentStore } from './domain/attachments.ts';
-import { MediaLinks } from './channels/media-links.ts';
+import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
@@ -20,6 +20,11 @@ import { createWebchatHttp } from './webchat/http.ts';
 import { WebchatHub, type WebchatHubOptions } from './webchat/hub.ts';
 import { resolveWebchatOptions } from './webchat/limits.ts';
 import { isWidgetVisitor } from './webchat/visitors.ts';
+import { SharedRedis } from './shared-state/redis-connection.ts';
+import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
+import { RedisAddressLimits } from './shared-state/redis-address-limits.ts';
+import { RedisCommitPokes } from './shared-state/redis-commit-pokes.ts';
+import { InProcessCommitPokes, type CommitPokes } from './domain/commit-pokes.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -43,20 +48,23 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** SPEC (14) "start a meeting": address template with {contactId} / {contactName}, sent in /api/info. */
   meetingUrlTemplate?: string | null;
-  /** Web chat abuse limits, idle timeout and per-widget origin allowlists (tests lower the limits). */
+  /** Web chat abuse limits (per address: in Redis with redisUrl), idle timeout and per-widget origin allowlists (tests lower the limits). */
   webchat?: WebchatHubOptions;
   /** Session idle timeout (default 30 days), absolute age (90 days), last-used write interval (5 min). */
   sessions?: Partial<SessionPolicy>;
   /**
-   * Failed sign-in limits (in memory; a restart forgets them). trustProxy: key the per-address limit on
-   * X-Forwarded-For (default: the web chat's trustProxy setting).
+   * Failed sign-in limits (in memory, a restart forgets them; in Redis with redisUrl). trustProxy: key the
+   * per-address limit on X-Forwarded-For (default: the web chat's trustProxy setting).
    */
   signInThrottle?: Partial<SignInThrottlePolicy> & { trustProxy?: boolean };
   /** Time source for records, session expiry and sign-in throttling (tests move it forward). */
   clock?: () => number;
   /** How long the change log (default forever, or SWITCHBOARD_CHANGE_LOG_DAYS) and mutation answers (30 days) are kept; how often that runs (1 h). */
   logRetention?: Partial<LogRetentionPolicy>;
-  /** How often to look for commits another process made (the admin commands) and pass them on (ms). Default 2000. */
+  /**
+   * How often to look for commits another process made (the admin commands; other instances, whose pokes
+   * come through Redis at once when redisUrl is set) and pass them on (ms). Default 2000.
+   */
   foreignCommitPollMs?: number;
   /** Send worker: concurrency, lease, call timeout and retry policy (server/domain/send-worker.ts defaults). */
   sendWorker?: DomainOptions['sendWorker'];
@@ -64,6 +72,16 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** SQLite durability: FULL (default: a 200 to a provider means on disk) or NORMAL (the ingest bench only). */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /**
+   * SWITCHBOARD_REDIS_URL: share what would otherwise live in this process with the other instances (README
+   * "Running more than one server"). Unset: everything stays in-process. Unreachable at start: startServer
+   * rejects with RedisUnavailable within redisConnectTimeoutMs.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel (default `switchboard:`); tests use a random one. */
+  redisKeyPrefix?: string;
+  /** How long connecting to Redis may take at start (ms). Default 5000. */
+  redisConnectTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -78,6 +96,11 @@ export const DATABASE_FILE = 'switchboard.sqlite';
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
+  // Before anything else opens: a Redis that cannot be used stops the start with nothing to undo.
+  const redis = options.redisUrl
+    ? await SharedRedis.connect({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connectTimeoutMs: options.redisConnectTimeoutMs, log })
+    : null;
+  if (redis) log(`sharing state through Redis at ${redis.display}`);
   mkdirSync(options.dataDir, { recursive: true });
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const attachments = new AttachmentStore(options.dataDir);
@@ -90,11 +113,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     attachments,
     sessions: options.sessions,
     signInThrottle,
+    signInThrottler: redis ? new RedisSignInThrottle(redis, resolveSignInThrottle(signInThrottle), options.clock ?? Date.now) : undefined,
     clock: options.clock,
     logRetention: options.logRetention,
     sendWorker: options.sendWorker,
   });
-  const mediaLinks = new MediaLinks(options.dataDir);
+  const mediaLinks = new MediaLinks(loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
   domain.channels.attachmentFile = (attachmentId) => {
     const meta = attachments.get(attachmentId);
@@ -109,7 +133,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const tuning = resolveTuning(options.sync);
   const hub = new SyncHub(domain, tuning, log);
   // Abuse limits and origin allowlists: options, else SWITCHBOARD_WEBCHAT_* variables (webchat/limits.ts).
-  const webchat = new WebchatHub(domain, log, resolveWebchatOptions(options.webchat), attachments);
+  const webchatOptions = resolveWebchatOptions(options.webchat);
+  const webchatLimits = redis ? new RedisAddressLimits(redis, webchatOptions.perIp) : undefined;
+  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
@@ -121,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     attachments,
     mediaLinks,
+    readiness: { database: async () => void domain.head(), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
     log,
   });
@@ -148,6 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (err) {
     domain.close();
     storage.close();
+    await redis?.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -162,6 +190,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     setInterval(() => domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
   ];
   for (const timer of timers) timer.unref();
+  // Other instances on this database hear of our commits at once, and we of theirs (the timer above is the net).
+  const pokes: CommitPokes = redis ? new RedisCommitPokes(redis, log) : new InProcessCommitPokes();
+  domain.feed.on('committed', (head, origin) => {
+    if (origin === 'here') pokes.publish(head);
+  });
+  await pokes.subscribe((head) => domain.noticeForeignCommits(head));
 
   let closing: Promise<void> | null = null;
   return {
@@ -170,6 +204,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        await pokes.close();
         // No new replies, then let the sends in flight finish and be recorded while webhooks (status
         // callbacks) and web chat sockets still work; what is left is sent on the next start.
         hub.close();
@@ -179,6 +214,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();
         storage.close();
+        await redis?.close();
       })();
       return closing;
     },

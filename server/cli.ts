@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { startServer } from './app.ts';
+import { startServer, type RunningServer } from './app.ts';
+import { parseRedisUrl } from './shared-state/redis-url.ts';
 
 // Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
 // `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving;
@@ -29,7 +30,10 @@ if (process.argv[2] === 'org:shared-workstation') {
   process.exit(runSharedWorkstationCli(process.argv.slice(3)));
 }
 
-/** `tsx server/cli.ts --port 4870 --data-dir DIR [--demo]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR too. */
+/**
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…]`; env SWITCHBOARD_PORT /
+ * SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL too.
+ */
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
+    'redis-url': { type: 'string' },
   },
 });
 
@@ -47,13 +52,31 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = await startServer({
-  dataDir,
-  port,
-  host: values.host ?? '127.0.0.1',
-  demo: values.demo,
-  meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
-});
+// An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL= npm start` stays the embedded server.
+const redisUrl = values['redis-url'] ?? (process.env.SWITCHBOARD_REDIS_URL || undefined);
+if (redisUrl !== undefined) {
+  const checked = parseRedisUrl(redisUrl);
+  if (!checked.ok) {
+    console.error(`switchboard: ${checked.error}`);
+    process.exit(2);
+  }
+}
+
+let server: RunningServer;
+try {
+  server = await startServer({
+    dataDir,
+    port,
+    host: values.host ?? '127.0.0.1',
+    demo: values.demo,
+    meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
+    redisUrl,
+  });
+} catch (err) {
+  // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.
+  console.error(`switchboard: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;

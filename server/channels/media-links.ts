@@ -1,20 +1,44 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Storage } from '../storage/storage.ts';
 
 /** Public, signed, expiring links to attachments (GET /media/<id>?exp=…&sig=…), for providers fetching outbound MMS media. */
 export const MEDIA_PATH_PREFIX = '/media/';
 export const MEDIA_LINK_TTL_MS = 60 * 60 * 1000;
 
-export class MediaLinks {
-  private readonly secret: Buffer;
+/** The name of the signing key in `server_secrets`. */
+export const MEDIA_LINK_SECRET = 'media-links';
+/** Where versions before issue 9 kept it, in the data dir. */
+export const LEGACY_MEDIA_SECRET_FILE = 'media-secret';
+const HEX_KEY = /^[0-9a-f]{64}$/;
 
-  /** The secret lives in <dataDir>/media-secret (created once, owner-only), never in the database or the change log. */
-  constructor(dataDir: string) {
-    const file = join(dataDir, 'media-secret');
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-    this.secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+/**
+ * The signing key every instance shares, from the database (never the change log). Made on first use; a
+ * media-secret file left by an earlier version is imported instead, so links it signed stay valid, and then
+ * removed (the database is where the key lives now). When instances race, the first insert wins and all read it.
+ */
+export function loadMediaLinkSecret(storage: Storage, dataDir: string, now: number, log: (line: string) => void = () => {}): Buffer {
+  const file = join(dataDir, LEGACY_MEDIA_SECRET_FILE);
+  const legacy = existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+  const { value, imported } = storage.transaction((tx) => {
+    const stored = tx.getServerSecret(MEDIA_LINK_SECRET);
+    if (stored) return { value: stored, imported: false };
+    const fresh = legacy !== null && HEX_KEY.test(legacy) ? legacy : randomBytes(32).toString('hex');
+    const added = tx.addServerSecret(MEDIA_LINK_SECRET, fresh, now);
+    return { value: tx.getServerSecret(MEDIA_LINK_SECRET) ?? fresh, imported: added && fresh === legacy };
+  });
+  if (legacy !== null) {
+    if (imported) log(`media links: moved the signing key from ${file} into the database`);
+    else if (value !== legacy) log(`media links: ${file} was not used (the database holds the key); links it signed no longer verify`);
+    rmSync(file, { force: true });
   }
+  return Buffer.from(value, 'hex');
+}
+
+export class MediaLinks {
+  /** `secret`: loadMediaLinkSecret's key, the same on every instance. */
+  constructor(private readonly secret: Buffer) {}
 
   private sign(id: string, exp: number): string {
     return createHmac('sha256', this.secret).update(`${id}.${exp}`).digest('hex');

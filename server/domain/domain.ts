@@ -19,7 +19,7 @@ import { createMutationHandlers, mutationName, runHandler } from './mutation-han
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
-import { resolveSignInThrottle, SignInThrottle, SignInThrottled, type SignInThrottlePolicy } from './sign-in-throttle.ts';
+import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 
 export interface DomainOptions {
@@ -38,6 +38,8 @@ export interface DomainOptions {
   sessions?: Partial<SessionPolicy>;
   /** Failed sign-in limits (sign-in-throttle.ts defaults). */
   signInThrottle?: Partial<SignInThrottlePolicy>;
+  /** Where failed sign-ins are counted (app.ts: Redis when configured); default in memory with `signInThrottle`. */
+  signInThrottler?: SignInThrottle;
   /** How long the change log and mutation answers are kept (log-retention.ts defaults). */
   logRetention?: Partial<LogRetentionPolicy>;
 }
@@ -102,7 +104,7 @@ export class Domain {
     this.log = options.log ?? (() => {});
     this.minServableSeq = options.minServableSeq ?? 0;
     this.sessionPolicy = resolveSessionPolicy(options.sessions);
-    this.throttle = new SignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock);
+    this.throttle = options.signInThrottler ?? new InProcessSignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock);
     // Issue 4: the registry sends through the channel's provider; channels without one keep the demo delivery.
     this.outbound = new OutboundDelivery({
       write: (fn) => this.write(fn),
@@ -131,16 +133,19 @@ export class Domain {
     });
     if (after > before) {
       this.announcedHead = Math.max(this.announcedHead, after);
-      this.feed.emit('committed', after);
+      this.feed.emit('committed', after, 'here');
     }
     return result as T;
   }
 
   /**
    * Passes on what another process committed to the same database (the admin commands: templates, channel
-   * registration, provider settings), so connected clients get it without waiting for the next change here.
+   * registration, provider settings; other server instances), so connected clients get it without waiting
+   * for the next change here. `movedTo`: another instance said the log moved to this seq (a poke); if this
+   * process already passed that on, the database is not even asked.
    */
-  noticeForeignCommits(): boolean {
+  noticeForeignCommits(movedTo?: number): boolean {
+    if (movedTo !== undefined && movedTo <= this.announcedHead) return false;
     let head: number;
     try {
       head = this.head();
@@ -151,7 +156,7 @@ export class Domain {
     }
     if (head <= this.announcedHead) return false;
     this.announcedHead = head;
-    this.feed.emit('committed', head);
+    this.feed.emit('committed', head, 'elsewhere');
     return true;
   }
 
@@ -205,7 +210,7 @@ export class Domain {
    * scrypt). Throws SignInThrottled, before any scrypt, while too many recent failures lock the attempt.
    */
   async signIn(email: string, password: string, context: SignInContext = { clientAddress: 'local' }): Promise<{ token: string; user: EntityOf<'user'> } | null> {
-    const attempt = this.throttle.attempt(email, context.clientAddress);
+    const attempt = await this.throttle.attempt(email, context.clientAddress);
     if (attempt.refused) throw new SignInThrottled(attempt);
     const found = this.read((tx) => {
       const user = tx.findUserByEmail(email);
@@ -216,7 +221,7 @@ export class Domain {
       return null;
     }
     if (!(await verifyPassword(password, found.hash))) return null;
-    attempt.succeeded();
+    await attempt.succeeded();
     const token = randomBytes(32).toString('base64url');
     const now = this.clock();
     this.sweepExpiredSessions(now);

@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
  * says "read the log". Listeners must not throw (the emitter is synchronous).
  */
 export interface FeedEvents {
-  committed: [head: number];
+  /** `here`: this process committed it (app.ts passes those on to the other instances); `elsewhere`: noticed. */
+  committed: [head: number, origin: 'here' | 'elsewhere'];
   sessionRevoked: [sessionId: string];
 }
 

@@ -1,5 +1,7 @@
 /**
- * Sign-in throttling, in memory (a restart forgets every counter; that only ever loosens it).
+ * Sign-in throttling: one policy, two places to count. `InProcessSignInThrottle` (below) counts in memory (a
+ * restart forgets every counter; that only ever loosens it); with SWITCHBOARD_REDIS_URL, app.ts injects the
+ * Redis twin (server/shared-state/redis-sign-in-throttle.ts), so a limit reached on one instance refuses on all.
  *
  * Two limits, both checked before any scrypt work:
  * - per account *from one address* (normalised email + client address): after `accountFailures` failures
@@ -61,8 +63,20 @@ export interface ThrottleRefusal {
 /** An attempt that may go on to check the password; it already counts as a failure until `succeeded()`. */
 export interface ThrottleAttempt {
   refused: false;
-  succeeded(): void;
+  succeeded(): Promise<void>;
 }
+
+/** The port Domain.signIn counts through; each implementation keeps exactly the policy described above. */
+export interface SignInThrottle {
+  /**
+   * Refuses, or counts the attempt as a failure up front: concurrent attempts see each other, so a burst
+   * of parallel requests cannot all slip past the limit into scrypt. Success undoes the count.
+   */
+  attempt(email: string, address: string): Promise<ThrottleRefusal | ThrottleAttempt>;
+}
+
+/** The account part of the key: the email as typed, trimmed and lower-cased, with the client address. */
+export const throttlePairKey = (email: string, address: string): string => JSON.stringify([email.trim().toLowerCase(), address]);
 
 interface PairState {
   failures: number;
@@ -75,7 +89,7 @@ interface AddressState {
   updatedAt: number;
 }
 
-export class SignInThrottle {
+export class InProcessSignInThrottle implements SignInThrottle {
   private readonly pairs = new Map<string, PairState>();
   private readonly addresses = new Map<string, AddressState>();
 
@@ -84,13 +98,14 @@ export class SignInThrottle {
     private readonly clock: () => number,
   ) {}
 
-  /**
-   * Refuses, or counts the attempt as a failure up front: concurrent attempts see each other, so a burst
-   * of parallel requests cannot all slip past the limit into scrypt. Success undoes the count.
-   */
-  attempt(email: string, address: string): ThrottleRefusal | ThrottleAttempt {
+  async attempt(email: string, address: string): Promise<ThrottleRefusal | ThrottleAttempt> {
+    return this.attemptNow(email, address);
+  }
+
+  /** Synchronous: nothing can interleave between the check and the count. */
+  private attemptNow(email: string, address: string): ThrottleRefusal | ThrottleAttempt {
     const now = this.clock();
-    const pairKey = JSON.stringify([email.trim().toLowerCase(), address]);
+    const pairKey = throttlePairKey(email, address);
     const pair = this.livePair(pairKey, now);
     if (pair && pair.lockedUntil > now) return { refused: true, scope: 'account', retryAfterMs: pair.lockedUntil - now };
     const bucket = this.refilled(address, now);
@@ -109,7 +124,7 @@ export class SignInThrottle {
     let settled = false;
     return {
       refused: false,
-      succeeded: () => {
+      succeeded: async () => {
         if (settled) return;
         settled = true;
         this.pairs.delete(pairKey);

@@ -13,6 +13,7 @@ import type { MediaLinks } from '../channels/media-links.ts';
 import { twilioWebhookRoutes } from './twilio-webhooks.ts';
 import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import { deviceKeyRoutes } from './device-keys.ts';
+import { healthRoutes, type ReadinessProbes } from './health.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 
 export interface RouteOptions {
@@ -28,6 +29,8 @@ export interface RouteOptions {
   attachments?: AttachmentStore;
   /** Signed public links to attachments (GET /media/<id>) for outbound MMS; absent = no media route. */
   mediaLinks?: MediaLinks;
+  /** What GET /readyz checks (default: the database answers a query). */
+  readiness?: ReadinessProbes;
   /** Behind a reverse proxy: sign-in limits key on the first X-Forwarded-For address, not the proxy's. */
   trustProxy?: boolean;
   log: (line: string) => void;
@@ -51,7 +54,7 @@ async function signInOrThrottle(domain: Domain, body: SignInRequest, address: st
 export function createHttpHandler(options: RouteOptions): Handler {
   const { domain } = options;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
-    [HTTP_PATHS.health]: { GET: (_req, res) => sendJson(res, 200, { ok: true }) },
+    ...healthRoutes(options.readiness ?? { database: async () => void domain.head() }),
     [HTTP_PATHS.info]: {
       GET: (_req, res) => {
         const info: ServerInfo = {

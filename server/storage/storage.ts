@@ -124,6 +124,11 @@ export interface StorageTx {
    */
   pruneMutationResults(before: number): number;
 
+  // generated secrets shared by every instance (never in the change log, never synced)
+  getServerSecret(name: string): string | null;
+  /** Stores the secret unless one of that name exists (another instance may have won the race); true if stored. */
+  addServerSecret(name: string, value: string, at: number): boolean;
+
   // small settings
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;

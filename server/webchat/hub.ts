@@ -13,7 +13,7 @@ import type { SendOutcome } from '../domain/send-retry.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
-import { AddressLimits, clientAddress, idleTimeoutOf, originAllowed, type WebchatHubOptions } from './limits.ts';
+import { clientAddress, idleTimeoutOf, InProcessAddressLimits, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { VisitorUploads, type WebchatGate } from './uploads.ts';
 import {
   ackVisitorMessages,
@@ -69,17 +69,21 @@ export class WebchatHub implements WebchatGate {
     private readonly log: (line: string) => void,
     readonly options: WebchatHubOptions = {},
     attachments?: AttachmentStore,
+    /** Per-address limits (app.ts: Redis when configured); default in memory with options.perIp. */
+    limits?: AddressLimits,
   ) {
-    this.limits = new AddressLimits(options.perIp);
+    this.limits = limits ?? new InProcessAddressLimits(options.perIp);
     this.uploads = attachments ? new VisitorUploads(attachments, options.uploadQuota) : null;
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** Refused with 429 over the per-address connection limit; a failing limit store fails the upgrade (the boundary answers). */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const peer: Peer = { address: clientAddress(request, this.options.trustProxy), origin: request.headers.origin };
-    if (this.closed || !this.limits.take('connections', peer.address)) {
+    if (this.closed || !(await this.limits.take('connections', peer.address)) || this.closed) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, peer));
   }
 
@@ -106,10 +110,10 @@ export class WebchatHub implements WebchatGate {
       this.options.framesPerSecond ?? WEBCHAT_LIMITS.framesPerSecond,
       this.options.frameBurst ?? WEBCHAT_LIMITS.frameBurst,
     );
-    let visitor: Visitor | null = null;
+    const session: { visitor: Visitor | null } = { visitor: null };
     let strikes = 0;
     const helloTimer = setTimeout(() => {
-      if (!visitor) ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
+      if (!session.visitor) ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
     }, 10_000);
     // Closed after a quiet spell; the widget reconnects when the visitor is active again.
     const idleMs = idleTimeoutOf(this.options);
@@ -122,81 +126,116 @@ export class WebchatHub implements WebchatGate {
     ws.on('close', () => {
       clearTimeout(helloTimer);
       if (idleTimer) clearTimeout(idleTimer);
-      if (visitor) this.detach(visitor);
+      if (session.visitor) this.detach(session.visitor);
     });
+    // Frames are handled one after another (limits may ask Redis): a `send` right after `hello` waits for it.
+    let queue = Promise.resolve();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (this.closed) return;
+      // Counted on arrival, so a flood is refused before it queues.
       if (!bucket.take()) {
         send(ws, { type: 'error', code: 'rate_limited', message: 'Too many messages; slow down.' });
         if (++strikes > 20) ws.close(WebchatCloseCode.rateLimited, 'rate limited');
         return;
       }
-      let frame: WebchatClientFrame;
-      try {
-        if (isBinary) throw new Error('binary');
-        frame = WebchatClientFrame.parse(JSON.parse(String(data)));
-      } catch {
-        if (!visitor) return void ws.close(WebchatCloseCode.invalidFrame, 'invalid frame');
-        return void send(ws, { type: 'error', code: 'invalid_frame', message: 'That frame is not valid.' });
-      }
-      try {
-        if (frame.type === 'hello') {
-          if (visitor) return void send(ws, { type: 'error', code: 'invalid_frame', message: 'Already said hello.' });
-          const channel = findWebchatChannel(this.domain, frame.widgetKey);
-          if (!channel) return void ws.close(WebchatCloseCode.unknownWidget, 'unknown widget');
-          if (!originAllowed(this.options, frame.widgetKey, peer.origin)) {
-            send(ws, { type: 'error', code: 'origin_not_allowed', message: 'This chat is not available on this site.' });
-            return void ws.close(WebchatCloseCode.originNotAllowed, 'origin not allowed');
-          }
-          const token = frame.visitorToken ?? newVisitorToken();
-          const handle = visitorHandle(channel.id, token);
-          // A made-up token is a new visitor too: only a visitor with a conversation or a live tab is returning.
-          const newcomer = !frame.visitorToken || (!this.isLive(channel.id, handle) && !visitorConversation(this.domain, channel.id, handle));
-          if (newcomer && !this.limits.take('newVisitors', peer.address)) {
-            send(ws, { type: 'error', code: 'rate_limited', message: 'Too many new chats from your network; try again in a few minutes.' });
-            return void ws.close(WebchatCloseCode.rateLimited, 'too many new visitors');
-          }
-          const set = this.live.get(key(channel.id, handle)) ?? new Set<Visitor>();
-          if (set.size >= WEBCHAT_LIMITS.socketsPerVisitor) return void ws.close(WebchatCloseCode.tooManySockets, 'too many tabs');
-          visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined };
-          clearTimeout(helloTimer);
-          stillActive();
-          set.add(visitor);
-          this.live.set(key(channel.id, handle), set);
-          const history = visitorHistory(this.domain, channel.id, handle);
-          send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: history.map(toWebchatMessage) });
-          // Replies queued while the visitor was away went out with the history just now.
-          for (const m of history) if (m.direction === 'out' && m.status === 'queued') this.domain.setDeliveryStatus(m.id, 'sent');
-          return;
+      queue = queue.then(async () => {
+        if (this.closed || ws.readyState !== ws.OPEN) return;
+        try {
+          await this.handleFrame(ws, peer, data, isBinary, session, stillActive, helloTimer);
+        } catch (err) {
+          this.log(`webchat frame failed: ${err instanceof Error ? err.stack : String(err)}`);
+          send(ws, { type: 'error', code: 'internal', message: 'The server failed; try again.' });
         }
-        if (!visitor) return void ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
-        stillActive();
-        if (frame.type === 'ping') return;
-        if (frame.type === 'send') {
-          const message = this.receiveSend(visitor, peer, frame);
-          if (typeof message === 'string') return void send(ws, { type: 'error', code: 'not_sent', message, clientMessageId: frame.clientMessageId });
-          for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) {
-            send(other.ws, {
-              type: 'message',
-              message: toWebchatMessage(message),
-              ...(other === visitor ? { clientMessageId: frame.clientMessageId } : {}),
-            });
-          }
-          return;
-        }
-        ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
-      } catch (err) {
-        this.log(`webchat frame failed: ${err instanceof Error ? err.stack : String(err)}`);
-        send(ws, { type: 'error', code: 'internal', message: 'The server failed; try again.' });
-      }
+      });
     });
   }
 
+  private async handleFrame(
+    ws: WebSocket,
+    peer: Peer,
+    data: RawData,
+    isBinary: boolean,
+    session: { visitor: Visitor | null },
+    stillActive: () => void,
+    helloTimer: NodeJS.Timeout,
+  ): Promise<void> {
+    let frame: WebchatClientFrame;
+    try {
+      if (isBinary) throw new Error('binary');
+      frame = WebchatClientFrame.parse(JSON.parse(String(data)));
+    } catch {
+      if (!session.visitor) return void ws.close(WebchatCloseCode.invalidFrame, 'invalid frame');
+      return void send(ws, { type: 'error', code: 'invalid_frame', message: 'That frame is not valid.' });
+    }
+    if (frame.type === 'hello') {
+      if (session.visitor) return void send(ws, { type: 'error', code: 'invalid_frame', message: 'Already said hello.' });
+      session.visitor = await this.hello(ws, peer, frame);
+      if (!session.visitor) return;
+      clearTimeout(helloTimer);
+      stillActive();
+      return;
+    }
+    const visitor = session.visitor;
+    if (!visitor) return void ws.close(WebchatCloseCode.invalidFrame, 'hello expected');
+    stillActive();
+    if (frame.type === 'ping') return;
+    if (frame.type === 'send') {
+      const message = await this.receiveSend(visitor, peer, frame);
+      if (typeof message === 'string') return void send(ws, { type: 'error', code: 'not_sent', message, clientMessageId: frame.clientMessageId });
+      for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) {
+        send(other.ws, {
+          type: 'message',
+          message: toWebchatMessage(message),
+          ...(other === visitor ? { clientMessageId: frame.clientMessageId } : {}),
+        });
+      }
+      return;
+    }
+    ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
+  }
+
+  /** A hello: the visitor now live on this socket with the welcome sent, or null when the socket was refused. */
+  private async hello(ws: WebSocket, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'hello' }>): Promise<Visitor | null> {
+    const channel = findWebchatChannel(this.domain, frame.widgetKey);
+    if (!channel) {
+      ws.close(WebchatCloseCode.unknownWidget, 'unknown widget');
+      return null;
+    }
+    if (!originAllowed(this.options, frame.widgetKey, peer.origin)) {
+      send(ws, { type: 'error', code: 'origin_not_allowed', message: 'This chat is not available on this site.' });
+      ws.close(WebchatCloseCode.originNotAllowed, 'origin not allowed');
+      return null;
+    }
+    const token = frame.visitorToken ?? newVisitorToken();
+    const handle = visitorHandle(channel.id, token);
+    // A made-up token is a new visitor too: only a visitor with a conversation or a live tab is returning.
+    const newcomer = !frame.visitorToken || (!this.isLive(channel.id, handle) && !visitorConversation(this.domain, channel.id, handle));
+    if (newcomer && !(await this.limits.take('newVisitors', peer.address))) {
+      send(ws, { type: 'error', code: 'rate_limited', message: 'Too many new chats from your network; try again in a few minutes.' });
+      ws.close(WebchatCloseCode.rateLimited, 'too many new visitors');
+      return null;
+    }
+    if (ws.readyState !== ws.OPEN) return null;
+    const set = this.live.get(key(channel.id, handle)) ?? new Set<Visitor>();
+    if (set.size >= WEBCHAT_LIMITS.socketsPerVisitor) {
+      ws.close(WebchatCloseCode.tooManySockets, 'too many tabs');
+      return null;
+    }
+    const visitor: Visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined };
+    set.add(visitor);
+    this.live.set(key(channel.id, handle), set);
+    const history = visitorHistory(this.domain, channel.id, handle);
+    send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: history.map(toWebchatMessage) });
+    // Replies queued while the visitor was away went out with the history just now.
+    for (const m of history) if (m.direction === 'out' && m.status === 'queued') this.domain.setDeliveryStatus(m.id, 'sent');
+    return visitor;
+  }
+
   /** A visitor's `send`, once: a resend after a reconnect echoes the message already received. */
-  private receiveSend(visitor: Visitor, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'send' }>): EntityOf<'message'> | string {
+  private async receiveSend(visitor: Visitor, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'send' }>): Promise<EntityOf<'message'> | string> {
     const seen = receivedVisitorMessage(this.domain, visitor.channelId, visitor.handle, frame.clientMessageId);
     if (seen) return seen;
-    if (!this.limits.take('messages', peer.address)) return 'Too many messages from your network; wait a minute and send again.';
+    if (!(await this.limits.take('messages', peer.address))) return 'Too many messages from your network; wait a minute and send again.';
     const ids = frame.attachmentIds ?? [];
     let attachments: EntityOf<'message'>['attachments'] = [];
     if (ids.length) {

@@ -95,10 +95,23 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean | undefi
 }
 
 /**
- * Token buckets per client address and kind. Idle entries are dropped once they would be full
- * again, so memory stays proportional to recently active addresses.
+ * Token buckets per client address and kind (connections, new visitors, messages, uploads): `burst` at
+ * once, refilled at `perMinute`. In memory below; with SWITCHBOARD_REDIS_URL app.ts injects the Redis twin
+ * (server/shared-state/redis-address-limits.ts), so an address gets one allowance over all instances.
  */
-export class AddressLimits {
+export interface AddressLimits {
+  /** Takes one token; false = over the limit. */
+  take(kind: IpLimitKind, address: string): Promise<boolean>;
+}
+
+/** The rate of a kind: the configured one, else protocol/webchat.ts's. */
+export const rateOf = (rates: Partial<Record<IpLimitKind, Rate>>, kind: IpLimitKind): Rate => rates[kind] ?? WEBCHAT_IP_LIMITS[kind];
+
+/**
+ * In memory: idle entries are dropped once they would be full again, so memory stays proportional to
+ * recently active addresses.
+ */
+export class InProcessAddressLimits implements AddressLimits {
   private readonly buckets = new Map<string, { bucket: TokenBucket; last: number }>();
   private sweeps = 0;
 
@@ -107,8 +120,11 @@ export class AddressLimits {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Takes one token; false = over the limit. */
-  take(kind: IpLimitKind, address: string): boolean {
+  async take(kind: IpLimitKind, address: string): Promise<boolean> {
+    return this.takeNow(kind, address);
+  }
+
+  private takeNow(kind: IpLimitKind, address: string): boolean {
     const rate = this.rate(kind);
     const k = `${kind}\n${address}`;
     const now = this.clock();
@@ -123,7 +139,7 @@ export class AddressLimits {
   }
 
   private rate(kind: IpLimitKind): Rate {
-    return this.rates[kind] ?? WEBCHAT_IP_LIMITS[kind];
+    return rateOf(this.rates, kind);
   }
 
   private sweep(now: number): void {

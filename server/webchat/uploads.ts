@@ -14,7 +14,7 @@ import type { Domain } from '../domain/domain.ts';
 import { checkUploadHeaders, safeFileName, SIGNATURES } from '../http/attachments.ts';
 import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
 import { HttpError, readBodyBytes, sendJson } from '../http/respond.ts';
-import { AddressLimits, clientAddress, originAllowed, type WebchatHubOptions } from './limits.ts';
+import { clientAddress, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { findWebchatChannel, visitorHandle, visitorMayRead } from './visitors.ts';
 
 interface Pending {
@@ -185,7 +185,7 @@ function visitorOf(domain: Domain, req: IncomingMessage, widgetKey: string): { c
 }
 
 async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads, req: IncomingMessage, res: ServerResponse, url: URL, widgetKey: string): Promise<void> {
-  if (!gate.limits.take('uploads', clientAddress(req, gate.options.trustProxy))) {
+  if (!(await gate.limits.take('uploads', clientAddress(req, gate.options.trustProxy)))) {
     throw new HttpError(429, 'rate_limited', 'Too many uploads; wait a minute and try again.');
   }
   const visitor = visitorOf(domain, req, widgetKey);

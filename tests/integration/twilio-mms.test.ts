@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Attachment } from '../../protocol/domain.ts';
 import { MediaLinks } from '../../server/channels/media-links.ts';
+import { storedMediaSecret } from './support/server-records.ts';
 import { ALEX, SAM, signIn, type TestServer } from '../server/support/sync-client.ts';
 import { twilioChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, until } from './support/server-records.ts';
@@ -83,7 +84,7 @@ describe('Twilio MMS media', () => {
     badSig.searchParams.set('sig', 'f'.repeat(64));
     expect((await fetch(badSig)).status).toBe(403);
     expect((await fetch(`${t.server.url}/media/${attachment.id}`)).status).toBe(403);
-    const expired = new URL(new MediaLinks(t.dataDir).url(t.server.url, attachment.id, Date.now() - 2 * 60 * 60 * 1000));
+    const expired = new URL(new MediaLinks(storedMediaSecret(t.dataDir)).url(t.server.url, attachment.id, Date.now() - 2 * 60 * 60 * 1000));
     expect((await fetch(expired)).status).toBe(403);
   });
 });

@@ -237,6 +237,16 @@ export const MIGRATIONS: readonly string[] = [
     SELECT id, conversation_id, created_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), created_at FROM messages
     WHERE direction = 'out' AND provider_id IS NULL AND json_extract(data, '$.status') = 'queued';
   `,
+  // server secrets (issue 9, many instances): generated secrets every instance must share, such as the key that
+  // signs media links, live in the database instead of a file in one machine's data dir. Rows are created on
+  // first use; server/channels/media-links.ts imports the media-secret file of earlier versions once.
+  `
+  CREATE TABLE server_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -261,6 +261,9 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
            (SELECT MAX(l.mutation_id) FROM client_mutations l WHERE l.user_id = m.user_id AND l.client_id = m.client_id)`,
       ).run(before).changes,
 
+    getServerSecret: (name) => (stmt('SELECT value FROM server_secrets WHERE name = ?').pluck().get(name) as string | undefined) ?? null,
+    addServerSecret: (name, value, at) => stmt('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING').run(name, value, at).changes > 0,
+
     getMeta: (key) => (stmt('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
     setMeta: (key, value) => {
       stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);

@@ -14,6 +14,18 @@ export function storedRecords<T>(server: TestServer, sql: string, ...args: unkno
   }
 }
 
+/** The media-link signing key a server keeps in its database (server_secrets). */
+export function storedMediaSecret(dataDir: string): Buffer {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    const hex = db.prepare("SELECT value FROM server_secrets WHERE name = 'media-links'").pluck().get() as string | undefined;
+    if (!hex) throw new Error('no media-link secret stored');
+    return Buffer.from(hex, 'hex');
+  } finally {
+    db.close();
+  }
+}
+
 export const messagesByProviderId = (s: TestServer, providerId: string): EntityOf<'message'>[] =>
   storedRecords(s, 'SELECT data FROM messages WHERE provider_id = ?', providerId);
 

@@ -13,7 +13,11 @@ describe('commits made by another process', () => {
   it('are noticed once and passed to the feed; commits of this process are not noticed again', () => {
     t = openTestDomain();
     const heads: number[] = [];
-    t.domain.feed.on('committed', (head) => heads.push(head));
+    const origins: string[] = [];
+    t.domain.feed.on('committed', (head, origin) => {
+      heads.push(head);
+      origins.push(origin);
+    });
     expect(t.domain.noticeForeignCommits()).toBe(false);
 
     // A second connection to the same file, as an admin command in its own process has.
@@ -28,11 +32,28 @@ describe('commits made by another process', () => {
     expect(heads).toEqual([]);
     expect(t.domain.noticeForeignCommits()).toBe(true);
     expect(heads).toEqual([t.domain.head()]);
+    expect(origins).toEqual(['elsewhere']);
     expect(t.domain.noticeForeignCommits()).toBe(false);
 
     t.domain.setWhatsAppTemplates('ch_sales_wa', []);
     expect(heads).toHaveLength(2);
     expect(t.domain.noticeForeignCommits()).toBe(false);
+  });
+
+  it('a poke for a head already passed on does not ask the database; a newer one does, and is told as noticed', () => {
+    const d = openTestDomain();
+    const heads: Array<[number, string]> = [];
+    d.domain.feed.on('committed', (head, origin) => heads.push([head, origin]));
+    d.domain.setWhatsAppTemplates('ch_sales_wa', []);
+    const head = d.domain.head();
+    expect(heads).toEqual([[head, 'here']]);
+    d.storage.close();
+    expect(d.domain.noticeForeignCommits(head)).toBe(false);
+    expect(d.logs.filter((l) => l.startsWith('could not read'))).toEqual([]);
+    // A newer head than any passed on: the database is asked (here it is closed, so that is reported).
+    expect(d.domain.noticeForeignCommits(head + 1)).toBe(false);
+    expect(d.logs).toContainEqual(expect.stringMatching(/^could not read the change log head: /));
+    d.domain.close();
   });
 
   it('reports a database it cannot read instead of throwing (it runs on a timer)', () => {

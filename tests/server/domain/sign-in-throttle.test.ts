@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SignInThrottle, SignInThrottled, resolveSignInThrottle, throttleMessage } from '../../../server/domain/sign-in-throttle.ts';
+import { InProcessSignInThrottle, SignInThrottled, resolveSignInThrottle, throttleMessage } from '../../../server/domain/sign-in-throttle.ts';
+import { signInThrottleContract } from '../support/sign-in-throttle-contract.ts';
 import { openTestDomain, type TestDomain } from '../support/fixtures.ts';
 import { MAYA, SAM } from '../support/sync-client.ts';
 
@@ -22,82 +23,13 @@ vi.mock('../../../server/domain/passwords.ts', async (original) => {
   };
 });
 
-function throttle(overrides: Parameters<typeof resolveSignInThrottle>[0] = {}) {
-  const time = { now: 1_000_000 };
-  const limiter = new SignInThrottle(resolveSignInThrottle(overrides), () => time.now);
-  /** One attempt that fails (or succeeds); returns the refusal, or null when it was let through. */
-  const fail = (email: string, address: string) => {
-    const attempt = limiter.attempt(email, address);
-    return attempt.refused ? attempt : null;
-  };
-  return { time, limiter, fail };
-}
+signInThrottleContract('in process', async (policy, clock) => new InProcessSignInThrottle(policy, clock));
 
-describe('SignInThrottle', () => {
-  it('locks an account from one address after 5 failures for 1 minute, doubling up to 15', () => {
-    const { time, fail } = throttle();
-    for (let i = 0; i < 5; i++) expect(fail('a@x.test', '10.0.0.1')).toBeNull();
-    expect(fail('a@x.test', '10.0.0.1')).toEqual({ refused: true, scope: 'account', retryAfterMs: MINUTE });
-    const waits: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      time.now += MINUTE * 16; // past any lockout, well inside forgetAfterMs
-      expect(fail('a@x.test', '10.0.0.1')).toBeNull();
-      waits.push(fail('a@x.test', '10.0.0.1')?.retryAfterMs ?? 0);
-    }
-    expect(waits).toEqual([2, 4, 8, 15, 15, 15].map((m) => m * MINUTE));
-  });
-
-  it('keys on the pair: the same account from another address, and another account from this one, are unaffected', () => {
-    const { fail } = throttle();
-    for (let i = 0; i < 5; i++) fail('a@x.test', '10.0.0.1');
-    expect(fail('a@x.test', '10.0.0.1')?.scope).toBe('account');
-    expect(fail('a@x.test', '10.0.0.2')).toBeNull();
-    expect(fail('b@x.test', '10.0.0.1')).toBeNull();
-  });
-
-  it('normalises the email', () => {
-    const { fail } = throttle();
-    for (let i = 0; i < 5; i++) fail(i % 2 ? ' A@X.test ' : 'a@x.test', '10.0.0.1');
-    expect(fail('A@x.TEST', '10.0.0.1')?.scope).toBe('account');
-  });
-
-  it('success clears the account’s failures and returns the address its token', () => {
-    const { limiter, fail } = throttle();
-    const succeed = (email: string, address: string) => {
-      const attempt = limiter.attempt(email, address);
-      if (!attempt.refused) attempt.succeeded();
-      return attempt.refused;
-    };
-    for (let i = 0; i < 4; i++) fail('a@x.test', '10.0.0.1');
-    expect(succeed('a@x.test', '10.0.0.1')).toBe(false);
-    for (let i = 0; i < 5; i++) expect(fail('a@x.test', '10.0.0.1')).toBeNull();
-    expect(fail('a@x.test', '10.0.0.1')?.scope).toBe('account');
-
-    // A shared address where everyone signs in correctly never runs out, even with a burst of one.
-    const shared = throttle({ addressBurst: 1 });
-    for (let i = 0; i < 10; i++) {
-      const attempt = shared.limiter.attempt(`agent${i}@x.test`, '10.0.0.5');
-      expect(attempt.refused).toBe(false);
-      if (!attempt.refused) attempt.succeeded();
-    }
-  });
-
-  it('limits failures per address over any accounts, refilling steadily', () => {
-    const { time, fail } = throttle({ addressBurst: 3, addressRefillMs: 30_000 });
-    expect([fail('a@x.test', '10.0.0.9'), fail('b@x.test', '10.0.0.9'), fail('c@x.test', '10.0.0.9')]).toEqual([null, null, null]);
-    expect(fail('d@x.test', '10.0.0.9')).toEqual({ refused: true, scope: 'address', retryAfterMs: 30_000 });
-    expect(fail('d@x.test', '10.0.0.10')).toBeNull();
-    time.now += 30_000;
-    expect(fail('d@x.test', '10.0.0.9')).toBeNull();
-    expect(fail('e@x.test', '10.0.0.9')?.scope).toBe('address');
-  });
-
-  it('forgets a pair an hour after its last failure, and bounds how many it tracks', () => {
-    const { time, limiter, fail } = throttle({ maxTracked: 50 });
-    for (let i = 0; i < 4; i++) fail('a@x.test', '10.0.0.1');
-    time.now += 60 * MINUTE;
-    for (let i = 0; i < 4; i++) expect(fail('a@x.test', '10.0.0.1')).toBeNull();
-    for (let i = 0; i < 200; i++) fail(`spray${i}@x.test`, `10.1.${i}.1`);
+describe('InProcessSignInThrottle', () => {
+  it('bounds how many pairs and addresses it tracks', async () => {
+    const time = { now: 1_000_000 };
+    const limiter = new InProcessSignInThrottle(resolveSignInThrottle({ maxTracked: 50 }), () => time.now);
+    for (let i = 0; i < 200; i++) await limiter.attempt(`spray${i}@x.test`, `10.1.${i}.1`);
     expect(limiter.size.pairs).toBeLessThanOrEqual(50);
     expect(limiter.size.addresses).toBeLessThanOrEqual(50);
   });

@@ -12,7 +12,7 @@ export async function startWebchat(t: TestDomain, options: WebchatHubOptions = {
   t.domain.useDeliveryFor('webchat', hub.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === WEBCHAT_PATHS.socket) hub.handleUpgrade(req, socket, head);
+    if (new URL(req.url ?? '/', 'http://x').pathname === WEBCHAT_PATHS.socket) void hub.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -33,7 +33,7 @@ export async function startChat(options: WebchatHubOptions = {}) {
     sendError,
     onRequest: (req, res, target) => http(req, res, target) ?? void res.writeHead(404).end(),
     onUpgrade: (req, socket, head, target) => {
-      if (target.path === WEBCHAT_PATHS.socket) hub.handleUpgrade(req, socket, head);
+      if (target.path === WEBCHAT_PATHS.socket) return hub.handleUpgrade(req, socket, head);
       else socket.destroy();
     },
   });
