@@ -45,6 +45,34 @@ describe('chats and private numbers, end to end in a browser', () => {
     await maya.until(() => maya.entries().some((e) => e.op === 'put' && e.entity === 'chatMessage' && e.record.body === 'Quote sent, they loved it.'), 'Sam’s message at Maya');
   });
 
+  it('reads like a conversation: bubbles (Sam’s on the right), day headings, one name per run, a normal Send button', async () => {
+    const pane = page.getByTestId('chat-pane');
+    const history = pane.getByTestId('chat-history');
+    // No list numbers: the history is a log of articles, not an ordered list.
+    expect(await history.evaluate((el) => el.tagName)).toBe('DIV');
+    expect(await history.getAttribute('role')).toBe('log');
+    expect(await pane.locator('[data-testid="day-divider"]').count()).toBeGreaterThan(0);
+    const mine = pane.locator('[data-testid="chat-message"]', { hasText: 'Quote sent, they loved it.' });
+    const theirs = pane.locator('[data-testid="chat-message"]', { hasText: 'scout troop quote' });
+    const box = (await history.boundingBox())!;
+    const mineBox = (await mine.locator('.bubble').boundingBox())!;
+    const theirsBox = (await theirs.locator('.bubble').boundingBox())!;
+    expect(box.x + box.width - (mineBox.x + mineBox.width)).toBeLessThan(40);
+    expect(theirsBox.x - box.x).toBeLessThan(40);
+    expect(mineBox.x).toBeGreaterThan(theirsBox.x);
+    // Others' messages name their sender, once per run; Sam's own carry no name.
+    expect(await mine.getByTestId('chat-message-author').count()).toBe(0);
+    expect(await pane.getByTestId('chat-message-author').first().textContent()).toBe('Maya Patel');
+    const authors = await pane.getByTestId('chat-message').evaluateAll((els) =>
+      els.map((el) => ({ starts: el.getAttribute('data-starts-group') === 'true', named: el.querySelector('[data-testid="chat-message-author"]') !== null })),
+    );
+    for (const a of authors) if (!a.starts) expect(a.named).toBe(false);
+    // Send is a button beside the box's edge, not a bar across it.
+    const send = (await pane.getByTestId('chat-send').boundingBox())!;
+    const composer = (await pane.getByTestId('chat-composer').boundingBox())!;
+    expect(send.width).toBeLessThan(composer.width / 4);
+  });
+
   it('a message from Maya arrives live with an unread count and a notification that opens the chat', async () => {
     await page.getByTestId('chat-close').click();
     await page.getByTestId('chat-pane').waitFor({ state: 'detached' });
