@@ -30,10 +30,18 @@ describe('WhatsApp 24-hour window, end to end', () => {
     await page.locator('[data-testid="conversation-item"]', { hasText: 'blue tent' }).first().click();
     const banner = page.getByTestId('whatsapp-window-banner');
     await banner.waitFor();
-    expect(await banner.textContent()).toContain('The 24-hour reply window is closed: only an approved template can be sent');
-    expect(await page.getByTestId('composer-input').isDisabled()).toBe(true);
-    expect(await page.getByTestId('composer-input').getAttribute('placeholder')).toBe('Free-form replies open again when the customer writes.');
+    expect(await banner.textContent()).toBe(
+      'The 24-hour reply window is closed: only an approved template can be sent. Free-form replies open again when the customer writes.',
+    );
     await page.getByTestId('template-picker').waitFor();
+    // Said once: the pane mentions the window nowhere else, and the reply box gives way to the picker.
+    const pane = page.getByTestId('conversation-pane');
+    expect(((await pane.textContent()) ?? '').match(/24-hour/g)).toHaveLength(1);
+    expect(await page.getByTestId('composer-input').count()).toBe(0);
+    expect(await page.getByTestId('composer-disabled-reason').count()).toBe(0);
+    // One send button.
+    expect(await page.getByTestId('composer-send').count()).toBe(0);
+    expect(await page.locator('[data-area="18"] button', { hasText: /^\s*Send/ }).count()).toBe(1);
     await page.getByTestId('template-select').selectOption('tpl_sales_follow_up');
     await page.getByTestId('template-send').click();
     await page.locator('[data-testid="message"][data-status="delivered"]', { hasText: 'following up on your recent message' }).waitFor();
@@ -50,6 +58,8 @@ describe('WhatsApp 24-hour window, end to end', () => {
     await page.getByTestId('template-send').click();
     expect(await page.getByTestId('template-error').textContent()).toBe('Fill in {{2}}.');
     await page.getByTestId('template-value-2').fill('#4417');
+    // The problem goes as soon as the value is there, before anything is sent.
+    await page.getByTestId('template-error').waitFor({ state: 'detached' });
     expect(await preview.locator('mark.template-filled').allTextContents()).toEqual(['Dana', '#4417']);
     expect(await preview.textContent()).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
     await page.getByTestId('template-value-2').press('Enter');
