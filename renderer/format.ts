@@ -1,6 +1,6 @@
 import type { ChannelKind, Registration } from '../protocol/domain.ts';
 import type { MessageView } from '../protocol/ipc.ts';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { formatAddress } from '../protocol/phone-format.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -68,22 +68,15 @@ export function initials(name: string): string {
 }
 
 /**
- * Names and numbers, one way everywhere (list, headers, search, badges, sidebar). Phone numbers are shown in
- * international form (+1 415 555 0123): agents answer customers from many countries, so the country code stays.
+ * Names and numbers, one way everywhere (list, headers, search, badges, sidebar, and the client core's
+ * notifications): the phone formatting lives in protocol/phone-format.ts, shared with main/core.
  */
-export function formatPhone(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
-}
+export { formatAddress, formatPhone } from '../protocol/phone-format.ts';
 
 const count = new Intl.NumberFormat(undefined);
 /** Counts in badges and filters, grouped the person's way (12,345). */
 export function formatCount(n: number): string {
   return count.format(n);
-}
-
-/** A customer's or channel's address as people read it: phone numbers formatted, anything else as it is. */
-export function formatAddress(address: string): string {
-  return address.startsWith('+') ? formatPhone(address) : address;
 }
 
 /** A channel as a person reads it: its name and, for phone channels, its number ("Sales SMS · +1 415 555 0100"). */

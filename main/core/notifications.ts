@@ -1,5 +1,6 @@
 import type { NotificationPayload } from '../../protocol/ipc.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
+import { formatAddress } from '../../protocol/phone-format.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 
@@ -81,7 +82,7 @@ export class NotificationService {
         const where = row.inbox_kind === 'private' ? 'my texting number' : (row.inbox_name ?? 'an inbox');
         return {
           id: `message:${m.id}`,
-          title: `${row.contact_name ?? row.customer_address} · ${where}`,
+          title: `${row.contact_name ?? formatAddress(row.customer_address)} · ${where}`,
           body: short(m.body || attachmentSummary(m.attachments)),
           target: { kind: 'conversation', conversationId: m.conversationId },
         };
@@ -103,10 +104,10 @@ export class NotificationService {
         const n = entry.record;
         if (n.userId !== me || n.actorId === me || n.createdAt < this.since) return null;
         const actor = (this.cache.db.prepare('SELECT name FROM users WHERE id = ?').pluck().get(n.actorId) as string | undefined) ?? 'Someone';
-        const title = (this.cache.db
-          .prepare('SELECT coalesce(ct.name, c.customer_address) FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?')
-          .pluck()
-          .get(n.conversationId) as string | undefined) ?? 'A conversation';
+        const who = this.cache.db
+          .prepare('SELECT ct.name AS contact_name, c.customer_address FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?')
+          .get(n.conversationId) as { contact_name: string | null; customer_address: string } | undefined;
+        const title = who ? (who.contact_name ?? formatAddress(who.customer_address)) : 'A conversation';
         return {
           id: `notice:${n.id}`,
           title: n.kind === 'reassigned' ? 'Conversation reassigned' : 'Conversation assigned to you',

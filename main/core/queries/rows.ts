@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Conversation } from '../../../protocol/domain.ts';
 
 /** A conversations row as stored (optimistic effects included). */
@@ -42,16 +41,5 @@ export function toConversation(r: ConversationRow): Conversation {
   };
 }
 
-const formatted = new Map<string, string>();
-
-/** An unlinked conversation is shown by its number, formatted for people (memoised: lists repeat numbers). */
-export function formatAddress(address: string): string {
-  if (!address.startsWith('+')) return address;
-  let text = formatted.get(address);
-  if (text === undefined) {
-    text = parsePhoneNumberFromString(address)?.formatInternational() ?? address;
-    if (formatted.size >= 10_000) formatted.clear();
-    formatted.set(address, text);
-  }
-  return text;
-}
+/** An unlinked conversation is shown by its number, formatted the one shared way. */
+export { formatAddress } from '../../../protocol/phone-format.ts';

@@ -49,6 +49,16 @@ describe('notification service (SPEC §4)', () => {
     expect(shown[0]).toMatchObject({ body: 'Hello there', title: expect.stringContaining('Sales') });
   });
 
+  it('names a customer without a contact by their number, formatted as everywhere else', () => {
+    arrive([
+      put(h.seq(), INBOX, 'message', message('m1', 'c_unassigned', { createdAt: SESSION_START + 1 })),
+      put(h.seq(), 'user:u_me', 'notice', { id: 'n1', userId: ME, kind: 'assigned', conversationId: 'c_unassigned', actorId: OTHER, createdAt: SESSION_START + 2 }),
+    ]);
+    expect(shown.map((n) => n.title)[0]).toMatch(/^\+1 415 555 0123 · /);
+    expect(shown[1]?.body).toBe('Olga Other assigned you the conversation with +1 415 555 0123.');
+    expect(shown.some((n) => `${n.title} ${n.body}`.includes('+14155550123'))).toBe(false);
+  });
+
   it('never notifies catch-up older than the session start, nor the same record twice', () => {
     arrive([put(h.seq(), INBOX, 'message', message('old', 'c_unassigned', { createdAt: SESSION_START - 1 }))]);
     const fresh = put(h.seq(), INBOX, 'message', message('new', 'c_unassigned', { createdAt: SESSION_START + 1 }));
