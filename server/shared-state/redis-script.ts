@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HttpError } from '../../boundary/http-errors.ts';
 import type { RedisClient } from './redis-connection.ts';
 
 /**
@@ -15,11 +16,25 @@ export class RedisScript {
   async run(client: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
     const options = { keys, arguments: args.map(String) };
     try {
-      return await client.evalSha(this.sha, options);
+      try {
+        return await client.evalSha(this.sha, options);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        return await client.eval(this.source, options);
+      }
     } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return client.eval(this.source, options);
+      throw new SharedStateUnavailable(err);
     }
+  }
+}
+
+/**
+ * Redis did not answer a limit check (down, or reconnecting). The request is refused — never let through
+ * unchecked — as 503, which the HTTP boundary logs in one line: an outage is not a server fault with a stack.
+ */
+export class SharedStateUnavailable extends HttpError {
+  constructor(cause: unknown) {
+    super(503, 'unavailable', `Shared state (Redis) is unavailable, so this request cannot be checked; try again shortly (${cause instanceof Error ? cause.message : String(cause)}).`);
   }
 }
 

@@ -44,6 +44,15 @@ describe('GET /healthz and /readyz', () => {
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ ok: false, checks: { database: 'ok', redis: { failed: expect.any(String) } } });
     expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200);
+    // A sign-in needs the shared throttle: refused as 503 in words, logged in one line without a stack.
+    const signIn = await fetch(`${t.server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nobody@example.test', password: 'x' }),
+    });
+    expect(signIn.status).toBe(503);
+    expect(((await signIn.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    expect(t.logs.filter((line) => /\n\s+at /.test(line))).toEqual([]);
 
     await proxy.start();
     // The client reconnects on its own (capped backoff); wait for it rather than for a time.
