@@ -40,7 +40,7 @@ export function describeChannel(row: { channel: EntityOf<'channel'>; config: Pro
 /** The arguments of channel:list / channel:remove-provider, or the usage line. */
 /** Deletes a channel's provider configuration in the server database at `dataDir`; false when it had none. */
 export function removeChannelProvider(dataDir: string, channelId: string): boolean {
-  return withServerDomain(dataDir, (domain) => domain.removeChannelProvider(channelId));
+  return withServerDomain(dataDir, (domain) => domain.providers.removeChannelProvider(channelId));
 }
 
 export function parseChannelArgs(command: 'list' | 'remove-provider', argv: string[]): { channel: string | null; dataDir: string } | { usage: string } {
@@ -64,7 +64,7 @@ export function runChannelListCli(argv: string[], print: (line: string) => void 
     console.error(args.usage);
     return 2;
   }
-  const rows = withServerDomain(args.dataDir, (domain) => domain.listChannels());
+  const rows = withServerDomain(args.dataDir, (domain) => domain.providers.listChannels());
   if (!rows.length) print('no channels');
   for (const row of rows) print(describeChannel(row));
   return 0;

@@ -4,7 +4,7 @@ import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 
 /** Stores a channel's Twilio configuration in the server database at `dataDir` (a running server picks it up). */
 export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): void {
-  withServerDomain(dataDir, (domain) => domain.configureTwilioChannel(channelId, config));
+  withServerDomain(dataDir, (domain) => domain.providers.configureTwilioChannel(channelId, config));
 }
 
 /**

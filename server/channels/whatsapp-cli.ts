@@ -10,7 +10,7 @@ import { WHATSAPP_WEBHOOK_PATH } from './whatsapp-adapter.ts';
 
 /** Stores a channel's WhatsApp Cloud API configuration in the server database at `dataDir` (a running server picks it up). */
 export function configureWhatsAppChannel(dataDir: string, channelId: string, config: WhatsAppConfigInput): void {
-  withServerDomain(dataDir, (domain) => domain.configureWhatsAppChannel(channelId, config));
+  withServerDomain(dataDir, (domain) => domain.providers.configureWhatsAppChannel(channelId, config));
 }
 
 /**
@@ -182,7 +182,7 @@ export function parseWhatsAppTemplates(channelId: string, text: string): ParsedT
 
 /** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
 export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): void {
-  withServerDomain(dataDir, (domain) => domain.setWhatsAppTemplates(channelId, templates));
+  withServerDomain(dataDir, (domain) => domain.providers.setWhatsAppTemplates(channelId, templates));
 }
 
 const TEMPLATES_USAGE = 'usage: channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]';

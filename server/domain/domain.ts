@@ -1,20 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { z } from 'zod';
 import type { AttachmentLookup } from './attachments.ts';
-import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord, WhatsAppTemplate } from '../../protocol/domain.ts';
+import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { NotPromise, Storage, StorageTx } from '../storage/storage.ts';
-import { putRecord, scopeOf, scopesOfUser } from './change-log.ts';
+import { scopesOfUser } from './change-log.ts';
 import type { OutboundSender } from './delivery.ts';
 import { recordDeliveryStatus, recordProviderId } from './delivery-status.ts';
 import { OutboundDelivery, type OutboundDeliveryOptions } from './outbound-delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
-import { appendAutomaticReply, receiveInbound, UnknownChannelError, type InboundMessage, type InboundResult } from './inbound.ts';
-import { ChannelRegistry, parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
+import { appendAutomaticReply, receiveInbound, type InboundMessage, type InboundResult } from './inbound.ts';
+import type { ChannelRegistry } from '../channels/channel-adapter.ts';
 import type { SendWindowStats } from './send-worker.ts';
+import { ChannelProviders } from './channel-providers.ts';
 import { createMutationHandlers, mutationName, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
@@ -70,8 +70,7 @@ export interface ChangesPage {
   head: number;
 }
 
-export type TwilioConfigInput = z.input<typeof TwilioConfig>;
-export type WhatsAppConfigInput = z.input<typeof WhatsAppConfig>;
+export type { TwilioConfigInput, WhatsAppConfigInput } from './channel-providers.ts';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -90,6 +89,8 @@ export class Domain {
   /** Provider adapters per channel (issue 4), used by the send worker and the webhooks. */
   readonly channels: ChannelRegistry;
   private readonly handlers;
+  /** Channel provider configuration: webhooks find their channel here, admin commands write it. */
+  readonly providers: ChannelProviders;
   private readonly sessionPolicy: SessionPolicy;
   private readonly throttle: SignInThrottle;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
@@ -116,6 +117,7 @@ export class Domain {
       worker: options.sendWorker,
     });
     this.channels = this.outbound.channels;
+    this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
     this.logRetention = resolveLogRetention(options.logRetention);
     this.announcedHead = this.head();
@@ -373,116 +375,6 @@ export class Domain {
     this.write((tx) => {
       if (recordDeliveryStatus(tx, messageId, status, reason)) tx.deleteSendJob(messageId);
     });
-  }
-
-  // ------------------------------------------------------------ channel providers (issue 4)
-
-  /** A channel's provider configuration (secrets included: never log it, never sync it). */
-  providerConfig(channelId: string): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
-    return this.read((tx) => {
-      const channel = tx.get('channel', channelId);
-      const config = channel ? parseProviderConfig(tx.getProviderConfig(channelId)) : null;
-      return channel && config ? { channel, config } : null;
-    });
-  }
-
-  /** The Twilio channel of an inbound webhook: by the `To` number, else by the messaging service. */
-  findTwilioChannel(to: string | null, messagingServiceSid: string | null): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
-    const row = this.read(
-      (tx) =>
-        (to ? tx.findProviderConfig('twilio', { address: to }) : null) ??
-        (messagingServiceSid ? tx.findProviderConfig('twilio', { messagingServiceSid }) : null),
-    );
-    return row ? this.providerConfig(row.channelId) : null;
-  }
-
-  /** Stores (replaces) a channel's Twilio configuration; server-side only, no change-log entry. */
-  configureTwilioChannel(channelId: string, input: TwilioConfigInput): void {
-    const config = TwilioConfig.parse(input);
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
-      if (!channel) throw new UnknownChannelError(channelId);
-      if (channel.kind !== 'sms') throw new Error(`channel ${channelId} is ${channel.kind}; Twilio SMS needs an sms channel`);
-      tx.putProviderConfig({
-        channelId,
-        provider: 'twilio',
-        address: channel.address,
-        messagingServiceSid: config.messagingServiceSid,
-        config: JSON.stringify(config),
-        updatedAt: this.clock(),
-      });
-    });
-  }
-
-  /** The WhatsApp channel of a webhook, by the Cloud API phone number id (metadata.phone_number_id). */
-  findWhatsAppChannel(phoneNumberId: string): { channel: EntityOf<'channel'>; config: ProviderConfig & { provider: 'whatsapp' } } | null {
-    // The generic account-id column (messaging_service_sid) holds the phone number id for WhatsApp rows.
-    const row = this.read((tx) => tx.findProviderConfig('whatsapp', { messagingServiceSid: phoneNumberId }));
-    const found = row ? this.providerConfig(row.channelId) : null;
-    return found?.config.provider === 'whatsapp' ? { channel: found.channel, config: found.config } : null;
-  }
-
-  /** Every channel configured for this provider: a webhook checks its signature against them before it reads the body. */
-  providerChannels(provider: ProviderConfig['provider']): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig }> {
-    return this.read((tx) => tx.listProviderConfigs(provider)).flatMap((row) => this.providerConfig(row.channelId) ?? []);
-  }
-
-  /** The verify tokens of every configured WhatsApp channel (the GET handshake names no channel). */
-  whatsAppVerifyTokens(): string[] {
-    return this.read((tx) => tx.listProviderConfigs('whatsapp'))
-      .map((row) => parseProviderConfig(row))
-      .flatMap((c) => (c?.provider === 'whatsapp' ? [c.whatsapp.verifyToken] : []));
-  }
-
-  /** Stores (replaces) a channel's WhatsApp Cloud API configuration; server-side only, no change-log entry. */
-  configureWhatsAppChannel(channelId: string, input: WhatsAppConfigInput): void {
-    const config = WhatsAppConfig.parse(input);
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
-      if (!channel) throw new UnknownChannelError(channelId);
-      if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; WhatsApp needs a whatsapp channel`);
-      tx.putProviderConfig({
-        channelId,
-        provider: 'whatsapp',
-        address: channel.address,
-        messagingServiceSid: config.phoneNumberId,
-        config: JSON.stringify(config),
-        updatedAt: this.clock(),
-      });
-    });
-  }
-
-  /**
-   * Replaces a WhatsApp channel's approved templates (admin command). A channel write through the
-   * change log like channel.setRegistration, so every member's client gets the new list.
-   */
-  setWhatsAppTemplates(channelId: string, templates: WhatsAppTemplate[]): void {
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
-      if (!channel) throw new UnknownChannelError(channelId);
-      if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; templates belong to whatsapp channels`);
-      putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, whatsappTemplates: templates });
-    });
-  }
-
-  /** Forgets a channel's provider configuration (it falls back to the demo delivery); false = it had none. */
-  removeChannelProvider(channelId: string): boolean {
-    return this.write((tx) => {
-      if (!tx.get('channel', channelId)) throw new UnknownChannelError(channelId);
-      if (!tx.getProviderConfig(channelId)) return false;
-      tx.deleteProviderConfig(channelId);
-      return true;
-    });
-  }
-
-  /** Every channel with its provider configuration (secrets included: print identifiers only). */
-  listChannels(): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig | null; storedProvider: string | null }> {
-    return this.read((tx) =>
-      tx.listAllChannels().map((channel) => {
-        const row = tx.getProviderConfig(channel.id);
-        return { channel, config: parseProviderConfig(row), storedProvider: row?.provider ?? null };
-      }),
-    );
   }
 
   /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it); its job is done. */

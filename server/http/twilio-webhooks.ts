@@ -33,7 +33,7 @@ async function readSignedForm(domain: Domain, req: IncomingMessage, limit: numbe
   if (typeof header !== 'string' || !header) throw forbidden();
   const params: FormParams = [...new URLSearchParams((await readBodyBytes(req, limit)).toString('utf8')).entries()];
   const signers = new Map<string, TwilioChannel>();
-  for (const { channel, config } of domain.providerChannels('twilio')) {
+  for (const { channel, config } of domain.providers.providerChannels('twilio')) {
     if (config.provider !== 'twilio') continue;
     // The raw target, byte for byte: Twilio signed the URL as it called it, not as we would normalise it.
     if (validateTwilioSignature(config.twilio.authToken, publicRequestUrl(config.twilio.publicUrl, req.url ?? '/'), params, header)) signers.set(channel.id, { channel, config });
@@ -109,7 +109,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
       POST: async (req, res) => {
         const { params, signers } = await readSignedForm(domain, req, options.bodyLimitBytes);
         // The channel the form names must be one whose token signed it.
-        const found = signers.get(domain.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'))?.channel.id ?? '');
+        const found = signers.get(domain.providers.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'))?.channel.id ?? '');
         if (!found) throw forbidden();
         const { channel, config } = found;
         if (first(params, 'AccountSid') !== config.twilio.accountSid) throw forbidden();

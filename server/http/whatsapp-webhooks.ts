@@ -9,6 +9,7 @@ import { inboundMediaName, type WhatsAppMediaType } from '../channels/whatsapp-m
 import { validateWhatsAppSignature } from '../channels/whatsapp-signature.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
+import type { ChannelProviders } from '../domain/channel-providers.ts';
 import { safeFileName } from './attachments.ts';
 import { HttpError, readBodyBytes } from './respond.ts';
 import type { Handler } from './routes.ts';
@@ -85,13 +86,13 @@ export function whatsAppInboundBody(message: InboundMessage): string | null {
   return [`${label} (media ${media.id})`, media.caption].filter(Boolean).join('\n');
 }
 
-type WhatsAppChannel = NonNullable<ReturnType<Domain['findWhatsAppChannel']>>;
+type WhatsAppChannel = NonNullable<ReturnType<ChannelProviders['findWhatsAppChannel']>>;
 
 /** The configured WhatsApp channels (by phone number id) whose app secret signed these bytes. */
 function signingChannels(domain: Domain, raw: Buffer, header: string): Map<string, WhatsAppChannel> {
   const verdicts = new Map<string, boolean>();
   const signers = new Map<string, WhatsAppChannel>();
-  for (const { channel, config } of domain.providerChannels('whatsapp')) {
+  for (const { channel, config } of domain.providers.providerChannels('whatsapp')) {
     if (config.provider !== 'whatsapp') continue;
     const { appSecret, phoneNumberId } = config.whatsapp;
     let valid = verdicts.get(appSecret);
@@ -161,7 +162,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
         const mode = query.get('hub.mode');
         const token = query.get('hub.verify_token');
         const challenge = query.get('hub.challenge');
-        const ok = mode === 'subscribe' && token !== null && challenge !== null && domain.whatsAppVerifyTokens().some((t) => sameText(t, token));
+        const ok = mode === 'subscribe' && token !== null && challenge !== null && domain.providers.whatsAppVerifyTokens().some((t) => sameText(t, token));
         if (!ok) throw new HttpError(403, 'forbidden', 'The verify token does not match a configured WhatsApp channel.');
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(challenge);
       },

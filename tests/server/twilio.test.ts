@@ -119,7 +119,7 @@ describe('POST /webhooks/twilio/sms persistence', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    domain.configureTwilioChannel('ch_sales_sms', { accountSid: 'AC1', authToken: 'tok', publicUrl: base, apiBaseUrl: 'http://127.0.0.1:9' });
+    domain.providers.configureTwilioChannel('ch_sales_sms', { accountSid: 'AC1', authToken: 'tok', publicUrl: base, apiBaseUrl: 'http://127.0.0.1:9' });
 
     const params: Array<[string, string]> = [
       ['MessageSid', 'SMfail1'],

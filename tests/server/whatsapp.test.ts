@@ -65,12 +65,14 @@ describe('POST /webhooks/whatsapp persistence', () => {
   it('answers 500 when the inbound message cannot be stored (so Meta retries)', async () => {
     const logs: string[] = [];
     const domain = {
-      providerChannels: () => [{ channel: { id: 'ch_wa' }, config: { provider: 'whatsapp', whatsapp: { appSecret: SECRET, phoneNumberId: '1' } } }],
+      providers: {
+        providerChannels: () => [{ channel: { id: 'ch_wa' }, config: { provider: 'whatsapp', whatsapp: { appSecret: SECRET, phoneNumberId: '1' } } }],
+        whatsAppVerifyTokens: () => [],
+      },
       receiveInbound: () => {
         throw new Error('disk full');
       },
       applyProviderStatus: () => true,
-      whatsAppVerifyTokens: () => [],
     } as unknown as Domain;
     const handler = whatsAppWebhookRoutes({ domain, bodyLimitBytes: 65536, log: (l) => logs.push(l) })['/webhooks/whatsapp']!.POST!;
     const server = createHttpServer({ name: 'http', log: (l) => logs.push(l), sendError, onRequest: handler });

@@ -24,7 +24,7 @@ describe('commits made by another process', () => {
     const other = openSqliteStorage({ file: t.file });
     try {
       const admin = new Domain({ storage: other });
-      admin.setWhatsAppTemplates('ch_sales_wa', []);
+      admin.providers.setWhatsAppTemplates('ch_sales_wa', []);
       admin.close();
     } finally {
       other.close();
@@ -35,7 +35,7 @@ describe('commits made by another process', () => {
     expect(origins).toEqual(['elsewhere']);
     expect(t.domain.noticeForeignCommits()).toBe(false);
 
-    t.domain.setWhatsAppTemplates('ch_sales_wa', []);
+    t.domain.providers.setWhatsAppTemplates('ch_sales_wa', []);
     expect(heads).toHaveLength(2);
     expect(t.domain.noticeForeignCommits()).toBe(false);
   });
@@ -44,7 +44,7 @@ describe('commits made by another process', () => {
     const d = openTestDomain();
     const heads: Array<[number, string]> = [];
     d.domain.feed.on('committed', (head, origin) => heads.push([head, origin]));
-    d.domain.setWhatsAppTemplates('ch_sales_wa', []);
+    d.domain.providers.setWhatsAppTemplates('ch_sales_wa', []);
     const head = d.domain.head();
     expect(heads).toEqual([[head, 'here']]);
     d.storage.close();

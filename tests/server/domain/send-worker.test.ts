@@ -27,7 +27,7 @@ async function twilio(t: TestDomain): Promise<TwilioSimulator> {
   const sim = await TwilioSimulator.start();
   open.push(sim);
   sim.autoStatuses = [];
-  t.domain.configureTwilioChannel(CHANNEL, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: 'http://127.0.0.1:9' });
+  t.domain.providers.configureTwilioChannel(CHANNEL, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: 'http://127.0.0.1:9' });
   return sim;
 }
 
@@ -98,7 +98,7 @@ describe('send jobs', () => {
 
   it('gives up after the last attempt with the reason, and an unreachable provider counts as transient', async () => {
     const t = domain();
-    t.domain.configureTwilioChannel(CHANNEL, { accountSid: 'AC1', authToken: 'x', apiBaseUrl: 'http://127.0.0.1:9', publicUrl: 'http://127.0.0.1:9' });
+    t.domain.providers.configureTwilioChannel(CHANNEL, { accountSid: 'AC1', authToken: 'x', apiBaseUrl: 'http://127.0.0.1:9', publicUrl: 'http://127.0.0.1:9' });
     const id = reply(t, 'msg_gone_1');
     await settled(t, id);
     expect(message(t, id)).toMatchObject({ status: 'failed', statusReason: `Not sent after ${fast.maxAttempts} attempts: Twilio could not be reached` });
