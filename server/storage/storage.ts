@@ -4,20 +4,37 @@ import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 
 /**
- * The narrow storage boundary. Domain code sees only these types; the SQLite
- * implementation lives in ./sqlite/ and a PostgreSQL twin would implement the
- * same interface. Transactions are synchronous on purpose: a callback that
- * awaits would let other work interleave inside the transaction, so the type
- * refuses async callbacks and the implementation refuses thenables at runtime.
+ * The narrow storage boundary. Domain code sees only these types; implementations live in ./sqlite/
+ * (better-sqlite3, embedded default) and ./postgres/ (node-postgres, many instances).
+ *
+ * The contract is asynchronous so that a networked database can implement it. What every implementation
+ * guarantees:
+ * - **One transaction at a time per callback.** Nothing else interleaves inside `fn`: SQLite serialises
+ *   transactions in its one process (a second `transaction` waits until the first settled); PostgreSQL runs
+ *   each on its own pooled connection under the isolation level that `kind` asks for.
+ * - **Whole or nothing.** If `fn` rejects, nothing it wrote is kept. Nested calls on the same tx are not
+ *   supported: pass the tx down instead.
+ * - **Retried on a lost race.** A serialization failure or deadlock (PostgreSQL 40001 / 40P01) runs `fn` again
+ *   from the start on a fresh transaction (a bounded number of times), so `fn` must not act outside `tx`; the
+ *   caller acts on what it returns, after the commit.
+ * - **The change log never lets a reader skip an entry.** `readChanges` and `head` serve only entries below
+ *   which no entry can still appear: an entry with a lower seq than one already served never commits later.
+ *   (SQLite: one writer, so commit order is seq order. PostgreSQL: appends are serialised by a transaction-scoped
+ *   lock taken at the first append, so seqs commit in order.)
  */
-
-/** A callback result that is not a promise (async callbacks become `never`). */
-export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
-
 export interface Storage {
-  /** Runs `fn` in one transaction (nested calls become savepoints); rolls back if it throws. */
-  transaction<T>(fn: (tx: StorageTx) => NotPromise<T>): T;
-  close(): void;
+  /** Runs `fn` in one transaction; rolls back if it rejects. */
+  transaction<T>(fn: (tx: StorageTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * 'read': reads only (PostgreSQL: READ ONLY, REPEATABLE READ so one snapshot is consistent across pages).
+   * 'write' (default): reads then writes (PostgreSQL: SERIALIZABLE, so two instances deciding on the same row
+   * at the same moment cannot both win; the loser is retried and then sees the winner's write).
+   */
+  kind?: 'read' | 'write';
 }
 
 export interface Org {
@@ -60,110 +77,110 @@ export interface ListBy {
 
 export interface StorageTx {
   // organisation
-  getOrg(id: string): Org | null;
-  firstOrg(): Org | null;
-  putOrg(org: Org): void;
+  getOrg(id: string): Promise<Org | null>;
+  firstOrg(): Promise<Org | null>;
+  putOrg(org: Org): Promise<void>;
   /** README "Shared workstations": cache keys are held by the server and kept only in memory on the client. */
-  sharedWorkstation(orgId: string): boolean;
-  setSharedWorkstation(orgId: string, on: boolean): void;
+  sharedWorkstation(orgId: string): Promise<boolean>;
+  setSharedWorkstation(orgId: string, on: boolean): Promise<void>;
 
   // cache keys held for a person's device (shared workstations)
-  getDeviceKey(userId: string, deviceId: string): string | null;
-  putDeviceKey(userId: string, deviceId: string, key: string, at: number): void;
-  deleteDeviceKey(userId: string, deviceId: string): void;
+  getDeviceKey(userId: string, deviceId: string): Promise<string | null>;
+  putDeviceKey(userId: string, deviceId: string, key: string, at: number): Promise<void>;
+  deleteDeviceKey(userId: string, deviceId: string): Promise<void>;
 
   // entity records (the shapes of protocol/domain.ts)
-  get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null;
-  put<K extends EntityKind>(kind: K, record: EntityOf<K>): void;
-  remove(kind: EntityKind, id: string): void;
+  get<K extends EntityKind>(kind: K, id: string): Promise<EntityOf<K> | null>;
+  put<K extends EntityKind>(kind: K, record: EntityOf<K>): Promise<void>;
+  remove(kind: EntityKind, id: string): Promise<void>;
   /** Keyset page ordered by id: records with id > afterId. */
-  list<K extends EntityKind>(kind: K, by: ListBy[K], afterId: string, limit: number): EntityOf<K>[];
+  list<K extends EntityKind>(kind: K, by: ListBy[K], afterId: string, limit: number): Promise<EntityOf<K>[]>;
 
   // lookups the domain needs
-  findUserByEmail(email: string): EntityOf<'user'> | null;
-  inboxIdsOfUser(userId: string): string[];
-  chatIdsOfUser(userId: string): string[];
+  findUserByEmail(email: string): Promise<EntityOf<'user'> | null>;
+  inboxIdsOfUser(userId: string): Promise<string[]>;
+  chatIdsOfUser(userId: string): Promise<string[]>;
   /** Most recent conversation of this customer on this channel, whatever its status. */
-  findLatestConversation(channelId: string, customerAddress: string): EntityOf<'conversation'> | null;
-  findSharedContactByPhone(orgId: string, phone: string): EntityOf<'contact'> | null;
-  findMessageByProviderId(channelId: string, providerId: string): EntityOf<'message'> | null;
-  lastInboundMessageAt(conversationId: string): number | null;
+  findLatestConversation(channelId: string, customerAddress: string): Promise<EntityOf<'conversation'> | null>;
+  findSharedContactByPhone(orgId: string, phone: string): Promise<EntityOf<'contact'> | null>;
+  findMessageByProviderId(channelId: string, providerId: string): Promise<EntityOf<'message'> | null>;
+  lastInboundMessageAt(conversationId: string): Promise<number | null>;
   /** Web chat: the channel of this kind with this address (widget key), or null. */
-  findChannelByAddress(kind: EntityOf<'channel'>['kind'], address: string): EntityOf<'channel'> | null;
+  findChannelByAddress(kind: EntityOf<'channel'>['kind'], address: string): Promise<EntityOf<'channel'> | null>;
   /** The latest `limit` messages of one conversation, oldest first. */
-  recentMessagesOfConversation(conversationId: string, limit: number): EntityOf<'message'>[];
+  recentMessagesOfConversation(conversationId: string, limit: number): Promise<EntityOf<'message'>[]>;
 
   // credentials and sessions
-  getPasswordHash(userId: string): string | null;
-  setPasswordHash(userId: string, hash: string): void;
-  insertSession(session: SessionRow): void;
-  findSessionByTokenHash(tokenHash: string): SessionRow | null;
-  revokeSession(id: string, at: number): void;
+  getPasswordHash(userId: string): Promise<string | null>;
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  insertSession(session: SessionRow): Promise<void>;
+  findSessionByTokenHash(tokenHash: string): Promise<SessionRow | null>;
+  revokeSession(id: string, at: number): Promise<void>;
   /** Moves last-used forward (never back: concurrent touches may commit out of order). */
-  touchSession(id: string, at: number): void;
+  touchSession(id: string, at: number): Promise<void>;
   /** Deletes revoked sessions and those created or last used at or before the cutoffs; returns how many. */
-  deleteExpiredSessions(cutoffs: { createdBefore: number; usedBefore: number }): number;
+  deleteExpiredSessions(cutoffs: { createdBefore: number; usedBefore: number }): Promise<number>;
 
   // change log
-  appendChange(change: NewChange): number;
+  appendChange(change: NewChange): Promise<number>;
   /** Entries with seq > afterSeq whose scope is one of `scopes`, in seq order. */
-  readChanges(afterSeq: number, scopes: readonly Scope[], limit: number): ChangeEntry[];
-  /** Highest seq ever assigned (0 for an empty log). */
-  head(): number;
+  readChanges(afterSeq: number, scopes: readonly Scope[], limit: number): Promise<ChangeEntry[]>;
+  /** Highest seq a reader may be served: every entry at or below it has committed (0 for an empty log). */
+  head(): Promise<number>;
   /** Entries with seq <= this were compacted away; a cursor below it cannot be served. */
-  compactedThrough(): number;
-  compactChanges(throughSeq: number): void;
+  compactedThrough(): Promise<number>;
+  compactChanges(throughSeq: number): Promise<void>;
 
   // exactly-once ledger of client mutations
-  findMutationResult(userId: string, clientId: string, mutationId: number): MutationResult | null;
-  lastMutationId(userId: string, clientId: string): number;
-  recordMutationResult(userId: string, clientId: string, mutationId: number, result: MutationResult, at: number): void;
+  findMutationResult(userId: string, clientId: string, mutationId: number): Promise<MutationResult | null>;
+  lastMutationId(userId: string, clientId: string): Promise<number>;
+  recordMutationResult(userId: string, clientId: string, mutationId: number, result: MutationResult, at: number): Promise<void>;
   /**
    * Deletes answers applied before `before`, except each client's latest (lastMutationId must stay true, so an
    * old id is never taken for a new one); returns how many.
    */
-  pruneMutationResults(before: number): number;
+  pruneMutationResults(before: number): Promise<number>;
 
   // generated secrets shared by every instance (never in the change log, never synced)
-  getServerSecret(name: string): string | null;
+  getServerSecret(name: string): Promise<string | null>;
   /** Stores the secret unless one of that name exists (another instance may have won the race); true if stored. */
-  addServerSecret(name: string, value: string, at: number): boolean;
+  addServerSecret(name: string, value: string, at: number): Promise<boolean>;
 
   // small settings
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
 
   // channel provider configuration (server-side secrets; never in the change log)
-  getProviderConfig(channelId: string): ProviderConfigRow | null;
+  getProviderConfig(channelId: string): Promise<ProviderConfigRow | null>;
   /** The channel configured for this provider with this address (E.164) or messaging service sid. */
-  findProviderConfig(provider: string, by: { address: string } | { messagingServiceSid: string }): ProviderConfigRow | null;
-  putProviderConfig(row: ProviderConfigRow): void;
+  findProviderConfig(provider: string, by: { address: string } | { messagingServiceSid: string }): Promise<ProviderConfigRow | null>;
+  putProviderConfig(row: ProviderConfigRow): Promise<void>;
   /** Every channel configured for this provider. */
-  listProviderConfigs(provider: string): ProviderConfigRow[];
+  listProviderConfigs(provider: string): Promise<ProviderConfigRow[]>;
   /** Forgets a channel's provider configuration (it falls back to the demo delivery). */
-  deleteProviderConfig(channelId: string): void;
+  deleteProviderConfig(channelId: string): Promise<void>;
   /** Every channel of every inbox, ordered by id (admin listing). */
-  listAllChannels(): EntityOf<'channel'>[];
+  listAllChannels(): Promise<EntityOf<'channel'>[]>;
 
   // send jobs: one row per outbound message still to hand to its provider (durable delivery)
   /** Adds the job of an outbound message, due at `dueAt`; an existing job of it starts over (a Retry). */
-  putSendJob(messageId: string, dueAt: number, at: number): void;
-  getSendJob(messageId: string): SendJobRow | null;
+  putSendJob(messageId: string, dueAt: number, at: number): Promise<void>;
+  getSendJob(messageId: string): Promise<SendJobRow | null>;
   /**
    * Leases up to `limit` due jobs (due_at <= now, no live lease) to `owner` until `leaseUntil`, counting an
    * attempt on each; an expired lease is taken over. A PostgreSQL twin does the same with FOR UPDATE SKIP LOCKED.
    */
-  claimSendJobs(owner: string, now: number, leaseUntil: number, limit: number): SendJobRow[];
+  claimSendJobs(owner: string, now: number, leaseUntil: number, limit: number): Promise<SendJobRow[]>;
   /** Gives a leased job back, due at `dueAt` (null = parked until an event wakes it); false if `owner` lost the lease. */
-  rescheduleSendJob(messageId: string, owner: string, dueAt: number | null, lastError: string | null): boolean;
+  rescheduleSendJob(messageId: string, owner: string, dueAt: number | null, lastError: string | null): Promise<boolean>;
   /**
    * Drops the leases of every owner but `exceptOwner` (their worker is gone); those jobs come due again no
    * earlier than `notBefore`. Returns how many.
    */
-  releaseSendJobLeases(exceptOwner: string, notBefore: number): number;
-  deleteSendJob(messageId: string): void;
+  releaseSendJobLeases(exceptOwner: string, notBefore: number): Promise<number>;
+  deleteSendJob(messageId: string): Promise<void>;
   /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
-  nextSendJobAt(): number | null;
+  nextSendJobAt(): Promise<number | null>;
 }
 
 /** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */
