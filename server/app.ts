@@ -105,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const attachments = new AttachmentStore(options.dataDir);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
-  const domain = new Domain({
+  const domain = await Domain.open({
     storage,
     log,
     minServableSeq: options.minServableSeq,
@@ -118,15 +118,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logRetention: options.logRetention,
     sendWorker: options.sendWorker,
   });
-  const mediaLinks = new MediaLinks(loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
+  const mediaLinks = new MediaLinks(await loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
   domain.channels.attachmentFile = (attachmentId) => {
     const meta = attachments.get(attachmentId);
     return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, path: attachments.filePath(meta.id) } : null;
   };
 
-  if (options.demo && !domain.read((tx) => isSeeded(tx))) {
-    domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
+  if (options.demo && !(await domain.read((tx) => isSeeded(tx)))) {
+    await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
     log('seeded the demo workspace');
   }
 
@@ -147,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     attachments,
     mediaLinks,
-    readiness: { database: async () => void domain.head(), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
+    readiness: { database: async () => void (await domain.head()), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
     log,
   });
@@ -174,7 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (err) {
     domain.close();
-    storage.close();
+    await storage.close();
     await redis?.close();
     throw err;
   }
@@ -182,12 +182,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
-  domain.applyLogRetention();
+  // applyLogRetention and noticeForeignCommits log their failures and never reject: safe on timers.
+  await domain.applyLogRetention();
   // After every sender is in place (web chat above): unfinished send jobs of an earlier run go out now.
   await domain.startDelivery();
   const timers = [
-    setInterval(() => domain.applyLogRetention(), domain.logRetention.intervalMs),
-    setInterval(() => domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
+    setInterval(() => void domain.applyLogRetention(), domain.logRetention.intervalMs),
+    setInterval(() => void domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
   ];
   for (const timer of timers) timer.unref();
   // Other instances on this database hear of our commits at once, and we of theirs (the timer above is the net).
@@ -195,7 +196,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   domain.feed.on('committed', (head, origin) => {
     if (origin === 'here') pokes.publish(head);
   });
-  await pokes.subscribe((head) => domain.noticeForeignCommits(head));
+  await pokes.subscribe((head) => void domain.noticeForeignCommits(head));
 
   let closing: Promise<void> | null = null;
   return {
@@ -213,7 +214,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();
-        storage.close();
+        // Waits for a transaction still running (a status callback that raced the shutdown).
+        await storage.close();
         await redis?.close();
       })();
       return closing;

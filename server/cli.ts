@@ -7,27 +7,27 @@ import { parseRedisUrl } from './shared-state/redis-url.ts';
 // `org:shared-workstation on|off|status` (issue 8) sets the organisation's shared-workstation mode.
 if (process.argv[2] === 'channel:twilio') {
   const { runTwilioCli } = await import('./channels/twilio-cli.ts');
-  process.exit(runTwilioCli(process.argv.slice(3)));
+  process.exit(await runTwilioCli(process.argv.slice(3)));
 }
 if (process.argv[2] === 'channel:whatsapp') {
   const { runWhatsAppCli } = await import('./channels/whatsapp-cli.ts');
-  process.exit(runWhatsAppCli(process.argv.slice(3)));
+  process.exit(await runWhatsAppCli(process.argv.slice(3)));
 }
 if (process.argv[2] === 'channel:whatsapp-templates') {
   const { runWhatsAppTemplatesCli } = await import('./channels/whatsapp-cli.ts');
-  process.exit(runWhatsAppTemplatesCli(process.argv.slice(3)));
+  process.exit(await runWhatsAppTemplatesCli(process.argv.slice(3)));
 }
 if (process.argv[2] === 'channel:list') {
   const { runChannelListCli } = await import('./channels/channel-cli.ts');
-  process.exit(runChannelListCli(process.argv.slice(3)));
+  process.exit(await runChannelListCli(process.argv.slice(3)));
 }
 if (process.argv[2] === 'channel:remove-provider') {
   const { runRemoveProviderCli } = await import('./channels/channel-cli.ts');
-  process.exit(runRemoveProviderCli(process.argv.slice(3)));
+  process.exit(await runRemoveProviderCli(process.argv.slice(3)));
 }
 if (process.argv[2] === 'org:shared-workstation') {
   const { runSharedWorkstationCli } = await import('./admin/shared-workstation-cli.ts');
-  process.exit(runSharedWorkstationCli(process.argv.slice(3)));
+  process.exit(await runSharedWorkstationCli(process.argv.slice(3)));
 }
 
 /**

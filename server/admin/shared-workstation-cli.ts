@@ -8,7 +8,11 @@ const USAGE = 'usage: org:shared-workstation on|off|status [--org ORG_ID] [--dat
  * `npm run server -- org:shared-workstation on|off|status`: the organisation's shared-workstation mode
  * (README "Shared workstations"). Run by whoever administers the server; clients pick it up at their next sign-in.
  */
-export function runSharedWorkstationCli(argv: string[], print: (line: string) => void = console.log, printError: (line: string) => void = console.error): number {
+export async function runSharedWorkstationCli(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { org: { type: 'string' }, 'data-dir': { type: 'string' } } });
@@ -25,12 +29,12 @@ export function runSharedWorkstationCli(argv: string[], print: (line: string) =>
   const orgId = parsed.values.org ?? null;
   try {
     if (action === 'status') {
-      const on = withServerDomain(dataDir, (domain) => sharedWorkstationOf(domain, orgId));
+      const on = await withServerDomain(dataDir, (domain) => sharedWorkstationOf(domain, orgId));
       if (on === null) return noOrg(orgId, printError);
       print(`shared-workstation mode is ${on ? 'on' : 'off'}`);
       return 0;
     }
-    const org = withServerDomain(dataDir, (domain) => setSharedWorkstation(domain, orgId, action === 'on'));
+    const org = await withServerDomain(dataDir, (domain) => setSharedWorkstation(domain, orgId, action === 'on'));
     if (!org) return noOrg(orgId, printError);
     print(
       action === 'on'

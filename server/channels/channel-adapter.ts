@@ -121,7 +121,7 @@ export interface ChannelRegistryOptions {
   /** Delivery for channels without provider configuration (the demo adapter). */
   fallback: OutboundSender;
   /** The channel, customer address and provider configuration of an outbound message. */
-  resolve(message: EntityOf<'message'>): { channel: EntityOf<'channel'>; to: string; config: ProviderConfig | null } | null;
+  resolve(message: EntityOf<'message'>): Promise<{ channel: EntityOf<'channel'>; to: string; config: ProviderConfig | null } | null>;
   hooks: ChannelAdapterHooks;
 }
 
@@ -147,8 +147,8 @@ export class ChannelRegistry implements OutboundSender {
     return createTwilioAdapter({ channelId, config: config.twilio, hooks: this.options.hooks, signal: this.abort.signal, mediaUrl: this.mediaUrl });
   }
 
-  send(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome> {
-    const target = this.options.resolve(message);
+  async send(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome> {
+    const target = await this.options.resolve(message);
     const adapter = target ? this.adapterFor(target.channel.id, target.config) : null;
     if (!target || !adapter) return this.options.fallback.send(message, signal);
     return adapter.send({ message, channel: target.channel, to: target.to }, AbortSignal.any([signal, this.abort.signal]));

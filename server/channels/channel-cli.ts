@@ -39,7 +39,7 @@ export function describeChannel(row: { channel: EntityOf<'channel'>; config: Pro
 
 /** The arguments of channel:list / channel:remove-provider, or the usage line. */
 /** Deletes a channel's provider configuration in the server database at `dataDir`; false when it had none. */
-export function removeChannelProvider(dataDir: string, channelId: string): boolean {
+export function removeChannelProvider(dataDir: string, channelId: string): Promise<boolean> {
   return withServerDomain(dataDir, (domain) => domain.providers.removeChannelProvider(channelId));
 }
 
@@ -58,13 +58,13 @@ export function parseChannelArgs(command: 'list' | 'remove-provider', argv: stri
 }
 
 /** `npm run server -- channel:list [--data-dir DIR]`: every channel with its provider (no secrets). */
-export function runChannelListCli(argv: string[], print: (line: string) => void = console.log): number {
+export async function runChannelListCli(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const args = parseChannelArgs('list', argv);
   if ('usage' in args) {
     console.error(args.usage);
     return 2;
   }
-  const rows = withServerDomain(args.dataDir, (domain) => domain.providers.listChannels());
+  const rows = await withServerDomain(args.dataDir, (domain) => domain.providers.listChannels());
   if (!rows.length) print('no channels');
   for (const row of rows) print(describeChannel(row));
   return 0;
@@ -74,7 +74,7 @@ export function runChannelListCli(argv: string[], print: (line: string) => void 
  * `npm run server -- channel:remove-provider --channel ch_x [--data-dir DIR]`: forgets the channel's
  * provider configuration (its secrets included); the channel then uses the demo delivery.
  */
-export function runRemoveProviderCli(argv: string[], print: (line: string) => void = console.log): number {
+export async function runRemoveProviderCli(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const args = parseChannelArgs('remove-provider', argv);
   if ('usage' in args || !args.channel) {
     console.error('usage' in args ? args.usage : 'usage: channel:remove-provider --channel ch_x [--data-dir DIR]');
@@ -82,7 +82,7 @@ export function runRemoveProviderCli(argv: string[], print: (line: string) => vo
   }
   const channel = args.channel;
   try {
-    const removed = removeChannelProvider(args.dataDir, channel);
+    const removed = await removeChannelProvider(args.dataDir, channel);
     print(
       removed
         ? `removed the provider configuration of ${channel}. Its messages now go through the demo delivery (not sent to any customer) until a provider is configured again.`

@@ -109,14 +109,14 @@ export function withRefusedNote(text: string, refused: readonly string[]): strin
  * storing throws, the parts are discarded and the error goes on (the webhook answers 500, the
  * provider retries). `store` is absent only when no media were stored.
  */
-export function receiveInboundWithMedia(
+export async function receiveInboundWithMedia(
   domain: Pick<Domain, 'receiveInbound'>,
   store: AttachmentStore | undefined,
   input: InboundMessage & { attachments: Attachment[] },
-): InboundResult {
+): Promise<InboundResult> {
   const files = input.attachments;
   try {
-    const result = domain.receiveInbound(input);
+    const result = await domain.receiveInbound(input);
     for (const f of files) {
       if (result.created && store) store.commit({ ...f, conversationId: result.conversationId, uploaderId: input.channelId, createdAt: Date.now() });
       else store?.discard(f.id);

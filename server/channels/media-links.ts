@@ -18,15 +18,15 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
  * media-secret file left by an earlier version is imported instead, so links it signed stay valid, and then
  * removed (the database is where the key lives now). When instances race, the first insert wins and all read it.
  */
-export function loadMediaLinkSecret(storage: Storage, dataDir: string, now: number, log: (line: string) => void = () => {}): Buffer {
+export async function loadMediaLinkSecret(storage: Storage, dataDir: string, now: number, log: (line: string) => void = () => {}): Promise<Buffer> {
   const file = join(dataDir, LEGACY_MEDIA_SECRET_FILE);
   const legacy = existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
-  const { value, imported } = storage.transaction((tx) => {
-    const stored = tx.getServerSecret(MEDIA_LINK_SECRET);
+  const { value, imported } = await storage.transaction(async (tx) => {
+    const stored = await tx.getServerSecret(MEDIA_LINK_SECRET);
     if (stored) return { value: stored, imported: false };
     const fresh = legacy !== null && HEX_KEY.test(legacy) ? legacy : randomBytes(32).toString('hex');
-    const added = tx.addServerSecret(MEDIA_LINK_SECRET, fresh, now);
-    return { value: tx.getServerSecret(MEDIA_LINK_SECRET) ?? fresh, imported: added && fresh === legacy };
+    const added = await tx.addServerSecret(MEDIA_LINK_SECRET, fresh, now);
+    return { value: (await tx.getServerSecret(MEDIA_LINK_SECRET)) ?? fresh, imported: added && fresh === legacy };
   });
   if (legacy !== null) {
     if (imported) log(`media links: moved the signing key from ${file} into the database`);

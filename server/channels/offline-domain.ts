@@ -10,13 +10,16 @@ export const defaultServerDataDir = (): string => process.env.SWITCHBOARD_DATA_D
  * Runs `fn` against the server database at `dataDir` from an admin command (another process than
  * the server; SQLite's WAL lets both write, and a running server picks the change up).
  */
-export function withServerDomain<T>(dataDir: string, fn: (domain: Domain) => T): T {
+export async function withServerDomain<T>(dataDir: string, fn: (domain: Domain) => Promise<T>): Promise<T> {
   const storage = openSqliteStorage({ file: join(dataDir, DATABASE_FILE) });
-  const domain = new Domain({ storage });
   try {
-    return fn(domain);
+    const domain = await Domain.open({ storage });
+    try {
+      return await fn(domain);
+    } finally {
+      domain.close();
+    }
   } finally {
-    domain.close();
-    storage.close();
+    await storage.close();
   }
 }

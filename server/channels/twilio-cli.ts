@@ -3,8 +3,8 @@ import type { TwilioConfigInput } from '../domain/domain.ts';
 import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 
 /** Stores a channel's Twilio configuration in the server database at `dataDir` (a running server picks it up). */
-export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): void {
-  withServerDomain(dataDir, (domain) => domain.providers.configureTwilioChannel(channelId, config));
+export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): Promise<void> {
+  return withServerDomain(dataDir, (domain) => domain.providers.configureTwilioChannel(channelId, config));
 }
 
 /**
@@ -12,7 +12,7 @@ export function configureTwilioChannel(dataDir: string, channelId: string, confi
  *  [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]`.
  * The auth token may come from TWILIO_AUTH_TOKEN instead (keeps it out of shell history).
  */
-export function runTwilioCli(argv: string[]): number {
+export async function runTwilioCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -33,7 +33,7 @@ export function runTwilioCli(argv: string[]): number {
   }
   const dataDir = values['data-dir'] ?? defaultServerDataDir();
   try {
-    configureTwilioChannel(dataDir, values.channel, {
+    await configureTwilioChannel(dataDir, values.channel, {
       accountSid: values['account-sid'],
       authToken,
       messagingServiceSid: values['messaging-service-sid'] ?? null,

@@ -9,8 +9,8 @@ import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
 import { WHATSAPP_WEBHOOK_PATH } from './whatsapp-adapter.ts';
 
 /** Stores a channel's WhatsApp Cloud API configuration in the server database at `dataDir` (a running server picks it up). */
-export function configureWhatsAppChannel(dataDir: string, channelId: string, config: WhatsAppConfigInput): void {
-  withServerDomain(dataDir, (domain) => domain.providers.configureWhatsAppChannel(channelId, config));
+export function configureWhatsAppChannel(dataDir: string, channelId: string, config: WhatsAppConfigInput): Promise<void> {
+  return withServerDomain(dataDir, (domain) => domain.providers.configureWhatsAppChannel(channelId, config));
 }
 
 /**
@@ -18,7 +18,7 @@ export function configureWhatsAppChannel(dataDir: string, channelId: string, con
  *  --verify-token … [--graph-base-url …] [--public-url https://…] [--data-dir DIR]`.
  * Secrets may come from WHATSAPP_ACCESS_TOKEN / WHATSAPP_APP_SECRET / WHATSAPP_VERIFY_TOKEN instead.
  */
-export function runWhatsAppCli(argv: string[]): number {
+export async function runWhatsAppCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -43,7 +43,7 @@ export function runWhatsAppCli(argv: string[]): number {
   }
   const dataDir = values['data-dir'] ?? defaultServerDataDir();
   try {
-    configureWhatsAppChannel(dataDir, values.channel, {
+    await configureWhatsAppChannel(dataDir, values.channel, {
       phoneNumberId: values['phone-number-id'],
       accessToken,
       appSecret,
@@ -181,8 +181,8 @@ export function parseWhatsAppTemplates(channelId: string, text: string): ParsedT
 }
 
 /** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
-export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): void {
-  withServerDomain(dataDir, (domain) => domain.providers.setWhatsAppTemplates(channelId, templates));
+export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): Promise<void> {
+  return withServerDomain(dataDir, (domain) => domain.providers.setWhatsAppTemplates(channelId, templates));
 }
 
 const TEMPLATES_USAGE = 'usage: channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]';
@@ -203,7 +203,7 @@ export function parseWhatsAppTemplatesArgs(argv: string[]): { channel: string; f
  * `npm run server -- channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]`:
  * replaces the channel's approved templates (an empty list removes them).
  */
-export function runWhatsAppTemplatesCli(argv: string[]): number {
+export async function runWhatsAppTemplatesCli(argv: string[]): Promise<number> {
   const args = parseWhatsAppTemplatesArgs(argv);
   if ('usage' in args) {
     console.error(args.usage);
@@ -211,7 +211,7 @@ export function runWhatsAppTemplatesCli(argv: string[]): number {
   }
   try {
     const { templates, skipped } = parseWhatsAppTemplates(args.channel, readFileSync(args.file, 'utf8'));
-    setWhatsAppTemplates(args.dataDir, args.channel, templates);
+    await setWhatsAppTemplates(args.dataDir, args.channel, templates);
     for (const line of skipped) console.error(`skipped ${line}`);
     console.log(`${args.channel} now has ${templates.length} approved template(s)${templates.length ? `: ${templates.map((t) => `${t.name} (${t.language})`).join(', ')}` : ''}.`);
     return 0;

@@ -7,16 +7,16 @@ import type { StorageTx } from '../storage/storage.ts';
  * entry are written by the same call, inside the caller's transaction, so the
  * log can never miss or invent a change.
  */
-export function putRecord<K extends EntityKind>(tx: StorageTx, target: Scope, kind: K, record: EntityOf<K>): number {
+export async function putRecord<K extends EntityKind>(tx: StorageTx, target: Scope, kind: K, record: EntityOf<K>): Promise<number> {
   checkRecordId(kind, record.id);
-  tx.put(kind, record);
-  return tx.appendChange({ scope: target, op: 'put', entity: kind, id: record.id, record });
+  await tx.put(kind, record);
+  return await tx.appendChange({ scope: target, op: 'put', entity: kind, id: record.id, record });
 }
 
-export function deleteRecord(tx: StorageTx, target: Scope, kind: EntityKind, id: string): number {
+export async function deleteRecord(tx: StorageTx, target: Scope, kind: EntityKind, id: string): Promise<number> {
   checkRecordId(kind, id);
-  tx.remove(kind, id);
-  return tx.appendChange({ scope: target, op: 'delete', entity: kind, id });
+  await tx.remove(kind, id);
+  return await tx.appendChange({ scope: target, op: 'delete', entity: kind, id });
 }
 
 /** The last guard before the log: a record id no client could read is never written (the scope is checked by its builder). */
@@ -48,13 +48,13 @@ export const scopeOf = {
  * grammar (a client could once choose `x:0969eb`) has no scope a client can read, so it is left out rather
  * than offered: its members keep syncing everything else.
  */
-export function scopesOfUser(tx: StorageTx, userId: string): Scope[] {
-  const user = tx.get('user', userId);
+export async function scopesOfUser(tx: StorageTx, userId: string): Promise<Scope[]> {
+  const user = await tx.get('user', userId);
   if (!user || user.status !== 'active') return [];
   return [
     scope.org(user.orgId),
     scope.user(user.id),
-    ...tx.inboxIdsOfUser(user.id).filter(isId).map(scope.inbox),
-    ...tx.chatIdsOfUser(user.id).filter(isId).map(scope.chat),
+    ...(await tx.inboxIdsOfUser(user.id)).filter(isId).map(scope.inbox),
+    ...(await tx.chatIdsOfUser(user.id)).filter(isId).map(scope.chat),
   ];
 }

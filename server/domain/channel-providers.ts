@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { EntityOf, WhatsAppTemplate } from '../../protocol/domain.ts';
-import type { NotPromise, StorageTx } from '../storage/storage.ts';
+import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { UnknownChannelError } from './inbound.ts';
 import { parseProviderConfig, TwilioConfig, WhatsAppConfig, type ProviderConfig } from '../channels/channel-adapter.ts';
@@ -9,9 +9,9 @@ export type TwilioConfigInput = z.input<typeof TwilioConfig>;
 export type WhatsAppConfigInput = z.input<typeof WhatsAppConfig>;
 
 export interface ChannelProvidersOptions {
-  read<T>(fn: (tx: StorageTx) => NotPromise<T>): T;
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
   /** The domain's write: a channel write that reaches the change log pokes the sync hub. */
-  write<T>(fn: (tx: StorageTx) => NotPromise<T>): T;
+  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
   clock: () => number;
 }
 
@@ -22,11 +22,11 @@ export interface ChannelProvidersOptions {
 export class ChannelProviders {
   constructor(private readonly options: ChannelProvidersOptions) {}
 
-  private read<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
+  private read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
     return this.options.read(fn);
   }
 
-  private write<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
+  private write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
     return this.options.write(fn);
   }
 
@@ -35,32 +35,28 @@ export class ChannelProviders {
   }
 
   /** A channel's provider configuration (secrets included: never log it, never sync it). */
-  providerConfig(channelId: string): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
-    return this.read((tx) => {
-      const channel = tx.get('channel', channelId);
-      const config = channel ? parseProviderConfig(tx.getProviderConfig(channelId)) : null;
-      return channel && config ? { channel, config } : null;
-    });
+  providerConfig(channelId: string): Promise<{ channel: EntityOf<'channel'>; config: ProviderConfig } | null> {
+    return this.read((tx) => configOf(tx, channelId));
   }
 
   /** The Twilio channel of an inbound webhook: by the `To` number, else by the messaging service. */
-  findTwilioChannel(to: string | null, messagingServiceSid: string | null): { channel: EntityOf<'channel'>; config: ProviderConfig } | null {
-    const row = this.read(
-      (tx) =>
-        (to ? tx.findProviderConfig('twilio', { address: to }) : null) ??
-        (messagingServiceSid ? tx.findProviderConfig('twilio', { messagingServiceSid }) : null),
-    );
-    return row ? this.providerConfig(row.channelId) : null;
+  findTwilioChannel(to: string | null, messagingServiceSid: string | null): Promise<{ channel: EntityOf<'channel'>; config: ProviderConfig } | null> {
+    return this.read(async (tx) => {
+      const row =
+        (to ? await tx.findProviderConfig('twilio', { address: to }) : null) ??
+        (messagingServiceSid ? await tx.findProviderConfig('twilio', { messagingServiceSid }) : null);
+      return row ? configOf(tx, row.channelId) : null;
+    });
   }
 
   /** Stores (replaces) a channel's Twilio configuration; server-side only, no change-log entry. */
-  configureTwilioChannel(channelId: string, input: TwilioConfigInput): void {
+  async configureTwilioChannel(channelId: string, input: TwilioConfigInput): Promise<void> {
     const config = TwilioConfig.parse(input);
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
+    await this.write(async (tx) => {
+      const channel = await tx.get('channel', channelId);
       if (!channel) throw new UnknownChannelError(channelId);
       if (channel.kind !== 'sms') throw new Error(`channel ${channelId} is ${channel.kind}; Twilio SMS needs an sms channel`);
-      tx.putProviderConfig({
+      await tx.putProviderConfig({
         channelId,
         provider: 'twilio',
         address: channel.address,
@@ -72,33 +68,42 @@ export class ChannelProviders {
   }
 
   /** The WhatsApp channel of a webhook, by the Cloud API phone number id (metadata.phone_number_id). */
-  findWhatsAppChannel(phoneNumberId: string): { channel: EntityOf<'channel'>; config: ProviderConfig & { provider: 'whatsapp' } } | null {
-    // The generic account-id column (messaging_service_sid) holds the phone number id for WhatsApp rows.
-    const row = this.read((tx) => tx.findProviderConfig('whatsapp', { messagingServiceSid: phoneNumberId }));
-    const found = row ? this.providerConfig(row.channelId) : null;
+  async findWhatsAppChannel(phoneNumberId: string): Promise<{ channel: EntityOf<'channel'>; config: ProviderConfig & { provider: 'whatsapp' } } | null> {
+    const found = await this.read(async (tx) => {
+      // The generic account-id column (messaging_service_sid) holds the phone number id for WhatsApp rows.
+      const row = await tx.findProviderConfig('whatsapp', { messagingServiceSid: phoneNumberId });
+      return row ? configOf(tx, row.channelId) : null;
+    });
     return found?.config.provider === 'whatsapp' ? { channel: found.channel, config: found.config } : null;
   }
 
   /** Every channel configured for this provider: a webhook checks its signature against them before it reads the body. */
-  providerChannels(provider: ProviderConfig['provider']): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig }> {
-    return this.read((tx) => tx.listProviderConfigs(provider)).flatMap((row) => this.providerConfig(row.channelId) ?? []);
+  providerChannels(provider: ProviderConfig['provider']): Promise<Array<{ channel: EntityOf<'channel'>; config: ProviderConfig }>> {
+    return this.read(async (tx) => {
+      const found: Array<{ channel: EntityOf<'channel'>; config: ProviderConfig }> = [];
+      for (const row of await tx.listProviderConfigs(provider)) {
+        const one = await configOf(tx, row.channelId);
+        if (one) found.push(one);
+      }
+      return found;
+    });
   }
 
   /** The verify tokens of every configured WhatsApp channel (the GET handshake names no channel). */
-  whatsAppVerifyTokens(): string[] {
-    return this.read((tx) => tx.listProviderConfigs('whatsapp'))
+  async whatsAppVerifyTokens(): Promise<string[]> {
+    return (await this.read((tx) => tx.listProviderConfigs('whatsapp')))
       .map((row) => parseProviderConfig(row))
       .flatMap((c) => (c?.provider === 'whatsapp' ? [c.whatsapp.verifyToken] : []));
   }
 
   /** Stores (replaces) a channel's WhatsApp Cloud API configuration; server-side only, no change-log entry. */
-  configureWhatsAppChannel(channelId: string, input: WhatsAppConfigInput): void {
+  async configureWhatsAppChannel(channelId: string, input: WhatsAppConfigInput): Promise<void> {
     const config = WhatsAppConfig.parse(input);
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
+    await this.write(async (tx) => {
+      const channel = await tx.get('channel', channelId);
       if (!channel) throw new UnknownChannelError(channelId);
       if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; WhatsApp needs a whatsapp channel`);
-      tx.putProviderConfig({
+      await tx.putProviderConfig({
         channelId,
         provider: 'whatsapp',
         address: channel.address,
@@ -113,32 +118,41 @@ export class ChannelProviders {
    * Replaces a WhatsApp channel's approved templates (admin command). A channel write through the
    * change log like channel.setRegistration, so every member's client gets the new list.
    */
-  setWhatsAppTemplates(channelId: string, templates: WhatsAppTemplate[]): void {
-    this.write((tx) => {
-      const channel = tx.get('channel', channelId);
+  async setWhatsAppTemplates(channelId: string, templates: WhatsAppTemplate[]): Promise<void> {
+    await this.write(async (tx) => {
+      const channel = await tx.get('channel', channelId);
       if (!channel) throw new UnknownChannelError(channelId);
       if (channel.kind !== 'whatsapp') throw new Error(`channel ${channelId} is ${channel.kind}; templates belong to whatsapp channels`);
-      putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, whatsappTemplates: templates });
+      await putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, whatsappTemplates: templates });
     });
   }
 
   /** Forgets a channel's provider configuration (it falls back to the demo delivery); false = it had none. */
-  removeChannelProvider(channelId: string): boolean {
-    return this.write((tx) => {
-      if (!tx.get('channel', channelId)) throw new UnknownChannelError(channelId);
-      if (!tx.getProviderConfig(channelId)) return false;
-      tx.deleteProviderConfig(channelId);
+  removeChannelProvider(channelId: string): Promise<boolean> {
+    return this.write(async (tx) => {
+      if (!await tx.get('channel', channelId)) throw new UnknownChannelError(channelId);
+      if (!await tx.getProviderConfig(channelId)) return false;
+      await tx.deleteProviderConfig(channelId);
       return true;
     });
   }
 
   /** Every channel with its provider configuration (secrets included: print identifiers only). */
-  listChannels(): Array<{ channel: EntityOf<'channel'>; config: ProviderConfig | null; storedProvider: string | null }> {
-    return this.read((tx) =>
-      tx.listAllChannels().map((channel) => {
-        const row = tx.getProviderConfig(channel.id);
-        return { channel, config: parseProviderConfig(row), storedProvider: row?.provider ?? null };
-      }),
-    );
+  listChannels(): Promise<Array<{ channel: EntityOf<'channel'>; config: ProviderConfig | null; storedProvider: string | null }>> {
+    return this.read(async (tx) => {
+      const listed = [];
+      for (const channel of await tx.listAllChannels()) {
+        const row = await tx.getProviderConfig(channel.id);
+        listed.push({ channel, config: parseProviderConfig(row), storedProvider: row?.provider ?? null });
+      }
+      return listed;
+    });
   }
+}
+
+/** A channel with its parsed provider configuration, read in the caller's transaction. */
+async function configOf(tx: StorageTx, channelId: string): Promise<{ channel: EntityOf<'channel'>; config: ProviderConfig } | null> {
+  const channel = await tx.get('channel', channelId);
+  const config = channel ? parseProviderConfig(await tx.getProviderConfig(channelId)) : null;
+  return channel && config ? { channel, config } : null;
 }

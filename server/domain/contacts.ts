@@ -15,8 +15,8 @@ import { recordId } from '../../protocol/scope.ts';
 const NOT_FOUND = 'This contact does not exist or is private to someone else.';
 
 /** A contact the actor may see: shared in their organisation, or their own private one. */
-function visibleContact(ctx: MutationContext, contactId: string): EntityOf<'contact'> {
-  const contact = ctx.tx.get('contact', contactId);
+async function visibleContact(ctx: MutationContext, contactId: string): Promise<EntityOf<'contact'>> {
+  const contact = await ctx.tx.get('contact', contactId);
   if (!contact || contact.orgId !== ctx.actor.orgId) return reject('not_found', NOT_FOUND);
   if (contact.ownerId !== null && contact.ownerId !== ctx.actor.id) return reject('not_found', NOT_FOUND);
   return contact;
@@ -34,15 +34,15 @@ function clean(fields: ContactFields): Omit<EntityOf<'contact'>, 'id' | 'orgId' 
   };
 }
 
-function put(ctx: MutationContext, contact: EntityOf<'contact'>): void {
-  putRecord(ctx.tx, scopeOf.contact(contact), 'contact', contact);
+async function put(ctx: MutationContext, contact: EntityOf<'contact'>): Promise<void> {
+  await putRecord(ctx.tx, scopeOf.contact(contact), 'contact', contact);
 }
 
 export const contactHandlers = {
-  'contact.create': (ctx: MutationContext, args: MutationArgs<'contact.create'>): void => {
-    const existing = ctx.tx.get('contact', args.contactId);
+  'contact.create': async (ctx: MutationContext, args: MutationArgs<'contact.create'>): Promise<void> => {
+    const existing = await ctx.tx.get('contact', args.contactId);
     if (existing) return reject('conflict', 'A contact with this id already exists.');
-    put(ctx, {
+    await put(ctx, {
       id: args.contactId,
       orgId: ctx.actor.orgId,
       ownerId: args.shared ? null : ctx.actor.id,
@@ -51,28 +51,28 @@ export const contactHandlers = {
     });
   },
 
-  'contact.update': (ctx: MutationContext, args: MutationArgs<'contact.update'>): void => {
-    const contact = visibleContact(ctx, args.contactId);
-    put(ctx, { ...contact, ...clean(args.fields) });
+  'contact.update': async (ctx: MutationContext, args: MutationArgs<'contact.update'>): Promise<void> => {
+    const contact = await visibleContact(ctx, args.contactId);
+    await put(ctx, { ...contact, ...clean(args.fields) });
   },
 
-  'contact.setFavourite': (ctx: MutationContext, args: MutationArgs<'contact.setFavourite'>): void => {
-    const contact = visibleContact(ctx, args.contactId);
+  'contact.setFavourite': async (ctx: MutationContext, args: MutationArgs<'contact.setFavourite'>): Promise<void> => {
+    const contact = await visibleContact(ctx, args.contactId);
     const id = recordId.contactFavourite(contact.id, ctx.actor.id);
-    const present = ctx.tx.get('contactFavourite', id) !== null;
+    const present = await ctx.tx.get('contactFavourite', id) !== null;
     if (args.favourite && !present) {
       const favourite: EntityOf<'contactFavourite'> = { id, contactId: contact.id, userId: ctx.actor.id };
-      putRecord(ctx.tx, scopeOf.contactFavourite(favourite), 'contactFavourite', favourite);
+      await putRecord(ctx.tx, scopeOf.contactFavourite(favourite), 'contactFavourite', favourite);
     } else if (!args.favourite && present) {
-      deleteRecord(ctx.tx, scopeOf.contactFavourite({ id, contactId: contact.id, userId: ctx.actor.id }), 'contactFavourite', id);
+      await deleteRecord(ctx.tx, scopeOf.contactFavourite({ id, contactId: contact.id, userId: ctx.actor.id }), 'contactFavourite', id);
     }
   },
 
   /** Manual opt-out (SPEC (14)); message.send already refuses SMS to an opted-out contact. */
-  'contact.setOptOut': (ctx: MutationContext, args: MutationArgs<'contact.setOptOut'>): void => {
-    const contact = visibleContact(ctx, args.contactId);
+  'contact.setOptOut': async (ctx: MutationContext, args: MutationArgs<'contact.setOptOut'>): Promise<void> => {
+    const contact = await visibleContact(ctx, args.contactId);
     if (contact.smsOptOut === args.optOut) return;
-    put(ctx, { ...contact, smsOptOut: args.optOut });
+    await put(ctx, { ...contact, smsOptOut: args.optOut });
   },
 
   /**
@@ -80,16 +80,16 @@ export const contactHandlers = {
    * private contact would be invisible to the other members of the inbox, so
    * it cannot be linked to a shared conversation.
    */
-  'conversation.linkContact': (ctx: MutationContext, args: MutationArgs<'conversation.linkContact'>): void => {
-    const conversation = ctx.tx.get('conversation', args.conversationId);
-    if (!conversation || ctx.tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, ctx.actor.id)) === null) {
+  'conversation.linkContact': async (ctx: MutationContext, args: MutationArgs<'conversation.linkContact'>): Promise<void> => {
+    const conversation = await ctx.tx.get('conversation', args.conversationId);
+    if (!conversation || await ctx.tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, ctx.actor.id)) === null) {
       return reject('not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
     }
-    const contact = visibleContact(ctx, args.contactId);
+    const contact = await visibleContact(ctx, args.contactId);
     if (contact.ownerId !== null) {
       return reject('invalid', 'A private contact cannot be linked to a shared conversation; link a shared contact instead.');
     }
     if (conversation.contactId === contact.id) return;
-    putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, contactId: contact.id });
+    await putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, contactId: contact.id });
   },
 };

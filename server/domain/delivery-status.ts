@@ -5,17 +5,17 @@ import { putRecord, scopeOf } from './change-log.ts';
 /** Delivery statuses only move forward: a late "sent" never overwrites "delivered". */
 const STATUS_ORDER: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3 };
 
-function withConversation(tx: StorageTx, messageId: string): { message: EntityOf<'message'>; conversation: EntityOf<'conversation'> } | null {
-  const message = tx.get('message', messageId);
-  const conversation = message ? tx.get('conversation', message.conversationId) : null;
+async function withConversation(tx: StorageTx, messageId: string): Promise<{ message: EntityOf<'message'>; conversation: EntityOf<'conversation'> } | null> {
+  const message = await tx.get('message', messageId);
+  const conversation = message ? await tx.get('conversation', message.conversationId) : null;
   return message && conversation ? { message, conversation } : null;
 }
 
 /** Moves an outbound message's status forward (with its change-log entry); false = no change. */
-export function recordDeliveryStatus(tx: StorageTx, messageId: string, status: DeliveryStatus, reason: string | null = null): boolean {
-  const found = withConversation(tx, messageId);
+export async function recordDeliveryStatus(tx: StorageTx, messageId: string, status: DeliveryStatus, reason: string | null = null): Promise<boolean> {
+  const found = await withConversation(tx, messageId);
   if (!found || STATUS_ORDER[status] <= STATUS_ORDER[found.message.status]) return false;
-  putRecord(tx, scopeOf.conversation(found.conversation), 'message', { ...found.message, status, statusReason: reason });
+  await putRecord(tx, scopeOf.conversation(found.conversation), 'message', { ...found.message, status, statusReason: reason });
   return true;
 }
 
@@ -23,15 +23,15 @@ export function recordDeliveryStatus(tx: StorageTx, messageId: string, status: D
  * The provider accepted the message: its id (status callbacks and dedupe use it), and at least `sending`.
  * The first id recorded stays: a second one means the provider got the message twice (a duplicate send).
  */
-export function recordProviderId(tx: StorageTx, messageId: string, providerId: string, status: DeliveryStatus = 'sending'): 'recorded' | 'same' | 'other' | 'gone' {
-  const found = withConversation(tx, messageId);
+export async function recordProviderId(tx: StorageTx, messageId: string, providerId: string, status: DeliveryStatus = 'sending'): Promise<'recorded' | 'same' | 'other' | 'gone'> {
+  const found = await withConversation(tx, messageId);
   if (!found) return 'gone';
   const { message, conversation } = found;
   if (message.providerId !== null) {
-    recordDeliveryStatus(tx, messageId, status);
+    await recordDeliveryStatus(tx, messageId, status);
     return message.providerId === providerId ? 'same' : 'other';
   }
   const next = STATUS_ORDER[status] > STATUS_ORDER[message.status] ? status : message.status;
-  putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status: next });
+  await putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status: next });
   return 'recorded';
 }

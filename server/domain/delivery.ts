@@ -14,7 +14,7 @@ export interface DemoDeliveryOptions {
   sentAfterMs: number;
   deliveredAfterMs: number;
   /** Records a status change (with its change-log entry), as a provider's callback would. */
-  setStatus(messageId: string, status: DeliveryStatus): void;
+  setStatus(messageId: string, status: DeliveryStatus): Promise<void>;
   log(line: string): void;
 }
 
@@ -27,11 +27,10 @@ export function createDemoDelivery(options: DemoDeliveryOptions): OutboundSender
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (closed) return;
-      try {
-        options.setStatus(messageId, 'delivered');
-      } catch (err) {
+      // A timer: a failure (a closing database) is logged, never an unhandled rejection.
+      options.setStatus(messageId, 'delivered').catch((err: unknown) => {
         options.log(`demo delivery failed: ${err instanceof Error ? err.stack : String(err)}`);
-      }
+      });
     }, options.deliveredAfterMs);
     timers.add(timer);
   };

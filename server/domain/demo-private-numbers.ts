@@ -24,9 +24,9 @@ export const DEMO_PRIVATE_NUMBERS = [
   },
 ] as const;
 
-export function seedDemoPrivateNumbers(tx: StorageTx, orgId: string, now: number): void {
+export async function seedDemoPrivateNumbers(tx: StorageTx, orgId: string, now: number): Promise<void> {
   for (const spec of DEMO_PRIVATE_NUMBERS) {
-    const channel = addPrivateNumber(tx, { orgId, ownerId: spec.ownerId, channelId: spec.channelId, number: spec.number, registration: 'approved' });
+    const channel = await addPrivateNumber(tx, { orgId, ownerId: spec.ownerId, channelId: spec.channelId, number: spec.number, registration: 'approved' });
     const conversationId = `conv_${spec.channelId}_1`;
     let at = now - 3 * DAY;
     const messages = spec.lines.map((body, i): EntityOf<'message'> => {
@@ -62,7 +62,7 @@ export function seedDemoPrivateNumbers(tx: StorageTx, orgId: string, now: number
       lastMessagePreview: last.body,
       participantIds: [spec.ownerId],
     };
-    putRecord(tx, scopeOf.conversation(conversation), 'conversation', conversation);
-    for (const message of messages) putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+    await putRecord(tx, scopeOf.conversation(conversation), 'conversation', conversation);
+    for (const message of messages) await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
   }
 }

@@ -72,15 +72,15 @@ function random(seed: number): () => number {
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
-export function isSeeded(tx: StorageTx): boolean {
-  return tx.getOrg(DEMO_ORG.id) !== null;
+export async function isSeeded(tx: StorageTx): Promise<boolean> {
+  return await tx.getOrg(DEMO_ORG.id) !== null;
 }
 
 /** Writes the demo workspace (with change-log entries) inside the caller's transaction. */
-export function seedDemoWorkspace(tx: StorageTx, now: number): void {
+export async function seedDemoWorkspace(tx: StorageTx, now: number): Promise<void> {
   const rand = random(20261125);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  tx.putOrg({ ...DEMO_ORG });
+  await tx.putOrg({ ...DEMO_ORG });
 
   for (const u of DEMO_USERS) {
     const user: EntityOf<'user'> = {
@@ -92,27 +92,27 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
       status: 'active',
       avatarColor: u.avatarColor,
     };
-    putRecord(tx, scopeOf.user(user), 'user', user);
-    tx.setPasswordHash(user.id, hashPasswordSync(u.account.password));
+    await putRecord(tx, scopeOf.user(user), 'user', user);
+    await tx.setPasswordHash(user.id, hashPasswordSync(u.account.password));
   }
 
   const channelsByInbox = new Map<string, EntityOf<'channel'>[]>();
   const membersByInbox = new Map<string, string[]>();
   for (const box of INBOXES) {
     const inbox: EntityOf<'inbox'> = { id: box.id, orgId: DEMO_ORG.id, name: box.name, kind: 'shared', assignmentMode: true };
-    putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
+    await putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
     const channels: EntityOf<'channel'>[] = [
       { id: `ch_${box.prefix}_sms`, inboxId: box.id, kind: 'sms', name: `${box.name} SMS`, address: box.numbers.sms, registration: 'approved' },
       { id: `ch_${box.prefix}_wa`, inboxId: box.id, kind: 'whatsapp', name: `${box.name} WhatsApp`, address: box.numbers.whatsapp, registration: 'approved', whatsappTemplates: demoWhatsAppTemplates(box.prefix) },
       { id: `ch_${box.prefix}_web`, inboxId: box.id, kind: 'webchat', name: `${box.name} web chat`, address: `widget-${box.prefix}`, registration: null },
     ];
-    for (const channel of channels) putRecord(tx, scopeOf.channel(channel), 'channel', channel);
+    for (const channel of channels) await putRecord(tx, scopeOf.channel(channel), 'channel', channel);
     channelsByInbox.set(box.id, channels);
     const members = DEMO_USERS.filter((u) => (u.inboxes as readonly string[]).includes(box.id)).map((u) => u.id);
     membersByInbox.set(box.id, members.filter((id) => HISTORY_USERS.has(id)));
     for (const userId of members) {
       const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(box.id, userId), inboxId: box.id, userId };
-      putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+      await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
     }
   }
 
@@ -133,7 +133,7 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
       smsOptOut: i === 13,
     };
     contacts.push(contact);
-    putRecord(tx, scopeOf.contact(contact), 'contact', contact);
+    await putRecord(tx, scopeOf.contact(contact), 'contact', contact);
   }
 
   for (let n = 0; n < 200; n++) {
@@ -191,8 +191,8 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
       lastMessagePreview: preview(lastMessage.body),
       participantIds: [...participants],
     };
-    putRecord(tx, target, 'conversation', conversation);
-    for (const message of messages) putRecord(tx, target, 'message', message);
+    await putRecord(tx, target, 'conversation', conversation);
+    for (const message of messages) await putRecord(tx, target, 'message', message);
     if (closed) {
       for (const userId of members) {
         const state: EntityOf<'conversationUserState'> = {
@@ -202,7 +202,7 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
           readAt: lastMessage.createdAt,
           archived: false,
         };
-        putRecord(tx, scopeOf.conversationUserState(state), 'conversationUserState', state);
+        await putRecord(tx, scopeOf.conversationUserState(state), 'conversationUserState', state);
       }
     }
   }
@@ -232,12 +232,12 @@ export function seedDemoWorkspace(tx: StorageTx, now: number): void {
       return { id: `${chat.id}_msg_${i + 1}`, chatId: chat.id, authorId, body, createdAt: at };
     });
     const withTime = { ...chat, lastMessageAt: at };
-    putRecord(tx, scopeOf.chat(withTime), 'chat', withTime);
-    for (const message of messages) putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
+    await putRecord(tx, scopeOf.chat(withTime), 'chat', withTime);
+    for (const message of messages) await putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
   }
 
-  for (const canned of DEMO_CANNED_RESPONSES) putRecord(tx, scopeOf.cannedResponse(canned), 'cannedResponse', canned);
-  seedDemoPrivateNumbers(tx, DEMO_ORG.id, now);
+  for (const canned of DEMO_CANNED_RESPONSES) await putRecord(tx, scopeOf.cannedResponse(canned), 'cannedResponse', canned);
+  await seedDemoPrivateNumbers(tx, DEMO_ORG.id, now);
 }
 
 /** SPEC (18): a few pre-written messages per demo inbox (`/hours` fills in the store hours). */

@@ -4,7 +4,7 @@ import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
-import type { NotPromise, Storage, StorageTx } from '../storage/storage.ts';
+import type { Storage, StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
 import type { OutboundSender } from './delivery.ts';
 import { recordDeliveryStatus, recordProviderId } from './delivery-status.ts';
@@ -97,7 +97,14 @@ export class Domain {
   private lastSessionSweepAt = Number.NEGATIVE_INFINITY;
   readonly logRetention: LogRetentionPolicy;
   /** The highest seq listeners were told about; a higher head was committed by another process. */
-  private announcedHead: number;
+  private announcedHead = 0;
+
+  /** A domain ready to serve: the constructor reads nothing, so the change log's head is read here. */
+  static async open(options: DomainOptions): Promise<Domain> {
+    const domain = new Domain(options);
+    await domain.init();
+    return domain;
+  }
 
   constructor(options: DomainOptions) {
     this.storage = options.storage;
@@ -120,24 +127,31 @@ export class Domain {
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
     this.logRetention = resolveLogRetention(options.logRetention);
-    this.announcedHead = this.head();
   }
 
-  /** A write transaction followed by a poke when it committed anything to the log. */
-  write<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
+  /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
+  async init(): Promise<void> {
+    this.announcedHead = Math.max(this.announcedHead, await this.head());
+  }
+
+  /**
+   * A write transaction followed by a poke when it committed anything to the log. The feed hears of it
+   * only after the commit: a listener reading the log at once finds the entries there.
+   */
+  async write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
     let before = 0;
     let after = 0;
-    const result = this.storage.transaction((tx) => {
-      before = tx.head();
-      const value = fn(tx);
-      after = tx.head();
+    const result = await this.storage.transaction(async (tx) => {
+      before = await tx.head();
+      const value = await fn(tx);
+      after = await tx.head();
       return value;
     });
     if (after > before) {
       this.announcedHead = Math.max(this.announcedHead, after);
       this.feed.emit('committed', after, 'here');
     }
-    return result as T;
+    return result;
   }
 
   /**
@@ -146,11 +160,11 @@ export class Domain {
    * for the next change here. `movedTo`: another instance said the log moved to this seq (a poke); if this
    * process already passed that on, the database is not even asked.
    */
-  noticeForeignCommits(movedTo?: number): boolean {
+  async noticeForeignCommits(movedTo?: number): Promise<boolean> {
     if (movedTo !== undefined && movedTo <= this.announcedHead) return false;
     let head: number;
     try {
-      head = this.head();
+      head = await this.head();
     } catch (err) {
       // Runs on a timer: a busy or closing database is reported, never thrown into the event loop.
       this.log(`could not read the change log head: ${err instanceof Error ? err.message : String(err)}`);
@@ -163,9 +177,9 @@ export class Domain {
   }
 
   /** One log-retention pass (log-retention.ts); housekeeping, so a failure is logged, never thrown. */
-  applyLogRetention(now = this.clock()): RetentionOutcome | null {
+  async applyLogRetention(now = this.clock()): Promise<RetentionOutcome | null> {
     try {
-      const outcome = this.write((tx) => applyLogRetention(tx, this.logRetention, now));
+      const outcome = await this.write((tx) => applyLogRetention(tx, this.logRetention, now));
       const days = (ms: number) => `${Math.round((ms / 86_400_000) * 10) / 10} days`;
       const { changeLogKeepMs, answersKeepMs } = this.logRetention;
       if (outcome.compactedThrough !== null && changeLogKeepMs !== null) {
@@ -181,8 +195,9 @@ export class Domain {
     }
   }
 
-  read<T>(fn: (tx: StorageTx) => NotPromise<T>): T {
-    return this.storage.transaction(fn);
+  /** A read-only transaction: one consistent view for everything `fn` reads. */
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.storage.transaction(fn, { kind: 'read' });
   }
 
   /** Starts the send worker (the server does, once its senders are in place); admin commands never do. */
@@ -214,9 +229,9 @@ export class Domain {
   async signIn(email: string, password: string, context: SignInContext = { clientAddress: 'local' }): Promise<{ token: string; user: EntityOf<'user'> } | null> {
     const attempt = await this.throttle.attempt(email, context.clientAddress);
     if (attempt.refused) throw new SignInThrottled(attempt);
-    const found = this.read((tx) => {
-      const user = tx.findUserByEmail(email);
-      return user ? { user, hash: tx.getPasswordHash(user.id) } : null;
+    const found = await this.read(async (tx) => {
+      const user = await tx.findUserByEmail(email);
+      return user ? { user, hash: await tx.getPasswordHash(user.id) } : null;
     });
     if (!found || !found.hash || found.user.status !== 'active') {
       await burnPasswordCheck(password);
@@ -226,8 +241,8 @@ export class Domain {
     await attempt.succeeded();
     const token = randomBytes(32).toString('base64url');
     const now = this.clock();
-    this.sweepExpiredSessions(now);
-    this.write((tx) =>
+    await this.sweepExpiredSessions(now);
+    await this.write((tx) =>
       tx.insertSession({
         id: randomBytes(12).toString('base64url'),
         userId: found.user.id,
@@ -240,35 +255,35 @@ export class Domain {
     return { token, user: found.user };
   }
 
-  authenticate(token: string): Authenticated | null {
-    const check = this.checkToken(token);
+  async authenticate(token: string): Promise<Authenticated | null> {
+    const check = await this.checkToken(token);
     return check.ok ? check.auth : null;
   }
 
   /** Refuses unknown, revoked, idle-expired, too-old and disabled sessions; records use every touchIntervalMs at most. */
-  checkToken(token: string): TokenCheck {
+  async checkToken(token: string): Promise<TokenCheck> {
     const now = this.clock();
-    const check = this.read((tx): TokenCheck & { touch?: boolean } => {
-      const session = tx.findSessionByTokenHash(hashToken(token));
+    const check = await this.read(async (tx): Promise<TokenCheck & { touch?: boolean }> => {
+      const session = await tx.findSessionByTokenHash(hashToken(token));
       if (!session) return { ok: false, reason: 'unknown' };
       const status = sessionStatus(session, this.sessionPolicy, now);
       if (status === 'revoked') return { ok: false, reason: 'revoked' };
       if (status !== 'active') return { ok: false, reason: 'expired' };
-      const user = tx.get('user', session.userId);
+      const user = await tx.get('user', session.userId);
       if (!user || user.status !== 'active') return { ok: false, reason: 'disabled' };
       return { ok: true, auth: { user, sessionId: session.id }, touch: needsTouch(session, this.sessionPolicy, now) };
     });
     if (!check.ok) return check;
-    if (check.touch) this.write((tx) => tx.touchSession(check.auth.sessionId, now));
+    if (check.touch) await this.write((tx) => tx.touchSession(check.auth.sessionId, now));
     return { ok: true, auth: check.auth };
   }
 
   /** Deletes expired and signed-out sessions when a sweep is due (or always with force); returns how many. */
-  sweepExpiredSessions(now = this.clock(), force = false): number {
+  async sweepExpiredSessions(now = this.clock(), force = false): Promise<number> {
     if (!force && now - this.lastSessionSweepAt < this.sessionPolicy.sweepIntervalMs) return 0;
     this.lastSessionSweepAt = now;
     try {
-      const deleted = this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now)));
+      const deleted = await this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now)));
       if (deleted > 0) this.log(`deleted ${deleted} expired or signed-out session${deleted === 1 ? '' : 's'}`);
       return deleted;
     } catch (err) {
@@ -279,11 +294,15 @@ export class Domain {
   }
 
   /** Revokes the session of this token; live sockets of it are closed by whoever listens to the feed. */
-  signOut(token: string): boolean {
-    const session = this.read((tx) => tx.findSessionByTokenHash(hashToken(token)));
-    if (!session || session.revokedAt !== null) return false;
-    this.write((tx) => tx.revokeSession(session.id, this.clock()));
-    this.feed.emit('sessionRevoked', session.id);
+  async signOut(token: string): Promise<boolean> {
+    const revoked = await this.write(async (tx) => {
+      const session = await tx.findSessionByTokenHash(hashToken(token));
+      if (!session || session.revokedAt !== null) return null;
+      await tx.revokeSession(session.id, this.clock());
+      return session.id;
+    });
+    if (revoked === null) return false;
+    this.feed.emit('sessionRevoked', revoked);
     return true;
   }
 
@@ -295,48 +314,39 @@ export class Domain {
    * rejection is stored too, so one bad mutation never blocks the queue.
    * `mutation` is as received: runHandler judges it against the protocol schema first.
    */
-  applyMutation(user: EntityOf<'user'>, clientId: string, id: number, mutation: unknown): AppliedMutation {
+  async applyMutation(user: EntityOf<'user'>, clientId: string, id: number, mutation: unknown): Promise<AppliedMutation> {
     const afterCommit: Array<() => void> = [];
     let outcome: AppliedMutation;
     try {
-      outcome = this.write((tx) => {
-        const stored = tx.findMutationResult(user.id, clientId, id);
+      outcome = await this.write(async (tx): Promise<AppliedMutation> => {
+        afterCommit.length = 0; // a retried transaction starts over
+        const stored = await tx.findMutationResult(user.id, clientId, id);
         if (stored) return { result: stored, replayed: true };
-        if (id <= tx.lastMutationId(user.id, clientId)) {
+        if (id <= (await tx.lastMutationId(user.id, clientId))) {
           // Not stored and older than the last applied: its answer was pruned or it was never sent in order.
           return {
             result: { ok: false, code: 'conflict', message: `Mutation ${id} arrived after a later one; send it again with a new id.` },
             replayed: true,
-          } satisfies AppliedMutation;
+          };
         }
-        const actor = tx.get('user', user.id);
-        let result: MutationResult;
-        if (!actor || actor.status !== 'active') {
-          result = { ok: false, code: 'forbidden', message: 'Your account is disabled.' };
-        } else {
-          try {
-            // A savepoint: a rejection thrown halfway leaves no partial effect behind.
-            this.storage.transaction((inner) =>
-              runHandler(this.handlers, { tx: inner, actor, now: this.clock(), afterCommit: (t) => afterCommit.push(t) }, mutation),
-            );
-            result = { ok: true };
-          } catch (err) {
-            if (!(err instanceof Rejection)) throw err;
-            afterCommit.length = 0;
-            result = { ok: false, code: err.code, message: err.message };
-          }
-        }
-        tx.recordMutationResult(user.id, clientId, id, result, this.clock());
+        const actor = await tx.get('user', user.id);
+        let result: MutationResult = { ok: true };
+        if (!actor || actor.status !== 'active') result = { ok: false, code: 'forbidden', message: 'Your account is disabled.' };
+        // A Rejection thrown halfway rejects the whole transaction, so it leaves no partial effect behind.
+        else await runHandler(this.handlers, { tx, actor, now: this.clock(), afterCommit: (t) => afterCommit.push(t) }, mutation);
+        await tx.recordMutationResult(user.id, clientId, id, result, this.clock());
         return { result, replayed: false };
+      }).catch((err: unknown) => {
+        if (!(err instanceof Rejection)) throw err;
+        afterCommit.length = 0;
+        return this.storeAnswer(user.id, clientId, id, { ok: false, code: err.code, message: err.message });
       });
     } catch (err) {
       // A bug, not a business rule: answer `internal` and store it so the client's queue moves on.
       this.log(`mutation ${mutationName(mutation)} (${clientId}#${id}) failed: ${err instanceof Error ? err.stack : String(err)}`);
       const result: MutationResult = { ok: false, code: 'internal', message: 'The server failed to apply this change; it was logged.' };
       try {
-        this.write((tx) => {
-          if (!tx.findMutationResult(user.id, clientId, id)) tx.recordMutationResult(user.id, clientId, id, result, this.clock());
-        });
+        await this.storeAnswer(user.id, clientId, id, result);
       } catch (again) {
         this.log(`could not record failed mutation: ${String(again)}`);
       }
@@ -344,6 +354,16 @@ export class Domain {
     }
     for (const task of afterCommit) task();
     return outcome;
+  }
+
+  /** Stores an answer without an effect (a rejection), unless one was stored meanwhile: then that one stands. */
+  private storeAnswer(userId: string, clientId: string, id: number, result: MutationResult): Promise<AppliedMutation> {
+    return this.write(async (tx) => {
+      const stored = await tx.findMutationResult(userId, clientId, id);
+      if (stored) return { result: stored, replayed: true };
+      await tx.recordMutationResult(userId, clientId, id, result, this.clock());
+      return { result, replayed: false };
+    });
   }
 
   // ------------------------------------------------------------ inbound and delivery
@@ -357,10 +377,10 @@ export class Domain {
   }
 
   /** Stores a customer message (and its automatic reply with its send job, when there is one) in one transaction. */
-  receiveInbound(input: InboundMessage): InboundResult {
-    const result = this.write((tx) => {
-      const received = receiveInbound(tx, input, this.clock());
-      if (received.created && input.automaticReply) appendAutomaticReply(tx, received.conversationId, input.automaticReply, this.clock());
+  async receiveInbound(input: InboundMessage): Promise<InboundResult> {
+    const result = await this.write(async (tx) => {
+      const received = await receiveInbound(tx, input, this.clock());
+      if (received.created && input.automaticReply) await appendAutomaticReply(tx, received.conversationId, input.automaticReply, this.clock());
       return received;
     });
     if (result.created && input.automaticReply) this.outbound.poke();
@@ -371,58 +391,62 @@ export class Domain {
    * Status moves only forward (a late "sent" never overwrites "delivered"). A message that leaves `queued`
    * this way (a web chat welcome, a provider callback) needs no send job any more.
    */
-  setDeliveryStatus(messageId: string, status: DeliveryStatus, reason: string | null = null): void {
-    this.write((tx) => {
-      if (recordDeliveryStatus(tx, messageId, status, reason)) tx.deleteSendJob(messageId);
-    });
+  async setDeliveryStatus(messageId: string, status: DeliveryStatus, reason: string | null = null): Promise<void> {
+    await this.write((tx) => settleStatus(tx, messageId, status, reason));
   }
 
   /** The provider accepted an outbound message: remember its id (status callbacks and dedupe use it); its job is done. */
-  setProviderId(messageId: string, providerId: string): void {
-    this.write((tx) => {
-      if (recordProviderId(tx, messageId, providerId) !== 'gone') tx.deleteSendJob(messageId);
-    });
+  async setProviderId(messageId: string, providerId: string): Promise<void> {
+    await this.write((tx) => settleProviderId(tx, messageId, providerId));
   }
 
   /**
    * A provider status callback for an outbound message of `channelId`: by our message id when the
    * callback carries it (it may beat setProviderId), else by the provider id. A mismatching pair is ignored.
+   * Found and applied in one transaction, so a send settling meanwhile cannot slip between.
    */
-  applyProviderStatus(channelId: string, messageId: string | null, providerId: string, status: DeliveryStatus, reason: string | null): boolean {
-    const message = this.read((tx) => {
-      const found = messageId ? tx.get('message', messageId) : tx.findMessageByProviderId(channelId, providerId);
-      if (!found || found.direction !== 'out') return null;
-      const conversation = tx.get('conversation', found.conversationId);
-      if (conversation?.channelId !== channelId) return null;
-      if (found.providerId !== null && found.providerId !== providerId) return null;
-      return found;
+  applyProviderStatus(channelId: string, messageId: string | null, providerId: string, status: DeliveryStatus, reason: string | null): Promise<boolean> {
+    return this.write(async (tx) => {
+      const found = messageId ? await tx.get('message', messageId) : await tx.findMessageByProviderId(channelId, providerId);
+      if (!found || found.direction !== 'out') return false;
+      const conversation = await tx.get('conversation', found.conversationId);
+      if (conversation?.channelId !== channelId) return false;
+      if (found.providerId !== null && found.providerId !== providerId) return false;
+      if (found.providerId === null) await settleProviderId(tx, found.id, providerId);
+      await settleStatus(tx, found.id, status, reason);
+      return true;
     });
-    if (!message) return false;
-    if (message.providerId === null) this.setProviderId(message.id, providerId);
-    this.setDeliveryStatus(message.id, status, reason);
-    return true;
   }
 
   // ------------------------------------------------------------ sync reads
 
-  scopesOf(userId: string): Scope[] {
+  scopesOf(userId: string): Promise<Scope[]> {
     return this.read((tx) => scopesOfUser(tx, userId));
   }
 
-  head(): number {
+  head(): Promise<number> {
     return this.read((tx) => tx.head());
   }
 
   /** The lowest cursor the log can still serve by catch-up. */
-  servableFloor(): number {
-    return this.read((tx) => Math.max(tx.compactedThrough(), this.minServableSeq));
+  servableFloor(): Promise<number> {
+    return this.read(async (tx) => Math.max(await tx.compactedThrough(), this.minServableSeq));
+  }
+
+  /** What a sync hello needs, read together: the user's scopes, the log's head and the lowest servable cursor. */
+  syncStart(userId: string): Promise<{ scopes: Scope[]; head: number; floor: number }> {
+    return this.read(async (tx) => ({
+      scopes: await scopesOfUser(tx, userId),
+      head: await tx.head(),
+      floor: Math.max(await tx.compactedThrough(), this.minServableSeq),
+    }));
   }
 
   /** Scopes and entries read together, so no entry is judged against stale membership. */
-  readChanges(userId: string, afterSeq: number, limit: number): ChangesPage {
-    return this.read((tx) => {
-      const scopes = scopesOfUser(tx, userId);
-      return { scopes, entries: tx.readChanges(afterSeq, scopes, limit), head: tx.head() };
+  readChanges(userId: string, afterSeq: number, limit: number): Promise<ChangesPage> {
+    return this.read(async (tx) => {
+      const scopes = await scopesOfUser(tx, userId);
+      return { scopes, entries: await tx.readChanges(afterSeq, scopes, limit), head: await tx.head() };
     });
   }
 
@@ -432,19 +456,27 @@ export class Domain {
     target: Scope,
     from: SnapshotCursor | null,
     limit: number,
-  ): { held: false } | { held: true; records: EntityRecord[]; next: SnapshotCursor | null } {
-    return this.read((tx) => {
-      if (!scopesOfUser(tx, userId).includes(target)) return { held: false as const };
-      return { held: true as const, ...readSnapshotPage(tx, target, from, limit) };
+  ): Promise<{ held: false } | { held: true; records: EntityRecord[]; next: SnapshotCursor | null }> {
+    return this.read(async (tx) => {
+      if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
+      return { held: true as const, ...(await readSnapshotPage(tx, target, from, limit)) };
     });
   }
 
-  user(userId: string): EntityOf<'user'> | null {
+  user(userId: string): Promise<EntityOf<'user'> | null> {
     return this.read((tx) => tx.get('user', userId));
   }
 
-  organisationName(): string {
-    return this.read((tx) => tx.firstOrg()?.name ?? 'Switchboard');
+  organisationName(): Promise<string> {
+    return this.read(async (tx) => (await tx.firstOrg())?.name ?? 'Switchboard');
   }
+}
 
+/** A status that moved the message on ends its send job (delivery-status.ts decides whether it moves). */
+async function settleStatus(tx: StorageTx, messageId: string, status: DeliveryStatus, reason: string | null): Promise<void> {
+  if (await recordDeliveryStatus(tx, messageId, status, reason)) await tx.deleteSendJob(messageId);
+}
+
+async function settleProviderId(tx: StorageTx, messageId: string, providerId: string): Promise<void> {
+  if ((await recordProviderId(tx, messageId, providerId)) !== 'gone') await tx.deleteSendJob(messageId);
 }

@@ -45,23 +45,23 @@ export const smsKeyword = (body: string): string => body.trim().toUpperCase();
  * The single entry for customer messages (demo endpoint now, provider webhooks
  * later). Runs inside the caller's transaction.
  */
-export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number): InboundResult {
-  const channel = tx.get('channel', input.channelId);
+export async function receiveInbound(tx: StorageTx, input: InboundMessage, now: number): Promise<InboundResult> {
+  const channel = await tx.get('channel', input.channelId);
   if (!channel) throw new UnknownChannelError(input.channelId);
-  const inbox = tx.get('inbox', channel.inboxId);
+  const inbox = await tx.get('inbox', channel.inboxId);
   if (!inbox) throw new UnknownChannelError(input.channelId);
 
   if (input.providerId) {
-    const seen = tx.findMessageByProviderId(channel.id, input.providerId);
+    const seen = await tx.findMessageByProviderId(channel.id, input.providerId);
     if (seen) return { conversationId: seen.conversationId, messageId: seen.id, created: false };
   }
 
   const phoneLike = channel.kind !== 'webchat';
-  let conversation = tx.findLatestConversation(channel.id, input.from);
+  let conversation = await tx.findLatestConversation(channel.id, input.from);
   // SPEC (11): previous messages of a moved private number stay read-only; a new message starts afresh.
   if (conversation?.previousOfChannelId) conversation = null;
-  let contact = conversation?.contactId ? tx.get('contact', conversation.contactId) : null;
-  if (!contact && phoneLike) contact = tx.findSharedContactByPhone(inbox.orgId, input.from);
+  let contact = conversation?.contactId ? await tx.get('contact', conversation.contactId) : null;
+  if (!contact && phoneLike) contact = await tx.findSharedContactByPhone(inbox.orgId, input.from);
 
   if (!conversation) {
     conversation = {
@@ -88,7 +88,7 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
       ? optedOutContact(inbox.orgId, input.from)
       : null;
   if (createdContact) {
-    putRecord(tx, scopeOf.contact(createdContact), 'contact', createdContact);
+    await putRecord(tx, scopeOf.contact(createdContact), 'contact', createdContact);
     contact = createdContact;
   }
 
@@ -116,15 +116,15 @@ export function receiveInbound(tx: StorageTx, input: InboundMessage, now: number
     lastMessageAt: at,
     lastMessagePreview: preview(input.body || attachmentSummary(input.attachments ?? [])),
   };
-  putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
-  putRecord(tx, scopeOf.conversation(updated), 'message', message);
+  await putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
+  await putRecord(tx, scopeOf.conversation(updated), 'message', message);
 
   if (channel.kind === 'sms' && !createdContact) {
     const word = smsKeyword(input.body);
     const optOut = STOP_WORDS.has(word) ? true : START_WORDS.has(word) ? false : null;
     if (optOut !== null && contact && contact.smsOptOut !== optOut) {
       const next = { ...contact, smsOptOut: optOut };
-      putRecord(tx, scopeOf.contact(next), 'contact', next);
+      await putRecord(tx, scopeOf.contact(next), 'contact', next);
     }
   }
   return { conversationId: conversation.id, messageId: message.id, created: true };
@@ -138,8 +138,8 @@ function optedOutContact(orgId: string, phone: string): EntityOf<'contact'> {
  * An automatic reply (the HELP text) stored in the conversation as a system message, so agents see
  * what the customer was told, with its send job like any outbound message.
  */
-export function appendAutomaticReply(tx: StorageTx, conversationId: string, body: string, now: number): EntityOf<'message'> | null {
-  const conversation = tx.get('conversation', conversationId);
+export async function appendAutomaticReply(tx: StorageTx, conversationId: string, body: string, now: number): Promise<EntityOf<'message'> | null> {
+  const conversation = await tx.get('conversation', conversationId);
   if (!conversation) return null;
   const at = nextMessageTime(conversation.lastMessageAt, now);
   const message: EntityOf<'message'> = {
@@ -155,8 +155,8 @@ export function appendAutomaticReply(tx: StorageTx, conversationId: string, body
     providerId: null,
     createdAt: at,
   };
-  putRecord(tx, scopeOf.conversation(conversation), 'message', message);
-  putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, lastMessageAt: at, lastMessagePreview: preview(body) });
-  enqueueSend(tx, message.id, now);
+  await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+  await putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, lastMessageAt: at, lastMessagePreview: preview(body) });
+  await enqueueSend(tx, message.id, now);
   return message;
 }

@@ -39,9 +39,9 @@ export function resolveLogRetention(overrides: Partial<LogRetentionPolicy> = {},
 type Mark = [at: number, head: number];
 const MARKS_KEY = 'change_log_marks';
 
-function readMarks(tx: StorageTx): Mark[] {
+async function readMarks(tx: StorageTx): Promise<Mark[]> {
   try {
-    const parsed: unknown = JSON.parse(tx.getMeta(MARKS_KEY) ?? '[]');
+    const parsed: unknown = JSON.parse(await tx.getMeta(MARKS_KEY) ?? '[]');
     return Array.isArray(parsed) ? parsed.filter((m): m is Mark => Array.isArray(m) && m.length === 2 && m.every(Number.isFinite)) : [];
   } catch {
     return [];
@@ -59,19 +59,19 @@ export interface RetentionOutcome {
  * compacts through the newest head noted at least changeLogKeepMs ago: an entry goes once it is older than
  * that (at most one interval later).
  */
-export function applyLogRetention(tx: StorageTx, policy: LogRetentionPolicy, now: number): RetentionOutcome {
-  const prunedAnswers = tx.pruneMutationResults(now - policy.answersKeepMs);
+export async function applyLogRetention(tx: StorageTx, policy: LogRetentionPolicy, now: number): Promise<RetentionOutcome> {
+  const prunedAnswers = await tx.pruneMutationResults(now - policy.answersKeepMs);
   if (policy.changeLogKeepMs === null) return { compactedThrough: null, prunedAnswers };
   const cutoff = now - policy.changeLogKeepMs;
-  const marks = readMarks(tx);
-  const head = tx.head();
+  const marks = await readMarks(tx);
+  const head = await tx.head();
   if (marks.at(-1)?.[1] !== head) marks.push([now, head]);
   const due = marks.filter(([at]) => at <= cutoff).at(-1);
   let compactedThrough: number | null = null;
-  if (due && due[1] > tx.compactedThrough()) {
-    tx.compactChanges(due[1]);
+  if (due && due[1] > await tx.compactedThrough()) {
+    await tx.compactChanges(due[1]);
     compactedThrough = due[1];
   }
-  tx.setMeta(MARKS_KEY, JSON.stringify(marks.filter(([at]) => at > cutoff)));
+  await tx.setMeta(MARKS_KEY, JSON.stringify(marks.filter(([at]) => at > cutoff)));
   return { compactedThrough, prunedAnswers };
 }

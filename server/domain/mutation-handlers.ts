@@ -41,20 +41,20 @@ export function preview(body: string): string {
   return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
 }
 
-function isMember(tx: StorageTx, inboxId: string, userId: string): boolean {
-  return tx.get('inboxMember', recordId.inboxMember(inboxId, userId)) !== null;
+async function isMember(tx: StorageTx, inboxId: string, userId: string): Promise<boolean> {
+  return await tx.get('inboxMember', recordId.inboxMember(inboxId, userId)) !== null;
 }
 
 /** Loads a conversation the actor may act on; a non-member learns nothing about it. */
-function conversationForMember(ctx: MutationContext, conversationId: string): EntityOf<'conversation'> {
-  const conversation = ctx.tx.get('conversation', conversationId);
-  if (!conversation || !isMember(ctx.tx, conversation.inboxId, ctx.actor.id)) {
+async function conversationForMember(ctx: MutationContext, conversationId: string): Promise<EntityOf<'conversation'>> {
+  const conversation = await ctx.tx.get('conversation', conversationId);
+  if (!conversation || !await isMember(ctx.tx, conversation.inboxId, ctx.actor.id)) {
     return reject('not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
   }
   return conversation;
 }
 
-type Handler<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => void;
+type Handler<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => Promise<void>;
 type Handlers = { [N in MutationName]: Handler<N> };
 
 /** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
@@ -67,11 +67,11 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
     ...privateNumberHandlers,
     // conversation.create sends its first message through message.send (same rules, same delivery).
     ...createWorkflowHandlers((ctx, args) => handlers['message.send'](ctx, args)),
-    'message.send': (ctx, args) => {
+    'message.send': async (ctx, args) => {
       const { tx, actor } = ctx;
-      const conversation = conversationForMember(ctx, args.conversationId);
+      const conversation = await conversationForMember(ctx, args.conversationId);
       const now = nextMessageTime(conversation.lastMessageAt, ctx.now);
-      const existing = tx.get('message', args.messageId);
+      const existing = await tx.get('message', args.messageId);
       if (existing) {
         if (existing.conversationId === conversation.id && existing.authorId === actor.id) return; // already sent: idempotent
         return reject('conflict', 'A message with this id already exists.');
@@ -80,9 +80,9 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
       const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
       if (typeof attachments === 'string') return reject('invalid', attachments);
-      const channel = tx.get('channel', conversation.channelId);
+      const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
-      const refusal = sendRefusal(tx, conversation, channel, { template: false }, ctx.now);
+      const refusal = await sendRefusal(tx, conversation, channel, { template: false }, ctx.now);
       if (refusal) return reject(refusal.code, refusal.message);
       const message: EntityOf<'message'> = {
         id: args.messageId,
@@ -97,30 +97,30 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         providerId: null,
         createdAt: now,
       };
-      putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+      await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
       const participantIds = conversation.participantIds.includes(actor.id)
         ? conversation.participantIds
         : [...conversation.participantIds, actor.id];
-      putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
+      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
         ...conversation,
         participantIds,
         lastMessageAt: now,
         lastMessagePreview: preview(body || attachmentSummary(attachments)),
       });
       // The send job commits with the message: a crash after the ack cannot lose the send.
-      enqueueSend(tx, message.id, ctx.now);
+      await enqueueSend(tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
     },
 
-    'message.sendTemplate': (ctx, args) => {
+    'message.sendTemplate': async (ctx, args) => {
       const { tx, actor } = ctx;
-      const conversation = conversationForMember(ctx, args.conversationId);
-      const existing = tx.get('message', args.messageId);
+      const conversation = await conversationForMember(ctx, args.conversationId);
+      const existing = await tx.get('message', args.messageId);
       if (existing) {
         if (existing.conversationId === conversation.id && existing.authorId === actor.id) return; // already sent: idempotent
         return reject('conflict', 'A message with this id already exists.');
       }
-      const channel = tx.get('channel', conversation.channelId);
+      const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
       if (channel.kind !== 'whatsapp') return reject('invalid', 'Templates can only be sent on WhatsApp conversations.');
       const template = channel.whatsappTemplates?.find((t) => t.id === args.templateId);
@@ -143,51 +143,51 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         createdAt: now,
         template: { name: template.name, language: template.language, ...(args.parameters.length ? { parameters: args.parameters } : {}) },
       };
-      putRecord(tx, scopeOf.conversation(conversation), 'message', message);
+      await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
       const participantIds = conversation.participantIds.includes(actor.id)
         ? conversation.participantIds
         : [...conversation.participantIds, actor.id];
-      putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
+      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
         ...conversation,
         participantIds,
         lastMessageAt: now,
         lastMessagePreview: preview(body),
       });
       // The send job commits with the message: a crash after the ack cannot lose the send.
-      enqueueSend(tx, message.id, ctx.now);
+      await enqueueSend(tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
     },
 
-    'conversation.assign': (ctx, args) => {
+    'conversation.assign': async (ctx, args) => {
       const { tx, actor } = ctx;
-      const conversation = conversationForMember(ctx, args.conversationId);
-      const inbox = tx.get('inbox', conversation.inboxId);
+      const conversation = await conversationForMember(ctx, args.conversationId);
+      const inbox = await tx.get('inbox', conversation.inboxId);
       if (!inbox?.assignmentMode) return reject('invalid', 'Assignment is turned off in this inbox.');
       if (!ASSIGN_ANYONE.includes(actor.role) && args.assigneeId !== actor.id) {
         return reject('forbidden', 'You can only assign conversations to yourself.');
       }
-      if (args.assigneeId !== null && !isMember(tx, inbox.id, args.assigneeId)) {
+      if (args.assigneeId !== null && !await isMember(tx, inbox.id, args.assigneeId)) {
         return reject('invalid', 'That person is not a member of this inbox.');
       }
       if (conversation.assigneeId === args.assigneeId) return;
-      putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
-      noticeAssignment(ctx, conversation, args.assigneeId);
+      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
+      await noticeAssignment(ctx, conversation, args.assigneeId);
     },
 
-    'conversation.setStatus': (ctx, args) => {
-      const conversation = conversationForMember(ctx, args.conversationId);
+    'conversation.setStatus': async (ctx, args) => {
+      const conversation = await conversationForMember(ctx, args.conversationId);
       if (conversation.status === args.status) return;
-      putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', {
+      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', {
         ...conversation,
         status: args.status,
         closedAt: args.status === 'closed' ? ctx.now : null,
       });
     },
 
-    'conversation.markRead': (ctx, args) => {
-      const conversation = conversationForMember(ctx, args.conversationId);
+    'conversation.markRead': async (ctx, args) => {
+      const conversation = await conversationForMember(ctx, args.conversationId);
       const id = recordId.conversationUserState(conversation.id, ctx.actor.id);
-      const current = ctx.tx.get('conversationUserState', id);
+      const current = await ctx.tx.get('conversationUserState', id);
       // Read marks only move forward, and never past now or the last message (whose time may be bumped ahead of now).
       const readAt = Math.min(Math.max(args.readAt, current?.readAt ?? 0), Math.max(ctx.now, conversation.lastMessageAt ?? 0));
       if (current && current.readAt === readAt) return;
@@ -198,47 +198,47 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         readAt,
         archived: current?.archived ?? false,
       };
-      putRecord(ctx.tx, scopeOf.conversationUserState(state), 'conversationUserState', state);
+      await putRecord(ctx.tx, scopeOf.conversationUserState(state), 'conversationUserState', state);
     },
 
-    'inbox.setMember': (ctx, args) => {
+    'inbox.setMember': async (ctx, args) => {
       const { tx, actor } = ctx;
-      const inbox = tx.get('inbox', args.inboxId);
-      if (!inbox || inbox.orgId !== actor.orgId || !isMember(tx, inbox.id, actor.id)) {
+      const inbox = await tx.get('inbox', args.inboxId);
+      if (!inbox || inbox.orgId !== actor.orgId || !await isMember(tx, inbox.id, actor.id)) {
         return reject('not_found', 'This inbox does not exist or you are not a member of it.');
       }
       if (!MANAGE_MEMBERS.includes(actor.role)) return reject('forbidden', 'Only managers and admins can change inbox members.');
-      const user = tx.get('user', args.userId);
+      const user = await tx.get('user', args.userId);
       if (!user || user.orgId !== actor.orgId) return reject('not_found', 'That person is not in this organisation.');
       const id = recordId.inboxMember(inbox.id, user.id);
-      const present = tx.get('inboxMember', id) !== null;
+      const present = await tx.get('inboxMember', id) !== null;
       if (args.member && !present) {
         const member: EntityOf<'inboxMember'> = { id, inboxId: inbox.id, userId: user.id };
-        putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+        await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
       } else if (!args.member && present) {
-        deleteRecord(tx, scopeOf.inbox(inbox), 'inboxMember', id);
+        await deleteRecord(tx, scopeOf.inbox(inbox), 'inboxMember', id);
       }
     },
 
-    'channel.setRegistration': (ctx, args) => {
+    'channel.setRegistration': async (ctx, args) => {
       const { tx, actor } = ctx;
       if (actor.role !== 'admin') return reject('forbidden', 'Only admins can change a channel’s carrier registration.');
-      const channel = tx.get('channel', args.channelId);
-      const inbox = channel ? tx.get('inbox', channel.inboxId) : null;
+      const channel = await tx.get('channel', args.channelId);
+      const inbox = channel ? await tx.get('inbox', channel.inboxId) : null;
       if (!channel || !inbox || inbox.orgId !== actor.orgId) return reject('not_found', 'This channel does not exist.');
       if (channel.kind !== 'sms' && channel.kind !== 'whatsapp') {
         return reject('invalid', 'Only SMS and WhatsApp channels have a carrier registration.');
       }
       if (channel.registration === args.registration) return;
-      putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, registration: args.registration });
+      await putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, registration: args.registration });
     },
 
-    'chat.send': (ctx, args) => {
+    'chat.send': async (ctx, args) => {
       const { tx, actor } = ctx;
-      const chat = tx.get('chat', args.chatId);
+      const chat = await tx.get('chat', args.chatId);
       if (!chat || !chat.memberIds.includes(actor.id)) return reject('not_found', 'This chat does not exist or you are not in it.');
       const now = nextMessageTime(chat.lastMessageAt, ctx.now);
-      const existing = tx.get('chatMessage', args.messageId);
+      const existing = await tx.get('chatMessage', args.messageId);
       if (existing) {
         if (existing.chatId === chat.id && existing.authorId === actor.id) return;
         return reject('conflict', 'A message with this id already exists.');
@@ -246,8 +246,8 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       const body = args.body.trim();
       if (!body) return reject('invalid', 'A message cannot be empty.');
       const message: EntityOf<'chatMessage'> = { id: args.messageId, chatId: chat.id, authorId: actor.id, body, createdAt: now };
-      putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
-      putRecord(tx, scopeOf.chat(chat), 'chat', { ...chat, lastMessageAt: now });
+      await putRecord(tx, scopeOf.chatMessage(message), 'chatMessage', message);
+      await putRecord(tx, scopeOf.chat(chat), 'chat', { ...chat, lastMessageAt: now });
     },
   };
   return handlers;
@@ -264,11 +264,11 @@ export function mutationName(input: unknown): string {
  * handler. A mutation the schema refuses is a rejection (`invalid`, naming the field), so it is answered
  * and stored like any other and never reaches a handler or the change log.
  */
-export function runHandler(handlers: Handlers, ctx: MutationContext, input: unknown): void {
+export async function runHandler(handlers: Handlers, ctx: MutationContext, input: unknown): Promise<void> {
   const parsed = Mutation.safeParse(input);
   if (!parsed.success) return reject('invalid', describeIssue(parsed.error));
   const mutation = parsed.data;
-  guardPrivateData(ctx, mutation);
+  await guardPrivateData(ctx, mutation);
   // The discriminated union guarantees args match the handler; TS cannot correlate them.
-  (handlers[mutation.name] as Handler<MutationName>)(ctx, mutation.args as never);
+  await (handlers[mutation.name] as Handler<MutationName>)(ctx, mutation.args as never);
 }

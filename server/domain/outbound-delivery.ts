@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelKind, DeliveryStatus, EntityOf } from '../../protocol/domain.ts';
-import type { NotPromise, StorageTx } from '../storage/storage.ts';
+import type { StorageTx } from '../storage/storage.ts';
 import { ChannelRegistry, parseProviderConfig } from '../channels/channel-adapter.ts';
 import { createDemoDelivery, type OutboundSender } from './delivery.ts';
 import { StorageSendQueue } from './send-queue.ts';
@@ -8,7 +8,7 @@ import type { SendOutcome } from './send-retry.ts';
 import { sendRefusal } from './send-rules.ts';
 import { resolveSendWorkerPolicy, SendWorker, type SendWindowStats, type SendWorkerPolicy } from './send-worker.ts';
 
-type Transaction = <T>(fn: (tx: StorageTx) => NotPromise<T>) => T;
+type Transaction = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
 
 export interface OutboundDeliveryOptions {
   write: Transaction;
@@ -16,7 +16,7 @@ export interface OutboundDeliveryOptions {
   clock: () => number;
   log: (line: string) => void;
   /** A status change from outside a send job (the demo's "delivered" callback). */
-  setStatus(messageId: string, status: DeliveryStatus): void;
+  setStatus(messageId: string, status: DeliveryStatus): Promise<void>;
   demo: { sentAfterMs: number; deliveredAfterMs: number };
   worker?: Parameters<typeof resolveSendWorkerPolicy>[0];
 }
@@ -43,11 +43,11 @@ export class OutboundDelivery {
     this.channels = new ChannelRegistry({
       fallback: createDemoDelivery({ ...options.demo, setStatus: options.setStatus, log: options.log }),
       resolve: (message) =>
-        options.read((tx) => {
-          const conversation = tx.get('conversation', message.conversationId);
-          const channel = conversation ? tx.get('channel', conversation.channelId) : null;
+        options.read(async (tx) => {
+          const conversation = await tx.get('conversation', message.conversationId);
+          const channel = conversation ? await tx.get('channel', conversation.channelId) : null;
           if (!conversation || !channel) return null;
-          return { channel, to: conversation.customerAddress, config: parseProviderConfig(tx.getProviderConfig(channel.id)) };
+          return { channel, to: conversation.customerAddress, config: parseProviderConfig(await tx.getProviderConfig(channel.id)) };
         }),
       hooks: { log: options.log },
     });
@@ -101,18 +101,18 @@ export class OutboundDelivery {
     for (const route of this.routes.values()) route.sender.close();
   }
 
-  private sendOne(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome> {
-    const decided = this.options.read((tx): { refused: string } | { sender: OutboundSender } => {
-      const conversation = tx.get('conversation', message.conversationId);
-      const channel = conversation ? tx.get('channel', conversation.channelId) : null;
+  private async sendOne(message: EntityOf<'message'>, signal: AbortSignal): Promise<SendOutcome> {
+    const decided = await this.options.read(async (tx): Promise<{ refused: string } | { sender: OutboundSender }> => {
+      const conversation = await tx.get('conversation', message.conversationId);
+      const channel = conversation ? await tx.get('channel', conversation.channelId) : null;
       if (!conversation || !channel) return { refused: 'The conversation or its channel no longer exists.' };
       // An automatic reply (HELP) answers the customer's own message: carriers require it whatever the opt-out.
-      const refusal = message.authorType === 'system' ? null : sendRefusal(tx, conversation, channel, { template: Boolean(message.template) }, this.options.clock());
+      const refusal = message.authorType === 'system' ? null : await sendRefusal(tx, conversation, channel, { template: Boolean(message.template) }, this.options.clock());
       if (refusal) return { refused: refusal.message };
       const route = this.routes.get(channel.kind);
       return { sender: route && route.accepts(conversation) ? route.sender : this.channels };
     });
-    if ('refused' in decided) return Promise.resolve({ kind: 'permanent', reason: decided.refused });
+    if ('refused' in decided) return { kind: 'permanent', reason: decided.refused };
     return decided.sender.send(message, signal);
   }
 }

@@ -33,16 +33,16 @@ export function privateInboxId(userId: string): string {
 }
 
 /** Creates the owner's private inbox if needed and the number as its channel (demo seed, admin tooling). */
-export function addPrivateNumber(
+export async function addPrivateNumber(
   tx: StorageTx,
   input: { orgId: string; ownerId: string; channelId: string; number: string; name?: string; registration: Registration },
-): EntityOf<'channel'> {
+): Promise<EntityOf<'channel'>> {
   const inboxId = privateInboxId(input.ownerId);
-  if (!tx.get('inbox', inboxId)) {
+  if (!await tx.get('inbox', inboxId)) {
     const inbox: EntityOf<'inbox'> = { id: inboxId, orgId: input.orgId, name: PRIVATE_INBOX_NAME, kind: 'private', assignmentMode: false };
-    putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
+    await putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
     const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(inboxId, input.ownerId), inboxId, userId: input.ownerId };
-    putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
+    await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
   }
   const channel: EntityOf<'channel'> = {
     id: input.channelId,
@@ -52,7 +52,7 @@ export function addPrivateNumber(
     address: input.number,
     registration: input.registration,
   };
-  putRecord(tx, scopeOf.channel(channel), 'channel', channel);
+  await putRecord(tx, scopeOf.channel(channel), 'channel', channel);
   return channel;
 }
 
@@ -63,15 +63,15 @@ const ALLOWED_ON_PREVIOUS = new Set<Mutation['name']>(['conversation.markRead', 
  * Runs before every mutation handler: the rules that keep private inboxes
  * private and previous messages read-only, whichever handler is asked.
  */
-export function guardPrivateData(ctx: MutationContext, mutation: Mutation): void {
+export async function guardPrivateData(ctx: MutationContext, mutation: Mutation): Promise<void> {
   const args = mutation.args as Record<string, unknown>;
   if (typeof args.conversationId === 'string' && !ALLOWED_ON_PREVIOUS.has(mutation.name)) {
-    const conversation = ctx.tx.get('conversation', args.conversationId);
+    const conversation = await ctx.tx.get('conversation', args.conversationId);
     if (conversation?.previousOfChannelId) {
       return reject('forbidden', 'These are previous messages of a private number: they are kept read-only.');
     }
   }
-  if ((mutation.name === 'inbox.setMember' || mutation.name === 'inbox.update') && ctx.tx.get('inbox', mutation.args.inboxId)?.kind === 'private') {
+  if ((mutation.name === 'inbox.setMember' || mutation.name === 'inbox.update') && (await ctx.tx.get('inbox', mutation.args.inboxId))?.kind === 'private') {
     return reject('not_found', 'This inbox does not exist or you are not a member of it.');
   }
 }
@@ -79,36 +79,36 @@ export function guardPrivateData(ctx: MutationContext, mutation: Mutation): void
 const MANAGER_ROLES = ['manager', 'supervisor', 'admin'];
 
 export const privateNumberHandlers = {
-  'privateNumber.moveToInbox': (ctx: MutationContext, args: MutationArgs<'privateNumber.moveToInbox'>): void => {
+  'privateNumber.moveToInbox': async (ctx: MutationContext, args: MutationArgs<'privateNumber.moveToInbox'>): Promise<void> => {
     const { tx, actor } = ctx;
     if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers can move a private number into a shared inbox.');
-    const target = tx.get('inbox', args.inboxId);
-    if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !tx.get('inboxMember', recordId.inboxMember(target.id, actor.id))) {
+    const target = await tx.get('inbox', args.inboxId);
+    if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !await tx.get('inboxMember', recordId.inboxMember(target.id, actor.id))) {
       return reject('not_found', 'This inbox does not exist or you are not a member of it.');
     }
-    const source = tx.get('inbox', privateInboxId(args.ownerId));
-    const channel = source ? tx.list('channel', { inboxId: source.id }, '', 100).find((c) => c.address === args.number) : undefined;
+    const source = await tx.get('inbox', privateInboxId(args.ownerId));
+    const channel = source ? (await tx.list('channel', { inboxId: source.id }, '', 100)).find((c) => c.address === args.number) : undefined;
     if (!channel || !source || source.kind !== 'private' || source.orgId !== actor.orgId) {
       return reject('not_found', `That person has no private texting number ${args.number}.`);
     }
     const oldScope = scopeOf.channel(channel);
     // In a shared inbox "My number" would mislead everyone but its owner: it is named for the owner instead.
-    const ownerName = tx.get('user', args.ownerId)?.name;
+    const ownerName = (await tx.get('user', args.ownerId))?.name;
     const moved: EntityOf<'channel'> = { ...channel, inboxId: target.id, name: ownerName ? `${ownerName}’s number` : channel.address };
     // The owner's client drops the channel from the private inbox; the inbox's members receive it.
-    tx.appendChange({ scope: oldScope, op: 'delete', entity: 'channel', id: channel.id });
-    putRecord(tx, scopeOf.channel(moved), 'channel', moved);
+    await tx.appendChange({ scope: oldScope, op: 'delete', entity: 'channel', id: channel.id });
+    await putRecord(tx, scopeOf.channel(moved), 'channel', moved);
 
     const conversations: EntityOf<'conversation'>[] = [];
     for (let after = ''; ; ) {
-      const page = tx.list('conversation', { inboxId: source.id }, after, 200);
+      const page = await tx.list('conversation', { inboxId: source.id }, after, 200);
       conversations.push(...page.filter((c) => c.channelId === channel.id));
       if (page.length < 200) break;
       after = (page[page.length - 1] as EntityOf<'conversation'>).id;
     }
     const messages: EntityOf<'message'>[] = [];
     for (let after = ''; ; ) {
-      const page = tx.list('message', { inboxId: source.id }, after, 500);
+      const page = await tx.list('message', { inboxId: source.id }, after, 500);
       const ids = new Set(conversations.map((c) => c.id));
       messages.push(...page.filter((m) => ids.has(m.conversationId)));
       if (page.length < 500) break;
@@ -116,8 +116,8 @@ export const privateNumberHandlers = {
     }
     for (const conversation of conversations) {
       // A delete entry only (no row removal): the row is re-put below in its new inbox.
-      tx.appendChange({ scope: oldScope, op: 'delete', entity: 'conversation', id: conversation.id });
-      putRecord(tx, scopes.inbox(target.id), 'conversation', {
+      await tx.appendChange({ scope: oldScope, op: 'delete', entity: 'conversation', id: conversation.id });
+      await putRecord(tx, scopes.inbox(target.id), 'conversation', {
         ...conversation,
         inboxId: target.id,
         assigneeId: null,
@@ -127,7 +127,7 @@ export const privateNumberHandlers = {
       });
     }
     // Re-put after the conversations: the stored message rows take their inbox from their conversation.
-    for (const message of messages) putRecord(tx, scopes.inbox(target.id), 'message', message);
+    for (const message of messages) await putRecord(tx, scopes.inbox(target.id), 'message', message);
   },
 };
 

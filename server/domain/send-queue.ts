@@ -1,5 +1,5 @@
 import type { EntityOf } from '../../protocol/domain.ts';
-import type { NotPromise, StorageTx } from '../storage/storage.ts';
+import type { StorageTx } from '../storage/storage.ts';
 import { recordDeliveryStatus, recordProviderId } from './delivery-status.ts';
 import type { Settlement } from './send-retry.ts';
 
@@ -12,8 +12,8 @@ import type { Settlement } from './send-retry.ts';
  */
 
 /** Writes the send job of an outbound message, in the caller's transaction (so both commit or neither). */
-export function enqueueSend(tx: StorageTx, messageId: string, now: number): void {
-  tx.putSendJob(messageId, now, now);
+export async function enqueueSend(tx: StorageTx, messageId: string, now: number): Promise<void> {
+  await tx.putSendJob(messageId, now, now);
 }
 
 /** A leased job with the message to send. */
@@ -42,7 +42,7 @@ export interface SendQueue {
   nextAt(): Promise<number | null>;
 }
 
-type Write = <T>(fn: (tx: StorageTx) => NotPromise<T>) => T;
+type Write = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
 
 /** The SendQueue over the storage contract; `write` is the domain's (it pokes sync clients on commit). */
 export class StorageSendQueue implements SendQueue {
@@ -53,12 +53,12 @@ export class StorageSendQueue implements SendQueue {
   ) {}
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedSend[]> {
-    return this.write((tx) => {
+    return this.write(async (tx) => {
       const claimed: ClaimedSend[] = [];
-      for (const job of tx.claimSendJobs(owner, now, now + leaseMs, limit)) {
-        const message = tx.get('message', job.messageId);
+      for (const job of await tx.claimSendJobs(owner, now, now + leaseMs, limit)) {
+        const message = await tx.get('message', job.messageId);
         // Only queued outbound messages are sent: one that moved on (a status callback, a web chat welcome) is done.
-        if (!message || message.direction !== 'out' || message.status !== 'queued') tx.deleteSendJob(job.messageId);
+        if (!message || message.direction !== 'out' || message.status !== 'queued') await tx.deleteSendJob(job.messageId);
         else claimed.push({ messageId: job.messageId, attempt: job.attempt, message });
       }
       return claimed;
@@ -66,31 +66,31 @@ export class StorageSendQueue implements SendQueue {
   }
 
   async settle(owner: string, job: ClaimedSend, settlement: Settlement, _now: number): Promise<void> {
-    this.write((tx) => {
+    await this.write(async (tx) => {
       switch (settlement.kind) {
         case 'accepted':
-          if (settlement.providerId !== null) recordProviderId(tx, job.messageId, settlement.providerId, settlement.status);
-          else recordDeliveryStatus(tx, job.messageId, settlement.status);
-          tx.deleteSendJob(job.messageId);
+          if (settlement.providerId !== null) await recordProviderId(tx, job.messageId, settlement.providerId, settlement.status);
+          else await recordDeliveryStatus(tx, job.messageId, settlement.status);
+          await tx.deleteSendJob(job.messageId);
           return;
         case 'fail':
-          recordDeliveryStatus(tx, job.messageId, 'failed', settlement.reason);
-          tx.deleteSendJob(job.messageId);
+          await recordDeliveryStatus(tx, job.messageId, 'failed', settlement.reason);
+          await tx.deleteSendJob(job.messageId);
           return;
         case 'park':
-          tx.rescheduleSendJob(job.messageId, owner, null, settlement.reason);
+          await tx.rescheduleSendJob(job.messageId, owner, null, settlement.reason);
           return;
         case 'retry':
-          tx.rescheduleSendJob(job.messageId, owner, settlement.dueAt, settlement.reason);
+          await tx.rescheduleSendJob(job.messageId, owner, settlement.dueAt, settlement.reason);
           return;
       }
     });
   }
 
   async release(owner: string, messageId: string): Promise<void> {
-    this.write((tx) => {
-      const job = tx.getSendJob(messageId);
-      if (job?.leaseOwner === owner) tx.rescheduleSendJob(messageId, owner, job.dueAt, job.lastError);
+    await this.write(async (tx) => {
+      const job = await tx.getSendJob(messageId);
+      if (job?.leaseOwner === owner) await tx.rescheduleSendJob(messageId, owner, job.dueAt, job.lastError);
     });
   }
 

@@ -11,7 +11,7 @@ export interface SnapshotCursor {
 }
 
 /** The record kinds making up one scope, in the order a client can apply them. */
-function partsOf(tx: StorageTx, target: Scope): Part[] {
+async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
   const { kind, id } = parseScope(target);
   switch (kind) {
     case 'org':
@@ -20,7 +20,7 @@ function partsOf(tx: StorageTx, target: Scope): Part[] {
         { kind: 'contact', by: { orgId: id, ownerId: null } },
       ];
     case 'user': {
-      const user = tx.get('user', id);
+      const user = await tx.get('user', id);
       if (!user) return [];
       return [
         { kind: 'contact', by: { orgId: user.orgId, ownerId: id } },
@@ -52,20 +52,20 @@ function partsOf(tx: StorageTx, target: Scope): Part[] {
  * pages read at different moments are fine because every later change is
  * also delivered from the log after the snapshot's cursor.
  */
-export function readSnapshotPage(
+export async function readSnapshotPage(
   tx: StorageTx,
   target: Scope,
   from: SnapshotCursor | null,
   limit: number,
-): { records: EntityRecord[]; next: SnapshotCursor | null } {
-  const parts = partsOf(tx, target);
+): Promise<{ records: EntityRecord[]; next: SnapshotCursor | null }> {
+  const parts = await partsOf(tx, target);
   const records: EntityRecord[] = [];
   let part = from?.part ?? 0;
   let afterId = from?.afterId ?? '';
   while (part < parts.length) {
     const { kind, by } = parts[part] as Part;
     const want = limit - records.length;
-    const rows = tx.list(kind, by as never, afterId, want);
+    const rows = await tx.list(kind, by as never, afterId, want);
     for (const record of rows) records.push({ entity: kind, record } as EntityRecord);
     if (rows.length === want) {
       const last = rows[rows.length - 1] as { id: string };

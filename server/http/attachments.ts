@@ -29,10 +29,10 @@ export const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
 const notFound = (): HttpError => new HttpError(404, 'not_found', 'No such attachment, or it is in an inbox you are not a member of.');
 
 /** Whether this person may see this conversation (member of its inbox); a non-member learns nothing. */
-function mayAccess(domain: Domain, userId: string, conversationId: string): boolean {
-  return domain.read((tx) => {
-    const conversation = tx.get('conversation', conversationId);
-    return conversation !== null && tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, userId)) !== null;
+function mayAccess(domain: Domain, userId: string, conversationId: string): Promise<boolean> {
+  return domain.read(async (tx) => {
+    const conversation = await tx.get('conversation', conversationId);
+    return conversation !== null && (await tx.get('inboxMember', recordId.inboxMember(conversation.inboxId, userId))) !== null;
   });
 }
 
@@ -58,9 +58,9 @@ export function attachmentRoute(domain: Domain, store: AttachmentStore, target: 
   return null;
 }
 
-function authenticate(domain: Domain, req: IncomingMessage): string {
+async function authenticate(domain: Domain, req: IncomingMessage): Promise<string> {
   const token = bearerToken(req);
-  const auth = token ? domain.authenticate(token) : null;
+  const auth = token ? await domain.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user.id;
 }
@@ -81,10 +81,10 @@ export function checkUploadHeaders(req: IncomingMessage, name: string): { conten
 }
 
 async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const userId = authenticate(domain, req);
+  const userId = await authenticate(domain, req);
   const conversationId = url.searchParams.get('conversationId') ?? '';
   const name = safeFileName(url.searchParams.get('name') ?? '');
-  if (!conversationId || conversationId.length > 64 || !mayAccess(domain, userId, conversationId)) {
+  if (!conversationId || conversationId.length > 64 || !(await mayAccess(domain, userId, conversationId))) {
     throw new HttpError(404, 'not_found', 'This conversation does not exist or is in an inbox you are not a member of.');
   }
   const { contentType } = checkUploadHeaders(req, name);
@@ -131,9 +131,9 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
 }
 
 async function download(domain: Domain, store: AttachmentStore, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const userId = authenticate(domain, req);
+  const userId = await authenticate(domain, req);
   const meta = store.get(id);
-  if (!meta || !mayAccess(domain, userId, meta.conversationId)) throw notFound();
+  if (!meta || !(await mayAccess(domain, userId, meta.conversationId))) throw notFound();
   const inline = isPreviewableImage(meta.contentType) || meta.contentType === 'application/pdf';
   res.writeHead(200, {
     'content-type': meta.contentType,

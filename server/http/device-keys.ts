@@ -6,9 +6,9 @@ import { bearerToken, HttpError, readBody, sendJson } from './respond.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-function signedInUser(domain: Domain, req: IncomingMessage) {
+async function signedInUser(domain: Domain, req: IncomingMessage) {
   const token = bearerToken(req);
-  const auth = token ? domain.authenticate(token) : null;
+  const auth = token ? await domain.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user;
 }
@@ -24,18 +24,18 @@ function deviceIdParam(req: IncomingMessage): string {
 export function deviceKeyRoutes(domain: Domain, bodyLimitBytes: number): Record<string, Partial<Record<string, Handler>>> {
   return {
     [HTTP_PATHS.deviceKey]: {
-      GET: (req, res) => {
-        const user = signedInUser(domain, req);
-        sendJson(res, 200, deviceKeyOf(domain, user, deviceIdParam(req)));
+      GET: async (req, res) => {
+        const user = await signedInUser(domain, req);
+        sendJson(res, 200, await deviceKeyOf(domain, user, deviceIdParam(req)));
       },
       PUT: async (req, res) => {
-        const user = signedInUser(domain, req);
+        const user = await signedInUser(domain, req);
         const body = await readBody(req, DeviceKeyPut, bodyLimitBytes);
-        sendJson(res, 200, storeDeviceKey(domain, user, body.deviceId, body.key));
+        sendJson(res, 200, await storeDeviceKey(domain, user, body.deviceId, body.key));
       },
-      DELETE: (req, res) => {
-        const user = signedInUser(domain, req);
-        forgetDeviceKey(domain, user, deviceIdParam(req));
+      DELETE: async (req, res) => {
+        const user = await signedInUser(domain, req);
+        await forgetDeviceKey(domain, user, deviceIdParam(req));
         res.writeHead(204).end();
       },
     },

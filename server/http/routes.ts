@@ -54,13 +54,13 @@ async function signInOrThrottle(domain: Domain, body: SignInRequest, address: st
 export function createHttpHandler(options: RouteOptions): Handler {
   const { domain } = options;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
-    ...healthRoutes(options.readiness ?? { database: async () => void domain.head() }),
+    ...healthRoutes(options.readiness ?? { database: async () => void (await domain.head()) }),
     [HTTP_PATHS.info]: {
-      GET: (_req, res) => {
+      GET: async (_req, res) => {
         const info: ServerInfo = {
           name: 'switchboard',
           protocol: PROTOCOL_VERSION,
-          organisation: domain.organisationName(),
+          organisation: await domain.organisationName(),
           demoAccounts: options.demoAccounts ? [...options.demoAccounts] : null,
           meetingUrlTemplate: options.meetingUrlTemplate ?? null,
         };
@@ -74,10 +74,10 @@ export function createHttpHandler(options: RouteOptions): Handler {
         if (!session) throw new HttpError(401, SIGN_IN_ERROR_CODES.invalidCredentials, 'That email and password do not match an active account.');
         sendJson(res, 200, { token: session.token, user: session.user });
       },
-      DELETE: (req, res) => {
+      DELETE: async (req, res) => {
         const token = bearerToken(req);
         if (!token) throw new HttpError(401, 'unauthenticated', 'Send the session token as Authorization: Bearer <token>.');
-        if (!domain.signOut(token)) throw new HttpError(401, 'unauthenticated', 'This session is unknown or already signed out.');
+        if (!(await domain.signOut(token))) throw new HttpError(401, 'unauthenticated', 'This session is unknown or already signed out.');
         res.writeHead(204).end();
       },
     },
@@ -87,7 +87,7 @@ export function createHttpHandler(options: RouteOptions): Handler {
       POST: async (req, res) => {
         const body = await readBody(req, DemoInboundRequest, options.bodyLimitBytes);
         try {
-          const result = domain.receiveInbound(body);
+          const result = await domain.receiveInbound(body);
           sendJson(res, 200, { conversationId: result.conversationId, messageId: result.messageId });
         } catch (err) {
           if (err instanceof UnknownChannelError) throw new HttpError(404, 'not_found', err.message);

@@ -33,7 +33,7 @@ async function readSignedForm(domain: Domain, req: IncomingMessage, limit: numbe
   if (typeof header !== 'string' || !header) throw forbidden();
   const params: FormParams = [...new URLSearchParams((await readBodyBytes(req, limit)).toString('utf8')).entries()];
   const signers = new Map<string, TwilioChannel>();
-  for (const { channel, config } of domain.providers.providerChannels('twilio')) {
+  for (const { channel, config } of await domain.providers.providerChannels('twilio')) {
     if (config.provider !== 'twilio') continue;
     // The raw target, byte for byte: Twilio signed the URL as it called it, not as we would normalise it.
     if (validateTwilioSignature(config.twilio.authToken, publicRequestUrl(config.twilio.publicUrl, req.url ?? '/'), params, header)) signers.set(channel.id, { channel, config });
@@ -109,7 +109,8 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
       POST: async (req, res) => {
         const { params, signers } = await readSignedForm(domain, req, options.bodyLimitBytes);
         // The channel the form names must be one whose token signed it.
-        const found = signers.get(domain.providers.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'))?.channel.id ?? '');
+        const named = await domain.providers.findTwilioChannel(first(params, 'To'), first(params, 'MessagingServiceSid'));
+        const found = signers.get(named?.channel.id ?? '');
         if (!found) throw forbidden();
         const { channel, config } = found;
         if (first(params, 'AccountSid') !== config.twilio.accountSid) throw forbidden();
@@ -132,7 +133,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         const automaticReply = HELP_WORDS.has(smsKeyword(text)) ? (config.twilio.helpText ?? DEFAULT_HELP_TEXT) : null;
         try {
           // Commits before we answer: a 200 tells Twilio the message is safely stored.
-          receiveInboundWithMedia(domain, store, {
+          await receiveInboundWithMedia(domain, store, {
             channelId: channel.id,
             from,
             body: withRefusedNote(text, media.refused),
@@ -160,7 +161,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         if (!messageSid || !providerStatus) throw new HttpError(400, 'invalid', 'MessageSid and MessageStatus are required.');
         const adapter = domain.channels.adapterFor(found.channel.id, config);
         const update = adapter?.statusUpdate(providerStatus, first(params, 'ErrorCode')) ?? null;
-        if (update) domain.applyProviderStatus(found.channel.id, query.get('message'), messageSid, update.status, update.reason);
+        if (update) await domain.applyProviderStatus(found.channel.id, query.get('message'), messageSid, update.status, update.reason);
         twiml(res);
       },
     },

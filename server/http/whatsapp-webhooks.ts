@@ -86,13 +86,13 @@ export function whatsAppInboundBody(message: InboundMessage): string | null {
   return [`${label} (media ${media.id})`, media.caption].filter(Boolean).join('\n');
 }
 
-type WhatsAppChannel = NonNullable<ReturnType<ChannelProviders['findWhatsAppChannel']>>;
+type WhatsAppChannel = NonNullable<Awaited<ReturnType<ChannelProviders['findWhatsAppChannel']>>>;
 
 /** The configured WhatsApp channels (by phone number id) whose app secret signed these bytes. */
-function signingChannels(domain: Domain, raw: Buffer, header: string): Map<string, WhatsAppChannel> {
+async function signingChannels(domain: Domain, raw: Buffer, header: string): Promise<Map<string, WhatsAppChannel>> {
   const verdicts = new Map<string, boolean>();
   const signers = new Map<string, WhatsAppChannel>();
-  for (const { channel, config } of domain.providers.providerChannels('whatsapp')) {
+  for (const { channel, config } of await domain.providers.providerChannels('whatsapp')) {
     if (config.provider !== 'whatsapp') continue;
     const { appSecret, phoneNumberId } = config.whatsapp;
     let valid = verdicts.get(appSecret);
@@ -130,7 +130,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
     if (found && store) {
       const { type, media } = found;
       if (!media) throw invalid(`Message ${message.id} of type ${message.type} has no ${message.type} object.`);
-      if (domain.read((tx) => tx.findMessageByProviderId(channelId, message.id))) return true;
+      if (await domain.read((tx) => tx.findMessageByProviderId(channelId, message.id))) return true;
       const name = (contentType: string) => safeFileName(inboundMediaName(type, attachmentExtension(contentType), { filename: media.filename, voice: media.voice }));
       let stored: StoredMedia;
       try {
@@ -147,7 +147,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
     }
     try {
       // Commits before we answer: a 200 tells Meta the message is safely stored.
-      receiveInboundWithMedia(domain, store, { channelId, from, body, providerId: message.id, attachments: files });
+      await receiveInboundWithMedia(domain, store, { channelId, from, body, providerId: message.id, attachments: files });
       return true;
     } catch (err) {
       log(`whatsapp inbound ${message.id} on ${channelId} not stored (Meta will retry): ${err instanceof Error ? err.message : String(err)}`);
@@ -157,12 +157,12 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
 
   return {
     [WHATSAPP_WEBHOOK_PATH]: {
-      GET: (_req, res, target) => {
+      GET: async (_req, res, target) => {
         const query = target.url.searchParams;
         const mode = query.get('hub.mode');
         const token = query.get('hub.verify_token');
         const challenge = query.get('hub.challenge');
-        const ok = mode === 'subscribe' && token !== null && challenge !== null && domain.providers.whatsAppVerifyTokens().some((t) => sameText(t, token));
+        const ok = mode === 'subscribe' && token !== null && challenge !== null && (await domain.providers.whatsAppVerifyTokens()).some((t) => sameText(t, token));
         if (!ok) throw new HttpError(403, 'forbidden', 'The verify token does not match a configured WhatsApp channel.');
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(challenge);
       },
@@ -172,7 +172,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
         const header = req.headers['x-hub-signature-256'];
         if (typeof header !== 'string' || !header) throw forbidden();
         const raw = await readBodyBytes(req, options.bodyLimitBytes);
-        const signers = signingChannels(domain, raw, header);
+        const signers = await signingChannels(domain, raw, header);
         if (signers.size === 0) throw forbidden();
         let json: unknown;
         try {
@@ -197,7 +197,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
           for (const status of value.statuses ?? []) {
             const error = status.errors?.[0];
             const update = whatsAppStatusUpdate(status.status, error ? { code: error.code ?? null, title: error.title ?? null } : null);
-            if (update) domain.applyProviderStatus(channel.id, status.biz_opaque_callback_data ?? null, status.id, update.status, update.reason);
+            if (update) await domain.applyProviderStatus(channel.id, status.biz_opaque_callback_data ?? null, status.id, update.status, update.reason);
           }
         }
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('ok');

@@ -115,7 +115,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     started.push(sales as WhatsAppSimulator, support as WhatsAppSimulator);
     simulators = { twilio, whatsapp: { ch_sales_wa: sales as WhatsAppSimulator, ch_support_wa: support as WhatsAppSimulator } };
     for (const channel of DEMO_SMS_CHANNELS) {
-      configureTwilioChannel(options.dataDir, channel.id, {
+      await configureTwilioChannel(options.dataDir, channel.id, {
         accountSid: twilio.accountSid,
         authToken: twilio.authToken,
         apiBaseUrl: twilio.url,
@@ -126,7 +126,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     for (const channel of DEMO_WHATSAPP_CHANNELS) {
       const sim = simulators.whatsapp[channel.id];
       sim.webhookUrl = `${server.url}${WHATSAPP_WEBHOOK_PATH}`;
-      configureWhatsAppChannel(options.dataDir, channel.id, {
+      await configureWhatsAppChannel(options.dataDir, channel.id, {
         phoneNumberId: sim.phoneNumberId,
         accessToken: sim.accessToken,
         appSecret: sim.appSecret,
@@ -278,7 +278,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
         // (npm run server -- --demo, SWITCHBOARD_SERVER_URL) does not send to dead ports.
         for (const channel of [...DEMO_SMS_CHANNELS, ...DEMO_WHATSAPP_CHANNELS]) {
           try {
-            removeChannelProvider(options.dataDir, channel.id);
+            await removeChannelProvider(options.dataDir, channel.id);
           } catch (err) {
             log(`the simulator configuration of ${channel.id} was not removed: ${err instanceof Error ? err.message : String(err)}`);
           }

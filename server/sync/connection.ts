@@ -50,6 +50,8 @@ export class SyncConnection {
   private pendingResults: PendingResult[] = [];
   private pumping = false;
   private pumpAgain = false;
+  /** Frames are handled one after another, in the order they arrived, though each may wait on the database. */
+  private inbound: Promise<void> = Promise.resolve();
   private closed = false;
   private consecutiveErrors = 0;
   private rateLimitedStreak = 0;
@@ -67,7 +69,7 @@ export class SyncConnection {
   ) {
     this.bucket = new TokenBucket(tuning.maxFramesPerSecond, tuning.burst);
     this.helloTimer = setTimeout(() => this.close(CloseCode.helloRequired, 'hello expected'), tuning.helloTimeoutMs);
-    ws.on('message', (data) => this.guard(() => this.onMessage(data)));
+    ws.on('message', (data) => this.receive(data));
     ws.on('close', () => this.cleanup());
     // ws reports oversized frames (and closes with 1009) through 'error'; without a listener it would throw.
     ws.on('error', (err) => this.log(`sync socket error: ${err.message}`));
@@ -97,16 +99,8 @@ export class SyncConnection {
 
   // ---------------------------------------------------------------- inbound frames
 
-  private guard(task: () => void): void {
-    try {
-      task();
-    } catch (err) {
-      this.log(`sync handler failed: ${err instanceof Error ? err.stack : String(err)}`);
-      this.sendNow({ type: 'error', code: 'internal', message: 'The server failed to handle that frame; it was logged.' });
-    }
-  }
-
-  private onMessage(data: RawData): void {
+  /** Rate limits on arrival (a flood is never queued); handling waits for the frames before it. */
+  private receive(data: RawData): void {
     if (this.closed) return;
     this.silenceTimer?.refresh();
     if (!this.bucket.take()) {
@@ -116,7 +110,20 @@ export class SyncConnection {
       return;
     }
     this.rateLimitedStreak = 0;
+    this.inbound = this.inbound.then(() => this.guard(() => this.onMessage(data)));
+  }
 
+  private async guard(task: () => Promise<void>): Promise<void> {
+    try {
+      await task();
+    } catch (err) {
+      this.log(`sync handler failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.sendNow({ type: 'error', code: 'internal', message: 'The server failed to handle that frame; it was logged.' });
+    }
+  }
+
+  private async onMessage(data: RawData): Promise<void> {
+    if (this.closed) return;
     let json: unknown;
     try {
       json = JSON.parse(frameText(data));
@@ -156,15 +163,18 @@ export class SyncConnection {
     if (this.consecutiveErrors >= this.tuning.maxConsecutiveErrors) this.close(CloseCode.tooManyErrors, 'too many bad frames');
   }
 
-  private onHello(hello: HelloFrame): void {
+  private async onHello(hello: HelloFrame): Promise<void> {
     if (this.user) return this.fail('bad_frame', 'hello: already said hello on this connection.');
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.sendNow({ type: 'error', code: 'protocol_mismatch', message: `This server speaks protocol ${PROTOCOL_VERSION}; please update.` });
       return this.close(CloseCode.protocolMismatch, 'protocol mismatch');
     }
-    const check = this.domain.checkToken(hello.token);
+    const check = await this.domain.checkToken(hello.token);
     if (!check.ok) return this.refuseSession(check.reason);
     const auth = check.auth;
+    // Read before this.user is set: until then a commit's poke does not start the pump ahead of the welcome.
+    const { scopes, head, floor } = await this.domain.syncStart(auth.user.id);
+    if (this.closed) return;
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.token = hello.token;
@@ -172,9 +182,7 @@ export class SyncConnection {
     this.sessionIdValue = auth.sessionId;
     this.clientId = hello.clientId;
 
-    const held = new Set(this.domain.scopesOf(auth.user.id));
-    const head = this.domain.head();
-    const floor = this.domain.servableFloor();
+    const held = new Set(scopes);
     // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
     const fresh = hello.cursor === null || hello.cursor < floor || hello.cursor > head;
     this.cursor = fresh ? head : (hello.cursor ?? head);
@@ -201,12 +209,13 @@ export class SyncConnection {
     this.close(CloseCode.unauthenticated, message);
   }
 
-  private onMutate(frame: Extract<ReceivedClientFrame, { type: 'mutate' }>): void {
+  private async onMutate(frame: Extract<ReceivedClientFrame, { type: 'mutate' }>): Promise<void> {
     const user = this.user;
     if (!user) return;
     for (const { id, mutation } of frame.mutations) {
-      const applied = this.domain.applyMutation(user, this.clientId, id, mutation);
-      this.pendingResults.push({ afterSeq: this.domain.head(), frame: { type: 'mutationResult', id, result: applied.result } });
+      const applied = await this.domain.applyMutation(user, this.clientId, id, mutation);
+      // The head read after the commit is at or past the mutation's entries: its result follows them.
+      this.pendingResults.push({ afterSeq: await this.domain.head(), frame: { type: 'mutationResult', id, result: applied.result } });
     }
     this.poke();
   }
@@ -266,7 +275,7 @@ export class SyncConnection {
     for (;;) {
       if (this.closed) return;
       // Scopes and entries are read together: an entry is sent only if its scope is held right now.
-      const page = this.domain.readChanges(user.id, this.cursor, limit);
+      const page = await this.domain.readChanges(user.id, this.cursor, limit);
       const now = new Set(page.scopes);
       for (const s of [...this.scopes]) {
         if (now.has(s)) continue;
@@ -303,12 +312,12 @@ export class SyncConnection {
 
   /** Streams a scope's current state in pages; entries up to `floor` are part of it. */
   private async snapshot(userId: string, target: Scope): Promise<void> {
-    const floor = this.domain.head();
+    const floor = await this.domain.head();
     let from = null;
     let first = true;
     do {
       if (this.closed) return;
-      const page = this.domain.readSnapshot(userId, target, from, this.tuning.maxBatch);
+      const page = await this.domain.readSnapshot(userId, target, from, this.tuning.maxBatch);
       if (!page.held) {
         // Lost while streaming: tell the client to drop the part it already received.
         if (!first) await this.send({ type: 'scopeLost', scope: target });
@@ -327,9 +336,11 @@ export class SyncConnection {
   private startHeartbeat(): void {
     this.pingTimer = setInterval(
       () =>
-        this.guard(() => {
+        // guard catches: a failed check is logged, never an unhandled rejection.
+        void this.guard(async () => {
           // Also keeps last-used fresh while connected (the domain writes it at most every few minutes).
-          const check = this.domain.checkToken(this.token);
+          const check = await this.domain.checkToken(this.token);
+          if (this.closed) return;
           if (!check.ok) return this.refuseSession(check.reason);
           this.sendNow({ type: 'ping', t: Date.now() });
         }),

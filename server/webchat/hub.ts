@@ -35,6 +35,8 @@ interface Visitor {
   handle: string;
   name?: string;
   email?: string;
+  /** Agent messages pushed while the welcome was being read; sent after it (null once welcomed). */
+  early: WebchatServerFrame[] | null;
 }
 
 /** Where a socket came from, taken from its upgrade request. */
@@ -183,7 +185,7 @@ export class WebchatHub implements WebchatGate {
       const message = await this.receiveSend(visitor, peer, frame);
       if (typeof message === 'string') return void send(ws, { type: 'error', code: 'not_sent', message, clientMessageId: frame.clientMessageId });
       for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) {
-        send(other.ws, {
+        toVisitor(other, {
           type: 'message',
           message: toWebchatMessage(message),
           ...(other === visitor ? { clientMessageId: frame.clientMessageId } : {}),
@@ -191,12 +193,12 @@ export class WebchatHub implements WebchatGate {
       }
       return;
     }
-    ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
+    await ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
   }
 
   /** A hello: the visitor now live on this socket with the welcome sent, or null when the socket was refused. */
   private async hello(ws: WebSocket, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'hello' }>): Promise<Visitor | null> {
-    const channel = findWebchatChannel(this.domain, frame.widgetKey);
+    const channel = await findWebchatChannel(this.domain, frame.widgetKey);
     if (!channel) {
       ws.close(WebchatCloseCode.unknownWidget, 'unknown widget');
       return null;
@@ -209,7 +211,7 @@ export class WebchatHub implements WebchatGate {
     const token = frame.visitorToken ?? newVisitorToken();
     const handle = visitorHandle(channel.id, token);
     // A made-up token is a new visitor too: only a visitor with a conversation or a live tab is returning.
-    const newcomer = !frame.visitorToken || (!this.isLive(channel.id, handle) && !visitorConversation(this.domain, channel.id, handle));
+    const newcomer = !frame.visitorToken || (!this.isLive(channel.id, handle) && !(await visitorConversation(this.domain, channel.id, handle)));
     if (newcomer && !(await this.limits.take('newVisitors', peer.address))) {
       send(ws, { type: 'error', code: 'rate_limited', message: 'Too many new chats from your network; try again in a few minutes.' });
       ws.close(WebchatCloseCode.rateLimited, 'too many new visitors');
@@ -221,19 +223,23 @@ export class WebchatHub implements WebchatGate {
       ws.close(WebchatCloseCode.tooManySockets, 'too many tabs');
       return null;
     }
-    const visitor: Visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined };
+    const visitor: Visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined, early: [] };
+    // Live before the history is read, so a reply committed meanwhile is either in the history or pushed (held in `early`).
     set.add(visitor);
     this.live.set(key(channel.id, handle), set);
-    const history = visitorHistory(this.domain, channel.id, handle);
+    const history = await visitorHistory(this.domain, channel.id, handle);
     send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: history.map(toWebchatMessage) });
+    const shown = new Set(history.map((m) => m.id));
+    for (const early of visitor.early ?? []) if (early.type !== 'message' || !shown.has(early.message.id)) send(ws, early);
+    visitor.early = null;
     // Replies queued while the visitor was away went out with the history just now.
-    for (const m of history) if (m.direction === 'out' && m.status === 'queued') this.domain.setDeliveryStatus(m.id, 'sent');
+    for (const m of history) if (m.direction === 'out' && m.status === 'queued') await this.domain.setDeliveryStatus(m.id, 'sent');
     return visitor;
   }
 
   /** A visitor's `send`, once: a resend after a reconnect echoes the message already received. */
   private async receiveSend(visitor: Visitor, peer: Peer, frame: Extract<WebchatClientFrame, { type: 'send' }>): Promise<EntityOf<'message'> | string> {
-    const seen = receivedVisitorMessage(this.domain, visitor.channelId, visitor.handle, frame.clientMessageId);
+    const seen = await receivedVisitorMessage(this.domain, visitor.channelId, visitor.handle, frame.clientMessageId);
     if (seen) return seen;
     if (!(await this.limits.take('messages', peer.address))) return 'Too many messages from your network; wait a minute and send again.';
     const ids = frame.attachmentIds ?? [];
@@ -244,7 +250,7 @@ export class WebchatHub implements WebchatGate {
       if (typeof claimed === 'string') return claimed;
       attachments = claimed;
     }
-    const message = receiveVisitorMessage(this.domain, {
+    const message = await receiveVisitorMessage(this.domain, {
       channelId: visitor.channelId,
       handle: visitor.handle,
       body: frame.body,
@@ -265,15 +271,21 @@ export class WebchatHub implements WebchatGate {
   }
 
   /** A push is idempotent on the widget's side (it shows each message id once), so a resend is harmless. */
-  private pushAgentMessage(message: EntityOf<'message'>): SendOutcome {
+  private async pushAgentMessage(message: EntityOf<'message'>): Promise<SendOutcome> {
     if (this.closed) return { kind: 'transient', reason: 'The chat server was shutting down.', retryAfterMs: null };
-    const conversation = this.domain.read((tx) => tx.get('conversation', message.conversationId));
+    const conversation = await this.domain.read((tx) => tx.get('conversation', message.conversationId));
     if (!conversation) return { kind: 'permanent', reason: 'The conversation no longer exists.' };
     const set = this.live.get(key(conversation.channelId, conversation.customerAddress));
     if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
-    for (const v of set) send(v.ws, { type: 'message', message: toWebchatMessage(message) });
+    for (const v of set) toVisitor(v, { type: 'message', message: toWebchatMessage(message) });
     return { kind: 'accepted', providerId: null, status: 'sent' };
   }
+}
+
+/** A frame for a visitor: held until their welcome went out, then sent. */
+function toVisitor(visitor: Visitor, frame: WebchatServerFrame): void {
+  if (visitor.early) visitor.early.push(frame);
+  else send(visitor.ws, frame);
 }
 
 function send(ws: WebSocket, frame: WebchatServerFrame): void {

@@ -175,11 +175,11 @@ export function webchatAttachmentRoute(domain: Domain, gate: WebchatGate, req: I
 }
 
 /** The visitor named by the token header on this widget's channel. */
-function visitorOf(domain: Domain, req: IncomingMessage, widgetKey: string): { channelId: string; handle: string } {
+async function visitorOf(domain: Domain, req: IncomingMessage, widgetKey: string): Promise<{ channelId: string; handle: string }> {
   const header = req.headers[WEBCHAT_VISITOR_HEADER];
   const token = VisitorToken.safeParse(Array.isArray(header) ? header[0] : header);
   if (!token.success) throw new HttpError(401, 'unauthenticated', `Send the visitor token as ${WEBCHAT_VISITOR_HEADER}.`);
-  const channel = widgetKey ? findWebchatChannel(domain, widgetKey) : null;
+  const channel = widgetKey ? await findWebchatChannel(domain, widgetKey) : null;
   if (!channel) throw new HttpError(404, 'unknown_widget', 'This chat does not exist.');
   return { channelId: channel.id, handle: visitorHandle(channel.id, token.data) };
 }
@@ -188,7 +188,7 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
   if (!(await gate.limits.take('uploads', clientAddress(req, gate.options.trustProxy)))) {
     throw new HttpError(429, 'rate_limited', 'Too many uploads; wait a minute and try again.');
   }
-  const visitor = visitorOf(domain, req, widgetKey);
+  const visitor = await visitorOf(domain, req, widgetKey);
   // Only a connected visitor uploads: that ties uploads to the per-address session limits.
   if (!gate.isLive(visitor.channelId, visitor.handle)) throw new HttpError(409, 'not_connected', 'The chat is not connected; wait for it to reconnect and try again.');
   const name = safeFileName(url.searchParams.get('name') ?? '');
@@ -210,9 +210,9 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
 }
 
 async function download(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse, widgetKey: string, id: string): Promise<void> {
-  const visitor = visitorOf(domain, req, widgetKey);
+  const visitor = await visitorOf(domain, req, widgetKey);
   const meta = store.get(id);
-  if (!meta || !visitorMayRead(domain, visitor.channelId, visitor.handle, meta)) throw notFound();
+  if (!meta || !(await visitorMayRead(domain, visitor.channelId, visitor.handle, meta))) throw notFound();
   const image = isPreviewableImage(meta.contentType);
   res.writeHead(200, {
     'content-type': meta.contentType,

@@ -16,7 +16,7 @@ export const visitorHandle = (channelId: string, token: string): string =>
 /** Whether a conversation's customer address is a widget visitor (demo seed and /api/demo/inbound visitors are not). */
 export const isWidgetVisitor = (customerAddress: string): boolean => /^visitor-[0-9a-f]{16}$/.test(customerAddress);
 
-export function findWebchatChannel(domain: Domain, widgetKey: string): EntityOf<'channel'> | null {
+export function findWebchatChannel(domain: Domain, widgetKey: string): Promise<EntityOf<'channel'> | null> {
   return domain.read((tx) => tx.findChannelByAddress('webchat', widgetKey));
 }
 
@@ -31,7 +31,7 @@ export const toWebchatMessage = (m: EntityOf<'message'>): WebchatMessage => ({
 export const visitorProviderId = (handle: string, clientMessageId: string): string => `webchat:${handle}:${clientMessageId}`;
 
 /** The visitor message already received for this clientMessageId (a resend after a reconnect), or null. */
-export function receivedVisitorMessage(domain: Domain, channelId: string, handle: string, clientMessageId: string): EntityOf<'message'> | null {
+export function receivedVisitorMessage(domain: Domain, channelId: string, handle: string, clientMessageId: string): Promise<EntityOf<'message'> | null> {
   return domain.read((tx) => tx.findMessageByProviderId(channelId, visitorProviderId(handle, clientMessageId)));
 }
 
@@ -39,30 +39,28 @@ export function receivedVisitorMessage(domain: Domain, channelId: string, handle
  * Whether the visitor may read this attachment: it is on a message the visitor is shown (their own
  * or an agent's reply) in their own conversation — not on an internal row, not merely uploaded.
  */
-export function visitorMayRead(domain: Domain, channelId: string, handle: string, attachment: { id: string; conversationId: string }): boolean {
-  const conversation = visitorConversation(domain, channelId, handle);
+export async function visitorMayRead(domain: Domain, channelId: string, handle: string, attachment: { id: string; conversationId: string }): Promise<boolean> {
+  const conversation = await visitorConversation(domain, channelId, handle);
   if (!conversation || conversation.id !== attachment.conversationId) return false;
-  return visitorHistory(domain, channelId, handle).some((m) => m.attachments.some((a) => a.id === attachment.id));
+  return (await visitorHistory(domain, channelId, handle)).some((m) => m.attachments.some((a) => a.id === attachment.id));
 }
 
 /** The visitor's own conversation (latest on this channel), or null before their first message. */
-export function visitorConversation(domain: Domain, channelId: string, handle: string): EntityOf<'conversation'> | null {
+export function visitorConversation(domain: Domain, channelId: string, handle: string): Promise<EntityOf<'conversation'> | null> {
   return domain.read((tx) => tx.findLatestConversation(channelId, handle));
 }
 
 /** History shown to the visitor: their messages and agent replies (no internal/system rows). */
-export function visitorHistory(domain: Domain, channelId: string, handle: string): EntityOf<'message'>[] {
-  return domain.read((tx) => {
-    const conversation = tx.findLatestConversation(channelId, handle);
+export function visitorHistory(domain: Domain, channelId: string, handle: string): Promise<EntityOf<'message'>[]> {
+  return domain.read(async (tx) => {
+    const conversation = await tx.findLatestConversation(channelId, handle);
     if (!conversation) return [];
-    return tx
-      .recentMessagesOfConversation(conversation.id, WEBCHAT_LIMITS.historyLimit)
-      .filter((m) => m.authorType !== 'system' && (m.direction === 'in' || m.authorType === 'user'));
+    return (await tx.recentMessagesOfConversation(conversation.id, WEBCHAT_LIMITS.historyLimit)).filter((m) => m.authorType !== 'system' && (m.direction === 'in' || m.authorType === 'user'));
   });
 }
 
 /** A visitor message through the one inbound path; a name/email links a new shared contact once. */
-export function receiveVisitorMessage(
+export async function receiveVisitorMessage(
   domain: Domain,
   input: {
     channelId: string;
@@ -74,8 +72,8 @@ export function receiveVisitorMessage(
     /** Already checked and stored by the caller (see uploads.ts). */
     attachments?: EntityOf<'message'>['attachments'];
   },
-): EntityOf<'message'> {
-  const result = domain.receiveInbound({
+): Promise<EntityOf<'message'>> {
+  const result = await domain.receiveInbound({
     channelId: input.channelId,
     from: input.handle,
     body: input.body,
@@ -85,9 +83,9 @@ export function receiveVisitorMessage(
   const name = input.name?.trim() || '';
   const email = input.email?.trim() || '';
   if (name || email) {
-    domain.write((tx) => {
-      const conversation = tx.get('conversation', result.conversationId);
-      const inbox = conversation ? tx.get('inbox', conversation.inboxId) : null;
+    await domain.write(async (tx) => {
+      const conversation = await tx.get('conversation', result.conversationId);
+      const inbox = conversation ? await tx.get('inbox', conversation.inboxId) : null;
       if (!conversation || !inbox || conversation.contactId) return;
       const contact: EntityOf<'contact'> = {
         id: `contact_${randomUUID()}`,
@@ -100,28 +98,30 @@ export function receiveVisitorMessage(
         notes: 'Web chat visitor',
         smsOptOut: false,
       };
-      putRecord(tx, scopeOf.contact(contact), 'contact', contact);
+      await putRecord(tx, scopeOf.contact(contact), 'contact', contact);
       const linked = { ...conversation, contactId: contact.id };
-      putRecord(tx, scopeOf.conversation(linked), 'conversation', linked);
+      await putRecord(tx, scopeOf.conversation(linked), 'conversation', linked);
     });
   }
-  const message = domain.read((tx) => tx.get('message', result.messageId));
+  const message = await domain.read((tx) => tx.get('message', result.messageId));
   if (!message) throw new Error(`inbound message ${result.messageId} vanished`);
   return message;
 }
 
 /** Marks agent messages `delivered` — only those of this visitor's own conversation. */
-export function ackVisitorMessages(domain: Domain, channelId: string, handle: string, messageIds: readonly string[]): number {
-  const mine = domain.read((tx) => {
-    const conversation = tx.findLatestConversation(channelId, handle);
+export async function ackVisitorMessages(domain: Domain, channelId: string, handle: string, messageIds: readonly string[]): Promise<number> {
+  const mine = await domain.read(async (tx) => {
+    const conversation = await tx.findLatestConversation(channelId, handle);
     if (!conversation) return [];
-    return messageIds.filter((id) => {
-      const m = tx.get('message', id);
-      if (!m || m.direction !== 'out' || m.status === 'delivered') return false;
-      const owner = tx.get('conversation', m.conversationId);
-      return owner?.channelId === channelId && owner.customerAddress === handle;
-    });
+    const owned: string[] = [];
+    for (const id of messageIds) {
+      const m = await tx.get('message', id);
+      if (!m || m.direction !== 'out' || m.status === 'delivered') continue;
+      const owner = await tx.get('conversation', m.conversationId);
+      if (owner?.channelId === channelId && owner.customerAddress === handle) owned.push(id);
+    }
+    return owned;
   });
-  for (const id of mine) domain.setDeliveryStatus(id, 'delivered');
+  for (const id of mine) await domain.setDeliveryStatus(id, 'delivered');
   return mine.length;
 }

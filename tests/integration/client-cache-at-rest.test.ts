@@ -46,7 +46,7 @@ async function rig(options: { shared?: boolean } = {}): Promise<Rig> {
   cleanups.push(serverDir.cleanup, clientDir.cleanup);
   const srv = await startServer({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   cleanups.push(() => srv.close());
-  if (options.shared) expect(runSharedWorkstationCli(['on', '--data-dir', serverDir.dir], () => {})).toBe(0);
+  if (options.shared) expect(await runSharedWorkstationCli(['on', '--data-dir', serverDir.dir], () => {})).toBe(0);
   return { srv, serverDir: serverDir.dir, clientDir: clientDir.dir };
 }
 

@@ -37,7 +37,7 @@ interface ProviderSend {
 interface Provider<S extends TwilioSimulator | WhatsAppSimulator> {
   name: string;
   start(): Promise<S>;
-  configure(dataDir: string, sim: S, url: string): void;
+  configure(dataDir: string, sim: S, url: string): Promise<void>;
   /** Posts a customer message so there is a conversation (and an open WhatsApp window) to reply in. */
   inbound(sim: S, url: string): Promise<string>;
   sends(sim: S): ProviderSend[];
@@ -64,8 +64,8 @@ const twilio: Provider<TwilioSimulator> = {
 const whatsApp: Provider<WhatsAppSimulator> = {
   name: 'WhatsApp',
   start: () => WhatsAppSimulator.start(),
-  configure(dataDir, sim, url) {
-    configureWhatsAppChannel(dataDir, 'ch_sales_wa', {
+  async configure(dataDir, sim, url) {
+    await configureWhatsAppChannel(dataDir, 'ch_sales_wa', {
       phoneNumberId: sim.phoneNumberId,
       accessToken: sim.accessToken,
       appSecret: sim.appSecret,
@@ -110,7 +110,7 @@ async function run<S extends TwilioSimulator | WhatsAppSimulator>(provider: Prov
   let server = await ServerProcess.start(dir.path, port);
   cleanup.push(() => dir.remove(), () => sim.close(), async () => void (await server.stop('SIGKILL')));
 
-  provider.configure(dir.path, sim, url);
+  await provider.configure(dir.path, sim, url);
   const inboundId = await provider.inbound(sim, url);
   const conversationId = readMessages(dir.path, 'SELECT data FROM messages WHERE provider_id = ?', inboundId)[0]?.conversationId ?? '';
   expect(conversationId).not.toBe('');

@@ -94,7 +94,7 @@ describe('WhatsApp Cloud API channel', () => {
 
   it('a refused send is failed with the Graph error', async () => {
     const { sim, t, hookUrl } = await setup();
-    configureWhatsAppChannel(t.dataDir, CHANNEL, {
+    await configureWhatsAppChannel(t.dataDir, CHANNEL, {
       phoneNumberId: sim.phoneNumberId,
       accessToken: 'EAAGexpired',
       appSecret: sim.appSecret,

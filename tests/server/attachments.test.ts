@@ -21,7 +21,7 @@ beforeAll(async () => {
   sam = await signIn(t.server.url, SAM);
   alex = await signIn(t.server.url, ALEX);
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const upload = (token: string | null, body: Buffer, type: string, q: Record<string, string> = {}) =>
   fetch(`${t.server.url}/api/attachments?${new URLSearchParams({ conversationId: 'conv_sales_0003', name: 'photo.png', ...q })}`, {
@@ -120,9 +120,9 @@ describe('attachments over HTTP', () => {
     // Uploaded to another conversation: not attachable here.
     const other = await uploaded(sam, PNG, 'image/png', { conversationId: 'conv_sales_0005' });
     expect(await send(sam, 'att-m3', [other])).toMatchObject({ ok: false, code: 'invalid' });
-    const many = await Promise.all(Array.from({ length: 10 }, () => uploaded(sam)));
+    const many = await Promise.all(Array.from({ length: 10 }, async () => await uploaded(sam)));
     expect(await send(sam, 'att-m4', many)).toEqual({ ok: true });
-    const halves = await Promise.all([0, 1].map(() => uploaded(sam, Buffer.alloc(3 * 1024 * 1024, 65), 'text/plain', { name: 'notes.txt' })));
+    const halves = await Promise.all([0, 1].map(async () => await uploaded(sam, Buffer.alloc(3 * 1024 * 1024, 65), 'text/plain', { name: 'notes.txt' })));
     const tooBig = await send(sam, 'att-m5', halves);
     expect(tooBig).toMatchObject({ ok: false, code: 'invalid' });
     expect(tooBig.ok === false && tooBig.message).toMatch(/total 6\.0 MB/);

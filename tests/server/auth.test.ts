@@ -5,8 +5,8 @@ import { hashPasswordSync, verifyPassword } from '../../server/domain/passwords.
 import { openTestDomain, type TestDomain } from './support/fixtures.ts';
 
 let t: TestDomain | null = null;
-afterEach(() => {
-  t?.close();
+afterEach(async () => {
+  await t?.close();
   t = null;
 });
 
@@ -24,7 +24,7 @@ describe('passwords', () => {
 
 describe('sessions', () => {
   it('signs in with the demo credentials and stores only the SHA-256 of the token', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     const session = await t.domain.signIn('maya@demo.switchboard.test', 'demo-manager');
     expect(session?.user.id).toBe('user_maya');
     const token = session?.token ?? '';
@@ -35,31 +35,31 @@ describe('sessions', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(token);
-    expect(t.domain.authenticate(token)?.user.id).toBe('user_maya');
+    expect((await t.domain.authenticate(token))?.user.id).toBe('user_maya');
   });
 
   it('refuses wrong passwords, unknown emails and disabled users', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     expect(await t.domain.signIn('maya@demo.switchboard.test', 'demo-agent')).toBeNull();
     expect(await t.domain.signIn('nobody@demo.switchboard.test', 'demo-agent')).toBeNull();
-    t.storage.transaction((tx) => {
-      const sam = tx.get('user', 'user_sam');
-      if (sam) tx.put('user', { ...sam, status: 'disabled' });
+    await t.storage.transaction(async (tx) => {
+      const sam = await tx.get('user', 'user_sam');
+      if (sam) await tx.put('user', { ...sam, status: 'disabled' });
     });
     expect(await t.domain.signIn('sam@demo.switchboard.test', 'demo-agent')).toBeNull();
   });
 
   it('signing out revokes the token and announces the session', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     const session = await t.domain.signIn('alex@demo.switchboard.test', 'demo-agent');
     const token = session?.token ?? '';
     const revoked: string[] = [];
     t.domain.feed.on('sessionRevoked', (id) => revoked.push(id));
-    const sessionId = t.domain.authenticate(token)?.sessionId;
-    expect(t.domain.signOut(token)).toBe(true);
+    const sessionId = (await t.domain.authenticate(token))?.sessionId;
+    expect(await t.domain.signOut(token)).toBe(true);
     expect(revoked).toEqual([sessionId]);
-    expect(t.domain.authenticate(token)).toBeNull();
-    expect(t.domain.signOut(token)).toBe(false);
-    expect(t.domain.authenticate('made-up')).toBeNull();
+    expect(await t.domain.authenticate(token)).toBeNull();
+    expect(await t.domain.signOut(token)).toBe(false);
+    expect(await t.domain.authenticate('made-up')).toBeNull();
   });
 });

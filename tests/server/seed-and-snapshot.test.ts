@@ -6,16 +6,16 @@ import { DEMO_ACCOUNTS, seedDemoWorkspace } from '../../server/domain/demo-seed.
 import { openTestDomain, type TestDomain } from './support/fixtures.ts';
 
 let t: TestDomain;
-beforeEach(() => {
-  t = openTestDomain();
+beforeEach(async () => {
+  t = await openTestDomain();
 });
 afterEach(() => t.close());
 
-function allPages(target: Scope, limit: number): EntityRecord[][] {
+async function allPages(target: Scope, limit: number): Promise<EntityRecord[][]> {
   const pages: EntityRecord[][] = [];
   let from: SnapshotCursor | null = null;
   do {
-    const page = t.storage.transaction((tx) => readSnapshotPage(tx, target, from, limit));
+    const page = await t.storage.transaction(async (tx) => await readSnapshotPage(tx, target, from, limit));
     pages.push(page.records);
     from = page.next;
   } while (from);
@@ -23,16 +23,16 @@ function allPages(target: Scope, limit: number): EntityRecord[][] {
 }
 
 describe('demo workspace', () => {
-  it('has the agreed org, people, inboxes, channels, contacts, conversations and chats', () => {
-    const data = t.storage.transaction((tx) => ({
-      org: tx.getOrg('org_demo'),
-      users: tx.list('user', { orgId: 'org_demo' }, '', 100),
-      sales: tx.list('channel', { inboxId: 'inbox_sales' }, '', 10),
-      support: tx.list('channel', { inboxId: 'inbox_support' }, '', 10),
-      inboxes: [tx.get('inbox', 'inbox_sales'), tx.get('inbox', 'inbox_support')],
-      contacts: tx.list('contact', { orgId: 'org_demo', ownerId: null }, '', 1000),
-      conversations: [...tx.list('conversation', { inboxId: 'inbox_sales' }, '', 1000), ...tx.list('conversation', { inboxId: 'inbox_support' }, '', 1000)],
-      chats: [tx.get('chat', 'chat_maya_sam'), tx.get('chat', 'chat_floor_leads')],
+  it('has the agreed org, people, inboxes, channels, contacts, conversations and chats', async () => {
+    const data = await t.storage.transaction(async (tx) => ({
+      org: await tx.getOrg('org_demo'),
+      users: await tx.list('user', { orgId: 'org_demo' }, '', 100),
+      sales: await tx.list('channel', { inboxId: 'inbox_sales' }, '', 10),
+      support: await tx.list('channel', { inboxId: 'inbox_support' }, '', 10),
+      inboxes: [await tx.get('inbox', 'inbox_sales'), await tx.get('inbox', 'inbox_support')],
+      contacts: await tx.list('contact', { orgId: 'org_demo', ownerId: null }, '', 1000),
+      conversations: [...(await tx.list('conversation', { inboxId: 'inbox_sales' }, '', 1000)), ...(await tx.list('conversation', { inboxId: 'inbox_support' }, '', 1000))],
+      chats: [await tx.get('chat', 'chat_maya_sam'), await tx.get('chat', 'chat_floor_leads')],
     }));
     expect(data.org?.name).toBe('Northwind Outfitters');
     expect(data.users.map((u) => [u.email, u.role])).toEqual(
@@ -49,33 +49,33 @@ describe('demo workspace', () => {
     expect(data.chats.map((c) => c?.memberIds.length)).toEqual([2, 3]);
     expect(data.chats[1]?.name).toBe('Floor leads');
     // inbox:private_user_maya: her private texting number (SPEC (3)).
-    expect(t.domain.scopesOf('user_maya').sort()).toEqual(['chat:chat_floor_leads', 'chat:chat_maya_sam', 'inbox:inbox_sales', 'inbox:inbox_support', 'inbox:private_user_maya', 'org:org_demo', 'user:user_maya']);
-    expect(t.domain.scopesOf('user_alex').sort()).toEqual(['chat:chat_floor_leads', 'inbox:inbox_support', 'org:org_demo', 'user:user_alex']);
+    expect((await t.domain.scopesOf('user_maya')).sort()).toEqual(['chat:chat_floor_leads', 'chat:chat_maya_sam', 'inbox:inbox_sales', 'inbox:inbox_support', 'inbox:private_user_maya', 'org:org_demo', 'user:user_maya']);
+    expect((await t.domain.scopesOf('user_alex')).sort()).toEqual(['chat:chat_floor_leads', 'inbox:inbox_support', 'org:org_demo', 'user:user_alex']);
   });
 
-  it('is deterministic', () => {
-    const other = openTestDomain({ seed: false });
+  it('is deterministic', async () => {
+    const other = await openTestDomain({ seed: false });
     try {
       const now = 1_800_000_000_000;
-      const dump = (d: TestDomain) => {
-        d.storage.transaction((tx) => seedDemoWorkspace(tx, now));
-        return d.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales', 'inbox:inbox_support', 'org:org_demo', 'chat:chat_floor_leads'], 100_000));
+      const dump = async (d: TestDomain) => {
+        await d.storage.transaction(async (tx) => await seedDemoWorkspace(tx, now));
+        return await d.storage.transaction(async (tx) => await tx.readChanges(0, ['inbox:inbox_sales', 'inbox:inbox_support', 'org:org_demo', 'chat:chat_floor_leads'], 100_000));
       };
-      const second = openTestDomain({ seed: false });
+      const second = await openTestDomain({ seed: false });
       try {
-        expect(dump(other)).toEqual(dump(second));
+        expect(await dump(other)).toEqual(await dump(second));
       } finally {
-        second.close();
+        await second.close();
       }
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
 
 describe('snapshots', () => {
-  it('page a scope within the limit, each record once, and hold only that scope', () => {
-    const pages = allPages('inbox:inbox_sales', 97);
+  it('page a scope within the limit, each record once, and hold only that scope', async () => {
+    const pages = await allPages('inbox:inbox_sales', 97);
     expect(pages.every((p) => p.length <= 97)).toBe(true);
     const records = pages.flat();
     const keys = records.map((r) => `${r.entity}:${r.record.id}`);
@@ -88,11 +88,11 @@ describe('snapshots', () => {
     expect(records.filter((r) => r.entity === 'conversation')).toHaveLength(100);
   });
 
-  it('give a user their own read states and the org its shared directory', () => {
-    const user = allPages('user:user_sam', 500).flat();
+  it('give a user their own read states and the org its shared directory', async () => {
+    const user = (await allPages('user:user_sam', 500)).flat();
     expect(user.length).toBeGreaterThan(0);
     expect(user.every((r) => r.entity === 'conversationUserState' && r.record.userId === 'user_sam')).toBe(true);
-    const org = allPages('org:org_demo', 500).flat();
+    const org = (await allPages('org:org_demo', 500)).flat();
     expect(org.filter((r) => r.entity === 'user')).toHaveLength(4);
     expect(org.filter((r) => r.entity === 'contact')).toHaveLength(50);
   });

@@ -87,30 +87,29 @@ describe('POST /webhooks/twilio/sms persistence', () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     domain.close();
-    t.close();
+    await t.close();
   });
 
   it('answers 500 when storing fails (Twilio retries) and 200 with empty TwiML once it is stored', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     const failing = { on: false };
     const storage: Storage = {
-      transaction: (fn) =>
-        t.storage.transaction((tx) =>
+      transaction: async (fn) =>
+        await t.storage.transaction(async (tx) =>
           fn(
             failing.on
-              ? ({
-                  ...tx,
+              ? (Object.assign(Object.create(tx) as StorageTx, {
                   put: () => {
                     throw new Error('disk full');
                   },
-                } as StorageTx)
+                }) as StorageTx)
               : tx,
           ),
         ),
-      close: () => {},
+      close: async () => {},
     };
     const logs: string[] = [];
-    domain = new Domain({ storage, log: (l) => logs.push(l) });
+    domain = await Domain.open({ storage, log: (l) => logs.push(l) });
     server = createHttpServer({
       name: 'http',
       log: (l) => logs.push(l),
@@ -119,7 +118,7 @@ describe('POST /webhooks/twilio/sms persistence', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    domain.providers.configureTwilioChannel('ch_sales_sms', { accountSid: 'AC1', authToken: 'tok', publicUrl: base, apiBaseUrl: 'http://127.0.0.1:9' });
+    await domain.providers.configureTwilioChannel('ch_sales_sms', { accountSid: 'AC1', authToken: 'tok', publicUrl: base, apiBaseUrl: 'http://127.0.0.1:9' });
 
     const params: Array<[string, string]> = [
       ['MessageSid', 'SMfail1'],
@@ -136,18 +135,18 @@ describe('POST /webhooks/twilio/sms persistence', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeTwilioSignature('tok', url, params) },
         body: new URLSearchParams(params).toString(),
       });
-    const stored = () => t.storage.transaction((tx) => tx.findMessageByProviderId('ch_sales_sms', 'SMfail1'));
+    const stored = async () => await t.storage.transaction(async (tx) => await tx.findMessageByProviderId('ch_sales_sms', 'SMfail1'));
 
     failing.on = true;
     const refused = await post();
     expect(refused.status).toBe(500);
-    expect(stored()).toBeNull();
+    expect(await stored()).toBeNull();
     expect(logs.join('\n')).not.toContain('tok');
 
     failing.on = false;
     const ok = await post();
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<Response/>');
-    expect(stored()).toMatchObject({ body: 'are you open?', direction: 'in' });
+    expect(await stored()).toMatchObject({ body: 'are you open?', direction: 'in' });
   });
 });

@@ -10,13 +10,13 @@ let chat: Awaited<ReturnType<typeof startWebchat>>;
 const open: Visitor[] = [];
 
 beforeEach(async () => {
-  t = openTestDomain();
+  t = await openTestDomain();
   chat = await startWebchat(t);
 });
 afterEach(async () => {
   for (const v of open.splice(0)) v.close();
   await chat.close();
-  t.close();
+  await t.close();
 });
 
 async function visitor(visitorToken: string | null = null, extra: Record<string, string> = {}) {
@@ -33,19 +33,19 @@ async function say(v: Visitor, body: string) {
   return (await v.next('message', (f) => f.clientMessageId === clientMessageId)).message;
 }
 
-function conversationOf(handle: string) {
-  return t.storage.transaction((tx) => tx.findLatestConversation('ch_sales_web', handle));
+async function conversationOf(handle: string) {
+  return await t.storage.transaction(async (tx) => await tx.findLatestConversation('ch_sales_web', handle));
 }
 
-function agentReply(conversationId: string, body: string): string {
+async function agentReply(conversationId: string, body: string): Promise<string> {
   const messageId = `msg_${randomUUID()}`;
-  expect(t.apply('user_sam', { name: 'message.send', args: { conversationId, messageId, body, attachments: [] } })).toEqual({ ok: true });
+  expect(await t.apply('user_sam', { name: 'message.send', args: { conversationId, messageId, body, attachments: [] } })).toEqual({ ok: true });
   return messageId;
 }
 
-const until = async (check: () => boolean, timeoutMs = 3000) => {
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 3000) => {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -56,41 +56,41 @@ describe('web chat hub', () => {
     const { v, welcome, handle } = await visitor();
     expect(welcome).toMatchObject({ title: 'Sales web chat', history: [] });
     const sent = await say(v, 'Do you ship to Canada?');
-    const conversation = conversationOf(handle)!;
+    const conversation = (await conversationOf(handle))!;
     expect(conversation).toMatchObject({ inboxId: 'inbox_sales', customerAddress: handle, status: 'open', lastMessagePreview: 'Do you ship to Canada?' });
-    expect(t.get('message', sent.id)).toMatchObject({ direction: 'in', conversationId: conversation.id });
+    expect(await t.get('message', sent.id)).toMatchObject({ direction: 'in', conversationId: conversation.id });
     v.close();
 
     const again = await visitor(welcome.visitorToken);
     expect(again.welcome.visitorToken).toBe(welcome.visitorToken);
     expect(again.welcome.history.map((m) => [m.from, m.body])).toEqual([['visitor', 'Do you ship to Canada?']]);
     await say(again.v, 'Still there?');
-    expect(conversationOf(handle)!.id).toBe(conversation.id);
+    expect((await conversationOf(handle))!.id).toBe(conversation.id);
   });
 
   it('pushes agent replies live (sent), marks them delivered on ack, and queues them while away', async () => {
     const { v, welcome, handle } = await visitor();
     await say(v, 'hello');
-    const conversationId = conversationOf(handle)!.id;
+    const conversationId = (await conversationOf(handle))!.id;
 
-    const live = agentReply(conversationId, 'Hi! How can I help?');
+    const live = await agentReply(conversationId, 'Hi! How can I help?');
     const pushed = await v.next('message', (f) => f.message.id === live);
     expect(pushed.message).toMatchObject({ from: 'agent', body: 'Hi! How can I help?' });
-    await until(() => t.get('message', live)?.status === 'sent');
+    await until(async () => (await t.get('message', live))?.status === 'sent');
     v.send({ type: 'ack', messageIds: [live] });
-    await until(() => t.get('message', live)?.status === 'delivered');
+    await until(async () => (await t.get('message', live))?.status === 'delivered');
 
     v.close();
     await until(() => chat.hub.socketsOf('ch_sales_web', handle) === 0);
-    const away = agentReply(conversationId, 'Sent while you were away');
+    const away = await agentReply(conversationId, 'Sent while you were away');
     await new Promise((r) => setTimeout(r, 50));
-    expect(t.get('message', away)?.status).toBe('queued');
+    expect((await t.get('message', away))?.status).toBe('queued');
 
     const back = await visitor(welcome.visitorToken);
     expect(back.welcome.history.map((m) => m.body)).toEqual(['hello', 'Hi! How can I help?', 'Sent while you were away']);
-    await until(() => t.get('message', away)?.status === 'sent');
+    await until(async () => (await t.get('message', away))?.status === 'sent');
     back.v.send({ type: 'ack', messageIds: [away] });
-    await until(() => t.get('message', away)?.status === 'delivered');
+    await until(async () => (await t.get('message', away))?.status === 'delivered');
   });
 
   it('never shows visitor B anything of visitor A', async () => {
@@ -98,21 +98,21 @@ describe('web chat hub', () => {
     const b = await visitor();
     expect(b.welcome.visitorToken).not.toBe(a.welcome.visitorToken);
     await say(a.v, 'secret order 1234');
-    const aConversation = conversationOf(a.handle)!;
-    const reply = agentReply(aConversation.id, 'for A only');
+    const aConversation = (await conversationOf(a.handle))!;
+    const reply = await agentReply(aConversation.id, 'for A only');
     await a.v.next('message', (f) => f.message.id === reply);
 
     // B acks A's message id: nothing changes (A's message stays 'sent' until A acks).
-    await until(() => t.get('message', reply)?.status === 'sent');
+    await until(async () => (await t.get('message', reply))?.status === 'sent');
     b.v.send({ type: 'ack', messageIds: [reply] });
     await say(b.v, 'hi from B');
-    expect(t.get('message', reply)?.status).toBe('sent');
+    expect((await t.get('message', reply))?.status).toBe('sent');
 
     const everything = JSON.stringify(b.v.frames);
     expect(everything).not.toContain('secret order');
     expect(everything).not.toContain('for A only');
     expect(everything).not.toContain(aConversation.id);
-    expect(conversationOf(b.handle)!.id).not.toBe(aConversation.id);
+    expect((await conversationOf(b.handle))!.id).not.toBe(aConversation.id);
 
     // A reconnecting B with a made-up token sees an empty conversation.
     const c = await visitor('z'.repeat(43));
@@ -148,15 +148,15 @@ describe('web chat hub', () => {
   });
 
   it('leaves demo-seeded web chat visitors (no widget) on the demo delivery', async () => {
-    const id = agentReply('conv_sales_0003', 'Seeded visitor reply');
-    await until(() => t.get('message', id)?.status === 'delivered');
+    const id = await agentReply('conv_sales_0003', 'Seeded visitor reply');
+    await until(async () => (await t.get('message', id))?.status === 'delivered');
   });
 
   it('links a new shared contact when the visitor introduces themselves', async () => {
     const { v, handle } = await visitor(null, { name: 'Jo Visitor', email: 'jo@example.com' });
     await say(v, 'hi');
-    const conversation = conversationOf(handle)!;
+    const conversation = (await conversationOf(handle))!;
     expect(conversation.contactId).not.toBeNull();
-    expect(t.get('contact', conversation.contactId!)).toMatchObject({ name: 'Jo Visitor', email: 'jo@example.com', ownerId: null, phones: [] });
+    expect(await t.get('contact', conversation.contactId!)).toMatchObject({ name: 'Jo Visitor', email: 'jo@example.com', ownerId: null, phones: [] });
   });
 });

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
-import type { SendJobRow, StorageTx } from '../storage.ts';
+import type { SendJobRow } from '../storage.ts';
+import type { SyncTx } from './serialised.ts';
 
 type SendJobMethods = Pick<
-  StorageTx,
+  SyncTx,
   'putSendJob' | 'getSendJob' | 'claimSendJobs' | 'rescheduleSendJob' | 'releaseSendJobLeases' | 'deleteSendJob' | 'nextSendJobAt'
 >;
 

@@ -3,7 +3,8 @@ import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import { MutationResult } from '../../../protocol/mutations.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import type { ChangeEntry } from '../../../protocol/sync.ts';
-import type { ListBy, NewChange, NotPromise, Org, ProviderConfigRow, SessionRow, Storage, StorageTx } from '../storage.ts';
+import type { ListBy, NewChange, Org, ProviderConfigRow, SessionRow, Storage } from '../storage.ts';
+import { serialisedTransactions, type SyncTx } from './serialised.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
@@ -62,7 +63,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     return sql;
   };
 
-  const tx: StorageTx = {
+  const tx: SyncTx = {
     getOrg: (id) => (stmt('SELECT id, name FROM orgs WHERE id = ?').get(id) as Org | undefined) ?? null,
     firstOrg: () => (stmt('SELECT id, name FROM orgs ORDER BY rowid LIMIT 1').get() as Org | undefined) ?? null,
     putOrg: (org) => {
@@ -295,20 +296,5 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     ...sendJobStatements(stmt),
   };
 
-  return {
-    transaction<T>(fn: (t: StorageTx) => NotPromise<T>): T {
-      const run = db.transaction(() => {
-        const result = fn(tx);
-        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-          // Throwing rolls the transaction back: work after an await would run outside it.
-          throw new TypeError('storage transactions are synchronous; the callback returned a promise');
-        }
-        return result;
-      });
-      return run() as T;
-    },
-    close() {
-      if (db.open) db.close();
-    },
-  };
+  return serialisedTransactions(db, tx);
 }

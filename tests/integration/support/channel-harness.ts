@@ -42,8 +42,8 @@ function channelHarness<S extends { close(): Promise<void> }>(start: () => Promi
 export function twilioChannelHarness(channelId: string, extra: Partial<TwilioConfigInput> = {}) {
   const harness = channelHarness(
     () => TwilioSimulator.start(),
-    (t, sim) =>
-      configureTwilioChannel(t.dataDir, channelId, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url, ...extra }),
+    async (t, sim) =>
+      await configureTwilioChannel(t.dataDir, channelId, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url, ...extra }),
   );
   return {
     ...harness,
@@ -57,8 +57,8 @@ export function twilioChannelHarness(channelId: string, extra: Partial<TwilioCon
 export function whatsAppChannelHarness(channelId: string) {
   const harness = channelHarness(
     () => WhatsAppSimulator.start(),
-    (t, sim) => {
-      configureWhatsAppChannel(t.dataDir, channelId, {
+    async (t, sim) => {
+      await configureWhatsAppChannel(t.dataDir, channelId, {
         phoneNumberId: sim.phoneNumberId,
         accessToken: sim.accessToken,
         appSecret: sim.appSecret,

@@ -22,29 +22,29 @@ describe('channel:list / channel:remove-provider arguments', () => {
 
 describe('channel:list and channel:remove-provider', () => {
   let dir: ReturnType<typeof tempDir>;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir('switchboard-channel-cli-');
     const storage = openSqliteStorage({ file: join(dir.path, DATABASE_FILE) });
-    storage.transaction((tx) => seedDemoWorkspace(tx, Date.now()));
-    storage.close();
-    configureTwilioChannel(dir.path, 'ch_sales_sms', { accountSid: 'AC0123456789abcdef', authToken: SECRETS.authToken, publicUrl: 'https://inbox.example.com' });
-    configureWhatsAppChannel(dir.path, 'ch_sales_wa', {
+    await storage.transaction(async (tx) => await seedDemoWorkspace(tx, Date.now()));
+    await storage.close();
+    await configureTwilioChannel(dir.path, 'ch_sales_sms', { accountSid: 'AC0123456789abcdef', authToken: SECRETS.authToken, publicUrl: 'https://inbox.example.com' });
+    await configureWhatsAppChannel(dir.path, 'ch_sales_wa', {
       phoneNumberId: '1099887766',
       accessToken: SECRETS.accessToken,
       appSecret: SECRETS.appSecret,
       verifyToken: SECRETS.verifyToken,
     });
   });
-  afterAll(() => dir.remove());
+  afterAll(async () => dir.remove());
 
-  const list = (): string[] => {
+  const list = async (): Promise<string[]> => {
     const lines: string[] = [];
-    expect(runChannelListCli(['--data-dir', dir.path], (l) => lines.push(l))).toBe(0);
+    expect(await runChannelListCli(['--data-dir', dir.path], (l) => lines.push(l))).toBe(0);
     return lines;
   };
 
-  it('lists every channel with its provider and identifiers, never a secret', () => {
-    const lines = list();
+  it('lists every channel with its provider and identifiers, never a secret', async () => {
+    const lines = await list();
     const line = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? '';
     expect(line('ch_sales_sms')).toContain('provider twilio (account AC01…cdef, webhooks at https://inbox.example.com)');
     expect(line('ch_sales_wa')).toMatch(/whatsapp .*templates 2 .*provider whatsapp \(phone number id 1099887766, graph https:\/\/graph\.facebook\.com\)/);
@@ -54,16 +54,16 @@ describe('channel:list and channel:remove-provider', () => {
     for (const secret of Object.values(SECRETS)) expect(all).not.toContain(secret);
   });
 
-  it('removes a provider configuration, after which the channel lists as demo delivery', () => {
+  it('removes a provider configuration, after which the channel lists as demo delivery', async () => {
     const out: string[] = [];
-    expect(runRemoveProviderCli(['--channel', 'ch_sales_wa', '--data-dir', dir.path], (l) => out.push(l))).toBe(0);
+    expect(await runRemoveProviderCli(['--channel', 'ch_sales_wa', '--data-dir', dir.path], (l) => out.push(l))).toBe(0);
     expect(out[0]).toMatch(/^removed the provider configuration of ch_sales_wa/);
-    expect(list().find((l) => l.startsWith('ch_sales_wa '))).toContain('provider none (demo delivery)');
-    expect(runRemoveProviderCli(['--channel', 'ch_sales_wa', '--data-dir', dir.path], (l) => out.push(l))).toBe(0);
+    expect((await list()).find((l) => l.startsWith('ch_sales_wa '))).toContain('provider none (demo delivery)');
+    expect(await runRemoveProviderCli(['--channel', 'ch_sales_wa', '--data-dir', dir.path], (l) => out.push(l))).toBe(0);
     expect(out[1]).toBe('ch_sales_wa had no provider configuration; nothing changed.');
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      expect(runRemoveProviderCli(['--channel', 'ch_nope', '--data-dir', dir.path], () => {})).toBe(1);
+      expect(await runRemoveProviderCli(['--channel', 'ch_nope', '--data-dir', dir.path], () => {})).toBe(1);
       expect(error).toHaveBeenCalledWith(expect.stringContaining('channel ch_nope does not exist'));
     } finally {
       error.mockRestore();

@@ -21,11 +21,11 @@ type Ref = { declaredType: string };
 
 let dir: string;
 let store: AttachmentStore;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inbound-media-'));
   store = new AttachmentStore(dir);
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => rmSync(dir, { recursive: true, force: true }));
 
 const storedFiles = () => readdirSync(store.dir);
 const name = (contentType: string) => `media-1.${contentType === 'image/png' ? 'png' : 'bin'}`;
@@ -190,11 +190,11 @@ describe('receiveInboundWithMedia', () => {
 
   it('commits the parts of a new message and discards those of a retry already stored', async () => {
     const fresh = await part();
-    receiveInboundWithMedia({ receiveInbound: () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: true }) }, store, input(fresh));
+    await receiveInboundWithMedia({ receiveInbound: async () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: true }) }, store, input(fresh));
     expect(store.get(fresh.id)).toMatchObject({ ...fresh, conversationId: 'cnv_1', uploaderId: 'ch_sms' });
 
     const retry = await part();
-    receiveInboundWithMedia({ receiveInbound: () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: false }) }, store, input(retry));
+    await receiveInboundWithMedia({ receiveInbound: async () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: false }) }, store, input(retry));
     expect(store.get(retry.id)).toBeNull();
     expect(storedFiles().filter((f) => f.startsWith(retry.id))).toEqual([]);
   });
@@ -206,7 +206,7 @@ describe('receiveInboundWithMedia', () => {
         throw new Error('disk full');
       },
     };
-    expect(() => receiveInboundWithMedia(failing, store, input(file))).toThrow('disk full');
+    await expect(receiveInboundWithMedia(failing, store, input(file))).rejects.toThrow('disk full');
     expect(storedFiles()).toEqual([]);
   });
 });

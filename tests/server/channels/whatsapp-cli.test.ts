@@ -69,23 +69,23 @@ describe('parseWhatsAppTemplates', () => {
 
 describe('channel:whatsapp-templates', () => {
   let dir: ReturnType<typeof tempDir>;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir('switchboard-wa-cli-');
     const storage = openSqliteStorage({ file: join(dir.path, DATABASE_FILE) });
-    storage.transaction((tx) => seedDemoWorkspace(tx, Date.now()));
-    storage.close();
+    await storage.transaction(async (tx) => await seedDemoWorkspace(tx, Date.now()));
+    await storage.close();
   });
-  afterAll(() => dir.remove());
+  afterAll(async () => dir.remove());
 
-  it('replaces the channel templates through the change log, so members sync them', () => {
+  it('replaces the channel templates through the change log, so members sync them', async () => {
     const file = join(dir.path, 'templates.json');
     writeFileSync(file, JSON.stringify([{ name: 'back_in_stock', language: 'en_GB', body: 'Good news: it is back in stock.' }]));
     const storage = openSqliteStorage({ file: join(dir.path, DATABASE_FILE) });
-    const headBefore = storage.transaction((tx) => tx.head());
-    storage.close();
+    const headBefore = await storage.transaction(async (tx) => await tx.head());
+    await storage.close();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(0);
+      expect(await runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(0);
       expect(log).toHaveBeenCalledWith('ch_sales_wa now has 1 approved template(s): back_in_stock (en_GB).');
     } finally {
       log.mockRestore();
@@ -93,15 +93,15 @@ describe('channel:whatsapp-templates', () => {
     const after = openSqliteStorage({ file: join(dir.path, DATABASE_FILE) });
     try {
       const expected = [{ id: templateId('ch_sales_wa', 'back_in_stock', 'en_GB'), name: 'back_in_stock', language: 'en_GB', body: 'Good news: it is back in stock.' }];
-      expect(after.transaction((tx) => tx.get('channel', 'ch_sales_wa'))?.whatsappTemplates).toEqual(expected);
-      const entries = after.transaction((tx) => tx.readChanges(headBefore, [scope.inbox('inbox_sales')], 10));
+      expect((await after.transaction(async (tx) => await tx.get('channel', 'ch_sales_wa')))?.whatsappTemplates).toEqual(expected);
+      const entries = await after.transaction(async (tx) => await tx.readChanges(headBefore, [scope.inbox('inbox_sales')], 10));
       expect(entries).toEqual([expect.objectContaining({ op: 'put', entity: 'channel', scope: 'inbox:inbox_sales', record: expect.objectContaining({ id: 'ch_sales_wa', whatsappTemplates: expected }) })]);
     } finally {
-      after.close();
+      await after.close();
     }
   });
 
-  it("imports Meta's export, naming on stderr each approved template it skipped", () => {
+  it("imports Meta's export, naming on stderr each approved template it skipped", async () => {
     const file = join(dir.path, 'meta.json');
     const body = (text: string) => ({ type: 'BODY', text });
     writeFileSync(
@@ -116,7 +116,7 @@ describe('channel:whatsapp-templates', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(0);
+      expect(await runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(0);
       expect(log).toHaveBeenCalledWith('ch_sales_wa now has 1 approved template(s): order_update (en_US).');
       expect(error.mock.calls).toEqual([['skipped catalogue (en_US): its header is video, which needs a file at send time; only text headers are supported']]);
     } finally {
@@ -125,17 +125,17 @@ describe('channel:whatsapp-templates', () => {
     }
   });
 
-  it('refuses a channel that is not WhatsApp and a bad file without changing anything', () => {
+  it('refuses a channel that is not WhatsApp and a bad file without changing anything', async () => {
     const file = join(dir.path, 'sms.json');
     writeFileSync(file, JSON.stringify([{ name: 'x', language: 'en', body: 'x' }]));
     mkdirSync(join(dir.path, 'empty'), { recursive: true });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_sms', '--file', file, '--data-dir', dir.path])).toBe(1);
+      expect(await runWhatsAppTemplatesCli(['--channel', 'ch_sales_sms', '--file', file, '--data-dir', dir.path])).toBe(1);
       expect(error).toHaveBeenCalledWith(expect.stringContaining('templates belong to whatsapp channels'));
       writeFileSync(file, '[{"name": "x"}]');
-      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(1);
-      expect(runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa'])).toBe(2);
+      expect(await runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa', '--file', file, '--data-dir', dir.path])).toBe(1);
+      expect(await runWhatsAppTemplatesCli(['--channel', 'ch_sales_wa'])).toBe(2);
     } finally {
       error.mockRestore();
     }

@@ -4,7 +4,7 @@ import { IdGrammarError, type EntityOf } from '../../../protocol/domain.ts';
 import { deleteRecord, putRecord, scopeOf } from '../../../server/domain/change-log.ts';
 import { changeCount, openTestDomain } from '../support/fixtures.ts';
 
-const t = openTestDomain();
+const t = await openTestDomain();
 afterAll(() => t.close());
 
 const bad = fc.oneof(
@@ -13,17 +13,17 @@ const bad = fc.oneof(
 );
 
 describe('the change log takes no record id a client could not read', () => {
-  test.prop([bad], { numRuns: 30 })('a put or delete with an ungrammatical id throws and writes nothing', (id) => {
-    const before = changeCount(t.storage);
+  test.prop([bad], { numRuns: 30 })('a put or delete with an ungrammatical id throws and writes nothing', async (id) => {
+    const before = await changeCount(t.storage);
     const chat: EntityOf<'chat'> = { id, kind: 'team', name: 'x', memberIds: ['user_sam'], lastMessageAt: null };
-    expect(() => t.storage.transaction((tx) => putRecord(tx, scopeOf.chat({ ...chat, id: 'chat_ok' }), 'chat', chat))).toThrow(IdGrammarError);
+    await expect(t.storage.transaction(async (tx) => await putRecord(tx, scopeOf.chat({ ...chat, id: 'chat_ok' }), 'chat', chat))).rejects.toThrow(IdGrammarError);
     // A per-person record needs exactly `<id>:<userId>`: a plain id is refused too.
     for (const memberId of ['inbox_sales', /^[\w-]{1,64}:[\w-]{1,64}$/.test(id) ? 'inbox_sales' : id]) {
       const member: EntityOf<'inboxMember'> = { id: memberId, inboxId: 'inbox_sales', userId: 'user_sam' };
-      expect(() => t.storage.transaction((tx) => putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member))).toThrow(IdGrammarError);
+      await expect(t.storage.transaction(async (tx) => await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member))).rejects.toThrow(IdGrammarError);
     }
-    expect(() => t.storage.transaction((tx) => deleteRecord(tx, 'inbox:inbox_sales', 'message', id))).toThrow(IdGrammarError);
-    expect(changeCount(t.storage)).toBe(before);
-    expect(t.get('chat', id)).toBeNull();
+    await expect(t.storage.transaction(async (tx) => await deleteRecord(tx, 'inbox:inbox_sales', 'message', id))).rejects.toThrow(IdGrammarError);
+    expect(await changeCount(t.storage)).toBe(before);
+    expect(await t.get('chat', id)).toBeNull();
   });
 });

@@ -7,8 +7,8 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
 let t: TestDomain | null = null;
-afterEach(() => {
-  t?.close();
+afterEach(async () => {
+  await t?.close();
   t = null;
 });
 
@@ -27,66 +27,66 @@ describe('log retention policy', () => {
 });
 
 describe('log retention', () => {
-  it('by default never compacts the change log: it is the audit trail', () => {
+  it('by default never compacts the change log: it is the audit trail', async () => {
     let now = 1_000 * DAY;
-    t = openTestDomain({ clock: () => now });
-    const before = t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 100_000)).length;
-    t.domain.applyLogRetention();
+    t = await openTestDomain({ clock: () => now });
+    const before = (await t.storage.transaction(async (tx) => await tx.readChanges(0, ['inbox:inbox_sales'], 100_000))).length;
+    await t.domain.applyLogRetention();
     now += 400 * DAY;
-    expect(t.domain.applyLogRetention()?.compactedThrough).toBeNull();
-    expect(t.domain.servableFloor()).toBe(0);
-    expect(t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 100_000))).toHaveLength(before);
+    expect((await t.domain.applyLogRetention())?.compactedThrough).toBeNull();
+    expect(await t.domain.servableFloor()).toBe(0);
+    expect(await t.storage.transaction(async (tx) => await tx.readChanges(0, ['inbox:inbox_sales'], 100_000))).toHaveLength(before);
   });
 
-  it('bounded, compacts through the head noted at least that long ago, and keeps what is newer', () => {
+  it('bounded, compacts through the head noted at least that long ago, and keeps what is newer', async () => {
     let now = 1_000 * DAY;
-    t = openTestDomain({ clock: () => now, logRetention: { changeLogKeepMs: 30 * DAY } });
+    t = await openTestDomain({ clock: () => now, logRetention: { changeLogKeepMs: 30 * DAY } });
     const { domain } = t;
-    expect(domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
-    const headThen = domain.head();
+    expect(await domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
+    const headThen = await domain.head();
 
     now += 10 * DAY;
-    expect(t.apply('user_sam', tag('conv_sales_0001', 'vip'))).toEqual({ ok: true });
-    const headLater = domain.head();
+    expect(await t.apply('user_sam', tag('conv_sales_0001', 'vip'))).toEqual({ ok: true });
+    const headLater = await domain.head();
     expect(headLater).toBeGreaterThan(headThen);
-    expect(domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
-    expect(domain.servableFloor()).toBe(0);
+    expect(await domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
+    expect(await domain.servableFloor()).toBe(0);
 
     now += 20 * DAY; // the first note is now 30 days old, the second 20
-    expect(domain.applyLogRetention()?.compactedThrough).toBe(headThen);
-    expect(domain.servableFloor()).toBe(headThen);
-    const left = t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 10_000));
+    expect((await domain.applyLogRetention())?.compactedThrough).toBe(headThen);
+    expect(await domain.servableFloor()).toBe(headThen);
+    const left = await t.storage.transaction(async (tx) => await tx.readChanges(0, ['inbox:inbox_sales'], 10_000));
     expect(left.length).toBeGreaterThan(0);
     expect(left.every((e) => e.seq > headThen)).toBe(true);
     expect(t.logs).toContain(`log retention: change log compacted through #${headThen} (entries older than 30 days)`);
 
     now += 10 * DAY; // now the tag's entries are 30 days old too
-    expect(domain.applyLogRetention()?.compactedThrough).toBe(headLater);
-    expect(t.storage.transaction((tx) => tx.readChanges(0, ['inbox:inbox_sales'], 10))).toEqual([]);
-    expect(domain.head()).toBe(headLater); // the seq counter survives: new entries never reuse a served seq
-    expect(domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
+    expect((await domain.applyLogRetention())?.compactedThrough).toBe(headLater);
+    expect(await t.storage.transaction(async (tx) => await tx.readChanges(0, ['inbox:inbox_sales'], 10))).toEqual([]);
+    expect(await domain.head()).toBe(headLater); // the seq counter survives: new entries never reuse a served seq
+    expect(await domain.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 0 });
   });
 
-  it("deletes mutation answers older than 30 days but each client's latest, so an old id is never taken for a new one", () => {
+  it("deletes mutation answers older than 30 days but each client's latest, so an old id is never taken for a new one", async () => {
     let now = 1_000 * DAY;
-    t = openTestDomain({ clock: () => now });
+    t = await openTestDomain({ clock: () => now });
     const { domain } = t;
-    const sam = t.user('user_sam');
-    const apply = (clientId: string, id: number, name: string) => domain.applyMutation(sam, clientId, id, tag('conv_sales_0001', name));
-    expect(apply('desk', 1, 'one').result).toEqual({ ok: true });
-    expect(apply('desk', 2, 'two').result).toEqual({ ok: true });
-    expect(apply('laptop', 1, 'three').result).toEqual({ ok: true });
+    const sam = await t.user('user_sam');
+    const apply = async (clientId: string, id: number, name: string) => await domain.applyMutation(sam, clientId, id, tag('conv_sales_0001', name));
+    expect((await apply('desk', 1, 'one')).result).toEqual({ ok: true });
+    expect((await apply('desk', 2, 'two')).result).toEqual({ ok: true });
+    expect((await apply('laptop', 1, 'three')).result).toEqual({ ok: true });
     now += 29 * DAY;
-    expect(domain.applyLogRetention()?.prunedAnswers).toBe(0);
+    expect((await domain.applyLogRetention())?.prunedAnswers).toBe(0);
     now += 2 * DAY;
-    expect(apply('desk', 3, 'four').result).toEqual({ ok: true });
+    expect((await apply('desk', 3, 'four')).result).toEqual({ ok: true });
 
-    expect(domain.applyLogRetention()?.prunedAnswers).toBe(2); // desk #1 and #2; laptop #1 is its latest
+    expect((await domain.applyLogRetention())?.prunedAnswers).toBe(2); // desk #1 and #2; laptop #1 is its latest
     expect(t.logs).toContain('log retention: deleted 2 mutation answers older than 30 days');
     // Replays: the pruned answer cannot be replayed, so the old id is refused rather than applied twice.
-    expect(apply('desk', 2, 'two')).toMatchObject({ replayed: true, result: { ok: false, code: 'conflict' } });
-    expect(apply('desk', 3, 'four')).toEqual({ replayed: true, result: { ok: true } });
-    expect(apply('laptop', 1, 'three')).toEqual({ replayed: true, result: { ok: true } });
-    expect(apply('laptop', 2, 'five')).toEqual({ replayed: false, result: { ok: true } });
+    expect(await apply('desk', 2, 'two')).toMatchObject({ replayed: true, result: { ok: false, code: 'conflict' } });
+    expect(await apply('desk', 3, 'four')).toEqual({ replayed: true, result: { ok: true } });
+    expect(await apply('laptop', 1, 'three')).toEqual({ replayed: true, result: { ok: true } });
+    expect(await apply('laptop', 2, 'five')).toEqual({ replayed: false, result: { ok: true } });
   });
 });

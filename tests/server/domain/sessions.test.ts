@@ -8,8 +8,8 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 let t: TestDomain | null = null;
-afterEach(() => {
-  t?.close();
+afterEach(async () => {
+  await t?.close();
   t = null;
 });
 
@@ -36,86 +36,86 @@ describe('session expiry', () => {
 
   it('expires a session left idle, but not one in use', async () => {
     const time = { now: Date.now() };
-    t = openTestDomain({ clock: () => time.now });
+    t = await openTestDomain({ clock: () => time.now });
     const idle = await signedIn(MAYA);
     const busy = await signedIn(SAM);
     for (let day = 0; day < 40; day++) {
       time.now += DAY;
-      expect(t.domain.checkToken(busy)).toMatchObject({ ok: true });
+      expect(await t.domain.checkToken(busy)).toMatchObject({ ok: true });
     }
-    expect(t.domain.checkToken(idle)).toEqual({ ok: false, reason: 'expired' });
-    expect(t.domain.authenticate(idle)).toBeNull();
-    expect(t.domain.authenticate(busy)?.user.id).toBe(SAM.id);
+    expect(await t.domain.checkToken(idle)).toEqual({ ok: false, reason: 'expired' });
+    expect(await t.domain.authenticate(idle)).toBeNull();
+    expect((await t.domain.authenticate(busy))?.user.id).toBe(SAM.id);
   });
 
   it('expires a session at its absolute age however busy it is', async () => {
     const time = { now: Date.now() };
-    t = openTestDomain({ clock: () => time.now, sessions: { idleTimeoutMs: 10 * DAY, maxAgeMs: 20 * DAY } });
+    t = await openTestDomain({ clock: () => time.now, sessions: { idleTimeoutMs: 10 * DAY, maxAgeMs: 20 * DAY } });
     const token = await signedIn(MAYA);
     // Use every few days keeps it fresh until the absolute limit.
     for (let day = 0; day < 19; day++) {
       time.now += DAY;
-      expect(t.domain.authenticate(token)?.user.id).toBe(MAYA.id);
+      expect((await t.domain.authenticate(token))?.user.id).toBe(MAYA.id);
     }
     time.now += DAY - MINUTE;
-    expect(t.domain.authenticate(token)?.user.id).toBe(MAYA.id);
+    expect((await t.domain.authenticate(token))?.user.id).toBe(MAYA.id);
     time.now += MINUTE;
-    expect(t.domain.checkToken(token)).toEqual({ ok: false, reason: 'expired' });
+    expect(await t.domain.checkToken(token)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('writes last-used at most once per touch interval', async () => {
     const time = { now: Date.now() };
-    t = openTestDomain({ clock: () => time.now, sessions: { touchIntervalMs: 5 * MINUTE } });
+    t = await openTestDomain({ clock: () => time.now, sessions: { touchIntervalMs: 5 * MINUTE } });
     const token = await signedIn(MAYA);
     const signedInAt = time.now;
     for (let i = 0; i < 20; i++) {
       time.now += 10_000;
-      expect(t.domain.authenticate(token)).not.toBeNull();
+      expect(await t.domain.authenticate(token)).not.toBeNull();
     }
     // 200 s of requests: still the sign-in time.
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt);
     time.now = signedInAt + 5 * MINUTE;
-    t.domain.authenticate(token);
+    await t.domain.authenticate(token);
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt + 5 * MINUTE);
     time.now += MINUTE;
-    t.domain.authenticate(token);
+    await t.domain.authenticate(token);
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt + 5 * MINUTE);
   });
 
   it('deletes expired and signed-out sessions on sign-in, once per sweep interval', async () => {
     const time = { now: Date.now() };
-    t = openTestDomain({ clock: () => time.now, sessions: { idleTimeoutMs: DAY, maxAgeMs: 3 * DAY, sweepIntervalMs: 60 * MINUTE } });
+    t = await openTestDomain({ clock: () => time.now, sessions: { idleTimeoutMs: DAY, maxAgeMs: 3 * DAY, sweepIntervalMs: 60 * MINUTE } });
     const stale = await signedIn(MAYA);
     const signedOut = await signedIn(SAM);
     const kept = await signedIn(SAM);
-    t.domain.signOut(signedOut);
+    await t.domain.signOut(signedOut);
     time.now += DAY - MINUTE;
-    t.domain.authenticate(kept);
+    await t.domain.authenticate(kept);
     expect(sessionRows(t.file)).toHaveLength(3);
 
     time.now += 2 * MINUTE; // `stale` is now idle for a day; `kept` was used a minute ago
     await signedIn(MAYA);
     const rows = sessionRows(t.file);
     expect(rows).toHaveLength(2);
-    expect(t.domain.authenticate(kept)?.user.id).toBe(SAM.id);
-    expect(t.domain.checkToken(stale)).toEqual({ ok: false, reason: 'unknown' });
+    expect((await t.domain.authenticate(kept))?.user.id).toBe(SAM.id);
+    expect(await t.domain.checkToken(stale)).toEqual({ ok: false, reason: 'unknown' });
     expect(t.logs.some((l) => l.includes('deleted 2 expired or signed-out sessions'))).toBe(true);
 
     // Within the sweep interval, sign-ins do not sweep again.
     time.now += 10 * MINUTE;
-    t.domain.signOut(kept);
+    await t.domain.signOut(kept);
     await signedIn(SAM);
     expect(sessionRows(t.file)).toHaveLength(3);
-    expect(t.domain.sweepExpiredSessions(time.now, true)).toBe(1);
+    expect(await t.domain.sweepExpiredSessions(time.now, true)).toBe(1);
   });
 
   it('refuses sessions of disabled users with a reason of their own', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     const token = await signedIn(SAM);
-    t.storage.transaction((tx) => {
-      const sam = tx.get('user', SAM.id);
-      if (sam) tx.put('user', { ...sam, status: 'disabled' });
+    await t.storage.transaction(async (tx) => {
+      const sam = await tx.get('user', SAM.id);
+      if (sam) await tx.put('user', { ...sam, status: 'disabled' });
     });
-    expect(t.domain.checkToken(token)).toEqual({ ok: false, reason: 'disabled' });
+    expect(await t.domain.checkToken(token)).toEqual({ ok: false, reason: 'disabled' });
   });
 });

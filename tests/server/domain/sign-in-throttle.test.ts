@@ -45,14 +45,14 @@ describe('InProcessSignInThrottle', () => {
 
 describe('Domain.signIn throttling', () => {
   let t: TestDomain | null = null;
-  afterEach(() => {
-    t?.close();
+  afterEach(async () => {
+    await t?.close();
     t = null;
   });
 
   it('refuses even the right password while locked, before any scrypt, and lets it in after the window', async () => {
     const time = { now: Date.now() };
-    t = openTestDomain({ clock: () => time.now });
+    t = await openTestDomain({ clock: () => time.now });
     const from = { clientAddress: '192.0.2.7' };
     for (let i = 0; i < 5; i++) expect(await t.domain.signIn(MAYA.email, 'wrong', from)).toBeNull();
     const refused = t.domain.signIn(MAYA.email, MAYA.password, from);
@@ -69,13 +69,13 @@ describe('Domain.signIn throttling', () => {
   });
 
   it('throttles unknown emails exactly like known ones', async () => {
-    t = openTestDomain();
+    t = await openTestDomain();
     for (let i = 0; i < 5; i++) expect(await t.domain.signIn('nobody@demo.switchboard.test', 'x')).toBeNull();
     await expect(t.domain.signIn('nobody@demo.switchboard.test', 'x')).rejects.toMatchObject({ refusal: { scope: 'account' } });
   });
 
   it('does not run scrypt while throttled, for known and unknown emails alike', async () => {
-    t = openTestDomain({ signInThrottle: { accountFailures: 1, lockoutMs: 10 * MINUTE } });
+    t = await openTestDomain({ signInThrottle: { accountFailures: 1, lockoutMs: 10 * MINUTE } });
     expect(await t.domain.signIn(MAYA.email, 'wrong')).toBeNull();
     expect(await t.domain.signIn('nobody@demo.switchboard.test', 'wrong')).toBeNull();
     const before = scrypt.runs;

@@ -45,17 +45,17 @@ describe('GET / PUT / DELETE /api/device-key', () => {
   it('reports the organisation mode an admin sets with org:shared-workstation', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    expect(runSharedWorkstationCli(['status', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
-    expect(runSharedWorkstationCli(['on', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(await runSharedWorkstationCli(['status', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(await runSharedWorkstationCli(['on', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
     expect(await (await call('GET', sam)).json()).toMatchObject({ sharedWorkstation: true });
-    expect(runSharedWorkstationCli(['status', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
-    expect(runSharedWorkstationCli(['off', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(await runSharedWorkstationCli(['status', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(await runSharedWorkstationCli(['off', '--data-dir', t.dataDir], (l) => out.push(l), (l) => err.push(l))).toBe(0);
     expect(await (await call('GET', sam)).json()).toMatchObject({ sharedWorkstation: false });
     expect(out[0]).toBe('shared-workstation mode is off');
     expect(out[1]).toMatch(/is on for Northwind Outfitters/);
     expect(out[2]).toBe('shared-workstation mode is on');
-    expect(runSharedWorkstationCli(['maybe', '--data-dir', t.dataDir], () => {}, (l) => err.push(l))).toBe(2);
-    expect(runSharedWorkstationCli(['on', '--org', 'org_nope', '--data-dir', t.dataDir], () => {}, (l) => err.push(l))).toBe(1);
+    expect(await runSharedWorkstationCli(['maybe', '--data-dir', t.dataDir], () => {}, (l) => err.push(l))).toBe(2);
+    expect(await runSharedWorkstationCli(['on', '--org', 'org_nope', '--data-dir', t.dataDir], () => {}, (l) => err.push(l))).toBe(1);
     expect(err).toEqual([expect.stringMatching(/^usage: org:shared-workstation/), 'there is no organisation org_nope']);
   });
 

@@ -24,8 +24,8 @@ const PROPERTY_TIMEOUT_MS = 30_000;
 let t: TestServer;
 beforeAll(async () => {
   t = await startTestServer();
-  configureWhatsAppChannel(t.dataDir, 'ch_sales_wa', { phoneNumberId: PHONE_NUMBER_ID, accessToken: 'x', appSecret: APP_SECRET, verifyToken: 'v', graphBaseUrl: 'http://127.0.0.1:9' });
-  configureTwilioChannel(t.dataDir, 'ch_sales_sms', { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicUrl: t.server.url, apiBaseUrl: 'http://127.0.0.1:9' });
+  await configureWhatsAppChannel(t.dataDir, 'ch_sales_wa', { phoneNumberId: PHONE_NUMBER_ID, accessToken: 'x', appSecret: APP_SECRET, verifyToken: 'v', graphBaseUrl: 'http://127.0.0.1:9' });
+  await configureTwilioChannel(t.dataDir, 'ch_sales_sms', { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicUrl: t.server.url, apiBaseUrl: 'http://127.0.0.1:9' });
 });
 afterAll(async () => {
   await t.close();

@@ -15,13 +15,13 @@ export function tempDir(prefix = 'switchboard-test-'): { path: string; remove():
 
 let template: string | null = null;
 /** Seeds the demo workspace once per test file (scrypt is slow on purpose) and copies it per test. */
-function seededTemplate(): string {
+async function seededTemplate(): Promise<string> {
   if (template) return template;
   const dir = tempDir('switchboard-template-');
   const file = join(dir.path, 'seeded.sqlite');
   const storage = openSqliteStorage({ file });
-  storage.transaction((tx) => seedDemoWorkspace(tx, Date.now()));
-  storage.close(); // checkpoints the WAL into the main file
+  await storage.transaction((tx) => seedDemoWorkspace(tx, Date.now()));
+  await storage.close(); // checkpoints the WAL into the main file
   process.once('exit', () => dir.remove());
   template = file;
   return file;
@@ -33,27 +33,27 @@ export interface TestDomain {
   file: string;
   logs: string[];
   /** The user with this id; throws when there is none. */
-  user(id: string): EntityOf<'user'>;
+  user(id: string): Promise<EntityOf<'user'>>;
   /** Applies a mutation as this user from one client, with the next mutation id, and returns the stored answer. */
-  apply(userId: string, mutation: Mutation, clientId?: string): MutationResult;
+  apply(userId: string, mutation: Mutation, clientId?: string): Promise<MutationResult>;
   /** The stored entity, or null. */
-  get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null;
-  close(): void;
+  get<K extends EntityKind>(kind: K, id: string): Promise<EntityOf<K> | null>;
+  close(): Promise<void>;
 }
 
 /** A domain on a real SQLite file in a temp dir, optionally with the demo workspace. */
 /** `startDelivery: false` leaves the send worker stopped (tests that drive send jobs themselves). */
-export function openTestDomain(options: { seed?: boolean; startDelivery?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): TestDomain {
+export async function openTestDomain(options: { seed?: boolean; startDelivery?: boolean } & Partial<Omit<DomainOptions, 'storage'>> = {}): Promise<TestDomain> {
   const dir = tempDir();
   const file = join(dir.path, 'test.sqlite');
-  if (options.seed ?? true) copyFileSync(seededTemplate(), file);
+  if (options.seed ?? true) copyFileSync(await seededTemplate(), file);
   const storage = openSqliteStorage({ file });
   const logs: string[] = [];
-  const domain = new Domain({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
+  const domain = await Domain.open({ log: (l) => logs.push(l), delivery: { sentAfterMs: 5, deliveredAfterMs: 5 }, ...options, storage });
   if (options.startDelivery ?? true) void domain.startDelivery();
   let nextMutationId = 1;
-  const user = (id: string): EntityOf<'user'> => {
-    const u = domain.user(id);
+  const user = async (id: string): Promise<EntityOf<'user'>> => {
+    const u = await domain.user(id);
     if (!u) throw new Error(`no user ${id}`);
     return u;
   };
@@ -63,21 +63,23 @@ export function openTestDomain(options: { seed?: boolean; startDelivery?: boolea
     file,
     logs,
     user,
-    apply: (userId, mutation, clientId = 'client-a') => domain.applyMutation(user(userId), clientId, nextMutationId++, mutation).result,
-    get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null {
-      // Through JSON because the transaction's NotPromise<T> cannot be resolved for a generic record type.
-      const json = storage.transaction((tx): string => JSON.stringify(tx.get(kind, id)));
-      return JSON.parse(json) as EntityOf<K> | null;
+    apply: async (userId, mutation, clientId = 'client-a') => {
+      // The id is taken before the await, so concurrent applies keep the order they were called in.
+      const id = nextMutationId++;
+      return (await domain.applyMutation(await user(userId), clientId, id, mutation)).result;
     },
-    close() {
+    get<K extends EntityKind>(kind: K, id: string): Promise<EntityOf<K> | null> {
+      return storage.transaction((tx) => tx.get(kind, id), { kind: 'read' });
+    },
+    async close() {
       domain.close();
-      storage.close();
+      await storage.close();
       dir.remove();
     },
   };
 }
 
 /** Number of change-log entries, to assert "no second effect". */
-export function changeCount(storage: Storage): number {
-  return storage.transaction((tx) => tx.head());
+export function changeCount(storage: Storage): Promise<number> {
+  return storage.transaction((tx) => tx.head(), { kind: 'read' });
 }

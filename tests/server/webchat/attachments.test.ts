@@ -11,8 +11,8 @@ afterEach(async () => {
   await chat?.close();
 });
 
-const conversationOf = (token: string) =>
-  chat.t.storage.transaction((tx) => tx.findLatestConversation('ch_sales_web', visitorHandle('ch_sales_web', token)));
+const conversationOf = async (token: string) =>
+  await chat.t.storage.transaction(async (tx) => await tx.findLatestConversation('ch_sales_web', visitorHandle('ch_sales_web', token)));
 
 async function uploaded(token: string, body = PNG, init: Parameters<typeof chat.upload>[2] = {}) {
   const res = await chat.upload(token, body, init);
@@ -34,7 +34,7 @@ describe('web chat attachments: visitor uploads', () => {
     const echo = await v.next('message', (f) => f.clientMessageId === id);
     expect(echo.message.attachments).toEqual([file]);
 
-    const conversation = conversationOf(token)!;
+    const conversation = (await conversationOf(token))!;
     expect(chat.t.get('message', echo.message.id)).toMatchObject({ direction: 'in', attachments: [file] });
     expect(conversation.lastMessagePreview).toBe('Photo');
     // Committed like an MMS file: agents of the inbox read it through /api/attachments.
@@ -84,7 +84,7 @@ describe('web chat attachments: visitor uploads', () => {
     const error = await b.v.next('error', (f) => f.clientMessageId === id);
     expect(error).toMatchObject({ code: 'not_sent' });
     expect(error.message).toMatch(/attach the file again/);
-    expect(conversationOf(b.token)).toBeNull();
+    expect(await conversationOf(b.token)).toBeNull();
 
     const unknown = clientMessageId();
     b.v.send({ type: 'send', clientMessageId: unknown, body: '', attachmentIds: [`att_${'0'.repeat(32)}`] });
@@ -129,7 +129,7 @@ describe('web chat attachments: agent replies', () => {
     const hello = clientMessageId();
     v.send({ type: 'send', clientMessageId: hello, body: 'hi' });
     await v.next('message', (f) => f.clientMessageId === hello);
-    const conversation = conversationOf(token)!;
+    const conversation = (await conversationOf(token))!;
 
     const file = chat.agentFile(conversation.id, 'price list.pdf', 'application/pdf', PDF);
     // Uploaded by the agent but not sent: the visitor cannot read it.
@@ -150,6 +150,6 @@ describe('web chat attachments: agent replies', () => {
     // The history of a returning visitor carries it too.
     const back = await chat.visitor(token);
     expect(back.welcome.history.find((m) => m.id === messageId)?.attachments).toEqual([file]);
-    await until(() => chat.t.get('message', messageId)?.status === 'sent');
+    await until(async () => (await chat.t.get('message', messageId))?.status === 'sent');
   });
 });

@@ -23,7 +23,7 @@ export const PDF = Buffer.from('%PDF-1.4\n% test\n');
 export async function startChat(options: WebchatHubOptions = {}) {
   const files = tempDir('switchboard-webchat-');
   const store = new AttachmentStore(files.path);
-  const t: TestDomain = openTestDomain({ attachments: store });
+  const t: TestDomain = await openTestDomain({ attachments: store });
   const hub = new WebchatHub(t.domain, (l) => t.logs.push(l), options, store);
   t.domain.useDeliveryFor('webchat', hub.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const http = createWebchatHttp({ demo: false, domain: t.domain, hub });
@@ -90,16 +90,16 @@ export async function startChat(options: WebchatHubOptions = {}) {
       hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      t.close();
+      await t.close();
       files.remove();
     },
   };
   return chat;
 }
 
-export const until = async (check: () => boolean, timeoutMs = 3000): Promise<void> => {
+export const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
