@@ -94,15 +94,24 @@ export function staleGuard(state: TxState): void {
   if (!state.live) throw new StaleTransactionError();
 }
 
+/**
+ * Statements of one transaction run one after another on its connection, in call order, even when the callback
+ * starts several at once (Promise.all): node-postgres deprecates overlapping queries on one client.
+ */
 export function queryOn(client: pg.PoolClient, state: TxState): Query {
-  return async <R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) => {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) => {
     staleGuard(state);
-    try {
-      return await client.query<R>({ name: statementName(sql), text: sql, values: params as unknown[] });
-    } catch (error) {
-      if (isLostRace(error)) state.lostRace = true;
-      throw error;
-    }
+    const run = tail.then(async () => {
+      try {
+        return await client.query<R>({ name: statementName(sql), text: sql, values: params as unknown[] });
+      } catch (error) {
+        if (isLostRace(error)) state.lostRace = true;
+        throw error;
+      }
+    });
+    tail = run.catch(() => {});
+    return run;
   };
 }
 
