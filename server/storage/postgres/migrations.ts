@@ -12,6 +12,9 @@ import type pg from 'pg';
  * - times, seqs and mutation ids are bigint (parsed back to numbers by the pool);
  * - orgs get an identity column, since `firstOrg` means the first one created (SQLite's rowid);
  * - channels get an index on the widget key, which web chat looks up on every visitor connection;
+ * - inbox_members_user also covers inbox_id (inboxIdsOfUser reads it from the index, in order), and the
+ *   referencing columns of contact_favourites and conversation_user_states are indexed: PostgreSQL, unlike a
+ *   primary key, does not index a foreign key, and deleting a contact or conversation would scan them;
  * - `channel_provider_config.config` stays text: the contract hands it back byte for byte (it is the caller's JSON).
  */
 export const MIGRATIONS: readonly string[] = [
