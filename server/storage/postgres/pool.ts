@@ -98,9 +98,9 @@ export function staleGuard(state: TxState): void {
  * Statements of one transaction run one after another on its connection, in call order, even when the callback
  * starts several at once (Promise.all): node-postgres deprecates overlapping queries on one client.
  */
-export function queryOn(client: pg.PoolClient, state: TxState): Query {
+export function queryOn(client: pg.PoolClient, state: TxState): Query & { idle(): Promise<unknown> } {
   let tail: Promise<unknown> = Promise.resolve();
-  return <R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) => {
+  const query = <R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) => {
     staleGuard(state);
     const run = tail.then(async () => {
       try {
@@ -113,6 +113,8 @@ export function queryOn(client: pg.PoolClient, state: TxState): Query {
     tail = run.catch(() => {});
     return run;
   };
+  // COMMIT/ROLLBACK wait for statements the callback started without awaiting them.
+  return Object.assign(query, { idle: () => tail });
 }
 
 /**
@@ -152,9 +154,11 @@ async function attemptOnce<T, Tx>(pool: pg.Pool, makeTx: (query: Query, state: T
       broken = e;
       throw e;
     });
+    const query = queryOn(client, state);
     try {
-      const result = await fn(makeTx(queryOn(client, state), state));
+      const result = await fn(makeTx(query, state));
       state.live = false;
+      await query.idle();
       if (state.lostRace) throw new LostRace(null);
       const commit = await client.query('COMMIT');
       // COMMIT of a transaction that an earlier (caught) statement error aborted answers ROLLBACK, not an error.
@@ -162,6 +166,7 @@ async function attemptOnce<T, Tx>(pool: pg.Pool, makeTx: (query: Query, state: T
       return result;
     } catch (error) {
       state.live = false;
+      await query.idle();
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw state.lostRace && !isLostRace(error) ? new LostRace(error) : error;
     }
