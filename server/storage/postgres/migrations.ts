@@ -1,0 +1,283 @@
+import type pg from 'pg';
+
+/**
+ * Numbered, forward-only migrations of the PostgreSQL store (its own list: the SQLite file has its own in
+ * ../sqlite/migrations.ts). Never edit a shipped step: append one. Version N is MIGRATIONS[N - 1], recorded in
+ * `schema_migrations`.
+ *
+ * The schema mirrors the SQLite one table for table and index for index: a record is its protocol JSON (`data`,
+ * jsonb) next to the columns queries filter on. Differences, each for a reason:
+ * - ids and the keys pages are ordered by are `text COLLATE "C"`: keyset pages (`id > $1 ORDER BY id`) sort
+ *   byte-wise as on SQLite, whatever the database's locale;
+ * - times, seqs and mutation ids are bigint (parsed back to numbers by the pool);
+ * - orgs get an identity column, since `firstOrg` means the first one created (SQLite's rowid);
+ * - channels get an index on the widget key, which web chat looks up on every visitor connection;
+ * - inbox_members_user also covers inbox_id (inboxIdsOfUser reads it from the index, in order), and the
+ *   referencing columns of contact_favourites and conversation_user_states are indexed: PostgreSQL, unlike a
+ *   primary key, does not index a foreign key, and deleting a contact or conversation would scan them;
+ * - `channel_provider_config.config` stays text: the contract hands it back byte for byte (it is the caller's JSON).
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the schema of SQLite migrations 1-10 (there is no PostgreSQL data from before them to carry over)
+  `
+  CREATE TABLE orgs (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    shared_workstation boolean NOT NULL DEFAULT false,
+    created_order bigint GENERATED ALWAYS AS IDENTITY
+  );
+
+  CREATE TABLE users (
+    id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES orgs(id),
+    email text NOT NULL UNIQUE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX users_org ON users(org_id, id);
+
+  CREATE TABLE credentials (
+    user_id text COLLATE "C" PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    password_hash text NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash text NOT NULL UNIQUE,
+    created_at bigint NOT NULL,
+    last_used_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE INDEX sessions_last_used ON sessions(last_used_at);
+  CREATE INDEX sessions_created ON sessions(created_at);
+
+  CREATE TABLE device_keys (
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device_id text NOT NULL,
+    cache_key text NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (user_id, device_id)
+  );
+
+  CREATE TABLE inboxes (
+    id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES orgs(id),
+    data jsonb NOT NULL
+  );
+
+  CREATE TABLE inbox_members (
+    id text COLLATE "C" PRIMARY KEY,
+    inbox_id text COLLATE "C" NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data jsonb NOT NULL,
+    UNIQUE (inbox_id, user_id)
+  );
+  CREATE INDEX inbox_members_user ON inbox_members(user_id, inbox_id);
+  CREATE INDEX inbox_members_inbox ON inbox_members(inbox_id, id);
+
+  CREATE TABLE channels (
+    id text COLLATE "C" PRIMARY KEY,
+    inbox_id text COLLATE "C" NOT NULL REFERENCES inboxes(id),
+    data jsonb NOT NULL
+  );
+  CREATE INDEX channels_inbox ON channels(inbox_id, id);
+  CREATE INDEX channels_address ON channels((data->>'kind'), (data->>'address'));
+
+  CREATE TABLE contacts (
+    id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES orgs(id),
+    owner_id text COLLATE "C" REFERENCES users(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX contacts_org_owner ON contacts(org_id, owner_id, id);
+
+  CREATE TABLE contact_phones (
+    contact_id text COLLATE "C" NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    phone text NOT NULL,
+    PRIMARY KEY (phone, contact_id)
+  );
+  CREATE INDEX contact_phones_contact ON contact_phones(contact_id);
+
+  CREATE TABLE contact_favourites (
+    id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    contact_id text COLLATE "C" NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX contact_favourites_user ON contact_favourites(user_id, id);
+  CREATE INDEX contact_favourites_contact ON contact_favourites(contact_id);
+
+  CREATE TABLE conversations (
+    id text COLLATE "C" PRIMARY KEY,
+    inbox_id text COLLATE "C" NOT NULL REFERENCES inboxes(id),
+    channel_id text COLLATE "C" NOT NULL REFERENCES channels(id),
+    customer_address text NOT NULL,
+    created_at bigint NOT NULL,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX conversations_inbox ON conversations(inbox_id, id);
+  CREATE INDEX conversations_customer ON conversations(channel_id, customer_address, created_at);
+
+  CREATE TABLE messages (
+    id text COLLATE "C" PRIMARY KEY,
+    conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id text COLLATE "C" NOT NULL,
+    channel_id text COLLATE "C" NOT NULL,
+    direction text NOT NULL,
+    provider_id text,
+    created_at bigint NOT NULL,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX messages_inbox ON messages(inbox_id, id);
+  CREATE INDEX messages_conversation ON messages(conversation_id, direction, created_at);
+  CREATE UNIQUE INDEX messages_provider ON messages(channel_id, provider_id) WHERE provider_id IS NOT NULL;
+
+  CREATE TABLE conversation_user_states (
+    id text COLLATE "C" PRIMARY KEY,
+    conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX conversation_user_states_user ON conversation_user_states(user_id, id);
+  CREATE INDEX conversation_user_states_conversation ON conversation_user_states(conversation_id);
+
+  CREATE TABLE chats (id text COLLATE "C" PRIMARY KEY, data jsonb NOT NULL);
+
+  CREATE TABLE chat_members (
+    chat_id text COLLATE "C" NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, chat_id)
+  );
+  CREATE INDEX chat_members_chat ON chat_members(chat_id);
+
+  CREATE TABLE chat_messages (
+    id text COLLATE "C" PRIMARY KEY,
+    chat_id text COLLATE "C" NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX chat_messages_chat ON chat_messages(chat_id, id);
+
+  CREATE TABLE chat_user_states (
+    id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX chat_user_states_user ON chat_user_states(user_id, id);
+
+  CREATE TABLE canned_responses (
+    id text COLLATE "C" PRIMARY KEY,
+    inbox_id text COLLATE "C" NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX canned_responses_inbox ON canned_responses(inbox_id, id);
+
+  CREATE TABLE notices (
+    id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX notices_user ON notices(user_id, id);
+
+  -- The change log. seq comes from the bigserial's sequence, drawn only while holding the change-log advisory
+  -- lock (change-log.ts), so seqs commit in order; a rolled-back append leaves a gap that never fills.
+  CREATE TABLE changes (
+    seq bigserial PRIMARY KEY,
+    scope text COLLATE "C" NOT NULL,
+    entity text NOT NULL,
+    op text NOT NULL CHECK (op IN ('put', 'delete')),
+    entity_id text NOT NULL,
+    record jsonb,
+    CHECK ((op = 'put') = (record IS NOT NULL))
+  );
+  CREATE INDEX changes_scope_seq ON changes(scope, seq);
+
+  CREATE TABLE client_mutations (
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id text NOT NULL,
+    mutation_id bigint NOT NULL,
+    result jsonb NOT NULL,
+    applied_at bigint NOT NULL,
+    PRIMARY KEY (user_id, client_id, mutation_id)
+  );
+  CREATE INDEX client_mutations_applied ON client_mutations(applied_at);
+
+  CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+
+  CREATE TABLE channel_provider_config (
+    channel_id text COLLATE "C" PRIMARY KEY,
+    provider text NOT NULL,
+    address text,
+    messaging_service_sid text,
+    config text NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX channel_provider_config_address ON channel_provider_config(provider, address);
+  CREATE INDEX channel_provider_config_service ON channel_provider_config(provider, messaging_service_sid);
+
+  CREATE TABLE send_jobs (
+    message_id text COLLATE "C" PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    -- copied from the message: a conversation's replies are claimed in the order they were written
+    conversation_id text COLLATE "C" NOT NULL,
+    message_at bigint NOT NULL,
+    attempt integer NOT NULL DEFAULT 0,
+    due_at bigint,
+    lease_owner text,
+    lease_until bigint,
+    last_error text,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX send_jobs_due ON send_jobs(due_at) WHERE due_at IS NOT NULL;
+  CREATE INDEX send_jobs_lease ON send_jobs(lease_until) WHERE lease_until IS NOT NULL;
+  CREATE INDEX send_jobs_conversation ON send_jobs(conversation_id, message_at, message_id) WHERE due_at IS NOT NULL;
+
+  CREATE TABLE server_secrets (
+    name text PRIMARY KEY,
+    value text NOT NULL,
+    created_at bigint NOT NULL
+  );
+  `,
+];
+
+/** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */
+const MIGRATION_LOCK_CLASS = 0x53424d47; // 'SBMG'
+
+/**
+ * Brings the schema to the latest version, one migration per transaction. Two instances starting at once
+ * serialise on a session advisory lock keyed on the schema: the second waits, then finds nothing to do.
+ */
+export async function migrate(pool: pg.Pool, schema: string | undefined, log: (line: string) => void = () => {}): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? '']);
+    try {
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`); // checked identifier (pool.ts)
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      const current = rows[0]?.v ?? 0;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length}); refusing to start`);
+      }
+      for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(MIGRATIONS[version - 1] as string);
+          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+        log(`postgres: migrated ${schema ?? 'database'} to version ${version}`);
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? '']);
+    }
+  } catch (error) {
+    if (!(error instanceof Error && /newer than this server/.test(error.message))) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
