@@ -1,5 +1,6 @@
 import type { ChannelKind, Registration } from '../protocol/domain.ts';
 import type { MessageView } from '../protocol/ipc.ts';
+import { channelLabel } from '../protocol/phone-format.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -29,6 +30,18 @@ export function shortTime(ts: number, now = Date.now()): string {
 }
 
 export const channelKindLabel: Record<ChannelKind, string> = { sms: 'SMS', whatsapp: 'WhatsApp', webchat: 'Web chat' };
+
+/** A channel's name with its kind when the name does not already say it: "Sales WhatsApp", "Sam Rivera’s number (SMS)". */
+export function channelNameWithKind(channel: { name: string; kind: ChannelKind }): string {
+  const kind = channelKindLabel[channel.kind];
+  return channel.name.toLowerCase().includes(kind.toLowerCase()) ? channel.name : `${channel.name} (${kind})`;
+}
+
+/** A channel in a drop-down: name, number, and the kind unless the name says it. */
+export function channelOptionLabel(channel: { name: string; kind: ChannelKind; address: string }): string {
+  const label = channelLabel(channel);
+  return channelNameWithKind(channel) === channel.name ? label : `${label} (${channelKindLabel[channel.kind]})`;
+}
 
 export const registrationLabel: Record<Registration, string> = {
   unregistered: 'Not registered',

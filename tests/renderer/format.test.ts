@@ -44,3 +44,13 @@ describe('status words', () => {
     expect(deliveryLabel('delivered', false)).toBe('Delivered');
   });
 });
+
+describe('channel names with their kind', () => {
+  it('says the kind only when the name does not', async () => {
+    const { channelNameWithKind, channelOptionLabel } = await import('../../renderer/format.ts');
+    expect(channelNameWithKind({ name: 'Sales WhatsApp', kind: 'whatsapp' })).toBe('Sales WhatsApp');
+    expect(channelNameWithKind({ name: 'Sam Rivera’s number', kind: 'sms' })).toBe('Sam Rivera’s number (SMS)');
+    expect(channelOptionLabel({ name: 'Sales SMS', kind: 'sms', address: '+14155550100' })).toBe('Sales SMS · +1 415 555 0100');
+    expect(channelOptionLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).toBe('Sam Rivera’s number · +1 415 555 0170 (SMS)');
+  });
+});
