@@ -61,14 +61,14 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** Why one file cannot be attached, or null. */
-export function attachmentFileError(file: { name: string; contentType: string; size: number }): string | null {
+/** Why one file cannot be attached, or null. The renderer passes its own size formatter (the person's locale). */
+export function attachmentFileError(file: { name: string; contentType: string; size: number }, size: (bytes: number) => string = formatBytes): string | null {
   if (!isAllowedAttachmentType(normaliseContentType(file.contentType))) {
     return `${file.name} cannot be sent: attach images (JPEG, PNG, GIF, WebP), PDF, audio, video (MP4, 3GPP), vCard or plain text.`;
   }
   if (file.size <= 0) return `${file.name} is empty.`;
   if (file.size > ATTACHMENT_LIMITS.maxTotalBytes) {
-    return `${file.name} is ${formatBytes(file.size)}; a message can carry at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}.`;
+    return `${file.name} is ${size(file.size)}; a message can carry at most ${size(ATTACHMENT_LIMITS.maxTotalBytes)}.`;
   }
   return null;
 }

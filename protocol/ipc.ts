@@ -39,6 +39,24 @@ export interface ConnectionState {
   pendingCount: number;
 }
 
+/**
+ * How far a sync that brings whole scopes (the first sync of a cache, an inbox just joined) has come: what
+ * the cache has stored so far, counted from the snapshot pages it applied. Crosses the boundary as an event,
+ * so the renderer parses it with this schema (main is trusted, but a host could relay anything).
+ */
+export const SyncProgress = z.object({
+  /** False once catch-up ended: nothing is being snapshotted any more. */
+  syncing: z.boolean(),
+  /** Stored so far, by the kinds a person counts; `records` is every record of every kind. */
+  conversations: z.number().int().nonnegative(),
+  messages: z.number().int().nonnegative(),
+  records: z.number().int().nonnegative(),
+  /** Scopes (the organisation, each inbox, each chat, one's own records) complete, of those owed. 0 of 0 before the welcome. */
+  scopesDone: z.number().int().nonnegative(),
+  scopesTotal: z.number().int().nonnegative(),
+});
+export type SyncProgress = z.infer<typeof SyncProgress>;
+
 export interface SidebarChannel {
   id: string;
   kind: ChannelKind;
@@ -379,7 +397,7 @@ function method<O>() {
 type Done = Record<string, never>;
 
 export const ipcMethods = {
-  'app.state': method<{ session: SessionState; connection: ConnectionState; defaultServerUrl: string }>()(Empty),
+  'app.state': method<{ session: SessionState; connection: ConnectionState; syncProgress: SyncProgress | null; defaultServerUrl: string }>()(Empty),
   'server.probe': method<{ organisation: string; demoAccounts: DemoAccount[] | null }>()(z.object({ serverUrl: ServerUrl })),
   'session.signIn': method<{ user: User }>()(
     z.object({ serverUrl: ServerUrl, email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) }),
@@ -540,9 +558,11 @@ export interface IpcEvents {
   openChat: { chatId: string };
   /** Browser host: a notification for the renderer to show with the Web Notifications API. */
   notification: NotificationPayload;
+  /** A snapshot page was stored (or the sync that brought them ended); see SyncProgress. */
+  syncProgress: SyncProgress;
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification'] as const satisfies readonly IpcEvent[];
+export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress'] as const satisfies readonly IpcEvent[];
 
 // ---------------------------------------------------------------- channel names (declared once)
 

@@ -24,3 +24,13 @@ export function formatAddress(address: string): string {
   }
   return text;
 }
+
+/**
+ * A channel as a person reads it: its name and, for phone channels, its number ("Sales SMS · +1 415 555 0100").
+ * A private number moved into a shared inbox is named for its owner by the server ("Sam Rivera’s number"), so
+ * with its number it reads as number and owner for everyone; "My number" stays on the owner's own private inbox.
+ * The client core uses it for the words it writes (the WhatsApp refusal), the renderer for every menu and list.
+ */
+export function channelLabel(channel: { name: string; kind: 'sms' | 'whatsapp' | 'webchat'; address: string }): string {
+  return channel.kind === 'webchat' ? channel.name : `${channel.name} · ${formatAddress(channel.address)}`;
+}

@@ -1,4 +1,5 @@
-import { attachmentContentType, attachmentFileError, ATTACHMENT_LIMITS, formatBytes } from '../protocol/attachments.ts';
+import { attachmentContentType, attachmentFileError, ATTACHMENT_LIMITS } from '../protocol/attachments.ts';
+import { formatFileSize } from './format.ts';
 import type { Attachment } from '../protocol/domain.ts';
 import { getApi } from './api/index.ts';
 
@@ -14,14 +15,14 @@ export interface PickedFile {
  */
 export function pickedFileError(file: Pick<File, 'name' | 'type' | 'size'>): string | null {
   const contentType = attachmentContentType(file.name, file.type) ?? (file.type || 'unknown type');
-  return attachmentFileError({ name: file.name, contentType, size: file.size });
+  return attachmentFileError({ name: file.name, contentType, size: file.size }, (bytes) => formatFileSize(bytes));
 }
 
 export function totalError(current: readonly Attachment[], adding: Pick<File, 'size'>): string | null {
   if (current.length >= ATTACHMENT_LIMITS.maxFiles) return `A message can carry at most ${ATTACHMENT_LIMITS.maxFiles} attachments.`;
   const total = current.reduce((n, a) => n + a.size, 0) + adding.size;
   if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
-    return `Attachments of one message may total at most ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)}; these would be ${formatBytes(total)}.`;
+    return `Attachments of one message may total at most ${formatFileSize(ATTACHMENT_LIMITS.maxTotalBytes)}; these would be ${formatFileSize(total)}.`;
   }
   return null;
 }

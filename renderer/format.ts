@@ -1,6 +1,6 @@
 import type { ChannelKind, Registration } from '../protocol/domain.ts';
 import type { MessageView } from '../protocol/ipc.ts';
-import { formatAddress } from '../protocol/phone-format.ts';
+import { channelLabel } from '../protocol/phone-format.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -30,6 +30,18 @@ export function shortTime(ts: number, now = Date.now()): string {
 }
 
 export const channelKindLabel: Record<ChannelKind, string> = { sms: 'SMS', whatsapp: 'WhatsApp', webchat: 'Web chat' };
+
+/** A channel's name with its kind when the name does not already say it: "Sales WhatsApp", "Sam Rivera’s number (SMS)". */
+export function channelNameWithKind(channel: { name: string; kind: ChannelKind }): string {
+  const kind = channelKindLabel[channel.kind];
+  return channel.name.toLowerCase().includes(kind.toLowerCase()) ? channel.name : `${channel.name} (${kind})`;
+}
+
+/** A channel in a drop-down: name, number, and the kind unless the name says it. */
+export function channelOptionLabel(channel: { name: string; kind: ChannelKind; address: string }): string {
+  const label = channelLabel(channel);
+  return channelNameWithKind(channel) === channel.name ? label : `${label} (${channelKindLabel[channel.kind]})`;
+}
 
 export const registrationLabel: Record<Registration, string> = {
   unregistered: 'Not registered',
@@ -71,15 +83,33 @@ export function initials(name: string): string {
  * Names and numbers, one way everywhere (list, headers, search, badges, sidebar, and the client core's
  * notifications): the phone formatting lives in protocol/phone-format.ts, shared with main/core.
  */
-export { formatAddress, formatPhone } from '../protocol/phone-format.ts';
+export { channelLabel, formatAddress, formatPhone } from '../protocol/phone-format.ts';
 
-const count = new Intl.NumberFormat(undefined);
-/** Counts in badges and filters, grouped the person's way (12,345). */
-export function formatCount(n: number): string {
-  return count.format(n);
+/**
+ * Numbers in the person's locale (the browser's or the OS language: `undefined` asks Intl for it); `locale` is
+ * for tests. One formatter per locale and style, made once.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
 }
 
-/** A channel as a person reads it: its name and, for phone channels, its number ("Sales SMS · +1 415 555 0100"). */
-export function channelLabel(channel: { name: string; kind: ChannelKind; address: string }): string {
-  return channel.kind === 'webchat' ? channel.name : `${channel.name} · ${formatAddress(channel.address)}`;
+/** Counts in badges, tabs, labels and progress, grouped the person's way (12,345 · 12.345 · 12 345). */
+export function formatCount(n: number, locale?: string): string {
+  return numberFormat(locale).format(n);
+}
+
+/** A count with its noun: "1 change", "1,204 changes". */
+export function countOf(n: number, one: string, many: string, locale?: string): string {
+  return `${formatCount(n, locale)} ${n === 1 ? one : many}`;
+}
+
+/** A file's size in the person's locale: bytes under 1 kB, whole kB under 1 MB, MB with one decimal after. */
+export function formatFileSize(bytes: number, locale?: string): string {
+  if (bytes < 1024) return numberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'short' }).format(bytes);
+  if (bytes < 1024 * 1024) return numberFormat(locale, { style: 'unit', unit: 'kilobyte', unitDisplay: 'short', maximumFractionDigits: 0 }).format(bytes / 1024);
+  return numberFormat(locale, { style: 'unit', unit: 'megabyte', unitDisplay: 'short', maximumFractionDigits: 1 }).format(bytes / (1024 * 1024));
 }

@@ -11,6 +11,7 @@ import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.t
 import { switchboardDataDir } from '../main/hosts/data-dir.ts';
 import { buildElectron, ROOT } from './build-electron.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
+import { openStartLog, startBlock, trafficWords, type StartBlock, type StartLog } from './start-output.ts';
 
 /**
  * `npm start`: everything a fresh checkout needs to show Switchboard.
@@ -25,7 +26,8 @@ import { ensureRendererBuilt } from './renderer-build.ts';
 
 const DEFAULT_PORT = 4870;
 const DEMO_MARKER = 'demo-workspace';
-const log = (line: string) => console.log(`[switchboard] ${line}`);
+/** The terminal: progress while starting, the block, and what stops the start. Everything else goes to the log. */
+const say = (line: string) => console.log(`[switchboard] ${line}`);
 const rendererDir = path.join(ROOT, 'dist', 'renderer');
 
 function isAddressInUse(err: unknown): boolean {
@@ -38,42 +40,40 @@ interface EmbeddedServer {
   demo: boolean;
 }
 
-async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServer> {
+async function startEmbeddedServer(dataDir: string, logFile: StartLog): Promise<EmbeddedServer> {
   const serverDir = path.join(dataDir, 'server');
   mkdirSync(serverDir, { recursive: true });
   // Demo on first start; afterwards only if the workspace was created as the demo (SWITCHBOARD_DEMO=0/1 overrides).
   const firstStart = readdirSync(serverDir).length === 0;
   const demo = process.env.SWITCHBOARD_DEMO ? process.env.SWITCHBOARD_DEMO !== '0' : firstStart || existsSync(path.join(serverDir, DEMO_MARKER));
   if (demo && firstStart) writeFileSync(path.join(serverDir, DEMO_MARKER), 'This workspace was seeded with the demo data.\n');
+  if (demo && firstStart) say('creating the demo workspace (first start only)…');
   const port = Number(process.env.SWITCHBOARD_PORT ?? DEFAULT_PORT);
-  const options = { dataDir: serverDir, demo, log: (line: string) => log(`server: ${line}`) };
+  const options = { dataDir: serverDir, demo, log: (line: string) => logFile.write('server', line) };
   try {
     return { server: await startServer({ ...options, port }), serverDir, demo };
   } catch (err) {
     if (!isAddressInUse(err)) throw err;
-    log(`port ${port} is in use; the server takes a free port instead`);
+    logFile.write('start', `port ${port} is in use; the server takes a free port instead`);
     return { server: await startServer({ ...options, port: 0 }), serverDir, demo };
   }
 }
 
 /** Demo workspace only: simulated customers (SWITCHBOARD_DEMO_TRAFFIC_MS sets their pace, 0 stops them). */
-async function startCustomerSimulation(embedded: EmbeddedServer): Promise<{ traffic: DemoTraffic; banner: string } | null> {
+async function startCustomerSimulation(embedded: EmbeddedServer, logFile: StartLog): Promise<{ traffic: DemoTraffic; banner: string } | null> {
   const raw = process.env.SWITCHBOARD_DEMO_TRAFFIC_MS;
   let intervalMs = parseDemoTrafficInterval(raw);
   if (intervalMs === null) {
-    log(`SWITCHBOARD_DEMO_TRAFFIC_MS=${raw} is not a number of milliseconds; using the default`);
+    say(`SWITCHBOARD_DEMO_TRAFFIC_MS=${raw} is not a number of milliseconds; using the default`);
     intervalMs = DEFAULT_DEMO_TRAFFIC_MS;
   }
   try {
-    const traffic = await startDemoTraffic({ server: embedded.server, dataDir: embedded.serverDir, intervalMs, log: (line) => log(`demo customers: ${line}`) });
-    const banner =
-      intervalMs > 0
-        ? `Customers are simulated: about every ${intervalMs < 2000 ? `${intervalMs} ms` : `${Math.round(intervalMs / 1000)} s`} one texts or messages on WhatsApp, and they answer your replies (SWITCHBOARD_DEMO_TRAFFIC_MS=0 npm start turns them off).`
-        : 'Simulated customers are off (SWITCHBOARD_DEMO_TRAFFIC_MS=0); replies on the demo SMS/WhatsApp channels still go through the provider simulators.';
-    log(banner);
-    return { traffic, banner };
+    const traffic = await startDemoTraffic({ server: embedded.server, dataDir: embedded.serverDir, intervalMs, log: (line) => logFile.write('demo customers', line) });
+    return { traffic, banner: trafficWords(intervalMs) };
   } catch (err) {
-    log(`could not start the simulated customers: ${err instanceof Error ? err.message : String(err)}`);
+    const message = `could not start the simulated customers: ${err instanceof Error ? err.message : String(err)}`;
+    say(message);
+    logFile.write('start', message);
     return null;
   }
 }
@@ -91,23 +91,19 @@ function electronBinary(): string | null {
   }
 }
 
-async function describeServer(serverUrl: string): Promise<string[]> {
+async function describeServer(serverUrl: string): Promise<Pick<StartBlock, 'workspace' | 'demoAccounts' | 'problem'>> {
   try {
     const res = await fetch(`${serverUrl}/api/info`, { signal: AbortSignal.timeout(3000) });
     const info = ServerInfo.parse(await res.json());
-    const lines = [`Workspace: ${info.organisation}`];
-    if (info.demoAccounts?.length) {
-      lines.push('Demo accounts:');
-      for (const account of info.demoAccounts) lines.push(`  ${account.name.padEnd(12)} ${account.email.padEnd(32)} ${account.password}  (${account.role})`);
-    }
-    return lines;
+    return { workspace: info.organisation, demoAccounts: info.demoAccounts ?? [] };
   } catch (err) {
-    return [`(could not reach the server at ${serverUrl}: ${String(err)})`];
+    return { workspace: null, demoAccounts: [], problem: `could not reach the server at ${serverUrl}: ${String(err)}` };
   }
 }
 
 async function main(): Promise<void> {
   const dataDir = switchboardDataDir(process.platform, process.env, os.homedir());
+  const logFile = openStartLog(dataDir);
   const externalServer = process.env.SWITCHBOARD_SERVER_URL ?? null;
   let server: RunningServer | null = null;
   let traffic: DemoTraffic | null = null;
@@ -117,14 +113,16 @@ async function main(): Promise<void> {
   let electron: ChildProcess | null = null;
 
   let stopping: Promise<void> | null = null;
+  const failed = (what: string) => (err: unknown) => logFile.write('start', `${what} failed: ${String(err)}`);
   const stop = (reason: string, exitCode = 0) => {
     stopping ??= (async () => {
-      log(`${reason}: shutting down`);
+      say(`${reason}: shutting down`);
+      logFile.write('start', `${reason}: shutting down`);
       electron?.kill('SIGTERM');
-      await host?.close().catch((err: unknown) => log(`closing the browser host failed: ${String(err)}`));
-      await core?.close().catch((err: unknown) => log(`closing the client failed: ${String(err)}`));
-      await traffic?.stop().catch((err: unknown) => log(`stopping the simulated customers failed: ${String(err)}`));
-      await server?.close().catch((err: unknown) => log(`stopping the server failed: ${String(err)}`));
+      await host?.close().catch(failed('closing the browser host'));
+      await core?.close().catch(failed('closing the client'));
+      await traffic?.stop().catch(failed('stopping the simulated customers'));
+      await server?.close().catch(failed('stopping the server'));
       process.exit(exitCode);
     })();
     return stopping;
@@ -132,47 +130,36 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void (stopping ? process.exit(130) : stop('SIGINT')));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  await ensureRendererBuilt(ROOT, log);
+  await ensureRendererBuilt(ROOT, say);
   if (!externalServer) {
-    const embedded = await startEmbeddedServer(dataDir);
+    const embedded = await startEmbeddedServer(dataDir, logFile);
     server = embedded.server;
-    const simulation = embedded.demo ? await startCustomerSimulation(embedded) : null;
+    const simulation = embedded.demo ? await startCustomerSimulation(embedded, logFile) : null;
     traffic = simulation?.traffic ?? null;
     trafficBanner = simulation?.banner ?? null;
   }
   const serverUrl = externalServer ?? server?.url ?? '';
-  log(`data: ${dataDir}`);
-  log(`sync server: ${serverUrl}${externalServer ? ' (SWITCHBOARD_SERVER_URL)' : ' (embedded)'}`);
+  const block = async (url: string | null): Promise<string> =>
+    startBlock({ url, serverUrl, external: externalServer !== null, traffic: trafficBanner, dataDir, logPath: logFile.path, ...(await describeServer(serverUrl)) });
 
   const binary = electronBinary();
   if (binary) {
-    await buildElectron(ROOT, log);
-    log('starting the Electron app…');
-    electron = spawn(binary, [ROOT], { stdio: 'inherit', env: { ...process.env, SWITCHBOARD_SERVER_URL: serverUrl } });
+    await buildElectron(ROOT, say);
+    electron = spawn(binary, [ROOT], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_SERVER_URL: serverUrl } });
+    for (const stream of [electron.stdout, electron.stderr]) stream?.on('data', (chunk: Buffer) => logFile.write('electron', chunk.toString()));
     electron.on('exit', (code) => void stop('the app window closed', code ?? 0));
+    console.log(await block(null));
     return;
   }
 
-  core = await createClientCore({ dataDir: path.join(dataDir, 'client'), defaultServerUrl: serverUrl, log: (line) => log(`client: ${line}`) });
+  core = await createClientCore({ dataDir: path.join(dataDir, 'client'), defaultServerUrl: serverUrl, log: (line) => logFile.write('client', line) });
   host = await startBrowserHost({
     core,
     rendererDir,
     port: Number(process.env.SWITCHBOARD_HOST_PORT ?? 0),
-    log: (line) => log(line),
+    log: (line) => logFile.write('browser host', line),
   });
-  const banner = [
-    '',
-    'Electron is not installed here, so Switchboard runs in your browser.',
-    '',
-    `  Open ${host.url} in your browser`,
-    '',
-    ...(await describeServer(serverUrl)).map((line) => `  ${line}`),
-    '',
-    ...(trafficBanner ? [trafficBanner, ''] : []),
-    'Press Ctrl+C to stop.',
-    '',
-  ];
-  console.log(banner.join('\n'));
+  console.log(await block(host.url));
 }
 
 main().catch((err: unknown) => {

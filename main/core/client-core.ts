@@ -23,6 +23,8 @@ import { conversationTemplate } from './queries/whatsapp-template.ts';
 import { sidebarView } from './queries/sidebar.ts';
 import { createSession, deleteSession, probeServer } from './server-api.ts';
 import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-client.ts';
+import { SyncProgressTracker } from './sync-progress.ts';
+import { conversationForAction, type ConversationGuardRow } from './queries/conversation-guard.ts';
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
 
 export type { TokenVault } from './token-vault.ts';
@@ -66,6 +68,7 @@ interface Session {
   notifications: NotificationService;
   /** Uploads the files of queued replies before they are sent (SPEC (18)). */
   uploads: AttachmentUploader;
+  progress: SyncProgressTracker;
 }
 
 const DONE = {} as Record<string, never>;
@@ -114,6 +117,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
       try {
         emitChanged(s.applier.applyBatch(batch));
+        if (s.progress.applied(batch)) hub.emit('syncProgress', s.progress.snapshot());
         s.notifications.consider(batch.flatMap((f) => (f.type === 'changes' ? f.entries : [])));
       } catch (err) {
         // Nothing of the batch was committed and the cursor did not move: a reconnect re-sends it.
@@ -137,7 +141,10 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     // Anything else is answered only after the data the server sent before it.
     drain(s);
     switch (frame.type) {
-      case 'welcome':
+      case 'welcome': {
+        const stale = new Set(staleScopes(s.cache));
+        const held = new Set(s.cache.heldScopes().filter((scope) => !stale.has(scope)));
+        if (s.progress.welcomed(frame.scopes, held)) hub.emit('syncProgress', s.progress.snapshot());
         if (JSON.stringify(frame.user) !== JSON.stringify(s.user)) {
           s.user = frame.user;
           s.cache.setMeta('user', JSON.stringify(frame.user));
@@ -145,6 +152,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
         }
         flush(s);
         return;
+      }
       case 'mutationResult': {
         const views = s.outbox.resolve(frame.id, frame.result);
         if (!frame.result.ok) log(`outbox: mutation ${frame.id} refused: ${frame.result.code} ${frame.result.message}`);
@@ -203,6 +211,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       uploads: undefined as unknown as AttachmentUploader,
       // Only what happens from now on is news; catch-up of older records never notifies.
       notifications: new NotificationService(cache, notifier, Date.now()),
+      progress: new SyncProgressTracker(cache.cursor === null && cache.heldScopes().length === 0),
     };
     s.uploads = new AttachmentUploader({
       session: () => s,
@@ -227,6 +236,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     });
     session = s;
     emitSession({ status: 'signedIn', serverUrl, user });
+    if (s.progress.state) hub.emit('syncProgress', s.progress.state);
     s.sync.start();
     return s;
   };
@@ -239,16 +249,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     return id;
   };
 
-  const requireConversation = (s: Session, id: string): { inbox_id: string; assignment_mode: number; last_message_at: number | null; last_inbound_at: number | null } => {
-    const row = s.cache.db
-      .prepare(
-        `SELECT c.inbox_id, c.last_message_at, c.last_inbound_at, coalesce(i.assignment_mode, 1) AS assignment_mode
-         FROM conversations c LEFT JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?`,
-      )
-      .get(id) as { inbox_id: string; assignment_mode: number; last_message_at: number | null; last_inbound_at: number | null } | undefined;
-    if (!row) throw new IpcFailure('not_found', 'That conversation is not available (it may have moved to an inbox you are not in).');
-    return row;
-  };
+  const requireConversation = (s: Session, id: string): ConversationGuardRow => conversationForAction(s.cache, id);
 
   const handlers: IpcHandlers = {
     ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
@@ -262,7 +263,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       flush: () => session && flush(session),
       log,
     }),
-    'app.state': () => ({ session: sessionState, connection: connectionState(), defaultServerUrl: options.defaultServerUrl }),
+    'app.state': () => ({ session: sessionState, connection: connectionState(), syncProgress: session?.progress.state ?? null, defaultServerUrl: options.defaultServerUrl }),
 
     'server.probe': async ({ serverUrl }) => {
       const info = await probeServer(serverUrl);

@@ -7,6 +7,7 @@ import { IpcFailure, type IpcHandlers } from '../ipc-router.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 import type { OutboxRow } from './cache/optimistic.ts';
 import { outboxState } from './outbox.ts';
+import { channelLabel } from '../../protocol/phone-format.ts';
 
 /**
  * IPC handlers of the conversation workflow (SPEC (1), (8), (12), tags, (18))
@@ -153,10 +154,12 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
       const channel = db.prepare('SELECT id, inbox_id, kind, name, address FROM channels WHERE id = ?').get(channelId) as ChannelRow | undefined;
       if (!channel) throw new IpcFailure('not_found', 'That channel is not available to you.');
       if (channel.kind === 'whatsapp') {
-        const sms = db.prepare("SELECT name FROM channels WHERE inbox_id = ? AND kind = 'sms' ORDER BY id").pluck().get(channel.inbox_id) as string | undefined;
+        const sms = db.prepare("SELECT name, kind, address FROM channels WHERE inbox_id = ? AND kind = 'sms' ORDER BY id").get(channel.inbox_id) as
+          | { name: string; kind: 'sms'; address: string }
+          | undefined;
         throw new IpcFailure(
           'invalid',
-          `WhatsApp does not let a business start a conversation: the customer has to write first.${sms ? ` Send it by SMS from ${sms} instead.` : ''}`,
+          `WhatsApp does not let a business start a conversation: the customer has to write first.${sms ? ` Send it by SMS from ${channelLabel(sms)} instead.` : ''}`,
         );
       }
       if (channel.kind === 'webchat') throw new IpcFailure('invalid', 'Web chat conversations are started by the visitor on the website.');

@@ -125,6 +125,8 @@ export function createBrowserHostClient(options: BrowserHostClientOptions): Brow
     if (!state.ok) return;
     dispatch('connection', state.value.connection);
     dispatch('session', state.value.session);
+    const progress = state.value.syncProgress ?? { syncing: false, conversations: 0, messages: 0, records: 0, scopesDone: 0, scopesTotal: 0 };
+    dispatch('syncProgress', progress);
   }
 
   function onFrame(data: unknown): void {

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { DemoAccount } from '../../protocol/http.ts';
 import type { SessionState } from '../../protocol/ipc.ts';
 import { getApi } from '../api/index.ts';
+import { useSyncProgressStore } from './sync-progress.ts';
 import { useConnectionStore } from './connection.ts';
 import { useConversationListStore } from './conversation-list.ts';
 import { useOpenConversationStore } from './open-conversation.ts';
@@ -42,6 +43,7 @@ export const useSessionStore = defineStore('session', () => {
     loadError.value = null;
     defaultServerUrl.value = result.value.defaultServerUrl;
     useConnectionStore().apply(result.value.connection);
+    useSyncProgressStore().apply(result.value.syncProgress);
     apply(result.value.session);
   }
 
@@ -49,6 +51,7 @@ export const useSessionStore = defineStore('session', () => {
     const state = await getApi().invoke('app.state', {});
     if (!state.ok) return;
     useConnectionStore().apply(state.value.connection);
+    useSyncProgressStore().apply(state.value.syncProgress);
     apply(state.value.session);
   }
 
@@ -68,6 +71,7 @@ export const useSessionStore = defineStore('session', () => {
       useContactsStore().reset();
       useSearchStore().reset();
       useWorkflowStore().reset();
+      useSyncProgressStore().apply(null);
     }
     if (nextUserId) {
       // Also reached after the browser host reconnects: re-read all, events may have been missed.

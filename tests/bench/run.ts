@@ -11,6 +11,9 @@
  *     b. catch-up: `changes` frames, FTS indexes kept row by row by triggers.
  *  2. Page-query latency of every list view at N conversations.
  *  3. Full-text search latency over 10·N messages (search-bench.ts).
+ *  4. The renderer in Chromium against a warm cache of N conversations served by the browser host, beside a
+ *     1,000-conversation baseline (renderer-bench.ts): reload → usable list, JS heap after scrolling the whole
+ *     list, frame times while scrolling at full speed, opening a 5,000-message conversation.
  * Caches are encrypted in the product (README "Shared workstations"); 1 and 2 run on unencrypted caches as
  * before and again, through the apply path, on encrypted ones, printing what encryption costs.
  *
@@ -31,6 +34,7 @@ import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { newCacheKey, type CacheKey } from '../../main/core/cache/cache-key.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
+import { runRendererBench } from './renderer-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -485,3 +489,6 @@ console.log(
 
 // 3. Search: FTS5 over 1,000,000 messages × BENCH_SCALE (its own cache and data: see search-bench.ts).
 runSearchBench(scale, iterations);
+
+// 4. The renderer in Chromium (its own caches: see renderer-bench.ts).
+await runRendererBench(scale);

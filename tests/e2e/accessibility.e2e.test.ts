@@ -16,15 +16,15 @@ const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
 
 /** Findings in a form that names what failed when the assertion does. */
-async function violations(): Promise<string[]> {
-  const found: AxeFinding[] = await axeFindings(page);
+async function violations(on: Page = page): Promise<string[]> {
+  const found: AxeFinding[] = await axeFindings(on);
   return found.map((f) => `${f.rule} (${f.impact}) at ${f.target}: ${f.summary}`);
 }
 
-async function chooseTheme(theme: Theme): Promise<void> {
-  await page.getByTestId('theme-menu').click();
-  await page.locator(`[data-testid="theme-choice"][data-value="${theme}"]`).click();
-  await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe(theme);
+async function chooseTheme(theme: Theme, on: Page = page): Promise<void> {
+  await on.getByTestId('theme-menu').click();
+  await on.locator(`[data-testid="theme-choice"][data-value="${theme}"]`).click();
+  await expect.poll(() => on.evaluate('document.documentElement.dataset.theme')).toBe(theme);
 }
 
 /** Checks with the dialog open, then closes it with Esc (also when the check failed, so the next view starts clean). */
@@ -129,4 +129,52 @@ describe('accessibility of every main view (axe-core, 0 violations)', () => {
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     expect(await page.getByTestId('theme-menu').getAttribute('data-theme-choice')).toBe('dark');
   });
+});
+
+describe('first sync progress and empty views (axe-core, 0 violations)', () => {
+  let fresh: Product;
+  let p: Page;
+
+  beforeAll(async () => {
+    // The proxy holds the server back part-way through the first sync, so the bar stays on screen for axe.
+    fresh = await startProduct({ pausable: { pauseAfterBytes: 120_000 }, server: { sync: { maxBatch: 25 } } });
+    p = fresh.page;
+    await p.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('the progress bar in the middle of a first sync, light and dark', async () => {
+    await p.emulateMedia({ colorScheme: 'light' });
+    await p.goto(fresh.host.url);
+    await p.getByTestId('signin-email').fill(DEMO.ava.email);
+    await p.getByTestId('signin-password').fill(DEMO.ava.password);
+    await p.getByTestId('signin-submit').click();
+    await fresh.proxy?.pausedItself;
+    await p.locator('[data-testid="sync-progress"]:not([data-records="0"])').waitFor();
+    for (const theme of THEMES) {
+      await chooseTheme(theme, p);
+      expect(await violations(p)).toEqual([]);
+    }
+    fresh.proxy?.resume();
+    await p.getByTestId('sync-progress').waitFor({ state: 'detached' });
+  });
+
+  for (const theme of THEMES) {
+    it(`empty views (list, chats, favourites, no conversation open, search without results) in ${theme}`, async () => {
+      await chooseTheme(theme, p);
+      await p.locator('[data-testid="filter-assignment"][data-value="withMe"]').click();
+      await p.getByTestId('list-empty').waitFor();
+      await p.getByTestId('direct-chats-empty').waitFor();
+      await p.getByTestId('favourites-empty').waitFor();
+      await p.getByTestId('conversation-none').waitFor();
+      await p.getByTestId('search-input').fill('zzqxjv');
+      await p.getByTestId('search-empty').waitFor();
+      expect(await violations(p)).toEqual([]);
+      await p.keyboard.press('Escape');
+      await p.getByTestId('search-results').waitFor({ state: 'detached' });
+    });
+  }
 });

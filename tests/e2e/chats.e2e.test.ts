@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationPayload } from '../../protocol/ipc.ts';
 import { SyncClient, signIn as signInHttp } from '../server/support/sync-client.ts';
 import { DEMO, startProduct, type Product } from './support/product.ts';
+import { openListFilters } from './support/ui.ts';
 
 /**
  * Chats, private numbers and shortcuts in the browser, as Sam: the direct chat
@@ -168,5 +169,14 @@ describe('chats and private numbers, end to end in a browser', () => {
     const moved = page.locator('[data-testid="channel"][data-id="pn_sam"]');
     await expect.poll(() => moved.textContent()).toContain('Sam Rivera’s number');
     expect(await moved.getAttribute('title')).toContain('+1 415 555 0170');
+    // The channel drop-down of Sales names it by owner and number too.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('previous-dialog').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="inbox"][data-id="inbox_sales"]').click();
+    await openListFilters(page);
+    const option = page.locator('[data-testid="channel-filter"] option[value="pn_sam"]');
+    await expect.poll(() => option.textContent()).toBe('Sam Rivera’s number · +1 415 555 0170 (SMS)');
+    expect(await page.getByTestId('channel-filter').textContent()).not.toMatch(/my number/i);
+    await page.keyboard.press('Escape');
   });
 });

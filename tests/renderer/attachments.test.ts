@@ -1,3 +1,4 @@
+import { formatFileSize } from '../../renderer/format.ts';
 import { describe, expect, it } from 'vitest';
 import { pickedFileError, totalError } from '../../renderer/attachments.ts';
 
@@ -15,13 +16,13 @@ describe('attachment checks in the composer (before a byte is read)', () => {
     expect(pickedFileError({ name: 'tool.exe', type: 'application/x-msdownload', size: 10 })).toMatch(/tool\.exe cannot be sent/);
     expect(pickedFileError({ name: 'logo.svg', type: 'image/svg+xml', size: 10 })).toMatch(/cannot be sent/);
     expect(pickedFileError({ name: 'a.txt', type: 'text/plain', size: 0 })).toMatch(/empty/);
-    expect(pickedFileError({ name: 'tour.mp4', type: 'video/mp4', size: 6 * MB })).toBe('tour.mp4 is 6.0 MB; a message can carry at most 5.0 MB.');
+    expect(pickedFileError({ name: 'tour.mp4', type: 'video/mp4', size: 6 * MB })).toBe(`tour.mp4 is ${formatFileSize(6 * MB)}; a message can carry at most ${formatFileSize(5 * MB)}.`);
   });
 
   it('keeps a message within 10 files and 5 MB in total', () => {
     const file = (size: number) => ({ id: 'x', name: 'x.png', contentType: 'image/png', size });
     expect(totalError([file(3 * MB)], { size: 1 * MB })).toBeNull();
-    expect(totalError([file(3 * MB)], { size: 3 * MB })).toMatch(/at most 5\.0 MB; these would be 6\.0 MB/);
+    expect(totalError([file(3 * MB)], { size: 3 * MB })).toBe(`Attachments of one message may total at most ${formatFileSize(5 * MB)}; these would be ${formatFileSize(6 * MB)}.`);
     expect(totalError(Array.from({ length: 10 }, () => file(1)), { size: 1 })).toMatch(/at most 10 attachments/);
   });
 });

@@ -279,7 +279,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     ...fakeContactHandlers(),
     ...fakeWorkflowHandlers(),
     ...fakeChatHandlers(),
-    'app.state': () => ({ session: session(), connection, defaultServerUrl: SERVER }),
+    'app.state': () => ({ session: session(), connection, syncProgress: null, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {
       const found = users.find((u) => u.email === email.trim().toLowerCase());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, deliveryLabel, formatAddress, formatCount, formatPhone } from '../../renderer/format.ts';
+import { channelLabel, countOf, deliveryLabel, formatAddress, formatCount, formatFileSize, formatPhone } from '../../renderer/format.ts';
 
 describe('one formatter for names and numbers', () => {
   it('formats phone numbers internationally and leaves other addresses alone', () => {
@@ -17,6 +17,23 @@ describe('one formatter for names and numbers', () => {
     expect(formatCount(7)).toBe('7');
     expect(formatCount(100000)).toMatch(/^100.000$/);
   });
+
+  it('counts and file sizes follow the person’s locale', () => {
+    expect(formatCount(1234567, 'en-US')).toBe('1,234,567');
+    expect(formatCount(1234567, 'de-DE')).toBe('1.234.567');
+    expect(formatCount(1234567, 'fr-FR')).toMatch(/^1\s234\s567$/);
+    expect(countOf(1, 'change', 'changes', 'en-US')).toBe('1 change');
+    expect(countOf(5300, 'conversation', 'conversations', 'de-DE')).toBe('5.300 conversations');
+    expect(formatFileSize(512, 'en-US')).toBe('512 byte');
+    expect(formatFileSize(12.4 * 1024, 'en-US')).toBe('12 kB');
+    expect(formatFileSize(4.25 * 1024 * 1024, 'en-US')).toBe('4.3 MB');
+    expect(formatFileSize(4.25 * 1024 * 1024, 'de-DE')).toBe('4,3 MB');
+    expect(formatFileSize(4.25 * 1024 * 1024, 'fr-FR')).toMatch(/^4,3\s+Mo$/);
+  });
+
+  it('a moved private number reads as its owner’s, with its number, in every menu', () => {
+    expect(channelLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).not.toMatch(/my number/i);
+  });
 });
 
 describe('status words', () => {
@@ -25,5 +42,15 @@ describe('status words', () => {
     expect(deliveryLabel('pending', true)).toBe('Sending…');
     expect(deliveryLabel('sending', true)).toBe('Sending…');
     expect(deliveryLabel('delivered', false)).toBe('Delivered');
+  });
+});
+
+describe('channel names with their kind', () => {
+  it('says the kind only when the name does not', async () => {
+    const { channelNameWithKind, channelOptionLabel } = await import('../../renderer/format.ts');
+    expect(channelNameWithKind({ name: 'Sales WhatsApp', kind: 'whatsapp' })).toBe('Sales WhatsApp');
+    expect(channelNameWithKind({ name: 'Sam Rivera’s number', kind: 'sms' })).toBe('Sam Rivera’s number (SMS)');
+    expect(channelOptionLabel({ name: 'Sales SMS', kind: 'sms', address: '+14155550100' })).toBe('Sales SMS · +1 415 555 0100');
+    expect(channelOptionLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).toBe('Sam Rivera’s number · +1 415 555 0170 (SMS)');
   });
 });

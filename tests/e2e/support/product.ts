@@ -10,6 +10,7 @@ import { DATABASE_FILE, startServer, type RunningServer, type ServerOptions } fr
 import { createClientCore, type ClientCore } from '../../../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../../../main/hosts/browser-host.ts';
 import { ensureRendererBuilt } from '../../../scripts/renderer-build.ts';
+import { startPausableProxy, type PausableProxy } from './pausable-proxy.ts';
 
 /**
  * The whole product on one machine for an end-to-end test: a real sync server
@@ -33,6 +34,8 @@ export interface Product {
   host: BrowserHost;
   browser: Browser;
   page: Page;
+  /** With `pausable`: the proxy between the client core and the server. */
+  proxy: PausableProxy | null;
   /** Signs in through the sign-in screen and waits for the first conversations. */
   signIn(account: { email: string; password: string }): Promise<void>;
   /** Injects an inbound customer message (POST /api/demo/inbound); returns its conversation id. */
@@ -64,6 +67,8 @@ export interface ProductOptions {
   browserArgs?: readonly string[];
   /** Permissions granted to the app's origin (e.g. 'microphone'). */
   permissions?: readonly string[];
+  /** The client core reaches the server through a proxy that can hold back what the server sends. */
+  pausable?: boolean | { pauseAfterBytes: number };
 }
 
 /** Chromium's fake audio/video capture device, answering getUserMedia without a prompt. */
@@ -74,7 +79,8 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
   await ensureRendererBuilt(ROOT);
   const dir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
   const server = await startServer({ dataDir: path.join(dir, 'server'), port: 0, demo: true, log: quiet, ...options.server });
-  const core = await createClientCore({ dataDir: path.join(dir, 'client'), defaultServerUrl: server.url, log: quiet });
+  const proxy = options.pausable ? await startPausableProxy(new URL(server.url), options.pausable === true ? {} : options.pausable) : null;
+  const core = await createClientCore({ dataDir: path.join(dir, 'client'), defaultServerUrl: proxy?.url ?? server.url, log: quiet });
   const host = await startBrowserHost({ core, rendererDir: path.join(ROOT, 'dist', 'renderer') });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -91,6 +97,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     host,
     browser,
     page,
+    proxy,
     async signIn(account) {
       await page.goto(host.url);
       await page.getByTestId('signin-email').fill(account.email);
@@ -112,6 +119,8 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
       await browser.close();
       await host.close();
       await core.close();
+      proxy?.resume();
+      await proxy?.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -14,6 +14,7 @@ const core = fakeCore({
   'app.state': () => ({
     session: { status: 'signedOut', serverUrl: 'http://127.0.0.1:4870', reason: null },
     connection: { status: 'signedOut', retryInMs: null, lastError: null, pendingCount: 0 },
+    syncProgress: null,
     defaultServerUrl: 'http://127.0.0.1:4870',
   }),
   'attachments.read': ({ id }) => {

@@ -1,0 +1,90 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import type { EntityRecord } from '../../../protocol/domain.ts';
+import { SyncProgress } from '../../../protocol/ipc.ts';
+import type { Scope } from '../../../protocol/scope.ts';
+import type { SnapshotFrame } from '../../../protocol/sync.ts';
+import { SyncProgressTracker } from '../../../main/core/sync-progress.ts';
+import { conversation, inbox, message } from './fixtures.ts';
+
+const A: Scope = 'inbox:inbox_a';
+const B: Scope = 'inbox:inbox_b';
+
+function page(scope: Scope, conversations: number, messages: number, flags: { reset?: boolean; done?: boolean } = {}): SnapshotFrame {
+  const records: EntityRecord[] = [];
+  for (let i = 0; i < conversations; i++) records.push({ entity: 'conversation', record: conversation(`${scope.slice(6)}_c${i}`) });
+  for (let i = 0; i < messages; i++) records.push({ entity: 'message', record: message(`${scope.slice(6)}_m${i}`, 'c1') });
+  return { type: 'snapshot', scope, reset: flags.reset ?? false, done: flags.done ?? false, records, cursor: 5 };
+}
+
+describe('first sync progress', () => {
+  it('is shown from sign-in on a cache that never synced, before any frame', () => {
+    const t = new SyncProgressTracker(true);
+    expect(t.state).toEqual({ syncing: true, conversations: 0, messages: 0, records: 0, scopesDone: 0, scopesTotal: 0 });
+    expect(new SyncProgressTracker(false).state).toBeNull();
+  });
+
+  it('counts the records of applied snapshot pages and the scopes complete, and ends with catch-up', () => {
+    const t = new SyncProgressTracker(true);
+    expect(t.welcomed([A, B, 'user:u_me'], new Set())).toBe(true);
+    expect(t.state).toMatchObject({ scopesDone: 0, scopesTotal: 3 });
+    t.applied([{ ...page(A, 3, 0, { reset: true }), records: [{ entity: 'inbox', record: inbox('inbox_a') }, ...page(A, 3, 0).records] }]);
+    expect(t.state).toMatchObject({ syncing: true, conversations: 3, messages: 0, records: 4, scopesDone: 0 });
+    t.applied([page(A, 0, 10, { done: true }), page(B, 2, 5, { reset: true })]);
+    expect(t.state).toMatchObject({ conversations: 5, messages: 15, records: 21, scopesDone: 1, scopesTotal: 3 });
+    expect(t.applied([{ type: 'changes', entries: [], cursor: 9, caughtUp: true }])).toBe(true);
+    expect(t.state).toBeNull();
+    expect(t.snapshot()).toMatchObject({ syncing: false, conversations: 5, messages: 15, scopesDone: 3 });
+    // Later batches are ordinary catch-up: no more progress events.
+    expect(t.applied([page(A, 1, 0)])).toBe(false);
+  });
+
+  it('a snapshot that restarts (reset after a dropped link) counts its scope afresh, never twice', () => {
+    const t = new SyncProgressTracker(true);
+    t.welcomed([A], new Set());
+    t.applied([page(A, 4, 0, { reset: true })]);
+    t.welcomed([A], new Set());
+    t.applied([page(A, 4, 0, { reset: true })]);
+    expect(t.state).toMatchObject({ conversations: 4, scopesTotal: 1 });
+  });
+
+  it('owes only the scopes the cache does not hold whole; a welcome owing nothing shows nothing', () => {
+    const t = new SyncProgressTracker(false);
+    expect(t.welcomed([A, B], new Set([A, B]))).toBe(false);
+    expect(t.state).toBeNull();
+    expect(t.welcomed([A, B], new Set([A]))).toBe(true);
+    expect(t.state).toMatchObject({ scopesTotal: 1, scopesDone: 0 });
+    const first = new SyncProgressTracker(true);
+    expect(first.welcomed([], new Set())).toBe(true);
+    expect(first.state).toBeNull();
+  });
+
+  it('a scope lost while it streams leaves the figures', () => {
+    const t = new SyncProgressTracker(true);
+    t.welcomed([A, B], new Set());
+    t.applied([page(A, 2, 0, { reset: true }), page(B, 3, 0, { reset: true }), { type: 'scopeLost', scope: B }]);
+    expect(t.state).toMatchObject({ conversations: 2, scopesTotal: 1 });
+  });
+
+  test.prop([fc.array(fc.record({ scope: fc.constantFrom(A, B), conversations: fc.nat(5), messages: fc.nat(5), reset: fc.boolean(), done: fc.boolean() }), { maxLength: 30 })])(
+    'the figures are what the latest run of each scope applied, within the schema, and grow while no scope restarts',
+    (pages) => {
+      const t = new SyncProgressTracker(true);
+      t.welcomed([A, B], new Set());
+      const expected = new Map<Scope, { c: number; m: number; done: boolean }>();
+      let previous = 0;
+      for (const p of pages) {
+        t.applied([page(p.scope, p.conversations, p.messages, p)]);
+        const e = p.reset ? { c: 0, m: 0, done: false } : (expected.get(p.scope) ?? { c: 0, m: 0, done: false });
+        expected.set(p.scope, { c: e.c + p.conversations, m: e.m + p.messages, done: p.done });
+        const state = SyncProgress.parse(t.state);
+        const sums = [...expected.values()];
+        expect(state.conversations).toBe(sums.reduce((n, s) => n + s.c, 0));
+        expect(state.messages).toBe(sums.reduce((n, s) => n + s.m, 0));
+        expect(state.scopesDone).toBe(sums.filter((s) => s.done).length);
+        if (!p.reset) expect(state.records).toBeGreaterThanOrEqual(previous);
+        previous = state.records;
+      }
+    },
+  );
+});
