@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { Domain, type DomainOptions } from './domain/domain.ts';
@@ -12,7 +11,8 @@ import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
-import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import { openServerDatabase, type ServerDatabase } from './storage/server-database.ts';
+import { lockDataDir, type InstanceLock } from './storage/sqlite/instance-lock.ts';
 import { SyncHub } from './sync/hub.ts';
 import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
 import { WEBCHAT_PATHS } from '../protocol/webchat.ts';
@@ -27,7 +27,18 @@ import { RedisCommitPokes } from './shared-state/redis-commit-pokes.ts';
 import { InProcessCommitPokes, type CommitPokes } from './domain/commit-pokes.ts';
 
 export interface ServerOptions {
+  /** Attachments and (without databaseUrl) the SQLite database live here. */
   dataDir: string;
+  /**
+   * SWITCHBOARD_DATABASE_URL (postgres://…): the database many instances share (README "Running more than one
+   * server"). Unset: SQLite in dataDir, one server per data dir. Unreachable at start: startServer rejects with
+   * DatabaseUnavailable within databaseConnectTimeoutMs.
+   */
+  databaseUrl?: string;
+  /** SWITCHBOARD_DATABASE_SCHEMA: the PostgreSQL schema of every table (created if missing); tests give each server its own. */
+  databaseSchema?: string;
+  /** How long opening a PostgreSQL connection may take (ms). Default 5000. */
+  databaseConnectTimeoutMs?: number;
   /** 0 = any free port. Default 4870. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -91,7 +102,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DATABASE_FILE = 'switchboard.sqlite';
+export { DATABASE_FILE } from './storage/server-database.ts';
+
+/**
+ * The database, and on SQLite the data dir's instance lock (taken first, so a second server on the same
+ * data dir stops before touching anything). Rejects with DataDirInUse or DatabaseUnavailable.
+ */
+async function openDatabase(options: ServerOptions, log: (line: string) => void): Promise<{ database: ServerDatabase; lock: InstanceLock | null }> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const lock = options.databaseUrl === undefined ? lockDataDir(options.dataDir) : null;
+  try {
+    const database = await openServerDatabase(options, { log, synchronous: options.sqliteSynchronous, connectTimeoutMs: options.databaseConnectTimeoutMs });
+    log(`database: ${database.display}`);
+    return { database, lock };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -101,8 +129,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? await SharedRedis.connect({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connectTimeoutMs: options.redisConnectTimeoutMs, log })
     : null;
   if (redis) log(`sharing state through Redis at ${redis.display}`);
-  mkdirSync(options.dataDir, { recursive: true });
-  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
+  const { database, lock } = await openDatabase(options, log).catch(async (err: unknown) => {
+    await redis?.close();
+    throw err;
+  });
+  const storage = database.storage;
   const attachments = new AttachmentStore(options.dataDir);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
   const domain = await Domain.open({
@@ -117,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clock: options.clock,
     logRetention: options.logRetention,
     sendWorker: options.sendWorker,
+    housekeeping: database.housekeeping,
   });
   const mediaLinks = new MediaLinks(await loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
@@ -175,6 +207,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (err) {
     domain.close();
     await storage.close();
+    lock?.release();
     await redis?.close();
     throw err;
   }
@@ -216,6 +249,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         domain.close();
         // Waits for a transaction still running (a status callback that raced the shutdown).
         await storage.close();
+        lock?.release();
         await redis?.close();
       })();
       return closing;

@@ -1,44 +1,39 @@
 import { parseArgs } from 'node:util';
+import { DATABASE_ARGS, resolveDatabaseArgs } from './admin/database-args.ts';
 import { startServer, type RunningServer } from './app.ts';
-import { parseRedisUrl } from './shared-state/redis-url.ts';
 
-// Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
-// `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving;
-// `org:shared-workstation on|off|status` (issue 8) sets the organisation's shared-workstation mode.
-if (process.argv[2] === 'channel:twilio') {
-  const { runTwilioCli } = await import('./channels/twilio-cli.ts');
-  process.exit(await runTwilioCli(process.argv.slice(3)));
-}
-if (process.argv[2] === 'channel:whatsapp') {
-  const { runWhatsAppCli } = await import('./channels/whatsapp-cli.ts');
-  process.exit(await runWhatsAppCli(process.argv.slice(3)));
-}
-if (process.argv[2] === 'channel:whatsapp-templates') {
-  const { runWhatsAppTemplatesCli } = await import('./channels/whatsapp-cli.ts');
-  process.exit(await runWhatsAppTemplatesCli(process.argv.slice(3)));
-}
-if (process.argv[2] === 'channel:list') {
-  const { runChannelListCli } = await import('./channels/channel-cli.ts');
-  process.exit(await runChannelListCli(process.argv.slice(3)));
-}
-if (process.argv[2] === 'channel:remove-provider') {
-  const { runRemoveProviderCli } = await import('./channels/channel-cli.ts');
-  process.exit(await runRemoveProviderCli(process.argv.slice(3)));
-}
-if (process.argv[2] === 'org:shared-workstation') {
-  const { runSharedWorkstationCli } = await import('./admin/shared-workstation-cli.ts');
-  process.exit(await runSharedWorkstationCli(process.argv.slice(3)));
+/** Admin commands (issues 4, 8): they change or list what is in the server database, and exit instead of serving. */
+const ADMIN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  'channel:twilio': async () => (await import('./channels/twilio-cli.ts')).runTwilioCli,
+  'channel:whatsapp': async () => (await import('./channels/whatsapp-cli.ts')).runWhatsAppCli,
+  'channel:whatsapp-templates': async () => (await import('./channels/whatsapp-cli.ts')).runWhatsAppTemplatesCli,
+  'channel:list': async () => (await import('./channels/channel-cli.ts')).runChannelListCli,
+  'channel:remove-provider': async () => (await import('./channels/channel-cli.ts')).runRemoveProviderCli,
+  'org:shared-workstation': async () => (await import('./admin/shared-workstation-cli.ts')).runSharedWorkstationCli,
+};
+
+const command = process.argv[2];
+if (command !== undefined && Object.hasOwn(ADMIN_COMMANDS, command)) {
+  const run = await ADMIN_COMMANDS[command]!();
+  try {
+    process.exit(await run(process.argv.slice(3)));
+  } catch (err) {
+    // A database that cannot be opened (unreachable, newer schema) is a sentence, not a stack trace.
+    console.error(`switchboard ${command}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    process.exit(1);
+  }
 }
 
 /**
- * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…]`; env SWITCHBOARD_PORT /
- * SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL too.
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--database-url postgres://… [--database-schema NAME]]
+ * [--redis-url redis://…]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_DATABASE_URL /
+ * SWITCHBOARD_DATABASE_SCHEMA / SWITCHBOARD_REDIS_URL / SWITCHBOARD_REDIS_KEY_PREFIX too.
  */
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
-    'data-dir': { type: 'string' },
+    ...DATABASE_ARGS,
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
@@ -46,31 +41,31 @@ const { values } = parseArgs({
 });
 
 const port = Number(values.port ?? process.env.SWITCHBOARD_PORT ?? 4870);
-const dataDir = values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.data/server';
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`invalid port: ${values.port ?? process.env.SWITCHBOARD_PORT}`);
   process.exit(2);
 }
 
-// An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL= npm start` stays the embedded server.
-const redisUrl = values['redis-url'] ?? (process.env.SWITCHBOARD_REDIS_URL || undefined);
-if (redisUrl !== undefined) {
-  const checked = parseRedisUrl(redisUrl);
-  if (!checked.ok) {
-    console.error(`switchboard: ${checked.error}`);
-    process.exit(2);
-  }
+// Said before anything opens: a malformed URL is a typo to fix, not a start to retry.
+const where = resolveDatabaseArgs(values);
+if (!where.ok) {
+  console.error(`switchboard: ${where.error}`);
+  process.exit(2);
 }
+const { dataDir, databaseUrl, databaseSchema, redisUrl, redisKeyPrefix } = where.target;
 
 let server: RunningServer;
 try {
   server = await startServer({
     dataDir,
+    databaseUrl,
+    databaseSchema,
     port,
     host: values.host ?? '127.0.0.1',
     demo: values.demo,
     meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     redisUrl,
+    redisKeyPrefix,
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

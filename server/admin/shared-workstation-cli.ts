@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { setSharedWorkstation, sharedWorkstationOf } from '../domain/device-keys.ts';
-import { defaultServerDataDir, withServerDomain } from '../channels/offline-domain.ts';
+import { withServerDomain } from '../channels/offline-domain.ts';
+import { DATABASE_ARGS, DATABASE_USAGE, resolveDatabaseArgs } from './database-args.ts';
 
-const USAGE = 'usage: org:shared-workstation on|off|status [--org ORG_ID] [--data-dir DIR]';
+const USAGE = `usage: org:shared-workstation on|off|status [--org ORG_ID] ${DATABASE_USAGE}`;
 
 /**
  * `npm run server -- org:shared-workstation on|off|status`: the organisation's shared-workstation mode
@@ -15,7 +16,7 @@ export async function runSharedWorkstationCli(
 ): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { org: { type: 'string' }, 'data-dir': { type: 'string' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { org: { type: 'string' }, ...DATABASE_ARGS, 'redis-url': { type: 'string' } } });
   } catch (err) {
     printError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
@@ -25,7 +26,12 @@ export async function runSharedWorkstationCli(
     printError(USAGE);
     return 2;
   }
-  const dataDir = parsed.values['data-dir'] ?? defaultServerDataDir();
+  const where = resolveDatabaseArgs(parsed.values);
+  if (!where.ok) {
+    printError(`${where.error}\n${USAGE}`);
+    return 2;
+  }
+  const dataDir = where.target;
   const orgId = parsed.values.org ?? null;
   try {
     if (action === 'status') {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { EntityOf } from '../../protocol/domain.ts';
 import type { ProviderConfig } from './channel-adapter.ts';
-import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
+import { DATABASE_ARGS, DATABASE_USAGE, resolveDatabaseArgs, type AdminTarget } from '../admin/database-args.ts';
+import { withServerDomain } from './offline-domain.ts';
 
 
 /** An identifier shortened for a listing (account sids are not secret, but need not be printed whole). */
@@ -39,22 +40,24 @@ export function describeChannel(row: { channel: EntityOf<'channel'>; config: Pro
 
 /** The arguments of channel:list / channel:remove-provider, or the usage line. */
 /** Deletes a channel's provider configuration in the server database at `dataDir`; false when it had none. */
-export function removeChannelProvider(dataDir: string, channelId: string): Promise<boolean> {
+export function removeChannelProvider(dataDir: string | AdminTarget, channelId: string): Promise<boolean> {
   return withServerDomain(dataDir, (domain) => domain.providers.removeChannelProvider(channelId));
 }
 
-export function parseChannelArgs(command: 'list' | 'remove-provider', argv: string[]): { channel: string | null; dataDir: string } | { usage: string } {
+export function parseChannelArgs(command: 'list' | 'remove-provider', argv: string[]): ({ channel: string | null } & AdminTarget) | { usage: string } {
   const usage =
-    command === 'list' ? 'usage: channel:list [--data-dir DIR]' : 'usage: channel:remove-provider --channel ch_x [--data-dir DIR]';
+    command === 'list' ? `usage: channel:list ${DATABASE_USAGE}` : `usage: channel:remove-provider --channel ch_x ${DATABASE_USAGE}`;
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, 'data-dir': { type: 'string' } } }));
+    ({ values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, ...DATABASE_ARGS, 'redis-url': { type: 'string' } } }));
   } catch (err) {
     return { usage: `${err instanceof Error ? err.message : String(err)}\n${usage}` };
   }
   if (command === 'remove-provider' && !values.channel) return { usage };
   if (command === 'list' && values.channel) return { usage };
-  return { channel: values.channel ?? null, dataDir: values['data-dir'] ?? defaultServerDataDir() };
+  const where = resolveDatabaseArgs(values);
+  if (!where.ok) return { usage: `${where.error}\n${usage}` };
+  return { channel: values.channel ?? null, ...where.target };
 }
 
 /** `npm run server -- channel:list [--data-dir DIR]`: every channel with its provider (no secrets). */
@@ -64,7 +67,7 @@ export async function runChannelListCli(argv: string[], print: (line: string) =>
     console.error(args.usage);
     return 2;
   }
-  const rows = await withServerDomain(args.dataDir, (domain) => domain.providers.listChannels());
+  const rows = await withServerDomain(args, (domain) => domain.providers.listChannels());
   if (!rows.length) print('no channels');
   for (const row of rows) print(describeChannel(row));
   return 0;
@@ -77,12 +80,12 @@ export async function runChannelListCli(argv: string[], print: (line: string) =>
 export async function runRemoveProviderCli(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const args = parseChannelArgs('remove-provider', argv);
   if ('usage' in args || !args.channel) {
-    console.error('usage' in args ? args.usage : 'usage: channel:remove-provider --channel ch_x [--data-dir DIR]');
+    console.error('usage' in args ? args.usage : `usage: channel:remove-provider --channel ch_x ${DATABASE_USAGE}`);
     return 2;
   }
   const channel = args.channel;
   try {
-    const removed = await removeChannelProvider(args.dataDir, channel);
+    const removed = await removeChannelProvider(args, channel);
     print(
       removed
         ? `removed the provider configuration of ${channel}. Its messages now go through the demo delivery (not sent to any customer) until a provider is configured again.`

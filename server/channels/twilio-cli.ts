@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import type { TwilioConfigInput } from '../domain/domain.ts';
-import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
+import { DATABASE_ARGS, DATABASE_USAGE, resolveDatabaseArgs, type AdminTarget } from '../admin/database-args.ts';
+import { withServerDomain } from './offline-domain.ts';
 
-/** Stores a channel's Twilio configuration in the server database at `dataDir` (a running server picks it up). */
-export function configureTwilioChannel(dataDir: string, channelId: string, config: TwilioConfigInput): Promise<void> {
+/** Stores a channel's Twilio configuration in the server database (a data dir, or a target naming PostgreSQL; running servers pick it up). */
+export function configureTwilioChannel(dataDir: string | AdminTarget, channelId: string, config: TwilioConfigInput): Promise<void> {
   return withServerDomain(dataDir, (domain) => domain.providers.configureTwilioChannel(channelId, config));
 }
 
 /**
  * `npm run server -- channel:twilio --channel ch_x --account-sid AC… --auth-token … --public-url https://…
- *  [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]`.
+ *  [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR] [--database-url postgres://…] [--redis-url …]`.
  * The auth token may come from TWILIO_AUTH_TOKEN instead (keeps it out of shell history).
  */
 export async function runTwilioCli(argv: string[]): Promise<number> {
@@ -23,17 +24,22 @@ export async function runTwilioCli(argv: string[]): Promise<number> {
       'messaging-service-sid': { type: 'string' },
       'api-base-url': { type: 'string' },
       'help-text': { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...DATABASE_ARGS,
+      'redis-url': { type: 'string' },
     },
   });
   const authToken = values['auth-token'] ?? process.env.TWILIO_AUTH_TOKEN;
   if (!values.channel || !values['account-sid'] || !authToken || !values['public-url']) {
-    console.error('usage: channel:twilio --channel ch_x --account-sid AC… --auth-token … (or TWILIO_AUTH_TOKEN) --public-url https://… [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] [--data-dir DIR]');
+    console.error(`usage: channel:twilio --channel ch_x --account-sid AC… --auth-token … (or TWILIO_AUTH_TOKEN) --public-url https://… [--messaging-service-sid MG…] [--api-base-url …] [--help-text …] ${DATABASE_USAGE}`);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? defaultServerDataDir();
+  const where = resolveDatabaseArgs(values);
+  if (!where.ok) {
+    console.error(where.error);
+    return 2;
+  }
   try {
-    await configureTwilioChannel(dataDir, values.channel, {
+    await configureTwilioChannel(where.target, values.channel, {
       accountSid: values['account-sid'],
       authToken,
       messagingServiceSid: values['messaging-service-sid'] ?? null,

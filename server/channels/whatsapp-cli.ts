@@ -5,11 +5,12 @@ import { z } from 'zod';
 import { Id, type WhatsAppTemplate } from '../../protocol/domain.ts';
 import { templateParameters } from '../../protocol/whatsapp-templates.ts';
 import type { WhatsAppConfigInput } from '../domain/domain.ts';
-import { defaultServerDataDir, withServerDomain } from './offline-domain.ts';
+import { DATABASE_ARGS, DATABASE_USAGE, resolveDatabaseArgs, type AdminTarget } from '../admin/database-args.ts';
+import { withServerDomain } from './offline-domain.ts';
 import { WHATSAPP_WEBHOOK_PATH } from './whatsapp-adapter.ts';
 
 /** Stores a channel's WhatsApp Cloud API configuration in the server database at `dataDir` (a running server picks it up). */
-export function configureWhatsAppChannel(dataDir: string, channelId: string, config: WhatsAppConfigInput): Promise<void> {
+export function configureWhatsAppChannel(dataDir: string | AdminTarget, channelId: string, config: WhatsAppConfigInput): Promise<void> {
   return withServerDomain(dataDir, (domain) => domain.providers.configureWhatsAppChannel(channelId, config));
 }
 
@@ -29,7 +30,8 @@ export async function runWhatsAppCli(argv: string[]): Promise<number> {
       'verify-token': { type: 'string' },
       'graph-base-url': { type: 'string' },
       'public-url': { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...DATABASE_ARGS,
+      'redis-url': { type: 'string' },
     },
   });
   const accessToken = values['access-token'] ?? process.env.WHATSAPP_ACCESS_TOKEN;
@@ -37,13 +39,17 @@ export async function runWhatsAppCli(argv: string[]): Promise<number> {
   const verifyToken = values['verify-token'] ?? process.env.WHATSAPP_VERIFY_TOKEN;
   if (!values.channel || !values['phone-number-id'] || !accessToken || !appSecret || !verifyToken) {
     console.error(
-      'usage: channel:whatsapp --channel ch_x --phone-number-id 1234… --access-token … --app-secret … --verify-token … (or WHATSAPP_ACCESS_TOKEN / WHATSAPP_APP_SECRET / WHATSAPP_VERIFY_TOKEN) [--graph-base-url …] [--public-url https://…] [--data-dir DIR]',
+      `usage: channel:whatsapp --channel ch_x --phone-number-id 1234… --access-token … --app-secret … --verify-token … (or WHATSAPP_ACCESS_TOKEN / WHATSAPP_APP_SECRET / WHATSAPP_VERIFY_TOKEN) [--graph-base-url …] [--public-url https://…] ${DATABASE_USAGE}`,
     );
     return 2;
   }
-  const dataDir = values['data-dir'] ?? defaultServerDataDir();
+  const where = resolveDatabaseArgs(values);
+  if (!where.ok) {
+    console.error(where.error);
+    return 2;
+  }
   try {
-    await configureWhatsAppChannel(dataDir, values.channel, {
+    await configureWhatsAppChannel(where.target, values.channel, {
       phoneNumberId: values['phone-number-id'],
       accessToken,
       appSecret,
@@ -181,26 +187,28 @@ export function parseWhatsAppTemplates(channelId: string, text: string): ParsedT
 }
 
 /** Replaces a WhatsApp channel's templates in the server database at `dataDir` (a channel write: it syncs to clients). */
-export function setWhatsAppTemplates(dataDir: string, channelId: string, templates: WhatsAppTemplate[]): Promise<void> {
+export function setWhatsAppTemplates(dataDir: string | AdminTarget, channelId: string, templates: WhatsAppTemplate[]): Promise<void> {
   return withServerDomain(dataDir, (domain) => domain.providers.setWhatsAppTemplates(channelId, templates));
 }
 
-const TEMPLATES_USAGE = 'usage: channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]';
+const TEMPLATES_USAGE = `usage: channel:whatsapp-templates --channel ch_x --file templates.json ${DATABASE_USAGE}`;
 
 /** The arguments of channel:whatsapp-templates, or the usage line. */
-export function parseWhatsAppTemplatesArgs(argv: string[]): { channel: string; file: string; dataDir: string } | { usage: string } {
+export function parseWhatsAppTemplatesArgs(argv: string[]): ({ channel: string; file: string } & AdminTarget) | { usage: string } {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, file: { type: 'string' }, 'data-dir': { type: 'string' } } }));
+    ({ values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, file: { type: 'string' }, ...DATABASE_ARGS, 'redis-url': { type: 'string' } } }));
   } catch (err) {
     return { usage: `${err instanceof Error ? err.message : String(err)}\n${TEMPLATES_USAGE}` };
   }
   if (!values.channel || !values.file) return { usage: TEMPLATES_USAGE };
-  return { channel: values.channel, file: values.file, dataDir: values['data-dir'] ?? defaultServerDataDir() };
+  const where = resolveDatabaseArgs(values);
+  if (!where.ok) return { usage: `${where.error}\n${TEMPLATES_USAGE}` };
+  return { channel: values.channel, file: values.file, ...where.target };
 }
 
 /**
- * `npm run server -- channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR]`:
+ * `npm run server -- channel:whatsapp-templates --channel ch_x --file templates.json [--data-dir DIR | --database-url …]`:
  * replaces the channel's approved templates (an empty list removes them).
  */
 export async function runWhatsAppTemplatesCli(argv: string[]): Promise<number> {
@@ -211,7 +219,7 @@ export async function runWhatsAppTemplatesCli(argv: string[]): Promise<number> {
   }
   try {
     const { templates, skipped } = parseWhatsAppTemplates(args.channel, readFileSync(args.file, 'utf8'));
-    await setWhatsAppTemplates(args.dataDir, args.channel, templates);
+    await setWhatsAppTemplates(args, args.channel, templates);
     for (const line of skipped) console.error(`skipped ${line}`);
     console.log(`${args.channel} now has ${templates.length} approved template(s)${templates.length ? `: ${templates.map((t) => `${t.name} (${t.language})`).join(', ')}` : ''}.`);
     return 0;

@@ -18,6 +18,7 @@ import { ChannelProviders } from './channel-providers.ts';
 import { createMutationHandlers, mutationName, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
+import { InProcessHousekeepingLock, type HousekeepingLock } from './housekeeping-lock.ts';
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
@@ -42,6 +43,8 @@ export interface DomainOptions {
   signInThrottler?: SignInThrottle;
   /** How long the change log and mutation answers are kept (log-retention.ts defaults). */
   logRetention?: Partial<LogRetentionPolicy>;
+  /** Runs retention and session pruning on one instance at a time (app.ts: an advisory lock on PostgreSQL); default in-process. */
+  housekeeping?: HousekeepingLock;
 }
 
 export interface Authenticated {
@@ -98,6 +101,7 @@ export class Domain {
   readonly logRetention: LogRetentionPolicy;
   /** The highest seq listeners were told about; a higher head was committed by another process. */
   private announcedHead = 0;
+  private readonly housekeeping: HousekeepingLock;
 
   /** A domain ready to serve: the constructor reads nothing, so the change log's head is read here. */
   static async open(options: DomainOptions): Promise<Domain> {
@@ -122,11 +126,14 @@ export class Domain {
       setStatus: (id, status) => this.setDeliveryStatus(id, status),
       demo: { sentAfterMs: options.delivery?.sentAfterMs ?? 400, deliveredAfterMs: options.delivery?.deliveredAfterMs ?? 1200 },
       worker: options.sendWorker,
+      // Where instances share the database, another owner's lease may be a live instance's call in flight.
+      exclusiveClaimer: !options.storage.sharedByInstances,
     });
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
     this.logRetention = resolveLogRetention(options.logRetention);
+    this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();
   }
 
   /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
@@ -176,10 +183,15 @@ export class Domain {
     return true;
   }
 
-  /** One log-retention pass (log-retention.ts); housekeeping, so a failure is logged, never thrown. */
+  /**
+   * One log-retention pass (log-retention.ts); housekeeping, so a failure is logged, never thrown. Null when it
+   * failed or another instance was running a pass (then that one does the work).
+   */
   async applyLogRetention(now = this.clock()): Promise<RetentionOutcome | null> {
     try {
-      const outcome = await this.write((tx) => applyLogRetention(tx, this.logRetention, now));
+      const pass = await this.housekeeping.run(() => this.write((tx) => applyLogRetention(tx, this.logRetention, now)));
+      if (!pass.ran) return null;
+      const outcome = pass.value;
       const days = (ms: number) => `${Math.round((ms / 86_400_000) * 10) / 10} days`;
       const { changeLogKeepMs, answersKeepMs } = this.logRetention;
       if (outcome.compactedThrough !== null && changeLogKeepMs !== null) {
@@ -283,7 +295,9 @@ export class Domain {
     if (!force && now - this.lastSessionSweepAt < this.sessionPolicy.sweepIntervalMs) return 0;
     this.lastSessionSweepAt = now;
     try {
-      const deleted = await this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now)));
+      const pass = await this.housekeeping.run(() => this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now))));
+      // Another instance is sweeping: the same rows, so nothing is left for this one.
+      const deleted = pass.ran ? pass.value : 0;
       if (deleted > 0) this.log(`deleted ${deleted} expired or signed-out session${deleted === 1 ? '' : 's'}`);
       return deleted;
     } catch (err) {

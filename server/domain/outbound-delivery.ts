@@ -19,6 +19,8 @@ export interface OutboundDeliveryOptions {
   setStatus(messageId: string, status: DeliveryStatus): Promise<void>;
   demo: { sentAfterMs: number; deliveredAfterMs: number };
   worker?: Parameters<typeof resolveSendWorkerPolicy>[0];
+  /** true where this process is the only claimer of send jobs (Storage.sharedByInstances false: SQLite). */
+  exclusiveClaimer: boolean;
 }
 
 /** Where one message goes: a kind's own sender (web chat) or the channel registry (provider or demo). */
@@ -52,8 +54,9 @@ export class OutboundDelivery {
       hooks: { log: options.log },
     });
     this.policy = resolveSendWorkerPolicy(options.worker);
-    // SQLite: this process is the only claimer, so leases left by a previous run are taken back at start.
-    const queue = new StorageSendQueue(options.write, true);
+    // The only claimer (SQLite) takes back at start the leases a previous run left; on a shared database
+    // (PostgreSQL) a lease of another owner may be a live instance's, so only expired ones are taken over.
+    const queue = new StorageSendQueue(options.write, options.exclusiveClaimer);
     const owner = `send-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.worker = new SendWorker(queue, (message, signal) => this.sendOne(message, signal), this.policy, owner, options.clock, options.log);
   }

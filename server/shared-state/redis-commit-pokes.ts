@@ -25,9 +25,10 @@ export class RedisCommitPokes implements CommitPokes {
     this.channel = redis.key('change-log');
   }
 
-  publish(head: number): void {
+  /** Resolves once published or reported (admin commands wait for it before they disconnect); never rejects. */
+  publish(head: number): Promise<void> {
     // Called from the feed's synchronous emit: a failure must become a log line, never a throw.
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => this.redis.client.publish(this.channel, JSON.stringify({ from: this.instance, head })))
       .then(
       () => {

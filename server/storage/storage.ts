@@ -25,6 +25,13 @@ import type { Scope } from '../../protocol/scope.ts';
 export interface Storage {
   /** Runs `fn` in one transaction; rolls back if it rejects. */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Whether other server instances may use the same database at the same time. SQLite: false (its server
+   * refuses to start beside another on the same data dir), so a send-job lease not held by this process was
+   * left by a dead one and is taken back at start. PostgreSQL: true, so a lease of another owner may belong to
+   * a live instance mid-call; only expired leases are taken over, or a reply would go out twice.
+   */
+  readonly sharedByInstances: boolean;
   close(): Promise<void>;
 }
 

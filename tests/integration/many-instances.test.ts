@@ -1,17 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WEBCHAT_PATHS, WebchatCloseCode } from '../../protocol/webchat.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../server/app.ts';
 import { tempDir } from '../server/support/fixtures.ts';
+import { createTestDatabase, uniqueSchema, type TestDatabase } from '../server/support/postgres.ts';
 import { dropRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../server/support/redis.ts';
 import { MAYA, postInbound, signIn, SyncClient } from '../server/support/sync-client.ts';
 import { Visitor } from '../server/support/webchat-client.ts';
 
 /**
- * Two server instances on one database (SQLite in WAL mode takes two connections) and one Redis (a fresh key
- * prefix per test). The periodic check for foreign commits is an hour, so whatever reaches the other
+ * Two server instances on one PostgreSQL database (a fresh schema per test; one SQLite data dir serves one
+ * instance only) and one Redis (a fresh key prefix per test). The periodic check for foreign commits is an hour, so whatever reaches the other
  * instance's clients at once came through the Redis poke.
  */
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
@@ -24,6 +30,8 @@ async function twoInstances(overrides: Partial<ServerOptions> = {}) {
   const logs: string[] = [];
   const options: ServerOptions = {
     dataDir: dir.path,
+    databaseUrl: db.url,
+    databaseSchema: uniqueSchema(),
     port: 0,
     demo: true,
     log: (l) => logs.push(l),

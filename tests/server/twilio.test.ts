@@ -94,6 +94,7 @@ describe('POST /webhooks/twilio/sms persistence', () => {
     t = await openTestDomain();
     const failing = { on: false };
     const storage: Storage = {
+      sharedByInstances: false,
       transaction: async (fn) =>
         await t.storage.transaction(async (tx) =>
           fn(

@@ -9,6 +9,8 @@ export interface PoolOptions {
   /** Every table lives in this schema (search_path of each pooled connection); default: the server's search_path. */
   schema?: string;
   poolSize?: number;
+  /** How long opening one connection may take, TCP and startup together (ms). Default 10,000. */
+  connectTimeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -41,7 +43,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     types: typeOverrides(),
     // Set at connection start (a startup parameter), so no query can run on a connection before it applies.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   });
   // An idle client losing its connection (server restart) emits here; without a listener it would crash the process.
   pool.on('error', () => {});

@@ -14,6 +14,8 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Pooled connections of this instance (default 10): the most transactions it runs at once. */
   poolSize?: number;
+  /** How long opening a connection may take (ms; default 10,000): an unreachable database fails the start, never hangs it. */
+  connectTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -32,6 +34,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     const makeTx = (q: Query, state: TxState): StorageTx => guarded(buildTx(q, appendLockKey), state);
     let closed: Promise<void> | null = null;
     return {
+      sharedByInstances: true,
       transaction: <T>(fn: (tx: StorageTx) => Promise<T>, txOptions?: TransactionOptions) => {
         if (closed) return Promise.reject(new Error('storage is closed'));
         return runTransaction(pool, makeTx, fn, txOptions);

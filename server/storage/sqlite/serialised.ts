@@ -69,6 +69,7 @@ export function serialisedTransactions(db: Database.Database, sync: SyncTx): Sto
   };
 
   return {
+    sharedByInstances: false,
     transaction<T>(fn: (tx: StorageTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
       // A transaction started inside another would wait for it forever: say so instead of hanging.
       if (inside.getStore()?.live) return Promise.reject(new Error('nested storage transaction: pass the tx down instead'));

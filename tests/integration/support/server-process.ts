@@ -28,9 +28,11 @@ export class ServerProcess {
     child.stderr?.on('data', collect);
   }
 
-  static async start(dataDir: string, port: number): Promise<ServerProcess> {
+  /** `env` is added to this process's environment (e.g. SWITCHBOARD_DATABASE_URL). */
+  static async start(dataDir: string, port: number, options: { env?: Record<string, string> } = {}): Promise<ServerProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], {
       cwd: ROOT,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new ServerProcess(child);

@@ -13,7 +13,7 @@ const SECRETS = { authToken: 'twilio-secret-token-1234', accessToken: 'EAAGsecre
 describe('channel:list / channel:remove-provider arguments', () => {
   it('parses --channel and --data-dir and refuses what does not belong', () => {
     expect(parseChannelArgs('list', ['--data-dir', '/d'])).toEqual({ channel: null, dataDir: '/d' });
-    expect(parseChannelArgs('list', ['--channel', 'ch_x'])).toMatchObject({ usage: 'usage: channel:list [--data-dir DIR]' });
+    expect(parseChannelArgs('list', ['--channel', 'ch_x'])).toMatchObject({ usage: 'usage: channel:list [--data-dir DIR] [--database-url postgres://… [--database-schema NAME]]' });
     expect(parseChannelArgs('remove-provider', ['--channel', 'ch_x', '--data-dir', '/d'])).toEqual({ channel: 'ch_x', dataDir: '/d' });
     expect(parseChannelArgs('remove-provider', [])).toMatchObject({ usage: expect.stringContaining('--channel ch_x') });
     expect(parseChannelArgs('remove-provider', ['--channel'])).toMatchObject({ usage: expect.any(String) });
