@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
 import { growDemoWorkspace } from './domain/demo-scale.ts';
+import { renameLegacyMovedNumbers } from './domain/private-numbers.ts';
 import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
@@ -134,6 +135,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
     log('seeded the demo workspace');
   }
+  const renamed = await domain.write((tx) => renameLegacyMovedNumbers(tx));
+  if (renamed > 0) log(`renamed ${renamed} moved private number${renamed === 1 ? '' : 's'} still called "My number" in a shared inbox`);
   if (options.demo && options.demoSize) {
     const added = await growDemoWorkspace((fn) => domain.write(fn), options.demoSize, Date.now(), options.onDemoGrowth);
     if (added > 0) log(`grew the demo workspace by ${added} conversations to ${options.demoSize}`);
