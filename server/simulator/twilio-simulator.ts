@@ -57,6 +57,8 @@ export class TwilioSimulator {
    */
   webhookRetries = 0;
   webhookRetryMs = 250;
+  /** While set, sends wait unanswered and unrecorded (a provider that hangs); see holdSends. */
+  private held: { waiting: number; gone: number; released: Promise<void> } | null = null;
   private closed = false;
   private constructor(
     private readonly server: Server,
@@ -69,7 +71,7 @@ export class TwilioSimulator {
     const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
     const authToken = options.authToken ?? randomBytes(16).toString('hex');
     let sim: TwilioSimulator | null = null;
-    const server = simulatorServer('twilio simulator', (req, res, raw, target) => {
+    const server = simulatorServer('twilio simulator', async (req, res, raw, target) => {
       const expected = `Basic ${Buffer.from(`${sim?.accountSid}:${sim?.authToken}`).toString('base64')}`;
       const mediaName = /^\/media\/([^/]+)$/.exec(target.path)?.[1];
       if (sim && req.method === 'GET' && mediaName) {
@@ -82,6 +84,14 @@ export class TwilioSimulator {
       }
       const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(target.path);
       if (!sim || req.method !== 'POST' || !match) return void res.writeHead(404).end();
+      const held = sim.held;
+      if (held) {
+        held.waiting++;
+        req.socket.once('close', () => held.gone++);
+        await held.released;
+        // The caller went away meanwhile (its process died): this send never reached "Twilio".
+        if (req.socket.destroyed) return;
+      }
       const authorized = req.headers.authorization === expected && match[1] === sim.accountSid;
       const search = new URLSearchParams(raw.toString('utf8'));
       const form = Object.fromEntries(search);
@@ -126,6 +136,30 @@ export class TwilioSimulator {
         if (answer?.ok) break;
       }
     }
+  }
+
+  /**
+   * Sends from now on hang until release() (then they are taken, unless their caller is gone): a provider call
+   * in flight for as long as a test needs.
+   */
+  holdSends(): { readonly waiting: number; readonly gone: number; release(): void } {
+    let release!: () => void;
+    const held = { waiting: 0, gone: 0, released: new Promise<void>((resolve) => (release = resolve)) };
+    this.held = held;
+    return {
+      /** Calls held so far. */
+      get waiting() {
+        return held.waiting;
+      },
+      /** Held calls whose connection closed (their caller died). */
+      get gone() {
+        return held.gone;
+      },
+      release: () => {
+        if (this.held === held) this.held = null;
+        release();
+      },
+    };
   }
 
   /** POSTs a form to `url` signed as Twilio would (or with `signature` when given). */

@@ -62,10 +62,15 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadloc
 export const isLostRace = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: unknown }).code as string);
 
-export const MAX_ATTEMPTS = 12;
+/**
+ * Generous: a burst of writes on one conversation from two instances (replies being written while their send
+ * jobs are claimed and settled) loses races in a row; 12 attempts were seen to run out in a test of 80 replies,
+ * and a refused mutation is worse than a late one.
+ */
+export const MAX_ATTEMPTS = 30;
 
 /** Small, jittered, growing pause before a retry, so the racers do not collide again in lock step. */
-const backoffMs = (attempt: number): number => Math.random() * Math.min(100, 2 * 2 ** attempt);
+const backoffMs = (attempt: number): number => Math.random() * Math.min(250, 2 * 2 ** attempt);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

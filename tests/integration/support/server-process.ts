@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { ServerOptions } from '../../../server/app.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -30,9 +31,18 @@ export class ServerProcess {
 
   /** `env` is added to this process's environment (e.g. SWITCHBOARD_DATABASE_URL). */
   static async start(dataDir: string, port: number, options: { env?: Record<string, string> } = {}): Promise<ServerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], {
+    return ServerProcess.spawn(['server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], options.env);
+  }
+
+  /** startServer(options) in a child process (tests/server/fixtures/server-main.ts): for tuning the CLI does not expose. */
+  static async startWith(options: Omit<ServerOptions, 'log'>): Promise<ServerProcess> {
+    return ServerProcess.spawn(['tests/server/fixtures/server-main.ts', JSON.stringify(options)]);
+  }
+
+  private static async spawn(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new ServerProcess(child);
