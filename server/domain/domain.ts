@@ -131,7 +131,8 @@ export class Domain {
 
   /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
   async init(): Promise<void> {
-    this.announcedHead = Math.max(this.announcedHead, await this.head());
+    const head = await this.head();
+    this.announcedHead = Math.max(this.announcedHead, head);
   }
 
   /**
