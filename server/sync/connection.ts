@@ -215,8 +215,7 @@ export class SyncConnection {
     for (const { id, mutation } of frame.mutations) {
       const applied = await this.domain.applyMutation(user, this.clientId, id, mutation);
       // The head read after the commit is at or past the mutation's entries: its result follows them. Read
-      // before touching pendingResults: a pump flushing meanwhile replaces the array, and a push into the
-      // array fetched before the await would be lost (the client never hears of its mutation).
+      // before the push: the pump replaces pendingResults meanwhile.
       const afterSeq = await this.domain.head();
       this.pendingResults.push({ afterSeq, frame: { type: 'mutationResult', id, result: applied.result } });
     }
