@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+const integration = {
+  include: ['tests/integration/**/*.test.ts'],
+  environment: 'node' as const,
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   test: {
     // CI also writes a JSON report so .ci/run can print a plain "N passed, N failed" line.
@@ -12,15 +19,12 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      {
-        test: {
-          name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
+      { test: { name: 'integration', ...integration } },
+      // The same tests with every server on PostgreSQL (tests/integration/support/test-server.ts: a database per
+      // test file, a schema per server data dir), when there is a PostgreSQL to test against.
+      ...(process.env.SWITCHBOARD_TEST_DATABASE_URL
+        ? [{ test: { name: 'integration-pg', ...integration, env: { SWITCHBOARD_TEST_SERVER_DATABASE: 'postgres' } } }]
+        : []),
       {
         test: {
           name: 'e2e',

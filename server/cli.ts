@@ -27,7 +27,7 @@ if (command !== undefined && Object.hasOwn(ADMIN_COMMANDS, command)) {
 /**
  * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--database-url postgres://… [--database-schema NAME]]
  * [--redis-url redis://…]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_DATABASE_URL /
- * SWITCHBOARD_DATABASE_SCHEMA / SWITCHBOARD_REDIS_URL / SWITCHBOARD_REDIS_KEY_PREFIX too.
+ * SWITCHBOARD_DATABASE_SCHEMA / SWITCHBOARD_REDIS_URL / SWITCHBOARD_REDIS_KEY_PREFIX too, and SWITCHBOARD_SEND_LEASE_MS.
  */
 const { values } = parseArgs({
   options: {
@@ -54,6 +54,15 @@ if (!where.ok) {
 }
 const { dataDir, databaseUrl, databaseSchema, redisUrl, redisKeyPrefix } = where.target;
 
+// How long a send claim holds (default 60 s): after an instance dies mid-call, another sends its replies again
+// once this has passed (on SQLite a restart takes them back at once). A provider call may take a third of it.
+const leaseText = process.env.SWITCHBOARD_SEND_LEASE_MS || undefined;
+const leaseMs = leaseText === undefined ? undefined : Number(leaseText);
+if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 1000)) {
+  console.error(`switchboard: SWITCHBOARD_SEND_LEASE_MS must be a whole number of milliseconds, at least 1000 (got ${JSON.stringify(leaseText)})`);
+  process.exit(2);
+}
+
 let server: RunningServer;
 try {
   server = await startServer({
@@ -66,6 +75,7 @@ try {
     meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     redisUrl,
     redisKeyPrefix,
+    sendWorker: leaseMs === undefined ? undefined : { leaseMs, callTimeoutMs: Math.min(20_000, Math.floor(leaseMs / 3)) },
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

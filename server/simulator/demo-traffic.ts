@@ -33,8 +33,10 @@ const realTimers: DemoTimers = {
 
 export interface DemoTrafficOptions {
   server: Pick<RunningServer, 'url'>;
-  /** The server's data directory: the demo channels' provider configuration is stored there. */
+  /** The server's data directory: the demo channels' provider configuration is stored in its database. */
   dataDir: string;
+  /** The server's PostgreSQL database, when it has one (then dataDir holds only its files). */
+  database?: { databaseUrl?: string; databaseSchema?: string };
   log: (line: string) => void;
   /** Mean time between new customer messages (jittered ±40 %); 0 = no simulated customers, simulators only. */
   intervalMs?: number;
@@ -115,7 +117,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     started.push(sales as WhatsAppSimulator, support as WhatsAppSimulator);
     simulators = { twilio, whatsapp: { ch_sales_wa: sales as WhatsAppSimulator, ch_support_wa: support as WhatsAppSimulator } };
     for (const channel of DEMO_SMS_CHANNELS) {
-      await configureTwilioChannel(options.dataDir, channel.id, {
+      await configureTwilioChannel({ dataDir: options.dataDir, ...options.database }, channel.id, {
         accountSid: twilio.accountSid,
         authToken: twilio.authToken,
         apiBaseUrl: twilio.url,
@@ -126,7 +128,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     for (const channel of DEMO_WHATSAPP_CHANNELS) {
       const sim = simulators.whatsapp[channel.id];
       sim.webhookUrl = `${server.url}${WHATSAPP_WEBHOOK_PATH}`;
-      await configureWhatsAppChannel(options.dataDir, channel.id, {
+      await configureWhatsAppChannel({ dataDir: options.dataDir, ...options.database }, channel.id, {
         phoneNumberId: sim.phoneNumberId,
         accessToken: sim.accessToken,
         appSecret: sim.appSecret,
@@ -278,7 +280,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
         // (npm run server -- --demo, SWITCHBOARD_SERVER_URL) does not send to dead ports.
         for (const channel of [...DEMO_SMS_CHANNELS, ...DEMO_WHATSAPP_CHANNELS]) {
           try {
-            await removeChannelProvider(options.dataDir, channel.id);
+            await removeChannelProvider({ dataDir: options.dataDir, ...options.database }, channel.id);
           } catch (err) {
             log(`the simulator configuration of ${channel.id} was not removed: ${err instanceof Error ? err.message : String(err)}`);
           }

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import { openClientCache } from './fixtures/client-cache.ts';
 import { SERVER_ATTACHMENT_ID } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 const startDemo = (dataDir: string, port = 0): Promise<RunningServer> =>
-  startServer({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  startServerForTest({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
 
 async function setup() {
   const serverDir = tempDir('sb-server-');
@@ -55,7 +56,7 @@ describe('attachments from the client', () => {
     const a: Attachment = await client.call('attachments.stage', { conversationId, name: 'x.txt', contentType: 'text/plain', dataBase64: four });
     const b: Attachment = await client.call('attachments.stage', { conversationId, name: 'y.txt', contentType: 'text/plain', dataBase64: four });
     await expect(client.call('actions.sendMessageWithAttachments', { conversationId, body: '', attachmentIds: [a.id, b.id] })).rejects.toThrow(/total 8\.0 MB/);
-    const db = openClientCache({ serverDir: serverDir.dir, clientDir: clientDir.dir, serverUrl: srv.url, userId: 'user_sam' });
+    const db = await openClientCache({ serverDir: serverDir.dir, clientDir: clientDir.dir, serverUrl: srv.url, userId: 'user_sam' });
     expect(db.prepare('SELECT count(*) FROM staged_attachments').pluck().get()).toBe(3);
     expect(db.prepare("SELECT count(*) FROM outbox WHERE name = 'message.send'").pluck().get()).toBe(0);
     db.close();

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import { runSharedWorkstationCli } from '../../server/admin/shared-workstation-cli.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
 import { cacheFilePath } from '../../main/core/cache/cache-file.ts';
@@ -44,7 +45,7 @@ async function rig(options: { shared?: boolean } = {}): Promise<Rig> {
   const serverDir = tempDir('sb-server-');
   const clientDir = tempDir('sb-client-');
   cleanups.push(serverDir.cleanup, clientDir.cleanup);
-  const srv = await startServer({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  const srv = await startServerForTest({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   cleanups.push(() => srv.close());
   if (options.shared) expect(await runSharedWorkstationCli(['on', '--data-dir', serverDir.dir], () => {})).toBe(0);
   return { srv, serverDir: serverDir.dir, clientDir: clientDir.dir };
@@ -76,9 +77,9 @@ async function leaveTraces(client: CoreClient, serverUrl: string): Promise<Trace
 }
 
 /** Sam's cache holds the traces (readable with the key the server holds) while no file under the data directory shows them. */
-function expectUnreadableButThere(r: Rig, traces: Traces): void {
+async function expectUnreadableButThere(r: Rig, traces: Traces): Promise<void> {
   expect(filesContaining(r.clientDir, traces.all)).toEqual([]);
-  const db = openClientCache({ serverDir: r.serverDir, clientDir: r.clientDir, serverUrl: r.srv.url, userId: 'user_sam' });
+  const db = await openClientCache({ serverDir: r.serverDir, clientDir: r.clientDir, serverUrl: r.srv.url, userId: 'user_sam' });
   try {
     expect(db.prepare('SELECT count(*) FROM messages WHERE body IN (?, ?)').pluck().get(traces.inbound, traces.reply)).toBe(2);
     expect(db.prepare('SELECT count(*) FROM contacts WHERE name = ?').pluck().get(traces.contactName)).toBe(1);
@@ -100,7 +101,7 @@ describe('a shared workstation keeps nobody’s data readable', () => {
     // Maya's cache holds the same shared inbox (the message and contact too): encrypted as well.
     expect(filesContaining(r.clientDir, traces.all)).toEqual([]);
     await client.close();
-    expectUnreadableButThere(r, traces);
+    await expectUnreadableButThere(r, traces);
   });
 
   it('(b) the app is killed while signed in, the next person signs in and out: nothing readable is left', async () => {
@@ -118,7 +119,7 @@ describe('a shared workstation keeps nobody’s data readable', () => {
     await next.call('session.signIn', { serverUrl: r.srv.url, ...MAYA });
     await next.call('session.signOut', {});
     await next.close();
-    expectUnreadableButThere(r, traces);
+    await expectUnreadableButThere(r, traces);
   });
 
   it('(c) the session ends on the server while signed in: the cache is kept for its owner, unreadable to the next person', async () => {
@@ -137,7 +138,7 @@ describe('a shared workstation keeps nobody’s data readable', () => {
     await client.call('session.signIn', { serverUrl: r.srv.url, ...MAYA });
     await client.call('session.signOut', {});
     await core.close();
-    expectUnreadableButThere(r, traces);
+    await expectUnreadableButThere(r, traces);
   });
 
   it('shared-workstation mode: after a crash the same person signs in again and their unsent reply goes out', async () => {
@@ -156,7 +157,7 @@ describe('a shared workstation keeps nobody’s data readable', () => {
     await first.kill();
     expect(filesContaining(r.clientDir, [...traces.all, unsent])).toEqual([]);
 
-    r.srv = await startServer({ dataDir: r.serverDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+    r.srv = await startServerForTest({ dataDir: r.serverDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
     cleanups.push(() => r.srv.close());
     // Someone else uses the machine first: nothing of Sam's is opened or resumed.
     const next = await inProcessClient(r.clientDir);

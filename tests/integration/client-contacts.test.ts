@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import type { ContactDetail, ContactSummary, ConversationDetail, ConversationListPage, SearchResults } from '../../protocol/ipc.ts';
 import { inProcessClient, MAYA, SAM, tempDir, waitFor } from './fixtures/client-harness.ts';
 
@@ -9,7 +10,7 @@ afterEach(async () => {
 });
 
 const startDemo = (dataDir: string, port = 0): Promise<RunningServer> =>
-  startServer({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  startServerForTest({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
 
 describe('contact actions through the outbox against a real server', () => {
   it('creates, links, favourites and edits while offline; all reach the server once it is back', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import { openClientCache } from './fixtures/client-cache.ts';
 import type { ConnectionState, ConversationListPage, MessagesPage } from '../../protocol/ipc.ts';
 import { childClient, inProcessClient, MAYA, SAM, tempDir, waitFor } from './fixtures/client-harness.ts';
@@ -10,10 +11,10 @@ afterEach(async () => {
 });
 
 const startDemo = (dataDir: string, port = 0): Promise<RunningServer> =>
-  startServer({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  startServerForTest({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
 
-function readCache(at: Parameters<typeof openClientCache>[0]): { clientId: string; outbox: { mutation_id: number; state: string }[] } {
-  const db = openClientCache(at);
+async function readCache(at: Parameters<typeof openClientCache>[0]): Promise<{ clientId: string; outbox: { mutation_id: number; state: string }[] }> {
+  const db = await openClientCache(at);
   try {
     return {
       clientId: db.prepare("SELECT value FROM meta WHERE key = 'clientId'").pluck().get() as string,
@@ -57,7 +58,7 @@ describe('offline replies survive a killed client', () => {
     // 3. kill -9, mid-everything.
     await first.kill();
     const cacheAt = { serverDir: serverDir.dir, clientDir: clientDir.dir, serverUrl: url, userId: 'user_sam' };
-    const onDisk = readCache(cacheAt);
+    const onDisk = await readCache(cacheAt);
     expect(onDisk.outbox).toEqual([
       { mutation_id: 1, state: 'pending' },
       { mutation_id: 2, state: 'pending' },
@@ -77,7 +78,7 @@ describe('offline replies survive a killed client', () => {
     expect(sent.map((m) => m.body)).toEqual(bodies);
     expect(sent.every((m) => m.outbox === null)).toBe(true);
     await waitFor('an empty outbox', async () => (await second.call('app.state', {})).connection.pendingCount === 0);
-    expect(readCache(cacheAt).clientId).toBe(onDisk.clientId);
+    expect((await readCache(cacheAt)).clientId).toBe(onDisk.clientId);
 
     // 5. What the server holds, seen by another person: exactly three new messages, in order.
     const mayaDir = tempDir('sb-client-');

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import { createClientCore } from '../../main/core/client-core.ts';
 import { memoryTokenVault } from '../../main/core/token-vault.ts';
 import { memoryCacheKeyVault } from '../../main/core/cache-key-vault.ts';
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 async function demoServer(): Promise<RunningServer> {
   const dir = tempDir('sb-server-');
-  const srv = await startServer({ dataDir: dir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  const srv = await startServerForTest({ dataDir: dir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   cleanups.push(dir.cleanup, () => srv.close());
   return srv;
 }

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import { openClientCache } from './fixtures/client-cache.ts';
 import { ServerFrame } from '../../protocol/sync.ts';
 import type { ConversationListPage, MessagesPage, SidebarView } from '../../protocol/ipc.ts';
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 async function server(dataDir: string, port = 0): Promise<RunningServer> {
-  const s = await startServer({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  const s = await startServerForTest({ dataDir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   return s;
 }
 
@@ -92,7 +93,7 @@ describe('client core against the real server', () => {
     expect((await sam.call('conversations.list', { query: { inboxId: 'inbox_sales' }, offset: 0, limit: 5 })).total).toBe(0);
     expect(await sam.call('conversation.get', { id: someConversation })).toBeNull();
     expect((await sam.call('messages.list', { conversationId: someConversation })).items).toEqual([]);
-    const db = openClientCache({ serverDir: dir.dir, clientDir: sam.dataDir, serverUrl: srv.url, userId: 'user_sam' });
+    const db = await openClientCache({ serverDir: dir.dir, clientDir: sam.dataDir, serverUrl: srv.url, userId: 'user_sam' });
     try {
       for (const table of ['inboxes', 'channels', 'inbox_members', 'conversations', 'messages']) {
         expect(db.prepare(`SELECT count(*) FROM ${table} WHERE scope = 'inbox:inbox_sales'`).pluck().get(), table).toBe(0);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { startServerForTest } from './support/test-server.ts';
 import type { ConversationDetail, ConversationListPage, ManageView, MessagesPage } from '../../protocol/ipc.ts';
 import { inProcessClient, MAYA, SAM, tempDir, waitFor, type CoreClient } from './fixtures/client-harness.ts';
 
@@ -11,7 +12,7 @@ afterEach(async () => {
 async function setup(): Promise<{ srv: RunningServer; restart(): Promise<void>; stop(): Promise<void> }> {
   const serverDir = tempDir('sb-server-');
   cleanups.push(serverDir.cleanup);
-  let srv = await startServer({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  let srv = await startServerForTest({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   const port = srv.port;
   cleanups.push(() => srv.close());
   return {
@@ -22,7 +23,7 @@ async function setup(): Promise<{ srv: RunningServer; restart(): Promise<void>; 
       await srv.close();
     },
     async restart() {
-      srv = await startServer({ dataDir: serverDir.dir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+      srv = await startServerForTest({ dataDir: serverDir.dir, port, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
     },
   };
 }

@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EntityOf } from '../../protocol/domain.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
+import type { DatabaseLocation } from '../../server/storage/server-database.ts';
 import { configureTwilioChannel } from '../../server/channels/twilio-cli.ts';
 import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
 import { DEFAULT_SEND_WORKER_POLICY } from '../../server/domain/send-worker.ts';
@@ -14,6 +12,8 @@ import { SAM, signIn } from '../server/support/sync-client.ts';
 import { ReplyDriver } from './support/reply-driver.ts';
 import { freePort, ServerProcess } from './support/server-process.ts';
 import { until } from './support/server-records.ts';
+import { json, serverQuery } from './support/server-sql.ts';
+import { databaseFor } from './support/test-server.ts';
 
 /**
  * Issue 9 §1: replies acked to the client are never lost, whatever happens to the server process.
@@ -37,7 +37,7 @@ interface ProviderSend {
 interface Provider<S extends TwilioSimulator | WhatsAppSimulator> {
   name: string;
   start(): Promise<S>;
-  configure(dataDir: string, sim: S, url: string): Promise<void>;
+  configure(where: DatabaseLocation, sim: S, url: string): Promise<void>;
   /** Posts a customer message so there is a conversation (and an open WhatsApp window) to reply in. */
   inbound(sim: S, url: string): Promise<string>;
   sends(sim: S): ProviderSend[];
@@ -46,8 +46,8 @@ interface Provider<S extends TwilioSimulator | WhatsAppSimulator> {
 const twilio: Provider<TwilioSimulator> = {
   name: 'Twilio',
   start: () => TwilioSimulator.start(),
-  configure: (dataDir, sim, url) =>
-    configureTwilioChannel(dataDir, 'ch_sales_sms', { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: url }),
+  configure: (where, sim, url) =>
+    configureTwilioChannel(where, 'ch_sales_sms', { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: url }),
   async inbound(sim, url) {
     const params = sim.inboundParams({ from: CUSTOMER, to: '+14155550100', body: 'Where is my order?', messageSid: 'SMcrashinbound' });
     expect((await sim.postSigned(`${url}/webhooks/twilio/sms`, params)).status).toBe(200);
@@ -64,8 +64,8 @@ const twilio: Provider<TwilioSimulator> = {
 const whatsApp: Provider<WhatsAppSimulator> = {
   name: 'WhatsApp',
   start: () => WhatsAppSimulator.start(),
-  async configure(dataDir, sim, url) {
-    await configureWhatsAppChannel(dataDir, 'ch_sales_wa', {
+  async configure(where, sim, url) {
+    await configureWhatsAppChannel(where, 'ch_sales_wa', {
       phoneNumberId: sim.phoneNumberId,
       accessToken: sim.accessToken,
       appSecret: sim.appSecret,
@@ -81,13 +81,8 @@ const whatsApp: Provider<WhatsAppSimulator> = {
   sends: (sim) => sim.sends.map((s) => ({ messageId: s.body.biz_opaque_callback_data ?? null, providerId: s.wamid, accepted: s.answered === 200 })),
 };
 
-function readMessages(dataDir: string, sql: string, ...args: unknown[]): EntityOf<'message'>[] {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    return (db.prepare(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as EntityOf<'message'>);
-  } finally {
-    db.close();
-  }
+async function readMessages(where: DatabaseLocation, sql: string, ...args: unknown[]): Promise<EntityOf<'message'>[]> {
+  return (await serverQuery<{ data: unknown }>(where, sql, ...args)).map((r) => json<EntityOf<'message'>>(r.data));
 }
 
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -110,9 +105,10 @@ async function run<S extends TwilioSimulator | WhatsAppSimulator>(provider: Prov
   let server = await ServerProcess.start(dir.path, port);
   cleanup.push(() => dir.remove(), () => sim.close(), async () => void (await server.stop('SIGKILL')));
 
-  await provider.configure(dir.path, sim, url);
+  const where = await databaseFor(dir.path);
+  await provider.configure(where, sim, url);
   const inboundId = await provider.inbound(sim, url);
-  const conversationId = readMessages(dir.path, 'SELECT data FROM messages WHERE provider_id = ?', inboundId)[0]?.conversationId ?? '';
+  const conversationId = (await readMessages(where, 'SELECT data FROM messages WHERE provider_id = ?', inboundId))[0]?.conversationId ?? '';
   expect(conversationId).not.toBe('');
   const driver = new ReplyDriver(await signIn(url, SAM), conversationId, REPLIES);
   cleanup.push(() => driver.close());
@@ -135,10 +131,10 @@ async function run<S extends TwilioSimulator | WhatsAppSimulator>(provider: Prov
   await until(() => (driver.collect(), driver.allAcked), 'every reply acked', 60_000);
 
   const ids = Array.from({ length: REPLIES }, (_, i) => ReplyDriver.messageId(i + 1));
-  const final = () => readMessages(dir.path, "SELECT data FROM messages WHERE id LIKE 'msg_crash_%'");
+  const final = () => readMessages(where, "SELECT data FROM messages WHERE id LIKE 'msg_crash_%'");
   const settled = (m: EntityOf<'message'>) => m.status === 'sent' || m.status === 'delivered' || (m.status === 'failed' && Boolean(m.statusReason));
-  await until(() => {
-    const messages = final();
+  await until(async () => {
+    const messages = await final();
     return messages.length === REPLIES && messages.every(settled);
   }, 'every reply sent, delivered or failed with a reason', 60_000);
   await server.stop('SIGTERM');
@@ -146,7 +142,7 @@ async function run<S extends TwilioSimulator | WhatsAppSimulator>(provider: Prov
   if (window) console.log(`${provider.name}: ${window}`);
 
   expect(driver.refused).toEqual([]);
-  const messages = new Map(final().map((m) => [m.id, m]));
+  const messages = new Map((await final()).map((m) => [m.id, m]));
   expect([...messages.keys()].sort()).toEqual(ids);
   expect([...messages.values()].filter((m) => !settled(m))).toEqual([]);
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/support/product.ts';
 import { SAM, postInbound, signIn, syncTestRig } from '../server/support/sync-client.ts';
+import { adminArgsFor } from './support/test-server.ts';
 
 const run = promisify(execFile);
 const DAY = 24 * 60 * 60 * 1000;
@@ -21,7 +22,7 @@ describe('server housekeeping', () => {
     const file = join(t.dataDir, 'templates.json');
     writeFileSync(file, JSON.stringify([{ name: 'back_in_stock', language: 'en_US', body: 'Hi {{1}}, it is back in stock.' }]));
     // The real admin command, in its own process, writing to the running server's database.
-    const cli = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli.ts', 'channel:whatsapp-templates', '--channel', 'ch_sales_wa', '--file', file, '--data-dir', t.dataDir], { cwd: ROOT });
+    const cli = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli.ts', 'channel:whatsapp-templates', '--channel', 'ch_sales_wa', '--file', file, ...(await adminArgsFor(t.dataDir))], { cwd: ROOT });
     expect(cli.stdout).toContain('ch_sales_wa now has 1 approved template(s): back_in_stock (en_US).');
 
     const entry = await sam.until(

@@ -1,9 +1,7 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChangeEntry, ServerFrame } from '../../protocol/sync.ts';
 import { CloseCode, SYNC_LIMITS } from '../../protocol/sync.ts';
-import { DATABASE_FILE } from '../../server/app.ts';
+import { json, serverQuery } from './support/server-sql.ts';
 import { ALEX, MAYA, SAM, postInbound, signIn, syncTestRig, type SyncClient, type TestServer } from '../server/support/sync-client.ts';
 
 // inbox:private_user_sam: Sam's private texting number (SPEC (3)) lives in his own hidden inbox.
@@ -12,14 +10,10 @@ const SAM_SCOPES = ['org:org_demo', 'user:user_sam', 'inbox:inbox_sales', 'inbox
 const { server, client } = syncTestRig({ expectNoFailures: true });
 
 /** Seqs of the log after `cursor` in the given scopes, read straight from the database. */
-function logSeqs(t: TestServer, after: number, scopes: string[]): number[] {
-  const db = new Database(join(t.dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    const marks = scopes.map(() => '?').join(',');
-    return db.prepare(`SELECT seq FROM changes WHERE seq > ? AND scope IN (${marks}) ORDER BY seq`).pluck().all(after, ...scopes) as number[];
-  } finally {
-    db.close();
-  }
+async function logSeqs(t: TestServer, after: number, scopes: string[]): Promise<number[]> {
+  const marks = scopes.map(() => '?').join(',');
+  const rows = await serverQuery<{ seq: number }>(t.options, `SELECT seq FROM changes WHERE seq > ? AND scope IN (${marks}) ORDER BY seq`, after, ...scopes);
+  return rows.map((r) => r.seq);
 }
 
 /** True if any frame carries data of an inbox the holder must not see. */
@@ -103,9 +97,9 @@ describe('sync server', () => {
       previous = frame.cursor;
     }
     const received = sam.entries().map((e) => e.seq);
-    expect(received).toEqual(logSeqs(t, c0, SAM_SCOPES));
+    expect(received).toEqual(await logSeqs(t, c0, SAM_SCOPES));
     expect(received.length).toBe(30); // 15 sales inbound x (conversation + message)
-    expect(changes.at(-1)?.cursor).toBe(logSeqs(t, 0, ['inbox:inbox_support']).at(-1));
+    expect(changes.at(-1)?.cursor).toBe((await logSeqs(t, 0, ['inbox:inbox_support'])).at(-1));
     expect(leaks(sam.frames, 'inbox_support')).toBe(false);
     expect(sam.invalid).toEqual([]);
   });
@@ -225,12 +219,10 @@ describe('sync server', () => {
     expect(again.map((a) => a.result)).toEqual(acks.map((a) => a.result));
     expect(second.entries(from)).toEqual([]);
 
-    const db = new Database(join(t.dataDir, DATABASE_FILE), { readonly: true });
-    const queued = db.prepare("SELECT COUNT(*) FROM changes WHERE entity = 'message' AND entity_id = 'm-replay-1' AND json_extract(record, '$.status') = 'queued'").pluck().get();
-    const status = db.prepare("SELECT json_extract(data, '$.status') FROM conversations WHERE id = 'conv_sales_0001'").pluck().get();
-    db.close();
-    expect(queued).toBe(1);
-    expect(status).toBe('open');
+    const puts = await serverQuery<{ record: unknown }>(t.options, "SELECT record FROM changes WHERE entity = 'message' AND entity_id = 'm-replay-1' AND op = 'put'");
+    expect(puts.filter((p) => json<{ status: string }>(p.record).status === 'queued')).toHaveLength(1);
+    const [conversation] = await serverQuery<{ data: unknown }>(t.options, "SELECT data FROM conversations WHERE id = 'conv_sales_0001'");
+    expect(json<{ status: string }>(conversation?.data).status).toBe('open');
   });
 
   it('falls back to a full snapshot when the cursor is older than the log can serve, or from another log', async () => {
@@ -295,7 +287,7 @@ describe('sync server', () => {
     await back.sync(token, { clientId: 'sam-r', cursor, scopes: SAM_SCOPES as never });
     expect(back.frames.some((f) => f.type === 'snapshot')).toBe(false);
     const seqs = back.entries().map((e) => e.seq);
-    expect(seqs).toEqual(logSeqs(t, cursor, SAM_SCOPES));
+    expect(seqs).toEqual(await logSeqs(t, cursor, SAM_SCOPES));
     expect(seqs.some((s) => seen.has(s))).toBe(false);
     expect(back.entries().some(messageEntry(b.messageId))).toBe(true);
     expect(back.entries().some(messageEntry(c.messageId))).toBe(true);

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClientCore } from '../../main/core/client-core.ts';
 import { createIpcRouter } from '../../main/ipc-router.ts';
 import type { ConnectionState, IpcMethod, IpcOutput, MessagesPage } from '../../protocol/ipc.ts';
-import { DATABASE_FILE, startServer, type RunningServer } from '../../server/app.ts';
+import type { RunningServer } from '../../server/app.ts';
+import { serverExec } from './support/server-sql.ts';
+import { databaseFor, startServerForTest } from './support/test-server.ts';
 import { SyncClient as RawSyncClient, signIn } from '../server/support/sync-client.ts';
 import { MAYA, SAM, tempDir, waitFor } from './fixtures/client-harness.ts';
 
@@ -21,32 +21,14 @@ async function server(): Promise<{ server: RunningServer; dataDir: string; logs:
   const dir = tempDir('sb-recovery-server-');
   cleanups.push(() => dir.cleanup());
   const logs: string[] = [];
-  const s = await startServer({ dataDir: dir.dir, port: 0, demo: true, log: (l) => logs.push(l), delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
+  const s = await startServerForTest({ dataDir: dir.dir, port: 0, demo: true, log: (l) => logs.push(l), delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   cleanups.push(() => s.close());
   return { server: s, dataDir: dir.dir, logs };
 }
 
-/**
- * Writes into the running server's database from outside, as an admin command would. The server runs in this
- * process, so a write waiting for its lock must not block the thread (busy_timeout would: the server's COMMIT
- * could never run); it retries on a timer instead.
- */
+/** Writes into the running server's database from outside, as an admin command would (server-sql.ts). */
 async function writeBehindTheServer(dataDir: string, sql: string, ...args: unknown[]): Promise<void> {
-  const db = new Database(join(dataDir, DATABASE_FILE));
-  try {
-    db.pragma('busy_timeout = 0');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        db.prepare(sql).run(...args);
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 500) throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    db.close();
-  }
+  await serverExec(await databaseFor(dataDir), sql, ...args);
 }
 
 async function client(serverUrl: string, who: { email: string; password: string }) {

@@ -26,7 +26,7 @@ describe('Twilio MMS media', () => {
     const params = sim.withMedia(sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'See the tear', messageSid: 'MMinbound0001' }), [{ url, contentType: 'image/png' }]);
     expect((await sim.postSigned(smsUrl, params)).status).toBe(200);
     expect(sim.mediaFetches).toEqual([{ name: 'photo1', authorized: true }]);
-    const [stored] = messagesBySid(t, 'MMinbound0001');
+    const [stored] = await messagesBySid(t, 'MMinbound0001');
     expect(stored?.body).toBe('See the tear');
     expect(stored?.attachments).toHaveLength(1);
     const att = stored!.attachments[0] as Attachment;
@@ -45,7 +45,7 @@ describe('Twilio MMS media', () => {
       { url: exe, contentType: 'application/x-msdownload' },
     ]);
     expect((await sim.postSigned(smsUrl, over)).status).toBe(200);
-    const [refused] = messagesBySid(t, 'MMinbound0002');
+    const [refused] = await messagesBySid(t, 'MMinbound0002');
     expect(refused?.attachments).toEqual([]);
     expect(refused?.body).toMatch(/not stored: .*over the 5\.0 MB limit.*not accepted/);
   });
@@ -53,7 +53,7 @@ describe('Twilio MMS media', () => {
   it('sends outbound attachments as signed, expiring MediaUrl links; tampered or expired links are 403', async () => {
     const { sim, t, smsUrl } = await setup();
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Photo please', messageSid: 'MMinbound0003' }));
-    const conversationId = messagesBySid(t, 'MMinbound0003')[0]!.conversationId;
+    const conversationId = (await messagesBySid(t, 'MMinbound0003'))[0]!.conversationId;
     const token = await signIn(t.server.url, SAM);
     const upload = await fetch(`${t.server.url}/api/attachments?conversationId=${conversationId}&name=pack.png`, {
       method: 'POST',
@@ -66,7 +66,7 @@ describe('Twilio MMS media', () => {
     const { client: sam } = await channel.signedIn(t, SAM, 'sam-mms');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_mms_1', body: 'Here it is', attachments: [attachment] } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
-    const sent = await until(() => sim.sent[0], 'the simulator to receive the MMS');
+    const sent = await until(async () => sim.sent[0], 'the simulator to receive the MMS');
     expect(sent.mediaUrls).toHaveLength(1);
     const link = new URL(sent.mediaUrls[0]!);
     expect(`${link.origin}${link.pathname}`).toBe(`${t.server.url}/media/${attachment.id}`);
@@ -84,7 +84,7 @@ describe('Twilio MMS media', () => {
     badSig.searchParams.set('sig', 'f'.repeat(64));
     expect((await fetch(badSig)).status).toBe(403);
     expect((await fetch(`${t.server.url}/media/${attachment.id}`)).status).toBe(403);
-    const expired = new URL(new MediaLinks(storedMediaSecret(t.dataDir)).url(t.server.url, attachment.id, Date.now() - 2 * 60 * 60 * 1000));
+    const expired = new URL(new MediaLinks(await storedMediaSecret(t.options)).url(t.server.url, attachment.id, Date.now() - 2 * 60 * 60 * 1000));
     expect((await fetch(expired)).status).toBe(403);
   });
 });

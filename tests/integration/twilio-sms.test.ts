@@ -25,7 +25,7 @@ describe('Twilio SMS channel', () => {
     expect(first.status).toBe(200);
     expect(await first.text()).toContain('<Response/>');
     expect((await sim.postSigned(smsUrl, params)).status).toBe(200); // Twilio retry
-    const stored = messagesBySid(t, 'SMinbound0001');
+    const stored = await messagesBySid(t, 'SMinbound0001');
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ direction: 'in', body: 'Hello from Twilio', authorId: 'contact_006' });
 
@@ -38,30 +38,30 @@ describe('Twilio SMS channel', () => {
     expect((await sim.postSigned(smsUrl, other, { signature: computeTwilioSignature(sim.authToken, smsUrl, signedForOther) })).status).toBe(403);
     // Unknown number: no token to verify with.
     expect((await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: '+19995550000', body: 'x' }))).status).toBe(403);
-    expect(messagesBySid(t, 'SMforged0001')).toHaveLength(0);
+    expect(await messagesBySid(t, 'SMforged0001')).toHaveLength(0);
     expect(t.logs.join('\n')).not.toContain(sim.authToken);
   });
 
   it('sends replies through the Messages API and follows status callbacks to delivered or failed', async () => {
     const { sim, t, smsUrl } = await setup();
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Need help with my order', messageSid: 'SMinbound0002' }));
-    const conversationId = messagesBySid(t, 'SMinbound0002')[0]!.conversationId;
+    const conversationId = (await messagesBySid(t, 'SMinbound0002'))[0]!.conversationId;
 
     const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_reply_1', body: 'On it!' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
 
-    const sent = await until(() => sim.sent[0], 'the simulator to receive the reply');
+    const sent = await until(async () => sim.sent[0], 'the simulator to receive the reply');
     expect(sent.authorized).toBe(true);
     expect(sent.form).toMatchObject({ To: CUSTOMER, From: OUR_NUMBER, Body: 'On it!' });
     expect(sent.form.StatusCallback).toBe(`${t.server.url}/webhooks/twilio/status?channel=${CHANNEL}&message=msg_reply_1`);
-    const delivered = await until(() => (message(t, 'msg_reply_1')?.status === 'delivered' ? message(t, 'msg_reply_1') : null), 'delivered');
+    const delivered = await until(async () => ((await message(t, 'msg_reply_1'))?.status === 'delivered' ? (await message(t, 'msg_reply_1')) : null), 'delivered');
     expect(delivered.providerId).toBe(sent.sid);
 
     sim.autoStatuses = [{ status: 'sent' }, { status: 'undelivered', errorCode: '30007' }];
     sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_reply_2', body: 'Are you there?' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
-    const failed = await until(() => (message(t, 'msg_reply_2')?.status === 'failed' ? message(t, 'msg_reply_2') : null), 'failed');
+    const failed = await until(async () => ((await message(t, 'msg_reply_2'))?.status === 'failed' ? (await message(t, 'msg_reply_2')) : null), 'failed');
     expect(failed.statusReason).toBe('Carrier error 30007');
     // Status callbacks are signed too.
     const forged = await sim.postSigned(`${t.server.url}/webhooks/twilio/status?channel=${CHANNEL}&message=msg_reply_1`, [
@@ -69,14 +69,14 @@ describe('Twilio SMS channel', () => {
       ['MessageStatus', 'failed'],
     ], { token: 'wrong' });
     expect(forged.status).toBe(403);
-    expect(message(t, 'msg_reply_1')?.status).toBe('delivered');
+    expect((await message(t, 'msg_reply_1'))?.status).toBe('delivered');
   });
 
   it('STOP opts the contact out and a reply is refused before any provider call; HELP gets the help text', async () => {
     const { sim, t, smsUrl } = await setup();
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: '  stop ', messageSid: 'SMstop0001' }));
-    expect(contact(t, 'contact_006')?.smsOptOut).toBe(true);
-    const conversationId = messagesBySid(t, 'SMstop0001')[0]!.conversationId;
+    expect((await contact(t, 'contact_006'))?.smsOptOut).toBe(true);
+    const conversationId = (await messagesBySid(t, 'SMstop0001'))[0]!.conversationId;
 
     const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio');
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_after_stop', body: 'hello?' } } }] });
@@ -86,22 +86,22 @@ describe('Twilio SMS channel', () => {
     expect(sim.sent).toHaveLength(0);
 
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Help', messageSid: 'SMhelp0001' }));
-    const help = await until(() => sim.sent[0], 'the help reply');
+    const help = await until(async () => sim.sent[0], 'the help reply');
     expect(help.form).toMatchObject({ To: CUSTOMER, From: OUR_NUMBER, Body: HELP_TEXT });
     // The reply is part of the conversation (agents see what the customer was told) and is tracked like any reply.
-    const stored = await until(() => messagesBySid(t, help.sid).find((m) => m.status === 'delivered'), 'the help reply delivered');
+    const stored = await until(async () => (await messagesBySid(t, help.sid)).find((m) => m.status === 'delivered'), 'the help reply delivered');
     expect(stored).toMatchObject({ conversationId, direction: 'out', authorType: 'system', authorId: null, body: HELP_TEXT });
 
     await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'UNSTOP', messageSid: 'SMstart0001' }));
-    expect(contact(t, 'contact_006')?.smsOptOut).toBe(false);
+    expect((await contact(t, 'contact_006'))?.smsOptOut).toBe(false);
   });
 
   it('STOP from a number that is no contact opts that number out organisation-wide', async () => {
     const { sim, t, smsUrl } = await setup();
     const stranger = '+13125550199';
     await sim.postSigned(smsUrl, sim.inboundParams({ from: stranger, to: OUR_NUMBER, body: 'STOP', messageSid: 'SMstop0002' }));
-    const stop = messagesBySid(t, 'SMstop0002')[0]!;
-    const optedOut = contact(t, stop.authorId!);
+    const stop = (await messagesBySid(t, 'SMstop0002'))[0]!;
+    const optedOut = await contact(t, stop.authorId!);
     expect(optedOut).toMatchObject({ ownerId: null, name: stranger, phones: [stranger], smsOptOut: true });
 
     const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio-2');

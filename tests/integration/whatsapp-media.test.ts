@@ -23,7 +23,7 @@ const getAttachment = (s: TestServer, id: string, token: string) => fetch(`${s.s
 /** A conversation with an open reply window (the customer just wrote), Sam signed in and synced. */
 async function conversationWithSam(sim: WhatsAppSimulator, t: TestServer, hookUrl: string) {
   expect((await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'Can you send the label?', id: 'wamid.open0001' }))).status).toBe(200);
-  const conversationId = messagesByProviderId(t, 'wamid.open0001')[0]!.conversationId;
+  const conversationId = (await messagesByProviderId(t, 'wamid.open0001'))[0]!.conversationId;
   const { client: sam, token } = await channel.signedIn(t, SAM, 'sam-wa-media');
   const upload = async (name: string, contentType: string, bytes: Buffer): Promise<Attachment> => {
     const res = await fetch(`${t.server.url}/api/attachments?conversationId=${conversationId}&name=${encodeURIComponent(name)}`, {
@@ -52,7 +52,7 @@ describe('WhatsApp media in', () => {
       { id: '7001', step: 'info', authorized: true },
       { id: '7001', step: 'file', authorized: true },
     ]);
-    const [stored] = messagesByProviderId(t, 'wamid.img0001');
+    const [stored] = await messagesByProviderId(t, 'wamid.img0001');
     expect(stored).toMatchObject({ direction: 'in', body: 'The box arrived torn' });
     expect(stored?.attachments).toHaveLength(1);
     const att = stored!.attachments[0]!;
@@ -66,7 +66,7 @@ describe('WhatsApp media in', () => {
 
     // A retry of the same webhook neither stores nor downloads anything again.
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(200);
-    expect(messagesByProviderId(t, 'wamid.img0001')).toHaveLength(1);
+    expect(await messagesByProviderId(t, 'wamid.img0001')).toHaveLength(1);
     expect(sim.mediaFetches).toHaveLength(2);
   });
 
@@ -74,7 +74,7 @@ describe('WhatsApp media in', () => {
     const { sim, t, hookUrl } = await setup();
     const voice = sim.inboundMedia({ from: CUSTOMER, type: 'audio', contentType: 'audio/ogg; codecs=opus', body: OGG, voice: true, id: 'wamid.voice0001' });
     expect((await sim.postSigned(hookUrl, voice)).status).toBe(200);
-    const [note] = messagesByProviderId(t, 'wamid.voice0001');
+    const [note] = await messagesByProviderId(t, 'wamid.voice0001');
     expect(note?.body).toBe('');
     expect(note?.attachments).toEqual([expect.objectContaining({ name: 'voice-note.ogg', contentType: 'audio/ogg', size: OGG.length })]);
     const played = await getAttachment(t, note!.attachments[0]!.id, await signIn(t.server.url, SAM));
@@ -82,7 +82,7 @@ describe('WhatsApp media in', () => {
 
     const doc = sim.inboundMedia({ from: CUSTOMER, type: 'document', contentType: 'application/pdf', body: PDF, filename: 'invoice 42.pdf', caption: 'My invoice', id: 'wamid.doc0001' });
     expect((await sim.postSigned(hookUrl, doc)).status).toBe(200);
-    expect(messagesByProviderId(t, 'wamid.doc0001')[0]).toMatchObject({
+    expect((await messagesByProviderId(t, 'wamid.doc0001'))[0]).toMatchObject({
       body: 'My invoice',
       attachments: [expect.objectContaining({ name: 'invoice 42.pdf', contentType: 'application/pdf', size: PDF.length })],
     });
@@ -90,7 +90,7 @@ describe('WhatsApp media in', () => {
     const fetchesBefore = sim.mediaFetches.length;
     const zip = sim.inboundMedia({ from: CUSTOMER, type: 'document', contentType: 'application/zip', body: Buffer.from('PK'), filename: 'photos.zip', id: 'wamid.zip0001' });
     expect((await sim.postSigned(hookUrl, zip)).status).toBe(200);
-    const [refused] = messagesByProviderId(t, 'wamid.zip0001');
+    const [refused] = await messagesByProviderId(t, 'wamid.zip0001');
     expect(refused?.attachments).toEqual([]);
     expect(refused?.body).toBe('[not stored: photos.zip: type application/zip is not accepted]');
     expect(sim.mediaFetches).toHaveLength(fetchesBefore);
@@ -101,13 +101,13 @@ describe('WhatsApp media in', () => {
     const payload = sim.inboundMedia({ from: CUSTOMER, type: 'image', contentType: 'image/png', body: PNG, caption: 'retry me', id: 'wamid.flaky0001' });
     sim.failMediaDownloads = 1;
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(500);
-    expect(messagesByProviderId(t, 'wamid.flaky0001')).toHaveLength(0);
+    expect(await messagesByProviderId(t, 'wamid.flaky0001')).toHaveLength(0);
     const attachmentsDir = join(t.dataDir, 'attachments');
     expect(readdirSync(attachmentsDir)).toEqual([]);
 
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(200);
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(200);
-    const stored = messagesByProviderId(t, 'wamid.flaky0001');
+    const stored = await messagesByProviderId(t, 'wamid.flaky0001');
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ body: 'retry me', attachments: [expect.objectContaining({ contentType: 'image/png', size: PNG.length })] });
     // One committed file (bytes + facts), nothing left half-written.
@@ -123,13 +123,13 @@ describe('WhatsApp media out', () => {
     const png = await upload('label.png', 'image/png', PNG);
     await send('msg_wa_img', 'Here is your return label', [png]);
 
-    const up = await until(() => sim.uploads[0], 'the upload');
+    const up = await until(async () => sim.uploads[0], 'the upload');
     expect(up).toMatchObject({ phoneNumberId: sim.phoneNumberId, messagingProduct: 'whatsapp', type: 'image/png', filename: 'label.png', contentType: 'image/png', authorized: true });
     expect(up.bytes.equals(PNG)).toBe(true);
-    const sent = await until(() => sim.sends[0], 'the send');
+    const sent = await until(async () => sim.sends[0], 'the send');
     expect(sent.authorized).toBe(true);
     expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'image', image: { id: up.id, caption: 'Here is your return label' }, biz_opaque_callback_data: 'msg_wa_img' });
-    const delivered = await until(() => (message(t, 'msg_wa_img')?.status === 'delivered' ? message(t, 'msg_wa_img') : null), 'delivered');
+    const delivered = await until(async () => ((await message(t, 'msg_wa_img'))?.status === 'delivered' ? (await message(t, 'msg_wa_img')) : null), 'delivered');
     expect(delivered.providerId).toBe(sent.wamid);
     expect(sim.sends).toHaveLength(1);
   });
@@ -140,7 +140,7 @@ describe('WhatsApp media out', () => {
     const ogg = await upload('reply.ogg', 'audio/ogg', OGG);
     await send('msg_wa_voice', 'Listen to this', [ogg]);
 
-    await until(() => sim.sends.length >= 2 && sim.sends, 'both sends');
+    await until(async () => sim.sends.length >= 2 && sim.sends, 'both sends');
     const [text, audio] = sim.sends;
     expect(text?.body).toMatchObject({ type: 'text', text: { body: 'Listen to this' } });
     expect(text?.body).not.toHaveProperty('biz_opaque_callback_data');
@@ -148,7 +148,7 @@ describe('WhatsApp media out', () => {
     expect(sim.uploads[0]).toMatchObject({ type: 'audio/ogg', filename: 'reply.ogg', authorized: true });
     expect(sim.uploads[0]!.bytes.equals(OGG)).toBe(true);
     expect(audio?.body).toMatchObject({ type: 'audio', audio: { id: sim.uploads[0]!.id, voice: true }, biz_opaque_callback_data: 'msg_wa_voice' });
-    const delivered = await until(() => (message(t, 'msg_wa_voice')?.status === 'delivered' ? message(t, 'msg_wa_voice') : null), 'delivered');
+    const delivered = await until(async () => ((await message(t, 'msg_wa_voice'))?.status === 'delivered' ? (await message(t, 'msg_wa_voice')) : null), 'delivered');
     expect(delivered.providerId).toBe(audio?.wamid);
   });
 
@@ -157,7 +157,7 @@ describe('WhatsApp media out', () => {
     const { upload, send } = await conversationWithSam(sim, t, hookUrl);
     const wav = await upload('message.wav', 'audio/wav', Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.alloc(64, 1)]));
     await send('msg_wa_wav', 'A recording', [wav]);
-    const failed = await until(() => (message(t, 'msg_wa_wav')?.status === 'failed' ? message(t, 'msg_wa_wav') : null), 'failed');
+    const failed = await until(async () => ((await message(t, 'msg_wa_wav'))?.status === 'failed' ? (await message(t, 'msg_wa_wav')) : null), 'failed');
     expect(failed.statusReason).toMatch(/^WhatsApp does not accept audio\/wav attachments \(message\.wav\)/);
     expect(sim.uploads).toHaveLength(0);
     expect(sim.sends).toHaveLength(0);

@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../server/app.ts';
 import { configureWhatsAppChannel } from '../../server/channels/whatsapp-cli.ts';
 import { SAM, SyncClient, type TestServer } from '../server/support/sync-client.ts';
 import { whatsAppChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
+import { serverExec } from './support/server-sql.ts';
 
 const CHANNEL = 'ch_sales_wa';
 const CUSTOMER = '+12065550105';
@@ -37,7 +35,7 @@ describe('WhatsApp Cloud API channel', () => {
     const payload = sim.inboundText({ from: CUSTOMER, body: 'Hola from WhatsApp', id: 'wamid.inbound0001' });
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(200);
     expect((await sim.postSigned(hookUrl, payload)).status).toBe(200); // Meta retry
-    const stored = messagesByWamid(t, 'wamid.inbound0001');
+    const stored = await messagesByWamid(t, 'wamid.inbound0001');
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ direction: 'in', body: 'Hola from WhatsApp' });
 
@@ -49,18 +47,18 @@ describe('WhatsApp Cloud API channel', () => {
     // The signature covers the raw bytes: the same JSON re-spaced no longer matches.
     const raw = JSON.stringify(forged);
     expect((await sim.postSigned(hookUrl, JSON.stringify(forged, null, 1), { signedBody: raw })).status).toBe(403);
-    expect(messagesByWamid(t, 'wamid.forged0001')).toHaveLength(0);
+    expect(await messagesByWamid(t, 'wamid.forged0001')).toHaveLength(0);
 
     expect((await sim.postSigned(hookUrl, '{not json')).status).toBe(400);
     expect((await sim.postSigned(hookUrl, { entry: [{ changes: [{ value: { messages: [] } }] }] })).status).toBe(400);
     const textless = sim.envelope({ messages: [{ from: '12065550105', id: 'wamid.bad', type: 'text' }] });
     expect((await sim.postSigned(hookUrl, textless)).status).toBe(400);
-    expect(messagesByWamid(t, 'wamid.bad')).toHaveLength(0);
+    expect(await messagesByWamid(t, 'wamid.bad')).toHaveLength(0);
     // Media are downloaded before the webhook is answered (whatsapp-media.test.ts); a media id the
     // Graph API does not know cannot be, so the webhook is answered 500 for Meta to retry and nothing is stored.
     const unknownMedia = sim.envelope({ messages: [{ from: '12065550105', id: 'wamid.img', type: 'image', image: { id: 'media-1', mime_type: 'image/jpeg' } }] });
     expect((await sim.postSigned(hookUrl, unknownMedia)).status).toBe(500);
-    expect(messagesByWamid(t, 'wamid.img')).toHaveLength(0);
+    expect(await messagesByWamid(t, 'wamid.img')).toHaveLength(0);
 
     const logs = t.logs.join('\n');
     for (const secret of [sim.appSecret, sim.accessToken, sim.verifyToken]) expect(logs).not.toContain(secret);
@@ -69,32 +67,32 @@ describe('WhatsApp Cloud API channel', () => {
   it('sends replies through the Graph API and follows status webhooks to delivered or failed', async () => {
     const { sim, t, hookUrl } = await setup();
     await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'Where is my order?', id: 'wamid.inbound0002' }));
-    const conversationId = messagesByWamid(t, 'wamid.inbound0002')[0]!.conversationId;
+    const conversationId = (await messagesByWamid(t, 'wamid.inbound0002'))[0]!.conversationId;
     const sam = await samOn(t);
 
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_1', body: 'On its way!' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
-    const sent = await until(() => sim.sends[0], 'the simulator to receive the reply');
+    const sent = await until(async () => sim.sends[0], 'the simulator to receive the reply');
     expect(sent.authorized).toBe(true);
     expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'On its way!' } });
-    const delivered = await until(() => (message(t, 'msg_wa_1')?.status === 'delivered' ? message(t, 'msg_wa_1') : null), 'delivered');
+    const delivered = await until(async () => ((await message(t, 'msg_wa_1'))?.status === 'delivered' ? (await message(t, 'msg_wa_1')) : null), 'delivered');
     expect(delivered.providerId).toBe(sent.wamid);
 
     sim.autoStatuses = [{ status: 'sent' }, { status: 'failed', error: { code: 131047, title: 'Re-engagement message' } }];
     sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_2', body: 'Still there?' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
-    const failed = await until(() => (message(t, 'msg_wa_2')?.status === 'failed' ? message(t, 'msg_wa_2') : null), 'failed');
+    const failed = await until(async () => ((await message(t, 'msg_wa_2'))?.status === 'failed' ? (await message(t, 'msg_wa_2')) : null), 'failed');
     expect(failed.statusReason).toBe('WhatsApp error 131047: Re-engagement message');
 
     // Status webhooks are signed too.
     const forged = sim.envelope({ statuses: [{ id: sent.wamid, status: 'failed', errors: [{ code: 1, title: 'x' }] }] });
     expect((await sim.postSigned(hookUrl, forged, { secret: 'wrong' })).status).toBe(403);
-    expect(message(t, 'msg_wa_1')?.status).toBe('delivered');
+    expect((await message(t, 'msg_wa_1'))?.status).toBe('delivered');
   });
 
   it('a refused send is failed with the Graph error', async () => {
     const { sim, t, hookUrl } = await setup();
-    await configureWhatsAppChannel(t.dataDir, CHANNEL, {
+    await configureWhatsAppChannel(t.options, CHANNEL, {
       phoneNumberId: sim.phoneNumberId,
       accessToken: 'EAAGexpired',
       appSecret: sim.appSecret,
@@ -102,10 +100,10 @@ describe('WhatsApp Cloud API channel', () => {
       graphBaseUrl: sim.url,
     });
     await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'hi', id: 'wamid.inbound0003' }));
-    const conversationId = messagesByWamid(t, 'wamid.inbound0003')[0]!.conversationId;
+    const conversationId = (await messagesByWamid(t, 'wamid.inbound0003'))[0]!.conversationId;
     const sam = await samOn(t);
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_401', body: 'hello' } } }] });
-    const failed = await until(() => (message(t, 'msg_wa_401')?.status === 'failed' ? message(t, 'msg_wa_401') : null), 'failed');
+    const failed = await until(async () => ((await message(t, 'msg_wa_401'))?.status === 'failed' ? (await message(t, 'msg_wa_401')) : null), 'failed');
     expect(failed.statusReason).toBe('WhatsApp refused the message (190): Invalid OAuth access token.');
     expect(t.logs.join('\n')).not.toContain('EAAGexpired');
   });
@@ -113,51 +111,41 @@ describe('WhatsApp Cloud API channel', () => {
   it('refuses a reply outside the 24-hour window with window_closed before any provider call', async () => {
     const { sim, t, hookUrl } = await setup();
     await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'old question', id: 'wamid.old0001' }));
-    const conversationId = messagesByWamid(t, 'wamid.old0001')[0]!.conversationId;
-    const db = new Database(join(t.dataDir, DATABASE_FILE));
-    try {
-      db.prepare("UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'").run(conversationId);
-    } finally {
-      db.close();
-    }
+    const conversationId = (await messagesByWamid(t, 'wamid.old0001'))[0]!.conversationId;
+    await serverExec(t.options, "UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'", conversationId);
     const sam = await samOn(t);
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_wa_late', body: 'sorry for the delay' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toMatchObject({ ok: false, code: 'window_closed' });
     await new Promise((r) => setTimeout(r, 50));
     expect(sim.sends).toHaveLength(0);
-    expect(message(t, 'msg_wa_late')).toBeUndefined();
+    expect(await message(t, 'msg_wa_late')).toBeUndefined();
   });
 
   it('sends an approved template outside the window as a Cloud API template message', async () => {
     const { sim, t, hookUrl } = await setup();
     await sim.postSigned(hookUrl, sim.inboundText({ from: CUSTOMER, body: 'old question', id: 'wamid.old0002' }));
-    const conversationId = messagesByWamid(t, 'wamid.old0002')[0]!.conversationId;
-    const db = new Database(join(t.dataDir, DATABASE_FILE));
-    try {
-      db.prepare("UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'").run(conversationId);
-    } finally {
-      db.close();
-    }
+    const conversationId = (await messagesByWamid(t, 'wamid.old0002'))[0]!.conversationId;
+    await serverExec(t.options, "UPDATE messages SET created_at = 1000 WHERE conversation_id = ? AND direction = 'in'", conversationId);
     const sam = await samOn(t);
     sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.sendTemplate', args: { conversationId, messageId: 'msg_wa_tpl', templateId: 'tpl_sales_follow_up' } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
-    const sent = await until(() => sim.sends[0], 'the simulator to receive the template');
+    const sent = await until(async () => sim.sends[0], 'the simulator to receive the template');
     expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { name: 'follow_up', language: { code: 'en_US' } } });
     expect(sent.body).not.toHaveProperty('text');
     expect(sent.body.template).not.toHaveProperty('components');
-    await until(() => message(t, 'msg_wa_tpl')?.status === 'delivered', 'delivered');
+    await until(async () => (await message(t, 'msg_wa_tpl'))?.status === 'delivered', 'delivered');
 
     // A template with {{1}} {{2}}: the values go as body parameters, in order; the stored body is the filled text.
     const parameters = ['Dana', '#4417'];
     sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.sendTemplate', args: { conversationId, messageId: 'msg_wa_tpl2', templateId: 'tpl_sales_order_update', parameters } } }] });
     expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
-    const second = await until(() => sim.sends[1], 'the simulator to receive the second template');
+    const second = await until(async () => sim.sends[1], 'the simulator to receive the second template');
     expect(second.body.template).toEqual({
       name: 'order_update',
       language: { code: 'en_US' },
       components: [{ type: 'body', parameters: [{ type: 'text', text: 'Dana' }, { type: 'text', text: '#4417' }] }],
     });
-    expect(message(t, 'msg_wa_tpl2')?.body).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
-    await until(() => message(t, 'msg_wa_tpl2')?.status === 'delivered', 'delivered');
+    expect((await message(t, 'msg_wa_tpl2'))?.body).toBe('Hi Dana, your Northwind Outfitters order #4417 has an update. Reply to this message and we will share the details.');
+    await until(async () => (await message(t, 'msg_wa_tpl2'))?.status === 'delivered', 'delivered');
   });
 });

@@ -10,7 +10,7 @@ import { SyncClient, signIn, startTestServer, type TestServer } from '../../serv
  * A real server on a loopback port with one channel pointed at a provider simulator (real HTTP both
  * ways), torn down after each test together with the sync clients the test opened.
  */
-function channelHarness<S extends { close(): Promise<void> }>(start: () => Promise<S>, configure: (t: TestServer, sim: S) => void) {
+function channelHarness<S extends { close(): Promise<void> }>(start: () => Promise<S>, configure: (t: TestServer, sim: S) => Promise<void>) {
   let running: { t: TestServer; sim: S } | null = null;
   let clients: SyncClient[] = [];
   afterEach(async () => {
@@ -25,7 +25,7 @@ function channelHarness<S extends { close(): Promise<void> }>(start: () => Promi
       const sim = await start();
       const t = await startTestServer();
       running = { t, sim };
-      configure(t, sim);
+      await configure(t, sim);
       return running;
     },
     /** A synced sync client of `account`, closed after the test. */
@@ -43,7 +43,7 @@ export function twilioChannelHarness(channelId: string, extra: Partial<TwilioCon
   const harness = channelHarness(
     () => TwilioSimulator.start(),
     async (t, sim) =>
-      await configureTwilioChannel(t.dataDir, channelId, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url, ...extra }),
+      await configureTwilioChannel(t.options, channelId, { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, publicUrl: t.server.url, ...extra }),
   );
   return {
     ...harness,
@@ -58,7 +58,7 @@ export function whatsAppChannelHarness(channelId: string) {
   const harness = channelHarness(
     () => WhatsAppSimulator.start(),
     async (t, sim) => {
-      await configureWhatsAppChannel(t.dataDir, channelId, {
+      await configureWhatsAppChannel(t.options, channelId, {
         phoneNumberId: sim.phoneNumberId,
         accessToken: sim.accessToken,
         appSecret: sim.appSecret,

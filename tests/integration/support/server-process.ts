@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../../../server/app.ts';
+import { serverEnvFor } from './test-server.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -29,9 +30,12 @@ export class ServerProcess {
     child.stderr?.on('data', collect);
   }
 
-  /** `env` is added to this process's environment (e.g. SWITCHBOARD_DATABASE_URL). */
+  /**
+   * `server/cli.ts --demo` on `dataDir`'s database (test-server.ts: its SQLite file, or its PostgreSQL schema on
+   * the integration-pg project); `env` is added to the environment (and wins).
+   */
   static async start(dataDir: string, port: number, options: { env?: Record<string, string> } = {}): Promise<ServerProcess> {
-    return ServerProcess.spawn(['server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], options.env);
+    return ServerProcess.spawn(['server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], { ...(await serverEnvFor(dataDir)), ...options.env });
   }
 
   /** startServer(options) in a child process (tests/server/fixtures/server-main.ts): for tuning the CLI does not expose. */

@@ -4,6 +4,7 @@ import { ServerFrame, type ChangeEntry } from '../../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../../protocol/version.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
+import { databaseFor } from '../../integration/support/test-server.ts';
 import { tempDir } from './fixtures.ts';
 
 export const MAYA = { email: 'maya@demo.switchboard.test', password: 'demo-manager', id: 'user_maya' } as const;
@@ -14,6 +15,7 @@ export interface TestServer {
   server: RunningServer;
   dataDir: string;
   logs: string[];
+  /** As started: dataDir, and on the integration-pg project databaseUrl + databaseSchema (admin commands take these). */
   options: ServerOptions;
   /** Close and start again on the same data dir (same port not guaranteed). */
   restart(): Promise<void>;
@@ -24,12 +26,13 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}): P
   const dir = tempDir('switchboard-server-');
   const logs: string[] = [];
   const options: ServerOptions = {
-    dataDir: dir.path,
     port: 0,
     host: '127.0.0.1',
     demo: true,
     log: (line) => logs.push(line),
     delivery: { sentAfterMs: 20, deliveredAfterMs: 20 },
+    // SQLite in the data dir, or a PostgreSQL schema of its own on the integration-pg project.
+    ...(await databaseFor(dir.path)),
     ...overrides,
   };
   const t: TestServer = {
