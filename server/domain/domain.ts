@@ -18,6 +18,7 @@ import { ChannelProviders } from './channel-providers.ts';
 import { createMutationHandlers, mutationName, runHandler } from './mutation-handlers.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
+import { withoutNul } from '../../protocol/nul.ts';
 import { InProcessHousekeepingLock, type HousekeepingLock } from './housekeeping-lock.ts';
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
@@ -392,7 +393,9 @@ export class Domain {
   }
 
   /** Stores a customer message (and its automatic reply with its send job, when there is one) in one transaction. */
-  async receiveInbound(input: InboundMessage): Promise<InboundResult> {
+  async receiveInbound(received: InboundMessage): Promise<InboundResult> {
+    // A customer's text is kept, without NULs (protocol/nul.ts): a provider cannot be asked to send it differently.
+    const input = withoutNul(received);
     const result = await this.write(async (tx) => {
       const received = await receiveInbound(tx, input, this.clock());
       if (received.created && input.automaticReply) await appendAutomaticReply(tx, received.conversationId, input.automaticReply, this.clock());

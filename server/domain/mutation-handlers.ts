@@ -1,6 +1,7 @@
 import type { EntityOf, Role } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
 import { describeIssue } from '../../protocol/issues.ts';
+import { nulIssue } from '../../protocol/nul.ts';
 import { Mutation, type MutationArgs, type MutationName } from '../../protocol/mutations.ts';
 import { recordId } from '../../protocol/scope.ts';
 import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-templates.ts';
@@ -265,6 +266,8 @@ export function mutationName(input: unknown): string {
  * and stored like any other and never reaches a handler or the change log.
  */
 export async function runHandler(handlers: Handlers, ctx: MutationContext, input: unknown): Promise<void> {
+  const nul = nulIssue(input);
+  if (nul) return reject('invalid', nul);
   const parsed = Mutation.safeParse(input);
   if (!parsed.success) return reject('invalid', describeIssue(parsed.error));
   const mutation = parsed.data;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 
 import { ClientAbort, HttpError } from '../../boundary/http-errors.ts';
+import { nulIssue } from '../../protocol/nul.ts';
 
 // Answered by the HTTP boundary as `{ error: { code, message } }` (sendError below).
 export { ClientAbort, HttpError };
@@ -55,6 +56,8 @@ export async function readBody<S extends z.ZodType>(req: IncomingMessage, schema
   } catch {
     throw new HttpError(400, 'bad_json', 'The body is not valid JSON.');
   }
+  const nul = nulIssue(json);
+  if (nul) throw new HttpError(400, 'invalid', nul);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.ts';
-import { startServerForTest } from './support/test-server.ts';
+import { adminArgsFor, startServerForTest } from './support/test-server.ts';
 import { runSharedWorkstationCli } from '../../server/admin/shared-workstation-cli.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
 import { cacheFilePath } from '../../main/core/cache/cache-file.ts';
@@ -47,7 +47,7 @@ async function rig(options: { shared?: boolean } = {}): Promise<Rig> {
   cleanups.push(serverDir.cleanup, clientDir.cleanup);
   const srv = await startServerForTest({ dataDir: serverDir.dir, port: 0, demo: true, log: () => {}, delivery: { sentAfterMs: 10, deliveredAfterMs: 20 } });
   cleanups.push(() => srv.close());
-  if (options.shared) expect(await runSharedWorkstationCli(['on', '--data-dir', serverDir.dir], () => {})).toBe(0);
+  if (options.shared) expect(await runSharedWorkstationCli(['on', ...(await adminArgsFor(serverDir.dir))], () => {})).toBe(0);
   return { srv, serverDir: serverDir.dir, clientDir: clientDir.dir };
 }
 

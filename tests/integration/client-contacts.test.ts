@@ -36,6 +36,8 @@ describe('contact actions through the outbox against a real server', () => {
     const conversationId = await inbound('+12125557319', 'Do you sell waterproof maps?');
     const unlinked = await waitFor('the inbound to sync', async () => ((await sam.call('conversation.get', { id: conversationId })) as ConversationDetail | null) ?? undefined);
     expect(unlinked.title).toBe('+1 212 555 7319');
+    // The conversation can arrive in a snapshot page before its message comes as a change: wait for both.
+    await waitFor('the inbound message to sync', async () => ((await sam.call('search.query', { text: 'waterproof', limit: 10 })) as SearchResults).messages.length > 0);
 
     await srv.close();
     await waitFor('Sam to go offline', async () => (await sam.call('app.state', {})).connection.status !== 'online');

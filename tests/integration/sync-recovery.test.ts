@@ -113,6 +113,8 @@ describe('a client that receives what it cannot read', () => {
     for (const who of [SAM, MAYA]) {
       const member = await client(t.server.url, who);
       expect(member.connections.at(-1)?.status).toBe('online');
+      // The first sync is under way once an inbox is there; the chats' snapshots may still be coming.
+      await waitFor('the chat to sync', async () => (await member.call('sidebar.get', {})).chats.some((c) => c.id === 'chat_floor_leads'));
       const { messageId } = await member.call('actions.sendChatMessage', { chatId: 'chat_floor_leads', body: `hello from ${who.email}` });
       await waitFor('the chat message acknowledged', () => member.connections.at(-1)?.pendingCount === 0);
       const sidebar = await member.call('sidebar.get', {});
