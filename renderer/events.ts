@@ -7,6 +7,7 @@ import { useSidebarStore } from './stores/sidebar.ts';
 import { useContactsStore } from './stores/contacts.ts';
 import { useWorkflowStore } from './stores/workflow.ts';
 import { useChatStore } from './stores/chat.ts';
+import { useAssistantStore } from './stores/assistant.ts';
 import { openTarget, showWebNotification } from './notifications.ts';
 
 /** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
@@ -27,6 +28,7 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
   openConversation: ({ conversationId }) => openTarget({ kind: 'conversation', conversationId }),
   openChat: ({ chatId }) => openTarget({ kind: 'chat', chatId }),
   notification: (payload) => void showWebNotification(payload),
+  assistant: (payload) => useAssistantStore().receive(payload),
 };
 
 /** Subscribes the stores to the API's events; returns the unsubscribe. Needs an active Pinia. */
