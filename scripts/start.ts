@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServerInfo } from '../protocol/http.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
+import { startDemoAssistant, type DemoAssistant } from '../server/simulator/demo-assistant.ts';
 import { DEFAULT_DEMO_TRAFFIC_MS, parseDemoTrafficInterval, startDemoTraffic, type DemoTraffic } from '../server/simulator/demo-traffic.ts';
 import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   const externalServer = process.env.SWITCHBOARD_SERVER_URL ?? null;
   let server: RunningServer | null = null;
   let traffic: DemoTraffic | null = null;
+  let demoAssistant: DemoAssistant | null = null;
   let trafficBanner: string | null = null;
   let core: ClientCore | null = null;
   let host: BrowserHost | null = null;
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
       await host?.close().catch((err: unknown) => log(`closing the browser host failed: ${String(err)}`));
       await core?.close().catch((err: unknown) => log(`closing the client failed: ${String(err)}`));
       await traffic?.stop().catch((err: unknown) => log(`stopping the simulated customers failed: ${String(err)}`));
+      await demoAssistant?.stop().catch((err: unknown) => log(`stopping the assistant simulator failed: ${String(err)}`));
       await server?.close().catch((err: unknown) => log(`stopping the server failed: ${String(err)}`));
       process.exit(exitCode);
     })();
@@ -139,6 +142,12 @@ async function main(): Promise<void> {
     const simulation = embedded.demo ? await startCustomerSimulation(embedded) : null;
     traffic = simulation?.traffic ?? null;
     trafficBanner = simulation?.banner ?? null;
+    if (embedded.demo) {
+      demoAssistant = await startDemoAssistant({ dataDir: embedded.serverDir, log: (line) => log(`demo assistant: ${line}`) }).catch((err: unknown) => {
+        log(`could not start the assistant simulator: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
+    }
   }
   const serverUrl = externalServer ?? server?.url ?? '';
   log(`data: ${dataDir}`);
@@ -169,6 +178,7 @@ async function main(): Promise<void> {
     ...(await describeServer(serverUrl)).map((line) => `  ${line}`),
     '',
     ...(trafficBanner ? [trafficBanner, ''] : []),
+    ...(demoAssistant ? [demoAssistant.banner, ''] : []),
     'Press Ctrl+C to stop.',
     '',
   ];

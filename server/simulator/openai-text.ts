@@ -47,7 +47,8 @@ function sentence(text: string): string {
 export function simulatedReply(messages: readonly ChatMessageIn[]): string {
   const prompt = messages.map((m) => m.content).join('\n');
   const name = (line(prompt, 'Contact') ?? 'there').split(/\s+/)[0] ?? 'there';
-  const first = /\+|\d|\[/.test(name) ? 'there' : name;
+  // An unlinked customer is "the customer" in our prompt (a number or a mask is no name either).
+  const first = /\+|\d|\[/.test(name) || /^the customer$/i.test(line(prompt, 'Contact') ?? '') ? 'there' : name;
   const intent = line(prompt, 'What to say');
   if (intent) {
     const tone = (line(prompt, 'Tone') ?? 'friendly').toLowerCase();
