@@ -13,7 +13,7 @@ export const SUGGESTION_SEPARATOR = '---';
 
 // Phone-like runs: an optional +, then digits with the usual separators, at least 7 digits in all.
 const PHONE = /(?:\+|\b)\d(?:[\s().-]{0,2}\d){6,}\b/g;
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+const EMAIL = /[^\s@<>()[\]",;:]+@[\p{L}\p{N}.-]+\.[\p{L}\p{N}-]{2,}/gu;
 
 /** Replaces phone numbers and email addresses before text leaves the server (the admin's masking option). */
 export function maskContactDetails(text: string): string {
