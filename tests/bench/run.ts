@@ -31,6 +31,7 @@ import { openCache, type CacheDb } from '../../main/core/cache/cache-file.ts';
 import { newCacheKey, type CacheKey } from '../../main/core/cache/cache-key.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
+import { runAssistantBench } from './assistant-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -485,3 +486,7 @@ console.log(
 
 // 3. Search: FTS5 over 1,000,000 messages × BENCH_SCALE (its own cache and data: see search-bench.ts).
 runSearchBench(scale, iterations);
+
+// 4. Message Assistant (issue 12): past-reply suggestions at 1,000,000 messages × BENCH_SCALE and the time to the first
+// streamed token through our server (assistant-bench.ts).
+await runAssistantBench(scale, iterations);

@@ -13,7 +13,14 @@ const RANK_WINDOW = 2000;
 const CANDIDATES = 24;
 const MAX_REPLIES = 3;
 const MAX_CANNED = 2;
-const MAX_TERMS = 12;
+const MAX_TERMS = 8;
+/**
+ * A word in at least this many cached messages says little (its IDF is near zero) and is dropped, like a
+ * stopword: bm25 reads a word's whole doclist to weigh it, so very common words are also what makes it slow.
+ */
+const COMMON_AT = 5_000;
+/** When every word is common, the least common few are still used. */
+const KEEP_WHEN_ALL_COMMON = 3;
 
 const STOPWORDS = new Set(
   (
@@ -57,7 +64,10 @@ export class PastReplies {
     similar: Database.Statement;
     replyAfter: Database.Statement;
     canned: Database.Statement;
+    frequency: Database.Statement;
   };
+  /** How many messages hold a word (capped at COMMON_AT); cached, since it only grows slowly. */
+  private readonly frequencies = new Map<string, number>();
 
   constructor(cache: CacheDb) {
     const db = cache.db;
@@ -82,6 +92,8 @@ export class PastReplies {
          ORDER BY m.created_at LIMIT 1`,
       ),
       canned: db.prepare(`SELECT title, body FROM canned_responses WHERE inbox_id = (SELECT inbox_id FROM conversations WHERE id = ?)`),
+      // Counting stops at COMMON_AT: the cost is bounded however common the word is.
+      frequency: db.prepare(`SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ${COMMON_AT})`).pluck(),
     };
   }
 
@@ -91,7 +103,7 @@ export class PastReplies {
     // The customer's words are what to match; an agent's own ticked messages only when no customer one is ticked.
     const fromCustomer = ticked.filter((m) => m.direction === 'in');
     const terms = significantTerms((fromCustomer.length ? fromCustomer : ticked).map((m) => m.body).join(' '));
-    const q = anyTermQuery(terms);
+    const q = anyTermQuery(this.informative(terms));
     if (!q) return [];
     const seen = new Set<string>();
     const out: PastReplySuggestion[] = [];
@@ -109,6 +121,26 @@ export class PastReplies {
       out.push({ text: canned.body.trim(), source: 'canned', label: `Pre-written: ${canned.title}` });
     }
     return out;
+  }
+
+  /** The terms worth ranking by: those not in COMMON_AT messages or more (or the least common few, if all are). */
+  private informative(terms: readonly string[]): string[] {
+    const counted = terms.map((term) => {
+      let n = this.frequencies.get(term);
+      if (n === undefined) {
+        n = this.st.frequency.get(`"${term.replace(/"/g, '')}"`) as number;
+        if (this.frequencies.size > 5000) this.frequencies.clear();
+        this.frequencies.set(term, n);
+      }
+      return { term, n };
+    });
+    const rare = counted.filter((c) => c.n > 0 && c.n < COMMON_AT);
+    if (rare.length) return rare.map((c) => c.term);
+    return counted
+      .filter((c) => c.n > 0)
+      .sort((a, b) => a.n - b.n)
+      .slice(0, KEEP_WHEN_ALL_COMMON)
+      .map((c) => c.term);
   }
 
   /** The inbox's pre-written messages sharing the most words with the ticked ones (a few per inbox: scored here). */
