@@ -16,6 +16,15 @@ import { ConversationStatus as ConversationStatusSchema, Id, Registration as Reg
 import type { DemoAccount } from './http.ts';
 import type { RejectionCode } from './mutations.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
+import {
+  AssistantGenerateRequest,
+  AssistantSettingsInput,
+  AssistantSuggestRequest,
+  type AssistantErrorCode,
+  type AssistantSettingsView,
+  type AssistantStreamEvent,
+  type AssistantUse,
+} from './assistant.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -382,6 +391,39 @@ export interface NotificationSettings {
   muted: boolean;
 }
 
+// ---------------------------------------------------------------- Message Assistant (issue 12 §1)
+
+/** Whether the composer shows the assistant, and what it can do right now. */
+export interface AssistantView {
+  /** Customer Engagement organisation (as last heard from the server): the Assistant action exists. */
+  show: boolean;
+  /** The model can be asked now (configured, enabled, online); otherwise past replies only. */
+  available: boolean;
+  /** Why the model cannot be asked (offline, not configured, …); null when it can. */
+  reason: { code: AssistantErrorCode; message: string } | null;
+  /** What leaves the organisation when the assistant is used. */
+  notice: string;
+  /** Admins: the Manage section for the assistant. */
+  canAdminister: boolean;
+}
+
+/** A suggestion found in the local cache, no provider needed: labelled "From past replies". */
+export interface PastReplySuggestion {
+  text: string;
+  source: 'reply' | 'canned';
+  /** Where it comes from, e.g. "Sent after a similar message" or the pre-written message's title. */
+  label: string;
+}
+
+export interface AssistantStarted {
+  /** true: `assistant` events with this request id follow, ending with done or error. */
+  streaming: boolean;
+  /** Why nothing streams (offline, not configured, refused…). */
+  error: { code: AssistantErrorCode; message: string } | null;
+}
+
+const RequestId = Id;
+
 // ---------------------------------------------------------------- methods
 
 const Empty = z.object({}).strict();
@@ -529,6 +571,17 @@ export const ipcMethods = {
   ),
   /** An attachment's bytes (staged or on the server, fetched with the session token in main). */
   'attachments.read': method<{ name: string; contentType: string; dataBase64: string }>()(z.object({ id: Id.max(80) })),
+  // Message Assistant (issue 12 §1): the model's answer streams back as `assistant` events of the request id.
+  'assistant.state': method<AssistantView>()(Empty),
+  /** Past-reply suggestions at once (from the local cache, offline too), and the model's suggestions streaming. */
+  'assistant.suggest': method<AssistantStarted & { pastReplies: PastReplySuggestion[] }>()(AssistantSuggestRequest.extend({ requestId: RequestId })),
+  'assistant.generate': method<AssistantStarted>()(AssistantGenerateRequest.extend({ requestId: RequestId })),
+  /** Stops a streaming request (the server aborts its call to the provider). */
+  'assistant.cancel': method<Done>()(z.object({ requestId: RequestId })),
+  /** Admins. */
+  'assistant.settings': method<AssistantSettingsView>()(Empty),
+  'assistant.saveSettings': method<AssistantSettingsView>()(AssistantSettingsInput),
+  'assistant.uses': method<AssistantUse[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;
@@ -560,9 +613,11 @@ export interface IpcEvents {
   notification: NotificationPayload;
   /** A snapshot page was stored (or the sync that brought them ended); see SyncProgress. */
   syncProgress: SyncProgress;
+  /** One streamed piece of an assistant request's answer. */
+  assistant: { requestId: string; event: AssistantStreamEvent };
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress'] as const satisfies readonly IpcEvent[];
+export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress', 'assistant'] as const satisfies readonly IpcEvent[];
 
 // ---------------------------------------------------------------- channel names (declared once)
 

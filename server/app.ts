@@ -10,7 +10,7 @@ import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-
 import { AttachmentStore } from './domain/attachments.ts';
 import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
-import { createHttpHandler } from './http/routes.ts';
+import { createHttpHandler, type RouteOptions } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from './sync/hub.ts';
@@ -82,6 +82,8 @@ export interface ServerOptions {
   redisKeyPrefix?: string;
   /** How long connecting to Redis may take at start (ms). Default 5000. */
   redisConnectTimeoutMs?: number;
+  /** Message Assistant (issue 12): per-person rate limit, provider timeout, and (tests) the provider fetch. */
+  assistant?: RouteOptions['assistant'];
 }
 
 export interface RunningServer {
@@ -149,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     mediaLinks,
     readiness: { database: async () => void (await domain.head()), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
+    assistant: { clock: options.clock, ...options.assistant },
     log,
   });
   // Every request and upgrade enters through the boundary: a parsed target in, a clean answer out.

@@ -25,6 +25,11 @@ if (process.argv[2] === 'channel:remove-provider') {
   const { runRemoveProviderCli } = await import('./channels/channel-cli.ts');
   process.exit(await runRemoveProviderCli(process.argv.slice(3)));
 }
+// Issue 12: the Message Assistant's settings and audit, and the organisation's edition.
+if (process.argv[2]?.startsWith('assistant:') || process.argv[2] === 'org:edition') {
+  const { runAssistantCli } = await import('./assistant/cli.ts');
+  process.exit(await runAssistantCli(process.argv[2], process.argv.slice(3)));
+}
 if (process.argv[2] === 'org:shared-workstation') {
   const { runSharedWorkstationCli } = await import('./admin/shared-workstation-cli.ts');
   process.exit(await runSharedWorkstationCli(process.argv.slice(3)));

@@ -15,6 +15,7 @@ import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
 import { chatIpcHandlers } from './chat-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
+import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
@@ -261,6 +262,12 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       online: () => session?.sync.isOnline ?? false,
       changed: (conversationId) => emitChanged({ sidebar: false, conversationList: true, conversations: [conversationId] }),
       flush: () => session && flush(session),
+      log,
+    }),
+    ...assistantIpcHandlers({
+      session: () => requireSession(),
+      online: () => session?.sync.isOnline ?? false,
+      emit: (payload) => hub.emit('assistant', payload),
       log,
     }),
     'app.state': () => ({ session: sessionState, connection: connectionState(), syncProgress: session?.progress.state ?? null, defaultServerUrl: options.defaultServerUrl }),

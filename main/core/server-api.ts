@@ -3,11 +3,11 @@ import { IpcFailure } from '../ipc-router.ts';
 
 const TIMEOUT_MS = 10_000;
 
-function endpoint(serverUrl: string, path: string): string {
+export function endpoint(serverUrl: string, path: string): string {
   return new URL(path, serverUrl).toString();
 }
 
-async function request(url: string, init: RequestInit, serverUrl: string): Promise<Response> {
+export async function request(url: string, init: RequestInit, serverUrl: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
@@ -15,7 +15,7 @@ async function request(url: string, init: RequestInit, serverUrl: string): Promi
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
+export async function readJson(res: Response): Promise<unknown> {
   try {
     return await res.json();
   } catch {
@@ -23,7 +23,7 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-function failure(res: Response, body: unknown): IpcFailure {
+export function failure(res: Response, body: unknown): IpcFailure {
   const parsed = ApiError.safeParse((body as { error?: unknown } | null)?.error);
   const message = parsed.success ? parsed.data.message : `The server answered ${res.status}.`;
   if (res.status === 401) return new IpcFailure('unauthenticated', message);

@@ -15,6 +15,7 @@ import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import { deviceKeyRoutes } from './device-keys.ts';
 import { healthRoutes, type ReadinessProbes } from './health.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
+import { assistantRoutes, type AssistantRouteOptions } from '../assistant/http.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -33,6 +34,8 @@ export interface RouteOptions {
   readiness?: ReadinessProbes;
   /** Behind a reverse proxy: sign-in limits key on the first X-Forwarded-For address, not the proxy's. */
   trustProxy?: boolean;
+  /** Message Assistant (issue 12): limits, timeout and (tests) the provider fetch. */
+  assistant?: Pick<AssistantRouteOptions, 'rateLimit' | 'timeoutMs' | 'clock' | 'fetch'>;
   log: (line: string) => void;
 }
 
@@ -98,6 +101,7 @@ export function createHttpHandler(options: RouteOptions): Handler {
   }
 
   Object.assign(routes, deviceKeyRoutes(domain, options.bodyLimitBytes));
+  Object.assign(routes, assistantRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, ...options.assistant }));
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));

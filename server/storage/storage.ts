@@ -2,6 +2,7 @@ import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
+import type { OrgEdition } from '../../protocol/assistant.ts';
 
 /**
  * The narrow storage boundary. Domain code sees only these types; implementations live in ./sqlite/
@@ -181,6 +182,42 @@ export interface StorageTx {
   deleteSendJob(messageId: string): Promise<void>;
   /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
   nextSendJobAt(): Promise<number | null>;
+
+  // ---- Message Assistant (issue 12): the organisation's edition, its assistant settings (they hold the
+  // provider key: never in the change log, never synced) and the audit of each use. Only server/assistant/ calls these.
+  orgEdition(orgId: string): Promise<OrgEdition>;
+  setOrgEdition(orgId: string, edition: OrgEdition): Promise<void>;
+  getAssistantSettings(orgId: string): Promise<AssistantSettingsRow | null>;
+  putAssistantSettings(row: AssistantSettingsRow): Promise<void>;
+  insertAssistantUse(row: AssistantUseRow): Promise<void>;
+  /** Newest first. */
+  listAssistantUses(orgId: string, limit: number): Promise<AssistantUseRow[]>;
+}
+
+export interface AssistantSettingsRow {
+  orgId: string;
+  baseUrl: string;
+  model: string;
+  /** The provider key ('' = none, e.g. a local Ollama). */
+  apiKey: string;
+  maskContactDetails: boolean;
+  enabled: boolean;
+  updatedAt: number;
+}
+
+export interface AssistantUseRow {
+  id: string;
+  orgId: string;
+  userId: string;
+  conversationId: string;
+  kind: 'suggest' | 'generate';
+  providerHost: string;
+  model: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  outcome: string;
+  at: number;
+  durationMs: number;
 }
 
 /** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */

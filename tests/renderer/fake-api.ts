@@ -19,6 +19,7 @@ import type {
 import { fakeContactHandlers } from './fake-contacts.ts';
 import { fakeWorkflowHandlers } from './fake-workflow.ts';
 import { fakeChatHandlers } from './fake-chats.ts';
+import { fakeAssistantHandlers } from './fake-assistant.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -279,6 +280,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     ...fakeContactHandlers(),
     ...fakeWorkflowHandlers(),
     ...fakeChatHandlers(),
+    ...fakeAssistantHandlers(),
     'app.state': () => ({ session: session(), connection, syncProgress: null, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {

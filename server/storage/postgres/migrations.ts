@@ -237,6 +237,35 @@ export const MIGRATIONS: readonly string[] = [
     created_at bigint NOT NULL
   );
   `,
+  // 2: Message Assistant (issue 12; SQLite migration 11): the organisation's edition, its assistant settings (the
+  // provider key stays here, like channel provider secrets) and the audit of each use.
+  `
+  ALTER TABLE orgs ADD COLUMN edition text NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
+  CREATE TABLE assistant_settings (
+    org_id text COLLATE "C" PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    base_url text NOT NULL,
+    model text NOT NULL,
+    api_key text NOT NULL,
+    mask_contact_details boolean NOT NULL,
+    enabled boolean NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE assistant_uses (
+    id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL,
+    user_id text COLLATE "C" NOT NULL,
+    conversation_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    provider_host text NOT NULL,
+    model text NOT NULL,
+    prompt_tokens integer,
+    completion_tokens integer,
+    outcome text NOT NULL,
+    at bigint NOT NULL,
+    duration_ms bigint NOT NULL
+  );
+  CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
+  `,
 ];
 
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */

@@ -247,6 +247,35 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
+  // its assistant settings (the provider key stays here, like channel provider secrets) and the audit of each use.
+  `
+  ALTER TABLE orgs ADD COLUMN edition TEXT NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
+  CREATE TABLE assistant_settings (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    base_url TEXT NOT NULL,
+    model TEXT NOT NULL,
+    api_key TEXT NOT NULL,
+    mask_contact_details INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE assistant_uses (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    provider_host TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    outcome TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL
+  );
+  CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

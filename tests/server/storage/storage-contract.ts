@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../../server/storage/storage.ts';
+import { assistantContract } from './contract-assistant.ts';
 import { changeLogContract, ledgerContract } from './contract-log.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
@@ -39,5 +40,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('mutation ledger', () => ledgerContract(ctx));
     describe('send jobs', () => sendJobsContract(ctx));
     describe('transactions', () => transactionsContract(ctx));
+    describe('Message Assistant', () => assistantContract(ctx));
   });
 }
