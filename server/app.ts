@@ -82,6 +82,11 @@ export interface ServerOptions {
   redisKeyPrefix?: string;
   /** How long connecting to Redis may take at start (ms). Default 5000. */
   redisConnectTimeoutMs?: number;
+  /**
+   * The address customers reach this server at, for survey links (`<publicUrl>/s/<token>`); default
+   * SWITCHBOARD_PUBLIC_URL, else the address it listens on.
+   */
+  publicUrl?: string;
 }
 
 export interface RunningServer {
@@ -180,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  domain.surveys.publicUrl = options.publicUrl ?? process.env.SWITCHBOARD_PUBLIC_URL ?? url;
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
   domain.applyLogRetention();

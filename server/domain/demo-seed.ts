@@ -254,5 +254,7 @@ export function demoWhatsAppTemplates(prefix: string): NonNullable<EntityOf<'cha
   return [
     { id: `tpl_${prefix}_follow_up`, name: 'follow_up', language: 'en_US', body: 'Hi! We are following up on your recent message to Northwind Outfitters. Reply to this message to continue the conversation.' },
     { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hi {{1}}, your Northwind Outfitters order {{2}} has an update. Reply to this message and we will share the details.' },
+    // Carries a satisfaction survey outside the 24-hour window: the link is its last value (issue 12 §2).
+    { id: `tpl_${prefix}_survey`, name: 'satisfaction_survey', language: 'en_US', body: 'Thanks for contacting Northwind Outfitters! How did we do? Rate us from 1 to 5: {{1}}' },
   ];
 }

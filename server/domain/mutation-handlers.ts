@@ -14,6 +14,7 @@ import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
 import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
 import { enqueueSend } from './send-queue.ts';
 import { sendRefusal } from './send-rules.ts';
+import { createSurveyHandlers } from './surveys.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -60,9 +61,15 @@ type Handlers = { [N in MutationName]: Handler<N> };
 /** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
 export type SendQueuedHook = () => void;
 
-export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLookup: AttachmentLookup | null = null): Handlers {
+export function createMutationHandlers(
+  sendQueued: SendQueuedHook,
+  attachmentLookup: AttachmentLookup | null = null,
+  /** Survey links (issue 12 §2): the page address of a token. */
+  surveyPageUrl: (token: string) => string = (token) => `/s/${token}`,
+): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
+    ...createSurveyHandlers({ sendQueued, pageUrl: surveyPageUrl }),
     ...chatHandlers,
     ...privateNumberHandlers,
     // conversation.create sends its first message through message.send (same rules, same delivery).

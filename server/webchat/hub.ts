@@ -15,6 +15,7 @@ import type { AttachmentStore } from '../domain/attachments.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
 import { clientAddress, idleTimeoutOf, InProcessAddressLimits, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { VisitorUploads, type WebchatGate } from './uploads.ts';
+import { answerVisitorSurvey, widgetMessages } from './surveys.ts';
 import {
   ackVisitorMessages,
   findWebchatChannel,
@@ -191,6 +192,12 @@ export class WebchatHub implements WebchatGate {
       }
       return;
     }
+    if (frame.type === 'surveyAnswer') {
+      const answered = answerVisitorSurvey(this.domain, visitor, frame);
+      if (!answered.ok) return void send(ws, answered.frame);
+      for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) send(other.ws, answered.frame);
+      return;
+    }
     ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
   }
 
@@ -225,7 +232,7 @@ export class WebchatHub implements WebchatGate {
     set.add(visitor);
     this.live.set(key(channel.id, handle), set);
     const history = visitorHistory(this.domain, channel.id, handle);
-    send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: history.map(toWebchatMessage) });
+    send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: widgetMessages(this.domain, history) });
     // Replies queued while the visitor was away went out with the history just now.
     for (const m of history) if (m.direction === 'out' && m.status === 'queued') this.domain.setDeliveryStatus(m.id, 'sent');
     return visitor;
@@ -271,7 +278,8 @@ export class WebchatHub implements WebchatGate {
     if (!conversation) return { kind: 'permanent', reason: 'The conversation no longer exists.' };
     const set = this.live.get(key(conversation.channelId, conversation.customerAddress));
     if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
-    for (const v of set) send(v.ws, { type: 'message', message: toWebchatMessage(message) });
+    const [pushed] = widgetMessages(this.domain, [message]);
+    for (const v of set) send(v.ws, { type: 'message', message: pushed ?? toWebchatMessage(message) });
     return { kind: 'accepted', providerId: null, status: 'sent' };
   }
 }

@@ -7,6 +7,7 @@ import type { ListBy, NewChange, NotPromise, Org, ProviderConfigRow, SessionRow,
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
+import { surveyStatements } from './surveys.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -293,6 +294,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       ).run(row);
     },
     ...sendJobStatements(stmt),
+    ...surveyStatements(stmt),
   };
 
   return {
