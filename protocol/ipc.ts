@@ -16,7 +16,7 @@ import { ConversationStatus as ConversationStatusSchema, Id, Registration as Reg
 import type { DemoAccount } from './http.ts';
 import type { RejectionCode } from './mutations.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
-import { SurveyReportQuery, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
+import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -542,7 +542,7 @@ export const ipcMethods = {
   /** Managers and admins; online only. */
   'surveys.saveSettings': method<SurveySettings>()(SurveySettingsPut),
   /** Managers and supervisors; online only: CSAT per inbox and agent for surveys sent in [from, to). */
-  'surveys.report': method<SurveyReport>()(SurveyReportQuery),
+  'surveys.report': method<SurveyReport>()(SurveyPeriod),
   /** An attachment's bytes (staged or on the server, fetched with the session token in main). */
   'attachments.read': method<{ name: string; contentType: string; dataBase64: string }>()(z.object({ id: Id.max(80) })),
 } as const;

@@ -65,13 +65,16 @@ export type SurveySettingsPut = z.infer<typeof SurveySettingsPut>;
 /** The longest period a report covers (a year and a bit), so one request cannot scan everything forever. */
 export const MAX_REPORT_PERIOD_MS = 400 * 24 * 60 * 60 * 1000;
 
-export const SurveyReportQuery = z
-  .object({
-    from: z.coerce.number().int().nonnegative(),
-    to: z.coerce.number().int().nonnegative(),
-  })
-  .refine((q) => q.to > q.from, { message: 'the period must end after it starts', path: ['to'] })
-  .refine((q) => q.to - q.from <= MAX_REPORT_PERIOD_MS, { message: 'a report covers at most 400 days', path: ['to'] });
+/** Refuses a period that ends before it starts or is longer than a report covers. */
+function periodProblem(q: { from: number; to: number }, ctx: z.RefinementCtx): void {
+  if (q.to <= q.from) ctx.addIssue({ code: 'custom', message: 'the period must end after it starts', path: ['to'] });
+  else if (q.to - q.from > MAX_REPORT_PERIOD_MS) ctx.addIssue({ code: 'custom', message: 'a report covers at most 400 days', path: ['to'] });
+}
+const Time = z.number().int().nonnegative();
+/** A report period [from, to) in epoch ms, as the renderer asks for it. */
+export const SurveyPeriod = z.object({ from: Time, to: Time }).superRefine(periodProblem);
+/** The same period in the report's query string (?from=…&to=…). */
+export const SurveyReportQuery = z.object({ from: z.coerce.number().pipe(Time), to: z.coerce.number().pipe(Time) }).superRefine(periodProblem);
 export type SurveyReportQuery = z.infer<typeof SurveyReportQuery>;
 
 /** Surveys sent in the period and what became of them. csat and responseRate are 0..1, null with nothing to divide. */

@@ -83,3 +83,14 @@ export function formatCount(n: number): string {
 export function channelLabel(channel: { name: string; kind: ChannelKind; address: string }): string {
   return channel.kind === 'webchat' ? channel.name : `${channel.name} · ${formatAddress(channel.address)}`;
 }
+
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+/** A share (0..1) as a percentage ("67 %" the person's way); a dash when there is nothing to divide. */
+export function formatShare(share: number | null): string {
+  return share === null ? '—' : percent.format(share);
+}
+
+/** A survey rating as read aloud and shown: "4 out of 5". */
+export function ratingLabel(rating: number): string {
+  return `${rating} out of 5`;
+}
