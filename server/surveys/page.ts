@@ -22,7 +22,7 @@ legend{font-weight:600;margin-bottom:.5rem;padding:0}
 .scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.5rem}
 .scale input{position:absolute;opacity:0;width:1px;height:1px}
 .scale label{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:3.25rem;border:2px solid var(--line);border-radius:10px;font-size:1.25rem;font-weight:700;cursor:pointer}
-.scale label small{font-size:.7rem;font-weight:400;color:var(--muted)}
+.scale label small{font-size:.7rem;font-weight:400;color:var(--muted);text-align:center;line-height:1.2}
 .scale input:checked+label{background:var(--accent);border-color:var(--accent);color:var(--accent-text)}
 .scale input:checked+label small{color:var(--accent-text)}
 .scale input:focus-visible+label{outline:3px solid var(--accent);outline-offset:2px}
