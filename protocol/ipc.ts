@@ -25,6 +25,7 @@ import {
   type AssistantStreamEvent,
   type AssistantUse,
 } from './assistant.ts';
+import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -161,8 +162,22 @@ export interface OutboxState {
   error: { code: RejectionCode | 'offline'; message: string } | null;
 }
 
+/** A survey as an agent sees it in the timeline and on the contact (issue 12 §2); the comment is plain text. */
+export interface SurveyView {
+  id: string;
+  conversationId: string;
+  state: 'waiting' | 'answered' | 'expired';
+  sentAt: number;
+  expiresAt: number;
+  rating: number | null;
+  comment: string | null;
+  answeredAt: number | null;
+}
+
 export interface MessageView extends Message {
   authorName: string;
+  /** The survey this message carries, with its answer once the customer gave one (absent otherwise). */
+  survey?: SurveyView | null;
   /** Set while the message (or its send) is still in the outbox. */
   outbox: OutboxState | null;
   /** What the person sees: the outbox state wins over the server status. */
@@ -236,6 +251,8 @@ export interface ContactDetail {
   history: ContactHistoryItem[];
   /** Contact changes (edit, favourite, opt-out) not yet acknowledged. */
   pendingActions: OutboxState[];
+  /** Issue 12 §2: the latest answered surveys of the contact's conversations, newest first (absent from older cores). */
+  surveys?: SurveyView[];
 }
 
 /** Search snippets mark matched words with these two characters (rendered as highlights, never as HTML). */
@@ -569,6 +586,23 @@ export const ipcMethods = {
   'actions.sendMessageWithAttachments': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().max(4000).default(''), attachmentIds: z.array(Id.max(80)).min(1).max(10) }),
   ),
+  // customer satisfaction surveys (issue 12 §2)
+  /** Through the outbox like a reply. Outside WhatsApp's window a template carries the link (its last {{n}}). */
+  'actions.sendSurvey': method<{ surveyId: string; messageId: string }>()(
+    z.object({
+      conversationId: Id,
+      template: z
+        .object({ templateId: Id, parameters: z.array(z.string().max(MAX_TEMPLATE_PARAMETER_LENGTH)).max(MAX_TEMPLATE_PARAMETERS - 1).default([]) })
+        .nullable()
+        .default(null),
+    }),
+  ),
+  /** Online only (asks the server): an inbox's survey text. */
+  'surveys.settings': method<SurveySettings>()(z.object({ inboxId: Id })),
+  /** Managers and admins; online only. */
+  'surveys.saveSettings': method<SurveySettings>()(SurveySettingsPut),
+  /** Managers and supervisors; online only: CSAT per inbox and agent for surveys sent in [from, to). */
+  'surveys.report': method<SurveyReport>()(SurveyPeriod),
   /** An attachment's bytes (staged or on the server, fetched with the session token in main). */
   'attachments.read': method<{ name: string; contentType: string; dataBase64: string }>()(z.object({ id: Id.max(80) })),
   // Message Assistant (issue 12 §1): the model's answer streams back as `assistant` events of the request id.

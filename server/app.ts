@@ -90,6 +90,11 @@ export interface ServerOptions {
   redisConnectTimeoutMs?: number;
   /** Message Assistant (issue 12): per-person rate limit, provider timeout, and (tests) the provider fetch. */
   assistant?: RouteOptions['assistant'];
+  /**
+   * The address customers reach this server at, for survey links (`<publicUrl>/s/<token>`); default
+   * SWITCHBOARD_PUBLIC_URL, else the address it listens on.
+   */
+  publicUrl?: string;
 }
 
 export interface RunningServer {
@@ -195,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  domain.surveys.publicUrl = options.publicUrl ?? process.env.SWITCHBOARD_PUBLIC_URL ?? url;
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
   // applyLogRetention and noticeForeignCommits log their failures and never reject: safe on timers.

@@ -14,6 +14,7 @@ import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
 import { chatIpcHandlers } from './chat-actions.ts';
+import { surveyIpcHandlers } from './survey-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
 import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
@@ -256,6 +257,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...surveyIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...attachmentIpcHandlers({
       session: () => requireSession(),
       enqueue: (mutation) => void enqueue(requireSession(), mutation),

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ApiError, DeviceKeyResponse, HTTP_PATHS, ServerInfo, SignInResponse, type SignInRequest } from '../../protocol/http.ts';
 import { IpcFailure } from '../ipc-router.ts';
 
@@ -102,4 +103,31 @@ export async function forgetDeviceKey(serverUrl: string, token: string, deviceId
   } catch {
     // Useless without the file, which is gone.
   }
+}
+
+/**
+ * A signed-in JSON request to the server's API, its answer checked against the protocol schema. Failures
+ * become IpcFailures an agent can read (unreachable server, refused, not found).
+ */
+export async function authorizedJson<S extends z.ZodType>(
+  serverUrl: string,
+  token: string,
+  path: string,
+  schema: S,
+  init: { method?: 'GET' | 'PUT'; query?: Record<string, string | number>; body?: unknown } = {},
+): Promise<z.output<S>> {
+  const url = new URL(endpoint(serverUrl, path));
+  for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, String(v));
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await request(
+    url.toString(),
+    { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) },
+    serverUrl,
+  );
+  const body = await readJson(res);
+  if (!res.ok) throw failure(res, body);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new IpcFailure('unavailable', 'The server sent an answer this app does not understand.');
+  return parsed.data;
 }

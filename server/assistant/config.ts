@@ -6,7 +6,7 @@ import {
   type AssistantStatus,
   type OrgEdition,
 } from '../../protocol/assistant.ts';
-import { editionOffersAssistant } from '../../protocol/permissions.ts';
+import { permissions } from '../../protocol/permissions.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { AssistantSettingsRow, Org } from '../storage/storage.ts';
 
@@ -38,7 +38,7 @@ function statusOf(edition: OrgEdition, row: AssistantSettingsRow | null): Assist
   const enabled = row?.enabled ?? false;
   return {
     edition,
-    available: editionOffersAssistant(edition) && enabled && configured,
+    available: permissions.assistantInEdition(edition) && enabled && configured,
     enabled,
     configured,
     notice: assistantNotice(row ? providerHost(row.baseUrl) : null, row?.maskContactDetails ?? false),
@@ -57,7 +57,7 @@ export function providerSettingsFor(
   return domain.read(async (tx) => {
     const edition = await tx.orgEdition(orgId);
     const row = await tx.getAssistantSettings(orgId);
-    if (!editionOffersAssistant(edition)) return { ok: false as const, code: 'not_available' as const };
+    if (!permissions.assistantInEdition(edition)) return { ok: false as const, code: 'not_available' as const };
     if (!row) return { ok: false as const, code: 'not_configured' as const };
     if (!row.enabled) return { ok: false as const, code: 'disabled' as const };
     return { ok: true as const, settings: { baseUrl: row.baseUrl, model: row.model, apiKey: row.apiKey, maskContactDetails: row.maskContactDetails } };
@@ -99,7 +99,7 @@ export function normaliseBaseUrl(baseUrl: string): string {
 export function saveAssistantSettings(domain: Domain, orgId: string, input: AssistantSettingsInput, now: number): Promise<AssistantSettingsView> {
   return domain.write(async (tx) => {
     const edition = await tx.orgEdition(orgId);
-    if (input.enabled && !editionOffersAssistant(edition)) {
+    if (input.enabled && !permissions.assistantInEdition(edition)) {
       throw new AssistantRefused('not_available', 'The Message Assistant is part of Customer Engagement only; this organisation is Contact Center.');
     }
     const previous = await tx.getAssistantSettings(orgId);
@@ -122,7 +122,7 @@ export function setAssistantEnabled(domain: Domain, orgId: string, enabled: bool
   return domain.write(async (tx) => {
     const edition = await tx.orgEdition(orgId);
     const row = await tx.getAssistantSettings(orgId);
-    if (enabled && !editionOffersAssistant(edition)) {
+    if (enabled && !permissions.assistantInEdition(edition)) {
       throw new AssistantRefused('not_available', 'The Message Assistant is part of Customer Engagement only; this organisation is Contact Center.');
     }
     if (!row) throw new AssistantRefused('not_configured', 'Set the provider first: assistant:configure --base-url … --model … [--key …].');
@@ -137,7 +137,7 @@ export function setOrgEdition(domain: Domain, orgId: string, edition: OrgEdition
   return domain.write(async (tx) => {
     await tx.setOrgEdition(orgId, edition);
     const row = await tx.getAssistantSettings(orgId);
-    if (row?.enabled && !editionOffersAssistant(edition)) await tx.putAssistantSettings({ ...row, enabled: false, updatedAt: now });
+    if (row?.enabled && !permissions.assistantInEdition(edition)) await tx.putAssistantSettings({ ...row, enabled: false, updatedAt: now });
   });
 }
 

@@ -1,5 +1,5 @@
 import type { ChannelKind, EntityOf } from '../../protocol/domain.ts';
-import { mayUseAssistantOn } from '../../protocol/permissions.ts';
+import { permissions } from '../../protocol/permissions.ts';
 import type { Domain } from '../domain/domain.ts';
 
 /** What the prompt is built from, read in one transaction after the membership check (issue 12). */
@@ -30,7 +30,7 @@ export function readConversationContext(
 ): Promise<ConversationContext | null> {
   return domain.read(async (tx) => {
     const conversation = await tx.get('conversation', conversationId);
-    if (!conversation || !mayUseAssistantOn(conversation, await tx.inboxIdsOfUser(user.id))) return null;
+    if (!conversation || !permissions.useAssistantOn(conversation, await tx.inboxIdsOfUser(user.id))) return null;
     const channel = await tx.get('channel', conversation.channelId);
     const contact = conversation.contactId ? await tx.get('contact', conversation.contactId) : null;
     const picked = messageIds

@@ -9,7 +9,7 @@ import {
   type AssistantStreamEvent,
 } from '../../protocol/assistant.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
-import { mayAdministerAssistant } from '../../protocol/permissions.ts';
+import { permissions } from '../../protocol/permissions.ts';
 import type { RequestTarget } from '../../boundary/request-target.ts';
 import type { Domain } from '../domain/domain.ts';
 import { bearerToken, HttpError, readBody, sendJson } from '../http/respond.ts';
@@ -51,7 +51,7 @@ async function signedInUser(domain: Domain, req: IncomingMessage): Promise<Entit
 
 async function adminUser(domain: Domain, req: IncomingMessage): Promise<EntityOf<'user'>> {
   const user = await signedInUser(domain, req);
-  if (!mayAdministerAssistant(user.role)) throw new HttpError(403, 'forbidden', 'Only admins can see or change the assistant settings.');
+  if (!permissions.administerAssistant(user.role)) throw new HttpError(403, 'forbidden', 'Only admins can see or change the assistant settings.');
   return user;
 }
 

@@ -3,7 +3,7 @@ import type { DemoAccount } from '../../protocol/http.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { hashPasswordSync } from './passwords.ts';
-import { preview } from './mutation-handlers.ts';
+import { preview } from './outbound-message.ts';
 import { seedDemoPrivateNumbers } from './demo-private-numbers.ts';
 import { recordId } from '../../protocol/scope.ts';
 
@@ -254,5 +254,7 @@ export function demoWhatsAppTemplates(prefix: string): NonNullable<EntityOf<'cha
   return [
     { id: `tpl_${prefix}_follow_up`, name: 'follow_up', language: 'en_US', body: 'Hi! We are following up on your recent message to Northwind Outfitters. Reply to this message to continue the conversation.' },
     { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hi {{1}}, your Northwind Outfitters order {{2}} has an update. Reply to this message and we will share the details.' },
+    // Carries a satisfaction survey outside the 24-hour window: the link is its last value (issue 12 §2).
+    { id: `tpl_${prefix}_survey`, name: 'satisfaction_survey', language: 'en_US', body: 'Thanks for contacting Northwind Outfitters! How did we do? Rate us from 1 to 5: {{1}}' },
   ];
 }

@@ -21,6 +21,7 @@ import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type Se
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
+import { SurveyService } from './survey-service.ts';
 
 export interface DomainOptions {
   storage: Storage;
@@ -91,6 +92,8 @@ export class Domain {
   private readonly handlers;
   /** Channel provider configuration: webhooks find their channel here, admin commands write it. */
   readonly providers: ChannelProviders;
+  /** Customer satisfaction surveys (issue 12 §2): the page, web chat answers, settings and the report. */
+  readonly surveys: SurveyService;
   private readonly sessionPolicy: SessionPolicy;
   private readonly throttle: SignInThrottle;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
@@ -125,7 +128,8 @@ export class Domain {
     });
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
-    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
+    this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
+    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null, (token) => this.surveys.pageUrl(token));
     this.logRetention = resolveLogRetention(options.logRetention);
   }
 

@@ -3,7 +3,7 @@ import { attachmentSummary } from '../../protocol/attachments.ts';
 import { PhoneNumber, type EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
-import { nextMessageTime, preview } from './mutation-handlers.ts';
+import { nextMessageTime, preview } from './outbound-message.ts';
 import { enqueueSend } from './send-queue.ts';
 
 export interface InboundMessage {

@@ -16,6 +16,7 @@ import { deviceKeyRoutes } from './device-keys.ts';
 import { healthRoutes, type ReadinessProbes } from './health.ts';
 import type { AttachmentStore } from '../domain/attachments.ts';
 import { assistantRoutes, type AssistantRouteOptions } from '../assistant/http.ts';
+import { surveyApiRoutes, surveyPageRoute } from '../surveys/http.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -102,6 +103,7 @@ export function createHttpHandler(options: RouteOptions): Handler {
 
   Object.assign(routes, deviceKeyRoutes(domain, options.bodyLimitBytes));
   Object.assign(routes, assistantRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, ...options.assistant }));
+  Object.assign(routes, surveyApiRoutes(domain, options.bodyLimitBytes));
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
@@ -113,6 +115,8 @@ export function createHttpHandler(options: RouteOptions): Handler {
         (options.mediaLinks ? mediaRoute(options.attachments, options.mediaLinks, target, method) : null))
       : null;
     if (attachment) return attachment(req, res, target);
+    const survey = surveyPageRoute(domain, target, method);
+    if (survey) return survey(req, res, target);
     const methods = routes[target.path];
     if (!methods) throw new HttpError(404, 'not_found', `No route ${target.path}.`);
     const handler = methods[method];

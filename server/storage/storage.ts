@@ -74,6 +74,7 @@ export interface ListBy {
   cannedResponse: { inboxId: string };
   notice: { userId: string };
   chatUserState: { userId: string };
+  survey: { inboxId: string };
 }
 
 export interface StorageTx {
@@ -192,6 +193,18 @@ export interface StorageTx {
   insertAssistantUse(row: AssistantUseRow): Promise<void>;
   /** Newest first. */
   listAssistantUses(orgId: string, limit: number): Promise<AssistantUseRow[]>;
+
+  // ---- customer satisfaction surveys (issue 12 §2; sqlite/surveys.ts). The records are entities (get/put
+  // 'survey'); what follows is server-side only: link tokens (hashed), per-inbox texts and the report counts.
+  /** Remembers the hash of a survey's link token (written with the survey, in its transaction). */
+  putSurveyToken(tokenHash: string, surveyId: string): Promise<void>;
+  /** The survey whose link token hashes to this, or null. */
+  findSurveyIdByTokenHash(tokenHash: string): Promise<string | null>;
+  /** The text an inbox sends with its survey link; null = the default. */
+  getSurveyMessage(inboxId: string): Promise<string | null>;
+  setSurveyMessage(inboxId: string, message: string, by: string, at: number): Promise<void>;
+  /** Surveys sent in [from, to) in these inboxes, counted per inbox and per (agent, inbox). */
+  surveyCounts(inboxIds: readonly string[], from: number, to: number): Promise<{ byInbox: SurveyCountRow[]; byAgent: SurveyCountRow[] }>;
 }
 
 export interface AssistantSettingsRow {
@@ -218,6 +231,15 @@ export interface AssistantUseRow {
   outcome: string;
   at: number;
   durationMs: number;
+}
+
+/** One group of the survey report: surveys sent, how many were answered, how many rated 4 or 5. */
+export interface SurveyCountRow {
+  /** The inbox id (byInbox) or the agent's user id (byAgent). */
+  key: string;
+  sent: number;
+  answered: number;
+  satisfied: number;
 }
 
 /** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */

@@ -81,6 +81,12 @@ const ARGS: { [N in MutationName]: fc.Arbitrary<unknown> } = {
   'chat.markRead': args({ chatId: id(...CHATS), readAt: time }),
   'privateNumber.moveToInbox': args({ ownerId: id(...USERS), number: phone, inboxId: id(...INBOXES) }),
   'channel.setRegistration': args({ channelId: id(...CHANNELS), registration: fc.constantFrom('unregistered', 'pending', 'approved', 'rejected') }),
+  'survey.send': args({
+    conversationId: id(...CONVERSATIONS),
+    surveyId: freshId,
+    messageId: freshId,
+    template: fc.option(fc.record({ templateId: id('tpl_sales_survey'), parameters: fc.array(text, { maxLength: 1 }) })),
+  }),
 };
 
 interface Member {

@@ -375,6 +375,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     },
     'attachments.read': () => ({ name: 'file', contentType: 'image/png', dataBase64: '' }),
     'actions.sendTemplate': ({ conversationId }) => handlers['actions.sendMessage']({ conversationId, body: 'template' }),
+    'actions.sendSurvey': ({ conversationId }) => ({ surveyId: 'survey-fake', ...handlers['actions.sendMessage']({ conversationId, body: 'Satisfaction survey' }) }),
+    'surveys.settings': ({ inboxId }) => ({ inboxId, message: 'How did we do? {link}', isDefault: true }),
+    'surveys.saveSettings': ({ inboxId, message }) => ({ inboxId, message, isDefault: false }),
+    'surveys.report': ({ from, to }) => ({ from, to, total: { sent: 0, answered: 0, satisfied: 0, csat: null, responseRate: null }, inboxes: [], agents: [] }),
     'actions.assign': ({ conversationId, assigneeId }) => {
       find(conversationId).assigneeId = assigneeId;
       changed([conversationId]);

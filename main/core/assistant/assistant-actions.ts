@@ -1,7 +1,7 @@
 import { ASSISTANT_PATHS, AssistantStatus, assistantErrorText, assistantNotice, type AssistantErrorCode } from '../../../protocol/assistant.ts';
 import type { User } from '../../../protocol/domain.ts';
 import type { AssistantView, IpcEvents } from '../../../protocol/ipc.ts';
-import { mayAdministerAssistant } from '../../../protocol/permissions.ts';
+import { permissions } from '../../../protocol/permissions.ts';
 import { IpcFailure, type IpcHandlers } from '../../ipc-router.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import { fetchAssistantSettings, fetchAssistantStatus, fetchAssistantUses, saveAssistantSettings, startAssistantStream } from './assistant-api.ts';
@@ -91,7 +91,7 @@ export function assistantIpcHandlers(deps: AssistantDeps): AssistantMethods {
 
   const requireAdmin = (): AssistantSession => {
     const s = deps.session();
-    if (!mayAdministerAssistant(s.user.role)) throw new IpcFailure('forbidden', 'Only admins can set up the Message Assistant.');
+    if (!permissions.administerAssistant(s.user.role)) throw new IpcFailure('forbidden', 'Only admins can set up the Message Assistant.');
     return s;
   };
 
@@ -112,7 +112,7 @@ export function assistantIpcHandlers(deps: AssistantDeps): AssistantMethods {
         available: online && (status?.available ?? false),
         reason: why,
         notice: status?.notice ?? assistantNotice(null, false),
-        canAdminister: mayAdministerAssistant(s.user.role) && show,
+        canAdminister: permissions.administerAssistant(s.user.role) && show,
       };
     },
     'assistant.suggest': async ({ requestId, conversationId, messageIds }) => {

@@ -132,6 +132,13 @@ export class OptimisticLayer {
         this.st.sendConversation?.run({ at: row.taken_at, body, me, conversationId: m.args.conversationId });
         break;
       }
+      case 'survey.send': {
+        // The server writes the inbox's text and the link; until then the timeline says what is on its way.
+        const body = 'Satisfaction survey';
+        this.st.sendMessage?.run({ messageId: m.args.messageId, me, body, attachments: '[]', at: row.taken_at, conversationId: m.args.conversationId });
+        this.st.sendConversation?.run({ at: row.taken_at, body, me, conversationId: m.args.conversationId });
+        break;
+      }
       case 'conversation.assign':
         this.st.assign?.run(m.args.assigneeId, m.args.conversationId);
         break;

@@ -266,6 +266,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
   `,
+  // 3: customer satisfaction surveys (issue 12 §2; SQLite migration 12). surveys holds the synced records (inbox
+  // scope); the link token is kept only as its SHA-256 in survey_tokens. surveys_report covers the report's counts
+  // per inbox and per agent over a period.
+  `
+  CREATE TABLE surveys (
+    id text COLLATE "C" PRIMARY KEY,
+    conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id text COLLATE "C" NOT NULL,
+    sent_by text COLLATE "C" NOT NULL,
+    sent_at bigint NOT NULL,
+    rating integer,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX surveys_report ON surveys(inbox_id, sent_at, sent_by, rating);
+  CREATE INDEX surveys_inbox_id ON surveys(inbox_id, id);
+  CREATE INDEX surveys_conversation ON surveys(conversation_id);
+  CREATE TABLE survey_tokens (
+    token_hash text PRIMARY KEY,
+    survey_id text COLLATE "C" NOT NULL UNIQUE REFERENCES surveys(id) ON DELETE CASCADE
+  );
+  CREATE TABLE survey_settings (
+    inbox_id text COLLATE "C" PRIMARY KEY REFERENCES inboxes(id) ON DELETE CASCADE,
+    message text NOT NULL,
+    updated_by text COLLATE "C" NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
 ];
 
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */

@@ -7,6 +7,7 @@ import { migrate } from './migrations.ts';
 import { createPool, runTransaction, staleGuard, type Query, type TxState } from './pool.ts';
 import { sendJobMethods } from './send-jobs.ts';
 import { settingMethods } from './settings.ts';
+import { surveyMethods } from './surveys.ts';
 
 export interface PostgresStorageOptions {
   /** postgres://user@host:port/database */
@@ -54,6 +55,7 @@ function buildTx(q: Query, appendLockKey: number): StorageTx {
     ...settings,
     ...sendJobMethods(q),
     ...assistantMethods(q),
+    ...surveyMethods(q),
   };
 }
 

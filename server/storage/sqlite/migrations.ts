@@ -247,7 +247,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  // Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
+  // 11: Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
   // its assistant settings (the provider key stays here, like channel provider secrets) and the audit of each use.
   `
   ALTER TABLE orgs ADD COLUMN edition TEXT NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
@@ -275,6 +275,32 @@ export const MIGRATIONS: readonly string[] = [
     duration_ms INTEGER NOT NULL
   );
   CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
+  `,
+  // 12: customer satisfaction surveys (issue 12 §2). surveys holds the synced records (inbox scope); the link
+  // token is kept only as its SHA-256 in survey_tokens, never in a record or the change log. The report counts
+  // the surveys of the reader's inboxes sent in a period, per inbox and per agent: surveys_report covers both.
+  `
+  CREATE TABLE surveys (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id TEXT NOT NULL,
+    sent_by TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    rating INTEGER,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX surveys_report ON surveys(inbox_id, sent_at, sent_by, rating);
+  CREATE INDEX surveys_inbox_id ON surveys(inbox_id, id);
+  CREATE TABLE survey_tokens (
+    token_hash TEXT PRIMARY KEY,
+    survey_id TEXT NOT NULL UNIQUE REFERENCES surveys(id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE survey_settings (
+    inbox_id TEXT PRIMARY KEY REFERENCES inboxes(id) ON DELETE CASCADE,
+    message TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
   `,
 ];
 

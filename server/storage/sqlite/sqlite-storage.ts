@@ -9,6 +9,7 @@ import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
 import { assistantStatements } from './assistant-storage.ts';
+import { surveyStatements } from './surveys.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -296,6 +297,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     },
     ...sendJobStatements(stmt),
     ...assistantStatements(stmt),
+    ...surveyStatements(stmt),
   };
 
   return serialisedTransactions(db, tx);

@@ -4,6 +4,7 @@ import { assistantContract } from './contract-assistant.ts';
 import { changeLogContract, ledgerContract } from './contract-log.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
+import { surveysContract } from './contract-surveys.ts';
 import { transactionsContract } from './contract-transactions.ts';
 
 /** What each part of the suite gets: the store of the running test, and a way to open another on the same data. */
@@ -41,5 +42,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('send jobs', () => sendJobsContract(ctx));
     describe('transactions', () => transactionsContract(ctx));
     describe('Message Assistant', () => assistantContract(ctx));
+    describe('surveys', () => surveysContract(ctx));
   });
 }
