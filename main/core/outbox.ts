@@ -51,7 +51,11 @@ export class Outbox {
         conversation_id: conversationOf(mutation),
         // A new conversation's first message shows its pending / failed state like any reply.
         message_id:
-          mutation.name === 'message.send' || mutation.name === 'conversation.create' || mutation.name === 'message.sendTemplate' || mutation.name === 'survey.send'
+          mutation.name === 'message.send' ||
+          mutation.name === 'conversation.create' ||
+          mutation.name === 'message.sendTemplate' ||
+          mutation.name === 'message.retry' ||
+          mutation.name === 'survey.send'
             ? mutation.args.messageId
             : null,
         mutation: JSON.stringify(mutation),
