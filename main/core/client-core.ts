@@ -28,6 +28,7 @@ import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-c
 import { SyncProgressTracker } from './sync-progress.ts';
 import { conversationForAction, type ConversationGuardRow } from './queries/conversation-guard.ts';
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 export type { TokenVault } from './token-vault.ts';
 export type { CacheKeyVault } from './cache-key-vault.ts';
@@ -341,7 +342,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       const s = requireSession();
       const conv = requireConversation(s, conversationId);
       if (conv.assignment_mode !== 1) throw new IpcFailure('forbidden', 'Assignment is turned off for this inbox.');
-      const mayAssignOthers = ['manager', 'supervisor', 'admin'].includes(s.user.role);
+      const mayAssignOthers = permissions.assignToAnyone(s.user.role);
       if (!mayAssignOthers && assigneeId !== null && assigneeId !== s.user.id) {
         throw new IpcFailure('forbidden', 'Only managers and supervisors can assign conversations to someone else.');
       }
