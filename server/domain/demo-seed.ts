@@ -17,10 +17,11 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { name: 'Ava Admin', email: 'ava@demo.switchboard.test', password: 'demo-admin', role: 'admin' },
 ];
 
+// Avatar colours carry white initials: each is dark enough for 4.5:1 (axe's colour-contrast rule).
 export const DEMO_USERS = [
   { id: 'user_maya', account: DEMO_ACCOUNTS[0] as DemoAccount, avatarColor: '#7c3aed', inboxes: ['inbox_sales', 'inbox_support'] },
-  { id: 'user_sam', account: DEMO_ACCOUNTS[1] as DemoAccount, avatarColor: '#0891b2', inboxes: ['inbox_sales'] },
-  { id: 'user_alex', account: DEMO_ACCOUNTS[2] as DemoAccount, avatarColor: '#ea580c', inboxes: ['inbox_support'] },
+  { id: 'user_sam', account: DEMO_ACCOUNTS[1] as DemoAccount, avatarColor: '#0e7490', inboxes: ['inbox_sales'] },
+  { id: 'user_alex', account: DEMO_ACCOUNTS[2] as DemoAccount, avatarColor: '#c2410c', inboxes: ['inbox_support'] },
   { id: 'user_ava', account: DEMO_ACCOUNTS[3] as DemoAccount, avatarColor: '#be123c', inboxes: ['inbox_sales', 'inbox_support'] },
 ] as const;
 /** The admin is a member of both inboxes but the generated history (assignees, authors) keeps to the original three. */
