@@ -7,7 +7,7 @@ import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
-import { verifyMessageAttachments, type AttachmentLookup } from './attachments.ts';
+import { linkMessageAttachments, verifyMessageAttachments } from './attachments.ts';
 import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
@@ -60,7 +60,7 @@ type Handlers = { [N in MutationName]: Handler<N> };
 /** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
 export type SendQueuedHook = () => void;
 
-export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLookup: AttachmentLookup | null = null): Handlers {
+export function createMutationHandlers(sendQueued: SendQueuedHook, acceptAttachments = false): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
     ...chatHandlers,
@@ -78,7 +78,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       }
       const body = args.body.trim();
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
-      const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
+      const attachments = await verifyMessageAttachments(tx, acceptAttachments, args.attachments, conversation.id, actor.id);
       if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
@@ -107,6 +107,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         lastMessageAt: now,
         lastMessagePreview: preview(body || attachmentSummary(attachments)),
       });
+      await linkMessageAttachments(tx, message, ctx.now);
       // The send job commits with the message: a crash after the ack cannot lose the send.
       await enqueueSend(tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
