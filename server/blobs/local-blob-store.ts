@@ -26,7 +26,7 @@ export class LocalBlobStore implements BlobStore {
     return join(this.dir, checkedBlobId(id));
   }
 
-  async put(id: string, body: BlobBody, options: { maxBytes: number }): Promise<{ size: number }> {
+  async put(id: string, body: BlobBody, options: { contentType: string; maxBytes: number }): Promise<{ size: number }> {
     const target = this.path(id);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     let size = 0;
