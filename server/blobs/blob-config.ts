@@ -29,8 +29,8 @@ const S3Settings = z
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'SWITCHBOARD_S3_BUCKET must be a bucket name: 3-63 lower-case letters, digits, . and -'),
     endpoint: z
       .string()
-      .url('SWITCHBOARD_S3_ENDPOINT must be a URL such as http://127.0.0.1:9000')
-      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'SWITCHBOARD_S3_ENDPOINT must be an http:// or https:// URL')
+      .refine((u) => URL.canParse(u), 'SWITCHBOARD_S3_ENDPOINT must be a URL such as http://127.0.0.1:9000')
+      .refine((u) => !URL.canParse(u) || /^https?:$/.test(new URL(u).protocol), 'SWITCHBOARD_S3_ENDPOINT must be an http:// or https:// URL')
       .optional(),
     region: z.string().regex(/^[a-z0-9-]{1,40}$/, 'SWITCHBOARD_S3_REGION must be a region name such as us-east-1').optional(),
     accessKeyId: z.string().min(1).optional(),
