@@ -265,7 +265,7 @@ export const MIGRATIONS: readonly string[] = [
     message_id TEXT,
     linked_at INTEGER
   );
-  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
   CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
   `,
 ];
