@@ -159,6 +159,26 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, acceptAttachm
       ctx.afterCommit(sendQueued);
     },
 
+    'message.retry': async (ctx, args) => {
+      const conversation = await conversationForMember(ctx, args.conversationId);
+      const message = await ctx.tx.get('message', args.messageId);
+      if (!message || message.conversationId !== conversation.id || message.direction !== 'out') {
+        return reject('not_found', 'There is no reply with this id in this conversation.');
+      }
+      // Asked twice (a second click, another agent, a replayed outbox entry): it is already on its way.
+      if (message.status === 'queued' || message.status === 'sending') return;
+      if (message.status !== 'failed') return reject('conflict', 'This reply has already been sent; there is nothing to retry.');
+      const channel = await ctx.tx.get('channel', conversation.channelId);
+      if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
+      const refusal = await sendRefusal(ctx.tx, conversation, channel, { template: Boolean(message.template) }, ctx.now);
+      if (refusal) return reject(refusal.code, refusal.message);
+      // A new attempt is a new provider message: its id and callbacks replace those of the refused one.
+      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'message', { ...message, status: 'queued', statusReason: null, providerId: null });
+      // putSendJob starts an existing job over: the retry is as durable as the first send.
+      await enqueueSend(ctx.tx, message.id, ctx.now);
+      ctx.afterCommit(sendQueued);
+    },
+
     'conversation.assign': async (ctx, args) => {
       const { tx, actor } = ctx;
       const conversation = await conversationForMember(ctx, args.conversationId);
