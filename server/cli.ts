@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startServer, type RunningServer } from './app.ts';
 import { parseRedisUrl } from './shared-state/redis-url.ts';
+import { resolveBlobStoreConfig } from './blobs/blob-config.ts';
 
 // Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
 // `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving;
@@ -36,8 +37,9 @@ if (process.argv[2] === 'org:shared-workstation') {
 }
 
 /**
- * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…]`; env SWITCHBOARD_PORT /
- * SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL too.
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--s3-bucket B --s3-endpoint URL
+ * --s3-region R --s3-force-path-style]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL /
+ * SWITCHBOARD_S3_* too (the S3 keys only as SWITCHBOARD_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY).
  */
 const { values } = parseArgs({
   options: {
@@ -47,6 +49,10 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
+    's3-bucket': { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    's3-force-path-style': { type: 'boolean' },
   },
 });
 
@@ -67,6 +73,15 @@ if (redisUrl !== undefined) {
   }
 }
 
+const blobs = resolveBlobStoreConfig(
+  { bucket: values['s3-bucket'], endpoint: values['s3-endpoint'], region: values['s3-region'], forcePathStyle: values['s3-force-path-style'] },
+  process.env,
+);
+if (!blobs.ok) {
+  console.error(`switchboard: ${blobs.error}`);
+  process.exit(2);
+}
+
 let server: RunningServer;
 try {
   server = await startServer({
@@ -76,6 +91,7 @@ try {
     demo: values.demo,
     meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     redisUrl,
+    blobStore: blobs.config,
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

@@ -6,7 +6,7 @@ import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
-import { verifyMessageAttachments, type AttachmentLookup } from './attachments.ts';
+import { verifyMessageAttachments } from './attachments.ts';
 import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
@@ -46,7 +46,7 @@ export type SendQueuedHook = () => void;
 
 export function createMutationHandlers(
   sendQueued: SendQueuedHook,
-  attachmentLookup: AttachmentLookup | null = null,
+  acceptAttachments = false,
   /** Survey links (issue 12 §2): the page address of a token. */
   surveyPageUrl: (token: string) => string = (token) => `/s/${token}`,
 ): Handlers {
@@ -68,7 +68,7 @@ export function createMutationHandlers(
       }
       const body = args.body.trim();
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
-      const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
+      const attachments = await verifyMessageAttachments(tx, acceptAttachments, args.attachments, conversation.id, actor.id);
       if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');

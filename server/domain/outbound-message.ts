@@ -1,5 +1,6 @@
 import type { EntityOf } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
+import { linkMessageAttachments } from './attachments.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import type { MutationContext } from './mutation-handlers.ts';
 import { enqueueSend } from './send-queue.ts';
@@ -21,7 +22,7 @@ export function preview(body: string): string {
 
 /**
  * The one write of an agent's outbound message (a reply, a template, a survey): the message, its conversation's
- * preview and participants, and its send job, all in the caller's transaction, so a crash after the ack cannot
+ * preview and participants, the link of its attachments to it, and its send job, all in the caller's transaction, so a crash after the ack cannot
  * lose the send; the send worker is poked once it commits.
  */
 export async function appendOutbound(
@@ -39,6 +40,7 @@ export async function appendOutbound(
     lastMessageAt: message.createdAt,
     lastMessagePreview: preview(message.body || attachmentSummary(message.attachments)),
   });
+  await linkMessageAttachments(ctx.tx, message, ctx.now);
   await enqueueSend(ctx.tx, message.id, ctx.now);
   ctx.afterCommit(sendQueued);
 }

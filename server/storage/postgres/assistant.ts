@@ -12,7 +12,7 @@ const SETTINGS_COLUMNS =
 const USE_COLUMNS =
   'id, org_id AS "orgId", user_id AS "userId", conversation_id AS "conversationId", kind, provider_host AS "providerHost", model, prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", outcome, at, duration_ms AS "durationMs"';
 
-/** The Message Assistant's tables (PostgreSQL migration 2): settings per organisation and the audit of uses. */
+/** The Message Assistant's tables (PostgreSQL migration 3): settings per organisation and the audit of uses. */
 export function assistantMethods(q: Query): AssistantMethods {
   return {
     orgEdition: async (orgId) => {

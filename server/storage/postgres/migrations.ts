@@ -236,8 +236,27 @@ export const MIGRATIONS: readonly string[] = [
     value text NOT NULL,
     created_at bigint NOT NULL
   );
+  `,  // 2: attachment facts (SQLite migration 11): every instance checks, links and serves the files the others stored;
+  // the bytes are in the blob store. A row is written before the bytes (committed false), so housekeeping finds
+  // the bytes of a writer that died.
+  `
+  CREATE TABLE attachments (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    conversation_id text COLLATE "C",
+    channel_id text COLLATE "C",
+    uploader_id text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    committed boolean NOT NULL DEFAULT false,
+    message_id text COLLATE "C",
+    linked_at bigint
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
   `,
-  // 2: Message Assistant (issue 12; SQLite migration 11): the organisation's edition, its assistant settings (the
+  // 3: Message Assistant (issue 12; SQLite migration 12): the organisation's edition, its assistant settings (the
   // provider key stays here, like channel provider secrets) and the audit of each use.
   `
   ALTER TABLE orgs ADD COLUMN edition text NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
@@ -266,7 +285,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
   `,
-  // 3: customer satisfaction surveys (issue 12 §2; SQLite migration 12). surveys holds the synced records (inbox
+  // 4: customer satisfaction surveys (issue 12 §2; SQLite migration 13). surveys holds the synced records (inbox
   // scope); the link token is kept only as its SHA-256 in survey_tokens. surveys_report covers the report's counts
   // per inbox and per agent over a period.
   `

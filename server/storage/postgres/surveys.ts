@@ -7,7 +7,7 @@ type SurveyMethods = Pick<StorageTx, 'putSurveyToken' | 'findSurveyIdByTokenHash
 const COUNTS = 'count(*)::int AS sent, count(rating)::int AS answered, count(*) FILTER (WHERE rating >= 4)::int AS satisfied';
 const IN_PERIOD = 'inbox_id = ANY($1::text[]) AND sent_at >= $2 AND sent_at < $3';
 
-/** The server-side survey tables (PostgreSQL migration 3): link token hashes, per-inbox texts, report counts. */
+/** The server-side survey tables (PostgreSQL migration 4): link token hashes, per-inbox texts, report counts. */
 export function surveyMethods(q: Query): SurveyMethods {
   const counts = async (key: 'inbox_id' | 'sent_by', params: readonly unknown[]): Promise<SurveyCountRow[]> =>
     (await q<SurveyCountRow & Record<string, unknown>>(`SELECT ${key} AS key, ${COUNTS} FROM surveys WHERE ${IN_PERIOD} GROUP BY ${key} ORDER BY ${key}`, params)).rows;

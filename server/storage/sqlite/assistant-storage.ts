@@ -13,7 +13,7 @@ const SETTINGS_COLUMNS =
 const USE_COLUMNS =
   'id, org_id AS orgId, user_id AS userId, conversation_id AS conversationId, kind, provider_host AS providerHost, model, prompt_tokens AS promptTokens, completion_tokens AS completionTokens, outcome, at, duration_ms AS durationMs';
 
-/** The Message Assistant's tables (server migration 11): settings per organisation and the audit of uses. */
+/** The Message Assistant's tables (server migration 12): settings per organisation and the audit of uses. */
 export function assistantStatements(stmt: (sql: string) => Database.Statement): AssistantMethods {
   return {
     orgEdition: (orgId) => {

@@ -247,7 +247,28 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  // 11: Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
+  // attachment facts (issue 9, many instances): the facts of each stored file move from <data-dir>/attachments/<id>.json
+  // into the database (the bytes go to a blob store: that directory, or S3), so every instance can check, link and
+  // serve them. A row is written before the bytes (committed 0), so bytes whose writer died are found and removed
+  // with the unlinked uploads. server/blobs/legacy-attachments.ts imports the .json files of earlier versions once.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    conversation_id TEXT,
+    channel_id TEXT,
+    uploader_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    committed INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT,
+    linked_at INTEGER
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
+  `,
+  // 12: Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
   // its assistant settings (the provider key stays here, like channel provider secrets) and the audit of each use.
   `
   ALTER TABLE orgs ADD COLUMN edition TEXT NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
@@ -276,7 +297,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
   `,
-  // 12: customer satisfaction surveys (issue 12 §2). surveys holds the synced records (inbox scope); the link
+  // 13: customer satisfaction surveys (issue 12 §2). surveys holds the synced records (inbox scope); the link
   // token is kept only as its SHA-256 in survey_tokens, never in a record or the change log. The report counts
   // the surveys of the reader's inboxes sent in a period, per inbox and per agent: surveys_report covers both.
   `

@@ -8,6 +8,7 @@ import { serialisedTransactions, type SyncTx } from './serialised.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
+import { attachmentStatements } from './attachments.ts';
 import { assistantStatements } from './assistant-storage.ts';
 import { surveyStatements } from './surveys.ts';
 
@@ -296,6 +297,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       ).run(row);
     },
     ...sendJobStatements(stmt),
+    ...attachmentStatements(stmt),
     ...assistantStatements(stmt),
     ...surveyStatements(stmt),
   };

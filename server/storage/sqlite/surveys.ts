@@ -8,7 +8,7 @@ type SurveyMethods = Pick<SyncTx, 'putSurveyToken' | 'findSurveyIdByTokenHash' |
 const COUNTS = 'count(*) AS sent, count(rating) AS answered, coalesce(sum(rating >= 4), 0) AS satisfied';
 const IN_PERIOD = 'inbox_id IN (SELECT value FROM json_each(@inboxes)) AND sent_at >= @from AND sent_at < @to';
 
-/** The server-side survey tables (migration 12): link token hashes, per-inbox texts, report counts. */
+/** The server-side survey tables (migration 13): link token hashes, per-inbox texts, report counts. */
 export function surveyStatements(stmt: (sql: string) => Database.Statement): SurveyMethods {
   return {
     putSurveyToken: (tokenHash, surveyId) => {
