@@ -155,8 +155,42 @@ export const Message = z.object({
   createdAt: Timestamp,
   /** Set on a WhatsApp template message (sent as type "template"); absent otherwise. */
   template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).optional() }).nullable().optional(),
+  /** Set on a satisfaction survey's message (issue 12 §2): the survey it carries. */
+  surveyId: Id.optional(),
 });
 export type Message = z.infer<typeof Message>;
+
+/** Ratings a survey takes: 1 (very unhappy) to 5 (very happy); 4 and 5 count as satisfied (CSAT). */
+export const SurveyRating = z.number().int().min(1).max(5);
+export const MAX_SURVEY_COMMENT = 1000;
+
+/** A customer's answer to a survey; the comment is plain text (shown to agents as text, never as HTML). */
+export const SurveyAnswer = z.object({
+  rating: SurveyRating,
+  comment: z.string().max(MAX_SURVEY_COMMENT),
+  answeredAt: Timestamp,
+  /** Where it was answered: the hosted page (/s/<token>) or inline in the web chat widget. */
+  via: z.enum(['page', 'webchat']),
+});
+export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
+
+/**
+ * A satisfaction survey sent in a conversation (scope inbox:<inboxId>, like its messages). Its link token is
+ * never part of the record: only its hash is kept, server-side.
+ */
+export const Survey = z.object({
+  id: Id,
+  conversationId: Id,
+  inboxId: Id,
+  /** The message that carried the link (or, in web chat, the inline rating). */
+  messageId: Id,
+  /** The agent who sent it (per-agent reports). */
+  sentBy: Id,
+  sentAt: Timestamp,
+  expiresAt: Timestamp,
+  answer: SurveyAnswer.nullable(),
+});
+export type Survey = z.infer<typeof Survey>;
 
 /** Per-person state of a conversation; visible only to that person. */
 export const ConversationUserState = z.object({
@@ -241,6 +275,7 @@ export const entitySchemas = {
   cannedResponse: CannedResponse,
   notice: Notice,
   chatUserState: ChatUserState,
+  survey: Survey,
 } as const;
 export type EntityKind = keyof typeof entitySchemas;
 export const EntityKind = z.enum(Object.keys(entitySchemas) as [EntityKind, ...EntityKind[]]);
@@ -262,5 +297,6 @@ export const EntityRecord = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('cannedResponse'), record: CannedResponse }),
   z.object({ entity: z.literal('notice'), record: Notice }),
   z.object({ entity: z.literal('chatUserState'), record: ChatUserState }),
+  z.object({ entity: z.literal('survey'), record: Survey }),
 ]);
 export type EntityRecord = z.infer<typeof EntityRecord>;

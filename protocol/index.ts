@@ -7,3 +7,5 @@ export * from './http.ts';
 export * from './ipc.ts';
 export * from './whatsapp-templates.ts';
 export * from './issues.ts';
+export * from './surveys.ts';
+export * from './permissions.ts';

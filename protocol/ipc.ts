@@ -16,6 +16,16 @@ import { ConversationStatus as ConversationStatusSchema, Id, Registration as Reg
 import type { DemoAccount } from './http.ts';
 import type { RejectionCode } from './mutations.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
+import {
+  AssistantGenerateRequest,
+  AssistantSettingsInput,
+  AssistantSuggestRequest,
+  type AssistantErrorCode,
+  type AssistantSettingsView,
+  type AssistantStreamEvent,
+  type AssistantUse,
+} from './assistant.ts';
+import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -152,8 +162,22 @@ export interface OutboxState {
   error: { code: RejectionCode | 'offline'; message: string } | null;
 }
 
+/** A survey as an agent sees it in the timeline and on the contact (issue 12 §2); the comment is plain text. */
+export interface SurveyView {
+  id: string;
+  conversationId: string;
+  state: 'waiting' | 'answered' | 'expired';
+  sentAt: number;
+  expiresAt: number;
+  rating: number | null;
+  comment: string | null;
+  answeredAt: number | null;
+}
+
 export interface MessageView extends Message {
   authorName: string;
+  /** The survey this message carries, with its answer once the customer gave one (absent otherwise). */
+  survey?: SurveyView | null;
   /** Set while the message (or its send) is still in the outbox. */
   outbox: OutboxState | null;
   /** What the person sees: the outbox state wins over the server status. */
@@ -227,6 +251,8 @@ export interface ContactDetail {
   history: ContactHistoryItem[];
   /** Contact changes (edit, favourite, opt-out) not yet acknowledged. */
   pendingActions: OutboxState[];
+  /** Issue 12 §2: the latest answered surveys of the contact's conversations, newest first (absent from older cores). */
+  surveys?: SurveyView[];
 }
 
 /** Search snippets mark matched words with these two characters (rendered as highlights, never as HTML). */
@@ -382,6 +408,39 @@ export interface NotificationSettings {
   muted: boolean;
 }
 
+// ---------------------------------------------------------------- Message Assistant (issue 12 §1)
+
+/** Whether the composer shows the assistant, and what it can do right now. */
+export interface AssistantView {
+  /** Customer Engagement organisation (as last heard from the server): the Assistant action exists. */
+  show: boolean;
+  /** The model can be asked now (configured, enabled, online); otherwise past replies only. */
+  available: boolean;
+  /** Why the model cannot be asked (offline, not configured, …); null when it can. */
+  reason: { code: AssistantErrorCode; message: string } | null;
+  /** What leaves the organisation when the assistant is used. */
+  notice: string;
+  /** Admins: the Manage section for the assistant. */
+  canAdminister: boolean;
+}
+
+/** A suggestion found in the local cache, no provider needed: labelled "From past replies". */
+export interface PastReplySuggestion {
+  text: string;
+  source: 'reply' | 'canned';
+  /** Where it comes from, e.g. "Sent after a similar message" or the pre-written message's title. */
+  label: string;
+}
+
+export interface AssistantStarted {
+  /** true: `assistant` events with this request id follow, ending with done or error. */
+  streaming: boolean;
+  /** Why nothing streams (offline, not configured, refused…). */
+  error: { code: AssistantErrorCode; message: string } | null;
+}
+
+const RequestId = Id;
+
 // ---------------------------------------------------------------- methods
 
 const Empty = z.object({}).strict();
@@ -426,6 +485,8 @@ export const ipcMethods = {
   'actions.sendMessage': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().min(1, 'a reply cannot be empty').max(4000) }),
   ),
+  /** Sends again a reply the provider refused (status failed); through the outbox, so it waits while offline. */
+  'actions.retryMessage': method<Done>()(z.object({ conversationId: Id, messageId: Id })),
   /** An approved WhatsApp template (allowed outside the 24-hour window); through the outbox like a reply. */
   'actions.sendTemplate': method<{ messageId: string }>()(
     z.object({
@@ -527,8 +588,36 @@ export const ipcMethods = {
   'actions.sendMessageWithAttachments': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().max(4000).default(''), attachmentIds: z.array(Id.max(80)).min(1).max(10) }),
   ),
+  // customer satisfaction surveys (issue 12 §2)
+  /** Through the outbox like a reply. Outside WhatsApp's window a template carries the link (its last {{n}}). */
+  'actions.sendSurvey': method<{ surveyId: string; messageId: string }>()(
+    z.object({
+      conversationId: Id,
+      template: z
+        .object({ templateId: Id, parameters: z.array(z.string().max(MAX_TEMPLATE_PARAMETER_LENGTH)).max(MAX_TEMPLATE_PARAMETERS - 1).default([]) })
+        .nullable()
+        .default(null),
+    }),
+  ),
+  /** Online only (asks the server): an inbox's survey text. */
+  'surveys.settings': method<SurveySettings>()(z.object({ inboxId: Id })),
+  /** Managers and admins; online only. */
+  'surveys.saveSettings': method<SurveySettings>()(SurveySettingsPut),
+  /** Managers and supervisors; online only: CSAT per inbox and agent for surveys sent in [from, to). */
+  'surveys.report': method<SurveyReport>()(SurveyPeriod),
   /** An attachment's bytes (staged or on the server, fetched with the session token in main). */
   'attachments.read': method<{ name: string; contentType: string; dataBase64: string }>()(z.object({ id: Id.max(80) })),
+  // Message Assistant (issue 12 §1): the model's answer streams back as `assistant` events of the request id.
+  'assistant.state': method<AssistantView>()(Empty),
+  /** Past-reply suggestions at once (from the local cache, offline too), and the model's suggestions streaming. */
+  'assistant.suggest': method<AssistantStarted & { pastReplies: PastReplySuggestion[] }>()(AssistantSuggestRequest.extend({ requestId: RequestId })),
+  'assistant.generate': method<AssistantStarted>()(AssistantGenerateRequest.extend({ requestId: RequestId })),
+  /** Stops a streaming request (the server aborts its call to the provider). */
+  'assistant.cancel': method<Done>()(z.object({ requestId: RequestId })),
+  /** Admins. */
+  'assistant.settings': method<AssistantSettingsView>()(Empty),
+  'assistant.saveSettings': method<AssistantSettingsView>()(AssistantSettingsInput),
+  'assistant.uses': method<AssistantUse[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;
@@ -560,9 +649,11 @@ export interface IpcEvents {
   notification: NotificationPayload;
   /** A snapshot page was stored (or the sync that brought them ended); see SyncProgress. */
   syncProgress: SyncProgress;
+  /** One streamed piece of an assistant request's answer. */
+  assistant: { requestId: string; event: AssistantStreamEvent };
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress'] as const satisfies readonly IpcEvent[];
+export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress', 'assistant'] as const satisfies readonly IpcEvent[];
 
 // ---------------------------------------------------------------- channel names (declared once)
 

@@ -50,6 +50,14 @@ export const Mutation = z.discriminatedUnion('name', [
     }),
   }),
   z.object({
+    name: z.literal('message.retry'),
+    /**
+     * Sends again a reply the provider refused after the server accepted it (status failed): the same message,
+     * queued again with a new send job. The channel's rules are checked again (opt-out, window, registration).
+     */
+    args: z.object({ conversationId: Id, messageId: Id }),
+  }),
+  z.object({
     name: z.literal('conversation.assign'),
     args: z.object({ conversationId: Id, assigneeId: Id.nullable() }),
   }),
@@ -168,6 +176,26 @@ export const Mutation = z.discriminatedUnion('name', [
      * Named by owner and number: managers never see others' private numbers, they are told them.
      */
     args: z.object({ ownerId: Id, number: PhoneNumber, inboxId: Id }),
+  }),
+  // ---- customer satisfaction surveys (issue 12 §2); surveyId and messageId are client-generated
+  z.object({
+    name: z.literal('survey.send'),
+    /**
+     * Sends the inbox's survey text with a link to the survey page (web chat: an inline rating). Outside
+     * WhatsApp's 24-hour window a template carries it: its last {{n}} receives the link, `parameters` fill the others.
+     */
+    args: z.object({
+      conversationId: Id,
+      surveyId: Id,
+      messageId: Id,
+      template: z
+        .object({
+          templateId: Id,
+          parameters: z.array(z.string().max(MAX_TEMPLATE_PARAMETER_LENGTH)).max(MAX_TEMPLATE_PARAMETERS - 1).default([]),
+        })
+        .nullable()
+        .default(null),
+    }),
   }),
   // ---- carrier registration (admins only; sms / whatsapp channels)
   z.object({

@@ -144,6 +144,7 @@ export const ChangeEntry = z.discriminatedUnion('op', [
     putEntry('cannedResponse', entitySchemas.cannedResponse),
     putEntry('notice', entitySchemas.notice),
     putEntry('chatUserState', entitySchemas.chatUserState),
+    putEntry('survey', entitySchemas.survey),
   ]),
   z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: RecordId }),
 ]);

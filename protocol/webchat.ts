@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SURVEY_COMMENT, SurveyRating } from './domain.ts';
 import { Id } from './id.ts';
 
 /**
@@ -110,7 +111,15 @@ export const WebchatAck = z.object({ type: z.literal('ack'), messageIds: z.array
 /** Sent by the widget on page activity so an attended socket is not closed as idle. */
 export const WebchatPing = z.object({ type: z.literal('ping') });
 
-export const WebchatClientFrame = z.discriminatedUnion('type', [WebchatHello, WebchatSend, WebchatAck, WebchatPing]);
+/** The visitor rates an inline survey of their conversation (issue 12 §2); answered with a `survey` frame or an error. */
+export const WebchatSurveyAnswer = z.object({
+  type: z.literal('surveyAnswer'),
+  surveyId: Id,
+  rating: SurveyRating,
+  comment: z.string().trim().max(MAX_SURVEY_COMMENT).default(''),
+});
+
+export const WebchatClientFrame = z.discriminatedUnion('type', [WebchatHello, WebchatSend, WebchatAck, WebchatPing, WebchatSurveyAnswer]);
 export type WebchatClientFrame = z.infer<typeof WebchatClientFrame>;
 
 // ---------------------------------------------------------------- server → visitor
@@ -123,6 +132,14 @@ export const WebchatAttachment = z.object({
 });
 export type WebchatAttachment = z.infer<typeof WebchatAttachment>;
 
+/** Where an inline survey stands, for the widget: `rating` once answered. */
+export const WebchatSurveyState = z.object({
+  id: Id,
+  state: z.enum(['open', 'answered', 'expired']),
+  rating: SurveyRating.nullable(),
+});
+export type WebchatSurveyState = z.infer<typeof WebchatSurveyState>;
+
 export const WebchatMessage = z.object({
   id: z.string(),
   from: z.enum(['visitor', 'agent']),
@@ -130,6 +147,8 @@ export const WebchatMessage = z.object({
   /** Read from `<attachments>/<id>` with the visitor token. */
   attachments: z.array(WebchatAttachment).default([]),
   createdAt: z.number().int(),
+  /** A satisfaction survey carried by this agent message: the widget shows 1–5 buttons while it is open. */
+  survey: WebchatSurveyState.optional(),
 });
 export type WebchatMessage = z.infer<typeof WebchatMessage>;
 
@@ -159,5 +178,8 @@ export const WebchatErrorFrame = z.object({
 export const WebchatUploadResponse = WebchatAttachment;
 export type WebchatUploadResponse = z.infer<typeof WebchatUploadResponse>;
 
-export const WebchatServerFrame = z.discriminatedUnion('type', [WebchatWelcome, WebchatPush, WebchatErrorFrame]);
+/** A survey of this visitor's conversation changed (their answer was taken): the widget replaces its buttons with thanks. */
+export const WebchatSurveyFrame = z.object({ type: z.literal('survey'), messageId: z.string(), survey: WebchatSurveyState });
+
+export const WebchatServerFrame = z.discriminatedUnion('type', [WebchatWelcome, WebchatPush, WebchatErrorFrame, WebchatSurveyFrame]);
 export type WebchatServerFrame = z.infer<typeof WebchatServerFrame>;

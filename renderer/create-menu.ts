@@ -1,5 +1,6 @@
 import type { Component } from 'vue';
 import type { User } from '../protocol/domain.ts';
+import { permissions } from '../protocol/permissions.ts';
 import NewConversationDialog from './components/NewConversationDialog.vue';
 import NewDirectChatDialog from './components/NewDirectChatDialog.vue';
 import NewTeamChatDialog from './components/NewTeamChatDialog.vue';
@@ -20,7 +21,7 @@ export interface CreateMenuItem {
 }
 
 export const CREATE_MENU_ITEMS: CreateMenuItem[] = [
-  { id: 'newConversation', label: 'New conversation', testId: 'create-new-conversation', dialog: NewConversationDialog, visible: (u) => u.role !== 'agent' },
+  { id: 'newConversation', label: 'New conversation', testId: 'create-new-conversation', dialog: NewConversationDialog, visible: (u) => permissions.startConversation(u.role) },
   { id: 'newTextMessage', label: 'New text message', testId: 'create-new-text-message', dialog: NewTextMessageDialog },
   { id: 'newDirectChat', label: 'New direct chat', testId: 'create-new-direct-chat', dialog: NewDirectChatDialog },
   { id: 'newTeamChat', label: 'New team chat', testId: 'create-new-team-chat', dialog: NewTeamChatDialog },

@@ -8,6 +8,7 @@ import { useContactsStore } from './stores/contacts.ts';
 import { useWorkflowStore } from './stores/workflow.ts';
 import { useChatStore } from './stores/chat.ts';
 import { useSyncProgressStore } from './stores/sync-progress.ts';
+import { useAssistantStore } from './stores/assistant.ts';
 import { openTarget, showWebNotification } from './notifications.ts';
 
 /** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
@@ -29,6 +30,7 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
   openChat: ({ chatId }) => openTarget({ kind: 'chat', chatId }),
   notification: (payload) => void showWebNotification(payload),
   syncProgress: (payload) => useSyncProgressStore().apply(payload),
+  assistant: (payload) => useAssistantStore().receive(payload),
 };
 
 /** Subscribes the stores to the API's events; returns the unsubscribe. Needs an active Pinia. */

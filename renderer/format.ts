@@ -113,3 +113,14 @@ export function formatFileSize(bytes: number, locale?: string): string {
   if (bytes < 1024 * 1024) return numberFormat(locale, { style: 'unit', unit: 'kilobyte', unitDisplay: 'short', maximumFractionDigits: 0 }).format(bytes / 1024);
   return numberFormat(locale, { style: 'unit', unit: 'megabyte', unitDisplay: 'short', maximumFractionDigits: 1 }).format(bytes / (1024 * 1024));
 }
+
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+/** A share (0..1) as a percentage ("67 %" the person's way); a dash when there is nothing to divide. */
+export function formatShare(share: number | null): string {
+  return share === null ? '—' : percent.format(share);
+}
+
+/** A survey rating as read aloud and shown: "4 out of 5". */
+export function ratingLabel(rating: number): string {
+  return `${rating} out of 5`;
+}

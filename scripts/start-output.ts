@@ -48,6 +48,8 @@ export interface StartBlock {
   demoAccounts: readonly DemoAccountLine[];
   /** The simulated customers' pace in words, or null outside the demo workspace. */
   traffic: string | null;
+  /** Where the demo's Message Assistant answers from, or null when no simulator was started. */
+  assistant?: string | null;
   dataDir: string;
   logPath: string;
   /** Set when the server could not be asked for its workspace; said once, in the block. */
@@ -72,6 +74,7 @@ export function startBlock(b: StartBlock): string {
     for (const a of b.demoAccounts) lines.push(`    ${a.name.padEnd(name)}  ${a.email.padEnd(email)}  ${a.password.padEnd(13)} ${a.role}`);
   }
   if (b.traffic) lines.push('', `  ${b.traffic}`);
+  if (b.assistant) lines.push('', `  ${b.assistant}`);
   lines.push('', `  Data       ${b.dataDir}`, `  Log        ${b.logPath}`, '', 'Press Ctrl+C to stop.', '');
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ServerInfo } from '../protocol/http.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
 import { parseDemoSize } from '../server/domain/demo-scale.ts';
+import { startDemoAssistant, type DemoAssistant } from '../server/simulator/demo-assistant.ts';
 import { DEFAULT_DEMO_TRAFFIC_MS, parseDemoTrafficInterval, startDemoTraffic, type DemoTraffic } from '../server/simulator/demo-traffic.ts';
 import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   const externalServer = process.env.SWITCHBOARD_SERVER_URL ?? null;
   let server: RunningServer | null = null;
   let traffic: DemoTraffic | null = null;
+  let demoAssistant: DemoAssistant | null = null;
   let trafficBanner: string | null = null;
   let core: ClientCore | null = null;
   let host: BrowserHost | null = null;
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       await host?.close().catch(failed('closing the browser host'));
       await core?.close().catch(failed('closing the client'));
       await traffic?.stop().catch(failed('stopping the simulated customers'));
+      await demoAssistant?.stop().catch(failed('stopping the assistant simulator'));
       await server?.close().catch(failed('stopping the server'));
       process.exit(exitCode);
     })();
@@ -153,10 +156,16 @@ async function main(): Promise<void> {
     const simulation = embedded.demo ? await startCustomerSimulation(embedded, logFile) : null;
     traffic = simulation?.traffic ?? null;
     trafficBanner = simulation?.banner ?? null;
+    if (embedded.demo) {
+      demoAssistant = await startDemoAssistant({ dataDir: embedded.serverDir, log: (line) => logFile.write('demo assistant', line) }).catch((err: unknown) => {
+        logFile.write('start', `could not start the assistant simulator: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
+    }
   }
   const serverUrl = externalServer ?? server?.url ?? '';
   const block = async (url: string | null): Promise<string> =>
-    startBlock({ url, serverUrl, external: externalServer !== null, traffic: trafficBanner, dataDir, logPath: logFile.path, ...(await describeServer(serverUrl)) });
+    startBlock({ url, serverUrl, external: externalServer !== null, traffic: trafficBanner, assistant: demoAssistant?.banner ?? null, dataDir, logPath: logFile.path, ...(await describeServer(serverUrl)) });
 
   const binary = electronBinary();
   if (binary) {

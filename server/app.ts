@@ -8,10 +8,12 @@ import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
 import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
-import { AttachmentStore } from './domain/attachments.ts';
+import { AttachmentFiles } from './blobs/attachment-files.ts';
+import { openBlobStore, type BlobStoreConfig } from './blobs/blob-config.ts';
+import { importLegacyAttachments } from './blobs/legacy-attachments.ts';
 import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
-import { createHttpHandler } from './http/routes.ts';
+import { createHttpHandler, type RouteOptions } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
 import { openServerDatabase, type ServerDatabase } from './storage/server-database.ts';
 import { lockDataDir, type InstanceLock } from './storage/sqlite/instance-lock.ts';
@@ -99,6 +101,20 @@ export interface ServerOptions {
   redisKeyPrefix?: string;
   /** How long connecting to Redis may take at start (ms). Default 5000. */
   redisConnectTimeoutMs?: number;
+  /** Message Assistant (issue 12): per-person rate limit, provider timeout, and (tests) the provider fetch. */
+  assistant?: RouteOptions['assistant'];
+  /**
+   * The address customers reach this server at, for survey links (`<publicUrl>/s/<token>`); default
+   * SWITCHBOARD_PUBLIC_URL, else the address it listens on.
+   */
+  publicUrl?: string;
+  /**
+   * Where attachment bytes go (their facts are in the database): the local directory `<dataDir>/attachments/`
+   * (default) or S3-compatible object storage, which every instance can share (cli: SWITCHBOARD_S3_*).
+   */
+  blobStore?: BlobStoreConfig;
+  /** Housekeeping: uploads no message carries are removed after this long (ms). Default one day. */
+  pendingUploadKeepMs?: number;
 }
 
 export interface RunningServer {
@@ -140,14 +156,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw err;
   });
   const storage = database.storage;
-  const attachments = new AttachmentStore(options.dataDir);
+  const blobs = openBlobStore(options.blobStore, options.dataDir);
+  const attachments = new AttachmentFiles(storage, blobs, options.clock ?? Date.now);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
   const domain = await Domain.open({
     storage,
     log,
     minServableSeq: options.minServableSeq,
     delivery: options.delivery,
-    attachments,
+    attachments: true,
     sessions: options.sessions,
     signInThrottle,
     signInThrottler: redis ? new RedisSignInThrottle(redis, resolveSignInThrottle(signInThrottle), options.clock ?? Date.now) : undefined,
@@ -158,10 +175,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const mediaLinks = new MediaLinks(await loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
-  domain.channels.attachmentFile = (attachmentId) => {
-    const meta = attachments.get(attachmentId);
-    return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, path: attachments.filePath(meta.id) } : null;
+  domain.channels.attachmentFile = async (attachmentId) => {
+    const meta = await attachments.get(attachmentId);
+    return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, read: () => attachments.read(meta.id) } : null;
   };
+  log(`attachments: bytes in the ${blobs.display}`);
+  await importLegacyAttachments(storage, blobs, options.dataDir, Date.now(), log);
 
   if (options.demo && !(await domain.read((tx) => isSeeded(tx)))) {
     await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
@@ -193,6 +212,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     mediaLinks,
     readiness: { database: async () => void (await domain.head()), ...(redis ? { redis: () => redis.pingOrThrow() } : {}) },
     trustProxy: trustProxy ?? resolveWebchatOptions(options.webchat).trustProxy,
+    assistant: { clock: options.clock, ...options.assistant },
     log,
   });
   // Every request and upgrade enters through the boundary: a parsed target in, a clean answer out.
@@ -219,20 +239,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (err) {
     domain.close();
     await storage.close();
+    await blobs.close();
     lock?.release();
     await redis?.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  domain.surveys.publicUrl = options.publicUrl ?? process.env.SWITCHBOARD_PUBLIC_URL ?? url;
   log(`switchboard sync server listening on ${url}${options.demo ? ' (demo workspace)' : ''}`);
 
   // applyLogRetention and noticeForeignCommits log their failures and never reject: safe on timers.
   await domain.applyLogRetention();
+  // Housekeeping like retention: one instance at a time (the HousekeepingLock); skipped while another runs it.
+  const sweepUploads = () =>
+    database.housekeeping.run(() => attachments.sweep(options.pendingUploadKeepMs)).then(
+      (pass) => void (pass.ran && pass.value && log(`attachments: removed ${pass.value} upload(s) no message carried`)),
+      (err: unknown) => log(`attachments: housekeeping failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  await sweepUploads();
   // After every sender is in place (web chat above): unfinished send jobs of an earlier run go out now.
   await domain.startDelivery();
   const timers = [
-    setInterval(() => void domain.applyLogRetention(), domain.logRetention.intervalMs),
+    setInterval(() => void domain.applyLogRetention().then(sweepUploads), domain.logRetention.intervalMs),
     setInterval(() => void domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
   ];
   for (const timer of timers) timer.unref();
@@ -261,6 +290,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         domain.close();
         // Waits for a transaction still running (a status callback that raced the shutdown).
         await storage.close();
+        await blobs.close();
         lock?.release();
         await redis?.close();
       })();

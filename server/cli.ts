@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DATABASE_ARGS, resolveDatabaseArgs } from './admin/database-args.ts';
 import { startServer, type RunningServer } from './app.ts';
+import { resolveBlobStoreConfig } from './blobs/blob-config.ts';
 
 /** Admin commands (issues 4, 8): they change or list what is in the server database, and exit instead of serving. */
 const ADMIN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
@@ -11,10 +12,14 @@ const ADMIN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<n
   'channel:remove-provider': async () => (await import('./channels/channel-cli.ts')).runRemoveProviderCli,
   'org:shared-workstation': async () => (await import('./admin/shared-workstation-cli.ts')).runSharedWorkstationCli,
 };
+// Issue 12: the Message Assistant's settings and audit, and the organisation's edition.
+const ASSISTANT_COMMAND = (name: string) => name.startsWith('assistant:') || name === 'org:edition';
 
 const command = process.argv[2];
-if (command !== undefined && Object.hasOwn(ADMIN_COMMANDS, command)) {
-  const run = await ADMIN_COMMANDS[command]!();
+if (command !== undefined && (Object.hasOwn(ADMIN_COMMANDS, command) || ASSISTANT_COMMAND(command))) {
+  const run = ASSISTANT_COMMAND(command)
+    ? ((argv: string[]) => import('./assistant/cli.ts').then((m) => m.runAssistantCli(command, argv)))
+    : await ADMIN_COMMANDS[command]!();
   try {
     process.exit(await run(process.argv.slice(3)));
   } catch (err) {
@@ -27,7 +32,9 @@ if (command !== undefined && Object.hasOwn(ADMIN_COMMANDS, command)) {
 /**
  * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--database-url postgres://… [--database-schema NAME]]
  * [--redis-url redis://…]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_DATABASE_URL /
- * SWITCHBOARD_DATABASE_SCHEMA / SWITCHBOARD_REDIS_URL / SWITCHBOARD_REDIS_KEY_PREFIX too, and SWITCHBOARD_SEND_LEASE_MS.
+ * SWITCHBOARD_DATABASE_SCHEMA / SWITCHBOARD_REDIS_URL / SWITCHBOARD_REDIS_KEY_PREFIX too, and SWITCHBOARD_SEND_LEASE_MS;
+ * [--s3-bucket B --s3-endpoint URL --s3-region R --s3-force-path-style] / SWITCHBOARD_S3_* (the S3 keys only as
+ * SWITCHBOARD_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY).
  */
 const { values } = parseArgs({
   options: {
@@ -37,6 +44,10 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
+    's3-bucket': { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    's3-force-path-style': { type: 'boolean' },
   },
 });
 
@@ -63,6 +74,15 @@ if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 1000)) {
   process.exit(2);
 }
 
+const blobs = resolveBlobStoreConfig(
+  { bucket: values['s3-bucket'], endpoint: values['s3-endpoint'], region: values['s3-region'], forcePathStyle: values['s3-force-path-style'] },
+  process.env,
+);
+if (!blobs.ok) {
+  console.error(`switchboard: ${blobs.error}`);
+  process.exit(2);
+}
+
 let server: RunningServer;
 try {
   server = await startServer({
@@ -76,6 +96,7 @@ try {
     redisUrl,
     redisKeyPrefix,
     sendWorker: leaseMs === undefined ? undefined : { leaseMs, callTimeoutMs: Math.min(20_000, Math.floor(leaseMs / 3)) },
+    blobStore: blobs.config,
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

@@ -7,6 +7,7 @@ import type { CacheDb } from './cache/cache-file.ts';
 import type { NotificationService } from './notifications.ts';
 import { chatDetail, chatMessagesPage, directChatWith, peopleList, previousConversations } from './queries/chats.ts';
 import { sidebarView } from './queries/sidebar.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 export interface ChatActionDeps {
   /** The signed-in session; throws IpcFailure('unauthenticated') when there is none. */
@@ -94,7 +95,7 @@ export function chatIpcHandlers(deps: ChatActionDeps): Pick<IpcHandlers, ChatMet
 
     'actions.movePrivateNumber': ({ ownerId, number, inboxId }) => {
       const { user } = deps.session();
-      if (!['manager', 'supervisor', 'admin'].includes(user.role)) throw new IpcFailure('forbidden', 'Only managers can move a private number into a shared inbox.');
+      if (!permissions.movePrivateNumber(user.role)) throw new IpcFailure('forbidden', 'Only managers can move a private number into a shared inbox.');
       const parsed = parsePhoneNumberFromString(number, number.startsWith('+') ? undefined : { defaultCallingCode: '1' });
       if (!parsed || !parsed.isValid()) throw new IpcFailure('invalid', `“${number}” is not a valid phone number. Type it with its country code, for example +1 415 555 0170.`);
       deps.enqueue({ name: 'privateNumber.moveToInbox', args: { ownerId, number: parsed.number, inboxId } });

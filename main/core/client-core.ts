@@ -14,7 +14,9 @@ import { Outbox } from './outbox.ts';
 import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
 import { chatIpcHandlers } from './chat-actions.ts';
+import { surveyIpcHandlers } from './survey-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
+import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
@@ -26,6 +28,7 @@ import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-c
 import { SyncProgressTracker } from './sync-progress.ts';
 import { conversationForAction, type ConversationGuardRow } from './queries/conversation-guard.ts';
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 export type { TokenVault } from './token-vault.ts';
 export type { CacheKeyVault } from './cache-key-vault.ts';
@@ -255,12 +258,19 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...contactIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...surveyIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...attachmentIpcHandlers({
       session: () => requireSession(),
       enqueue: (mutation) => void enqueue(requireSession(), mutation),
       online: () => session?.sync.isOnline ?? false,
       changed: (conversationId) => emitChanged({ sidebar: false, conversationList: true, conversations: [conversationId] }),
       flush: () => session && flush(session),
+      log,
+    }),
+    ...assistantIpcHandlers({
+      session: () => requireSession(),
+      online: () => session?.sync.isOnline ?? false,
+      emit: (payload) => hub.emit('assistant', payload),
       log,
     }),
     'app.state': () => ({ session: sessionState, connection: connectionState(), syncProgress: session?.progress.state ?? null, defaultServerUrl: options.defaultServerUrl }),
@@ -332,7 +342,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       const s = requireSession();
       const conv = requireConversation(s, conversationId);
       if (conv.assignment_mode !== 1) throw new IpcFailure('forbidden', 'Assignment is turned off for this inbox.');
-      const mayAssignOthers = ['manager', 'supervisor', 'admin'].includes(s.user.role);
+      const mayAssignOthers = permissions.assignToAnyone(s.user.role);
       if (!mayAssignOthers && assigneeId !== null && assigneeId !== s.user.id) {
         throw new IpcFailure('forbidden', 'Only managers and supervisors can assign conversations to someone else.');
       }

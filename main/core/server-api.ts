@@ -1,13 +1,14 @@
+import type { z } from 'zod';
 import { ApiError, DeviceKeyResponse, HTTP_PATHS, ServerInfo, SignInResponse, type SignInRequest } from '../../protocol/http.ts';
 import { IpcFailure } from '../ipc-router.ts';
 
 const TIMEOUT_MS = 10_000;
 
-function endpoint(serverUrl: string, path: string): string {
+export function endpoint(serverUrl: string, path: string): string {
   return new URL(path, serverUrl).toString();
 }
 
-async function request(url: string, init: RequestInit, serverUrl: string): Promise<Response> {
+export async function request(url: string, init: RequestInit, serverUrl: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
@@ -15,7 +16,7 @@ async function request(url: string, init: RequestInit, serverUrl: string): Promi
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
+export async function readJson(res: Response): Promise<unknown> {
   try {
     return await res.json();
   } catch {
@@ -23,7 +24,7 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-function failure(res: Response, body: unknown): IpcFailure {
+export function failure(res: Response, body: unknown): IpcFailure {
   const parsed = ApiError.safeParse((body as { error?: unknown } | null)?.error);
   const message = parsed.success ? parsed.data.message : `The server answered ${res.status}.`;
   if (res.status === 401) return new IpcFailure('unauthenticated', message);
@@ -102,4 +103,31 @@ export async function forgetDeviceKey(serverUrl: string, token: string, deviceId
   } catch {
     // Useless without the file, which is gone.
   }
+}
+
+/**
+ * A signed-in JSON request to the server's API, its answer checked against the protocol schema. Failures
+ * become IpcFailures an agent can read (unreachable server, refused, not found).
+ */
+export async function authorizedJson<S extends z.ZodType>(
+  serverUrl: string,
+  token: string,
+  path: string,
+  schema: S,
+  init: { method?: 'GET' | 'PUT'; query?: Record<string, string | number>; body?: unknown } = {},
+): Promise<z.output<S>> {
+  const url = new URL(endpoint(serverUrl, path));
+  for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, String(v));
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await request(
+    url.toString(),
+    { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) },
+    serverUrl,
+  );
+  const body = await readJson(res);
+  if (!res.ok) throw failure(res, body);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new IpcFailure('unavailable', 'The server sent an answer this app does not understand.');
+  return parsed.data;
 }

@@ -8,6 +8,7 @@ import type { CacheDb } from './cache/cache-file.ts';
 import type { OutboxRow } from './cache/optimistic.ts';
 import { outboxState } from './outbox.ts';
 import { channelLabel } from '../../protocol/phone-format.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 /**
  * IPC handlers of the conversation workflow (SPEC (1), (8), (12), tags, (18))
@@ -24,6 +25,7 @@ export interface WorkflowActionDeps {
 
 type WorkflowMethods =
   | 'actions.createConversation'
+  | 'actions.retryMessage'
   | 'actions.setArchived'
   | 'actions.markUnread'
   | 'actions.addTag'
@@ -39,7 +41,6 @@ type WorkflowMethods =
   | 'actions.setChannelRegistration';
 
 const DONE = {} as Record<string, never>;
-export const MANAGER_ROLES: readonly User['role'][] = ['manager', 'supervisor', 'admin'];
 const MANAGER_MUTATIONS = "('cannedResponse.save', 'cannedResponse.delete', 'inbox.create', 'inbox.update', 'inbox.setMember', 'channel.setRegistration')";
 
 interface ChannelRow {
@@ -76,7 +77,7 @@ function tagOf(typed: string): string {
 }
 
 function requireManager(user: User): void {
-  if (!MANAGER_ROLES.includes(user.role)) {
+  if (!permissions.manageInboxes(user.role)) {
     throw new IpcFailure('forbidden', 'Only managers, supervisors and admins can change inboxes and pre-written messages.');
   }
 }
@@ -137,7 +138,7 @@ export function manageView(cache: CacheDb, user: User): ManageView {
   );
   const rows = db.prepare(`SELECT * FROM outbox WHERE name IN ${MANAGER_MUTATIONS} ORDER BY mutation_id`).all() as OutboxRow[];
   const failed: FailedAction[] = rows.filter((r) => r.state === 'failed').map((r) => ({ ...outboxState(r), name: r.name }));
-  return { canManage: MANAGER_ROLES.includes(user.role), canSetRegistration: user.role === 'admin', inboxes, people, pending: rows.length - failed.length, failed };
+  return { canManage: permissions.manageInboxes(user.role), canSetRegistration: permissions.setCarrierRegistration(user.role), inboxes, people, pending: rows.length - failed.length, failed };
 }
 
 export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers, WorkflowMethods> {
@@ -189,6 +190,16 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
         args: { conversationId, messageId: randomUUID(), channelId: channel.id, contactId, customerAddress, body },
       });
       return { conversationId, reused: false };
+    },
+
+    'actions.retryMessage': ({ conversationId, messageId }) => {
+      const { cache } = deps.session();
+      conversationExists(cache, conversationId);
+      const status = cache.db.prepare("SELECT status FROM messages WHERE id = ? AND conversation_id = ? AND direction = 'out'").pluck().get(messageId, conversationId);
+      if (status === undefined) throw new IpcFailure('not_found', 'There is no reply with this id in this conversation.');
+      if (status !== 'failed') throw new IpcFailure('invalid', 'Only a reply that failed can be sent again.');
+      deps.enqueue({ name: 'message.retry', args: { conversationId, messageId } });
+      return DONE;
     },
 
     'actions.setArchived': ({ conversationId, archived }) => {
@@ -273,7 +284,7 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
 
     'actions.setChannelRegistration': ({ channelId, registration }) => {
       const { cache, user } = deps.session();
-      if (user.role !== 'admin') throw new IpcFailure('forbidden', 'Only admins can change a channel’s carrier registration.');
+      if (!permissions.setCarrierRegistration(user.role)) throw new IpcFailure('forbidden', 'Only admins can change a channel’s carrier registration.');
       const kind = cache.db.prepare('SELECT kind FROM channels WHERE id = ?').pluck().get(channelId) as string | undefined;
       if (!kind) throw new IpcFailure('not_found', 'That channel is not available to you.');
       if (kind !== 'sms' && kind !== 'whatsapp') throw new IpcFailure('invalid', 'Only SMS and WhatsApp channels have a carrier registration.');

@@ -41,6 +41,7 @@ export const scopeOf = {
   chatUserState: (r: EntityOf<'chatUserState'>): Scope => scope.user(r.userId),
   cannedResponse: (r: EntityOf<'cannedResponse'>): Scope => scope.inbox(r.inboxId),
   notice: (r: EntityOf<'notice'>): Scope => scope.user(r.userId),
+  survey: (r: EntityOf<'survey'>): Scope => scope.inbox(r.inboxId),
 };
 
 /**

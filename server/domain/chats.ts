@@ -4,6 +4,7 @@ import { putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
 import { recordId } from '../../protocol/scope.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 /**
  * Direct and team chats (SPEC (5), (6)). A chat travels in scope chat:<id>,
@@ -19,7 +20,6 @@ import { recordId } from '../../protocol/scope.ts';
  * Refusals about chats the actor is not in say "not found".
  */
 
-const MANAGE_CHAT_ROLES = ['manager', 'supervisor', 'admin'] as const;
 const NOT_FOUND = 'This chat does not exist or you are not in it.';
 
 export async function memberChat(ctx: MutationContext, chatId: string): Promise<EntityOf<'chat'>> {
@@ -84,7 +84,7 @@ export const chatHandlers = {
     const chat = await memberChat(ctx, args.chatId);
     if (chat.kind !== 'team') return reject('invalid', 'The members of a direct chat cannot change; start a team chat instead.');
     const next = [...new Set(args.memberIds)];
-    const mayManage = chat.createdBy === ctx.actor.id || (MANAGE_CHAT_ROLES as readonly string[]).includes(ctx.actor.role);
+    const mayManage = permissions.manageTeamChat(ctx.actor.role, chat.createdBy, ctx.actor.id);
     const onlyLeaving = !next.includes(ctx.actor.id) && chat.memberIds.filter((id) => id !== ctx.actor.id).every((id) => next.includes(id)) && next.every((id) => chat.memberIds.includes(id));
     if (!mayManage && !onlyLeaving) {
       return reject('forbidden', 'Only the person who started this team chat or a manager can change its members.');

@@ -1,9 +1,10 @@
-import type { EntityOf, Role } from '../../protocol/domain.ts';
+import type { EntityOf } from '../../protocol/domain.ts';
 import type { MutationArgs } from '../../protocol/mutations.ts';
 import { deleteRecord, putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
 import { recordId } from '../../protocol/scope.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 /**
  * The conversation workflow (SPEC (1), (8), (12), (15), tags) and the manager
@@ -11,8 +12,6 @@ import { recordId } from '../../protocol/scope.ts';
  * actor may not see say "not found", so they learn nothing about them.
  */
 
-/** SPEC §1: managers and supervisors (and admins) manage inboxes, members and pre-written messages. */
-export const MANAGER_ROLES: readonly Role[] = ['manager', 'supervisor', 'admin'];
 const MAX_TAGS = 20;
 
 const NOT_MEMBER_CONVERSATION = 'This conversation does not exist or is in an inbox you are not a member of.';
@@ -32,7 +31,7 @@ async function memberConversation(ctx: MutationContext, conversationId: string):
 async function managedInbox(ctx: MutationContext, inboxId: string): Promise<EntityOf<'inbox'>> {
   const inbox = await ctx.tx.get('inbox', inboxId);
   if (!inbox || inbox.orgId !== ctx.actor.orgId || !await isMember(ctx, inbox.id, ctx.actor.id)) return reject('not_found', NOT_MEMBER_INBOX);
-  if (!MANAGER_ROLES.includes(ctx.actor.role)) {
+  if (!permissions.manageInboxes(ctx.actor.role)) {
     return reject('forbidden', 'Only managers, supervisors and admins can change inboxes and their pre-written messages.');
   }
   return inbox;
@@ -197,7 +196,7 @@ export function createWorkflowHandlers(send: SendHandler) {
     /** A new shared inbox; its creator becomes its first member (everyone sees only inboxes they belong to). */
     'inbox.create': async (ctx: MutationContext, args: MutationArgs<'inbox.create'>): Promise<void> => {
       const { tx, actor } = ctx;
-      if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers, supervisors and admins can create inboxes.');
+      if (!permissions.manageInboxes(actor.role)) return reject('forbidden', 'Only managers, supervisors and admins can create inboxes.');
       const existing = await tx.get('inbox', args.inboxId);
       if (existing) {
         if (existing.orgId === actor.orgId && await isMember(ctx, existing.id, actor.id) && existing.name === args.name.trim()) return;

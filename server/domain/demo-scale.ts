@@ -3,7 +3,7 @@ import { recordId, scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { DEMO_ORG } from './demo-seed.ts';
-import { preview } from './mutation-handlers.ts';
+import { preview } from './outbound-message.ts';
 
 /**
  * SWITCHBOARD_DEMO_SIZE: grows the demo workspace to a contact-center-sized one (issue 11: 100,000 conversations,

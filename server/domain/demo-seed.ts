@@ -3,7 +3,7 @@ import type { DemoAccount } from '../../protocol/http.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { hashPasswordSync } from './passwords.ts';
-import { preview } from './mutation-handlers.ts';
+import { preview } from './outbound-message.ts';
 import { seedDemoPrivateNumbers } from './demo-private-numbers.ts';
 import { recordId } from '../../protocol/scope.ts';
 
@@ -17,10 +17,11 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { name: 'Ava Admin', email: 'ava@demo.switchboard.test', password: 'demo-admin', role: 'admin' },
 ];
 
+// Avatar colours carry white initials: each is dark enough for 4.5:1 (axe's colour-contrast rule).
 export const DEMO_USERS = [
   { id: 'user_maya', account: DEMO_ACCOUNTS[0] as DemoAccount, avatarColor: '#7c3aed', inboxes: ['inbox_sales', 'inbox_support'] },
-  { id: 'user_sam', account: DEMO_ACCOUNTS[1] as DemoAccount, avatarColor: '#0891b2', inboxes: ['inbox_sales'] },
-  { id: 'user_alex', account: DEMO_ACCOUNTS[2] as DemoAccount, avatarColor: '#ea580c', inboxes: ['inbox_support'] },
+  { id: 'user_sam', account: DEMO_ACCOUNTS[1] as DemoAccount, avatarColor: '#0e7490', inboxes: ['inbox_sales'] },
+  { id: 'user_alex', account: DEMO_ACCOUNTS[2] as DemoAccount, avatarColor: '#c2410c', inboxes: ['inbox_support'] },
   { id: 'user_ava', account: DEMO_ACCOUNTS[3] as DemoAccount, avatarColor: '#be123c', inboxes: ['inbox_sales', 'inbox_support'] },
 ] as const;
 /** The admin is a member of both inboxes but the generated history (assignees, authors) keeps to the original three. */
@@ -254,5 +255,7 @@ export function demoWhatsAppTemplates(prefix: string): NonNullable<EntityOf<'cha
   return [
     { id: `tpl_${prefix}_follow_up`, name: 'follow_up', language: 'en_US', body: 'Hi! We are following up on your recent message to Northwind Outfitters. Reply to this message to continue the conversation.' },
     { id: `tpl_${prefix}_order_update`, name: 'order_update', language: 'en_US', body: 'Hi {{1}}, your Northwind Outfitters order {{2}} has an update. Reply to this message and we will share the details.' },
+    // Carries a satisfaction survey outside the 24-hour window: the link is its last value (issue 12 §2).
+    { id: `tpl_${prefix}_survey`, name: 'satisfaction_survey', language: 'en_US', body: 'Thanks for contacting Northwind Outfitters! How did we do? Rate us from 1 to 5: {{1}}' },
   ];
 }

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AttachmentLookup } from './attachments.ts';
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
@@ -23,6 +22,7 @@ import { InProcessHousekeepingLock, type HousekeepingLock } from './housekeeping
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
+import { SurveyService } from './survey-service.ts';
 
 export interface DomainOptions {
   storage: Storage;
@@ -34,8 +34,8 @@ export interface DomainOptions {
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
   /** Send worker: concurrency, lease, call timeout, poll interval and retry policy (send-worker.ts defaults). */
   sendWorker?: OutboundDeliveryOptions['worker'];
-  /** SPEC (18): uploaded files message.send may reference; absent = messages carry none. */
-  attachments?: AttachmentLookup;
+  /** SPEC (18): message.send may carry uploaded files (their facts are in storage); false/absent = none. */
+  attachments?: boolean;
   /** Session idle timeout, absolute age and last-used write interval (sessions.ts defaults). */
   sessions?: Partial<SessionPolicy>;
   /** Failed sign-in limits (sign-in-throttle.ts defaults). */
@@ -95,6 +95,8 @@ export class Domain {
   private readonly handlers;
   /** Channel provider configuration: webhooks find their channel here, admin commands write it. */
   readonly providers: ChannelProviders;
+  /** Customer satisfaction surveys (issue 12 §2): the page, web chat answers, settings and the report. */
+  readonly surveys: SurveyService;
   private readonly sessionPolicy: SessionPolicy;
   private readonly throttle: SignInThrottle;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
@@ -132,7 +134,8 @@ export class Domain {
     });
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
-    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
+    this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
+    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
     this.logRetention = resolveLogRetention(options.logRetention);
     this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();
   }

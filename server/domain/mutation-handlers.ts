@@ -1,5 +1,4 @@
-import type { EntityOf, Role } from '../../protocol/domain.ts';
-import { attachmentSummary } from '../../protocol/attachments.ts';
+import type { EntityOf } from '../../protocol/domain.ts';
 import { describeIssue } from '../../protocol/issues.ts';
 import { nulIssue } from '../../protocol/nul.ts';
 import { Mutation, type MutationArgs, type MutationName } from '../../protocol/mutations.ts';
@@ -8,13 +7,16 @@ import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
-import { verifyMessageAttachments, type AttachmentLookup } from './attachments.ts';
+import { verifyMessageAttachments } from './attachments.ts';
 import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
 import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
-import { enqueueSend } from './send-queue.ts';
 import { sendRefusal } from './send-rules.ts';
+import { createSurveyHandlers } from './surveys.ts';
+import { appendOutbound, nextMessageTime } from './outbound-message.ts';
+import { enqueueSend } from './send-queue.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -22,24 +24,6 @@ export interface MutationContext {
   now: number;
   /** Work to start once the transaction has committed (e.g. poke the send worker). */
   afterCommit(task: () => void): void;
-}
-
-const PREVIEW_LENGTH = 140;
-const ASSIGN_ANYONE: readonly Role[] = ['manager', 'supervisor', 'admin'];
-/** SPEC: supervisors may do everything a manager may inside their inboxes. */
-const MANAGE_MEMBERS: readonly Role[] = ['manager', 'supervisor', 'admin'];
-
-/**
- * Message times strictly increase within a conversation or chat, so replies
- * applied in the same millisecond still sort in the order they were applied.
- */
-export function nextMessageTime(lastMessageAt: number | null, now: number): number {
-  return Math.max(now, (lastMessageAt ?? 0) + 1);
-}
-
-export function preview(body: string): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
 }
 
 async function isMember(tx: StorageTx, inboxId: string, userId: string): Promise<boolean> {
@@ -61,9 +45,15 @@ type Handlers = { [N in MutationName]: Handler<N> };
 /** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
 export type SendQueuedHook = () => void;
 
-export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLookup: AttachmentLookup | null = null): Handlers {
+export function createMutationHandlers(
+  sendQueued: SendQueuedHook,
+  acceptAttachments = false,
+  /** Survey links (issue 12 §2): the page address of a token. */
+  surveyPageUrl: (token: string) => string = (token) => `/s/${token}`,
+): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
+    ...createSurveyHandlers({ sendQueued, pageUrl: surveyPageUrl }),
     ...chatHandlers,
     ...privateNumberHandlers,
     // conversation.create sends its first message through message.send (same rules, same delivery).
@@ -79,7 +69,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       }
       const body = args.body.trim();
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
-      const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
+      const attachments = await verifyMessageAttachments(tx, acceptAttachments, args.attachments, conversation.id, actor.id);
       if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
@@ -98,19 +88,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         providerId: null,
         createdAt: now,
       };
-      await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
-      const participantIds = conversation.participantIds.includes(actor.id)
-        ? conversation.participantIds
-        : [...conversation.participantIds, actor.id];
-      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
-        ...conversation,
-        participantIds,
-        lastMessageAt: now,
-        lastMessagePreview: preview(body || attachmentSummary(attachments)),
-      });
-      // The send job commits with the message: a crash after the ack cannot lose the send.
-      await enqueueSend(tx, message.id, ctx.now);
-      ctx.afterCommit(sendQueued);
+      await appendOutbound(ctx, conversation, message, sendQueued);
     },
 
     'message.sendTemplate': async (ctx, args) => {
@@ -144,18 +122,26 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         createdAt: now,
         template: { name: template.name, language: template.language, ...(args.parameters.length ? { parameters: args.parameters } : {}) },
       };
-      await putRecord(tx, scopeOf.conversation(conversation), 'message', message);
-      const participantIds = conversation.participantIds.includes(actor.id)
-        ? conversation.participantIds
-        : [...conversation.participantIds, actor.id];
-      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', {
-        ...conversation,
-        participantIds,
-        lastMessageAt: now,
-        lastMessagePreview: preview(body),
-      });
-      // The send job commits with the message: a crash after the ack cannot lose the send.
-      await enqueueSend(tx, message.id, ctx.now);
+      await appendOutbound(ctx, conversation, message, sendQueued);
+    },
+
+    'message.retry': async (ctx, args) => {
+      const conversation = await conversationForMember(ctx, args.conversationId);
+      const message = await ctx.tx.get('message', args.messageId);
+      if (!message || message.conversationId !== conversation.id || message.direction !== 'out') {
+        return reject('not_found', 'There is no reply with this id in this conversation.');
+      }
+      // Asked twice (a second click, another agent, a replayed outbox entry): it is already on its way.
+      if (message.status === 'queued' || message.status === 'sending') return;
+      if (message.status !== 'failed') return reject('conflict', 'This reply has already been sent; there is nothing to retry.');
+      const channel = await ctx.tx.get('channel', conversation.channelId);
+      if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
+      const refusal = await sendRefusal(ctx.tx, conversation, channel, { template: Boolean(message.template) }, ctx.now);
+      if (refusal) return reject(refusal.code, refusal.message);
+      // A new attempt is a new provider message: its id and callbacks replace those of the refused one.
+      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'message', { ...message, status: 'queued', statusReason: null, providerId: null });
+      // putSendJob starts an existing job over: the retry is as durable as the first send.
+      await enqueueSend(ctx.tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
     },
 
@@ -164,7 +150,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       const conversation = await conversationForMember(ctx, args.conversationId);
       const inbox = await tx.get('inbox', conversation.inboxId);
       if (!inbox?.assignmentMode) return reject('invalid', 'Assignment is turned off in this inbox.');
-      if (!ASSIGN_ANYONE.includes(actor.role) && args.assigneeId !== actor.id) {
+      if (!permissions.assignToAnyone(actor.role) && args.assigneeId !== actor.id) {
         return reject('forbidden', 'You can only assign conversations to yourself.');
       }
       if (args.assigneeId !== null && !await isMember(tx, inbox.id, args.assigneeId)) {
@@ -208,7 +194,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       if (!inbox || inbox.orgId !== actor.orgId || !await isMember(tx, inbox.id, actor.id)) {
         return reject('not_found', 'This inbox does not exist or you are not a member of it.');
       }
-      if (!MANAGE_MEMBERS.includes(actor.role)) return reject('forbidden', 'Only managers and admins can change inbox members.');
+      if (!permissions.manageInboxes(actor.role)) return reject('forbidden', 'Only managers, supervisors and admins can change inbox members.');
       const user = await tx.get('user', args.userId);
       if (!user || user.orgId !== actor.orgId) return reject('not_found', 'That person is not in this organisation.');
       const id = recordId.inboxMember(inbox.id, user.id);
@@ -223,7 +209,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
 
     'channel.setRegistration': async (ctx, args) => {
       const { tx, actor } = ctx;
-      if (actor.role !== 'admin') return reject('forbidden', 'Only admins can change a channel’s carrier registration.');
+      if (!permissions.setCarrierRegistration(actor.role)) return reject('forbidden', 'Only admins can change a channel’s carrier registration.');
       const channel = await tx.get('channel', args.channelId);
       const inbox = channel ? await tx.get('inbox', channel.inboxId) : null;
       if (!channel || !inbox || inbox.orgId !== actor.orgId) return reject('not_found', 'This channel does not exist.');

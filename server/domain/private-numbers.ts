@@ -6,6 +6,7 @@ import { recordId, scope as scopes } from '../../protocol/scope.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
+import { permissions } from '../../protocol/permissions.ts';
 
 /**
  * Private texting numbers (SPEC (3)) and "Previous messages" (SPEC (11)).
@@ -76,12 +77,10 @@ export async function guardPrivateData(ctx: MutationContext, mutation: Mutation)
   }
 }
 
-const MANAGER_ROLES = ['manager', 'supervisor', 'admin'];
-
 export const privateNumberHandlers = {
   'privateNumber.moveToInbox': async (ctx: MutationContext, args: MutationArgs<'privateNumber.moveToInbox'>): Promise<void> => {
     const { tx, actor } = ctx;
-    if (!MANAGER_ROLES.includes(actor.role)) return reject('forbidden', 'Only managers can move a private number into a shared inbox.');
+    if (!permissions.movePrivateNumber(actor.role)) return reject('forbidden', 'Only managers can move a private number into a shared inbox.');
     const target = await tx.get('inbox', args.inboxId);
     if (!target || target.orgId !== actor.orgId || target.kind === 'private' || !await tx.get('inboxMember', recordId.inboxMember(target.id, actor.id))) {
       return reject('not_found', 'This inbox does not exist or you are not a member of it.');

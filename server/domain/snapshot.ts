@@ -38,6 +38,7 @@ async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
         { kind: 'conversation', by: { inboxId: id } },
         { kind: 'message', by: { inboxId: id } },
         { kind: 'cannedResponse', by: { inboxId: id } },
+        { kind: 'survey', by: { inboxId: id } },
       ];
     case 'chat':
       return [

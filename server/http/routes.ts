@@ -14,7 +14,9 @@ import { twilioWebhookRoutes } from './twilio-webhooks.ts';
 import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import { deviceKeyRoutes } from './device-keys.ts';
 import { healthRoutes, type ReadinessProbes } from './health.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
+import { assistantRoutes, type AssistantRouteOptions } from '../assistant/http.ts';
+import { surveyApiRoutes, surveyPageRoute } from '../surveys/http.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -26,13 +28,15 @@ export interface RouteOptions {
   /** Meeting address template for the clients (null: they use their default). */
   meetingUrlTemplate?: string | null;
   /** SPEC (18): uploaded files (POST/GET /api/attachments); absent = no attachment routes. */
-  attachments?: AttachmentStore;
+  attachments?: AttachmentFiles;
   /** Signed public links to attachments (GET /media/<id>) for outbound MMS; absent = no media route. */
   mediaLinks?: MediaLinks;
   /** What GET /readyz checks (default: the database answers a query). */
   readiness?: ReadinessProbes;
   /** Behind a reverse proxy: sign-in limits key on the first X-Forwarded-For address, not the proxy's. */
   trustProxy?: boolean;
+  /** Message Assistant (issue 12): limits, timeout and (tests) the provider fetch. */
+  assistant?: Pick<AssistantRouteOptions, 'rateLimit' | 'timeoutMs' | 'clock' | 'fetch'>;
   log: (line: string) => void;
 }
 
@@ -98,6 +102,8 @@ export function createHttpHandler(options: RouteOptions): Handler {
   }
 
   Object.assign(routes, deviceKeyRoutes(domain, options.bodyLimitBytes));
+  Object.assign(routes, assistantRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, ...options.assistant }));
+  Object.assign(routes, surveyApiRoutes(domain, options.bodyLimitBytes));
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
@@ -109,6 +115,8 @@ export function createHttpHandler(options: RouteOptions): Handler {
         (options.mediaLinks ? mediaRoute(options.attachments, options.mediaLinks, target, method) : null))
       : null;
     if (attachment) return attachment(req, res, target);
+    const survey = surveyPageRoute(domain, target, method);
+    if (survey) return survey(req, res, target);
     const methods = routes[target.path];
     if (!methods) throw new HttpError(404, 'not_found', `No route ${target.path}.`);
     const handler = methods[method];

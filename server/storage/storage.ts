@@ -2,6 +2,7 @@ import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
+import type { OrgEdition } from '../../protocol/assistant.ts';
 
 /**
  * The narrow storage boundary. Domain code sees only these types; implementations live in ./sqlite/
@@ -80,6 +81,7 @@ export interface ListBy {
   cannedResponse: { inboxId: string };
   notice: { userId: string };
   chatUserState: { userId: string };
+  survey: { inboxId: string };
 }
 
 export interface StorageTx {
@@ -188,6 +190,106 @@ export interface StorageTx {
   deleteSendJob(messageId: string): Promise<void>;
   /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
   nextSendJobAt(): Promise<number | null>;
+
+  // attachment facts (the bytes live in a BlobStore under the same id: ./blob-store.ts)
+  /** Records a new attachment unless one of that id exists; true if recorded. */
+  addAttachment(row: AttachmentRow): Promise<boolean>;
+  getAttachment(id: string): Promise<AttachmentRow | null>;
+  /** Marks an attachment's bytes stored whole, measuring `size`; false if it was not a reservation (absent or committed). */
+  commitAttachment(id: string, size: number): Promise<boolean>;
+  /**
+   * Binds committed, not yet linked attachments to the message that carries them (and its conversation);
+   * returns how many were linked. An attachment already on a message keeps its first one.
+   */
+  linkAttachments(ids: readonly string[], link: { conversationId: string; messageId: string; at: number }): Promise<number>;
+  /** Forgets an attachment's facts (`unlinkedOnly`: only while no message carries it); true if deleted. */
+  deleteAttachment(id: string, options?: { unlinkedOnly?: boolean }): Promise<boolean>;
+  /** What one uploader stored through one channel (web chat visitors) since `createdSince`, oldest first. */
+  attachmentsOfUploader(channelId: string, uploaderId: string, createdSince: number): Promise<AttachmentRow[]>;
+  /** Ids of attachments no message carries, created before `createdBefore`, oldest first (housekeeping). */
+  unlinkedAttachments(createdBefore: number, limit: number): Promise<string[]>;
+
+  // ---- Message Assistant (issue 12): the organisation's edition, its assistant settings (they hold the
+  // provider key: never in the change log, never synced) and the audit of each use. Only server/assistant/ calls these.
+  orgEdition(orgId: string): Promise<OrgEdition>;
+  setOrgEdition(orgId: string, edition: OrgEdition): Promise<void>;
+  getAssistantSettings(orgId: string): Promise<AssistantSettingsRow | null>;
+  putAssistantSettings(row: AssistantSettingsRow): Promise<void>;
+  insertAssistantUse(row: AssistantUseRow): Promise<void>;
+  /** Newest first. */
+  listAssistantUses(orgId: string, limit: number): Promise<AssistantUseRow[]>;
+
+  // ---- customer satisfaction surveys (issue 12 §2; sqlite/surveys.ts). The records are entities (get/put
+  // 'survey'); what follows is server-side only: link tokens (hashed), per-inbox texts and the report counts.
+  /** Remembers the hash of a survey's link token (written with the survey, in its transaction). */
+  putSurveyToken(tokenHash: string, surveyId: string): Promise<void>;
+  /** The survey whose link token hashes to this, or null. */
+  findSurveyIdByTokenHash(tokenHash: string): Promise<string | null>;
+  /** The text an inbox sends with its survey link; null = the default. */
+  getSurveyMessage(inboxId: string): Promise<string | null>;
+  setSurveyMessage(inboxId: string, message: string, by: string, at: number): Promise<void>;
+  /** Surveys sent in [from, to) in these inboxes, counted per inbox and per (agent, inbox). */
+  surveyCounts(inboxIds: readonly string[], from: number, to: number): Promise<{ byInbox: SurveyCountRow[]; byAgent: SurveyCountRow[] }>;
+}
+
+/**
+ * An attachment's facts, as the server measured them (never as a client claimed). A row is added before the
+ * first byte is stored (a reservation, `committed` false), so housekeeping can find bytes whose writer died.
+ */
+export interface AttachmentRow {
+  id: string;
+  name: string;
+  contentType: string;
+  /** Bytes, counted while storing; 0 while reserved. */
+  size: number;
+  /** Set at upload for agents' files, when a message links it for provider media and web chat uploads. */
+  conversationId: string | null;
+  /** The channel a customer's file came through (provider media, web chat uploads); null for agents' uploads. */
+  channelId: string | null;
+  /** Who stored it: a user id, the channel id (provider media) or a web chat visitor handle. */
+  uploaderId: string;
+  createdAt: number;
+  /** The bytes are stored whole and checked. */
+  committed: boolean;
+  /** The first message that carried it (null: none yet, or carried before messages were recorded here). */
+  messageId: string | null;
+  /** When a message first carried it; null = an upload still pending, removed after a day. */
+  linkedAt: number | null;
+}
+
+export interface AssistantSettingsRow {
+  orgId: string;
+  baseUrl: string;
+  model: string;
+  /** The provider key ('' = none, e.g. a local Ollama). */
+  apiKey: string;
+  maskContactDetails: boolean;
+  enabled: boolean;
+  updatedAt: number;
+}
+
+export interface AssistantUseRow {
+  id: string;
+  orgId: string;
+  userId: string;
+  conversationId: string;
+  kind: 'suggest' | 'generate';
+  providerHost: string;
+  model: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  outcome: string;
+  at: number;
+  durationMs: number;
+}
+
+/** One group of the survey report: surveys sent, how many were answered, how many rated 4 or 5. */
+export interface SurveyCountRow {
+  /** The inbox id (byInbox) or the agent's user id (byAgent). */
+  key: string;
+  sent: number;
+  answered: number;
+  satisfied: number;
 }
 
 /** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */

@@ -11,10 +11,11 @@ import {
 import type { OutboundSender } from '../domain/delivery.ts';
 import type { SendOutcome } from '../domain/send-retry.ts';
 import type { Domain } from '../domain/domain.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
 import { clientAddress, idleTimeoutOf, InProcessAddressLimits, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { VisitorUploads, type WebchatGate } from './uploads.ts';
+import { answerVisitorSurvey, widgetMessages } from './surveys.ts';
 import {
   ackVisitorMessages,
   findWebchatChannel,
@@ -70,7 +71,7 @@ export class WebchatHub implements WebchatGate {
     private readonly domain: Domain,
     private readonly log: (line: string) => void,
     readonly options: WebchatHubOptions = {},
-    attachments?: AttachmentStore,
+    attachments?: AttachmentFiles,
     /** Per-address limits (app.ts: Redis when configured); default in memory with options.perIp. */
     limits?: AddressLimits,
   ) {
@@ -193,6 +194,12 @@ export class WebchatHub implements WebchatGate {
       }
       return;
     }
+    if (frame.type === 'surveyAnswer') {
+      const answered = await answerVisitorSurvey(this.domain, visitor, frame);
+      if (!answered.ok) return void send(ws, answered.frame);
+      for (const other of this.live.get(key(visitor.channelId, visitor.handle)) ?? []) toVisitor(other, answered.frame);
+      return;
+    }
     await ackVisitorMessages(this.domain, visitor.channelId, visitor.handle, frame.messageIds);
   }
 
@@ -228,7 +235,7 @@ export class WebchatHub implements WebchatGate {
     set.add(visitor);
     this.live.set(key(channel.id, handle), set);
     const history = await visitorHistory(this.domain, channel.id, handle);
-    send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: history.map(toWebchatMessage) });
+    send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: await widgetMessages(this.domain, history) });
     const shown = new Set(history.map((m) => m.id));
     for (const early of visitor.early ?? []) if (early.type !== 'message' || !shown.has(early.message.id)) send(ws, early);
     visitor.early = null;
@@ -246,7 +253,7 @@ export class WebchatHub implements WebchatGate {
     let attachments: EntityOf<'message'>['attachments'] = [];
     if (ids.length) {
       if (!this.uploads) return 'This chat does not accept attachments.';
-      const claimed = this.uploads.claim(visitor.channelId, visitor.handle, ids);
+      const claimed = await this.uploads.claim(visitor.channelId, visitor.handle, ids);
       if (typeof claimed === 'string') return claimed;
       attachments = claimed;
     }
@@ -259,7 +266,6 @@ export class WebchatHub implements WebchatGate {
       email: frame.email || visitor.email,
       attachments,
     });
-    if (ids.length) this.uploads?.commit(ids, message.conversationId, visitor.handle);
     return message;
   }
 
@@ -277,7 +283,8 @@ export class WebchatHub implements WebchatGate {
     if (!conversation) return { kind: 'permanent', reason: 'The conversation no longer exists.' };
     const set = this.live.get(key(conversation.channelId, conversation.customerAddress));
     if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
-    for (const v of set) toVisitor(v, { type: 'message', message: toWebchatMessage(message) });
+    const [pushed] = await widgetMessages(this.domain, [message]);
+    for (const v of set) toVisitor(v, { type: 'message', message: pushed ?? toWebchatMessage(message) });
     return { kind: 'accepted', providerId: null, status: 'sent' };
   }
 }

@@ -80,14 +80,50 @@
 
   var shown = {};
   var pending = []; // frames typed while offline, sent on reconnect (idempotent by clientMessageId)
+  // Inline satisfaction surveys (issue 12 §2): 1–5 buttons and an optional comment under the agent's message.
+  var surveyBoxes = {};
+  function renderSurvey(messageId, survey) {
+    var box = surveyBoxes[messageId];
+    if (!box) {
+      box = el('div', { alignSelf: 'flex-start', maxWidth: '90%', padding: '8px 10px', borderRadius: '10px', background: '#fff', border: '1px solid #cbd5e1', color: '#111' }, { 'data-testid': 'webchat-survey', role: 'group', 'aria-label': 'Rate this chat' });
+      surveyBoxes[messageId] = box;
+      list.appendChild(box);
+    }
+    box.setAttribute('data-state', survey.state);
+    box.textContent = '';
+    if (survey.state !== 'open') {
+      box.textContent = survey.state === 'answered' ? 'Thank you! You rated this chat ' + survey.rating + ' out of 5.' : 'This survey has expired.';
+      return;
+    }
+    var prompt = el('div', { marginBottom: '6px', fontWeight: '600' });
+    prompt.textContent = 'How did we do? 1 = very unhappy, 5 = very happy';
+    var comment = el('input', { width: '100%', boxSizing: 'border-box', padding: '6px', border: '1px solid #64748b', borderRadius: '6px', font: 'inherit', marginBottom: '6px' }, { placeholder: 'Comment (optional)', maxlength: '1000', 'aria-label': 'Comment (optional)', 'data-testid': 'webchat-survey-comment' });
+    var buttons = el('div', { display: 'flex', gap: '4px' });
+    [1, 2, 3, 4, 5].forEach(function (n) {
+      var b = el('button', { flex: '1', padding: '8px 0', border: '1px solid #1d4ed8', borderRadius: '6px', background: '#fff', color: '#1d4ed8', cursor: 'pointer', font: 'inherit', fontWeight: '700' }, { type: 'button', 'aria-label': 'Rate ' + n + ' out of 5', 'data-testid': 'webchat-survey-rate', 'data-rating': String(n) });
+      b.textContent = String(n);
+      b.addEventListener('click', function () {
+        if (!send({ type: 'surveyAnswer', surveyId: survey.id, rating: n, comment: comment.value.trim().slice(0, 1000) })) showError('You are offline; rate again when the chat is back.');
+      });
+      buttons.appendChild(b);
+    });
+    box.appendChild(prompt);
+    box.appendChild(comment);
+    box.appendChild(buttons);
+  }
   function render(message) {
-    if (shown[message.id]) return;
+    if (shown[message.id]) {
+      // A history after a reconnect: only a survey's state may have moved on.
+      if (message.survey) renderSurvey(message.id, message.survey);
+      return;
+    }
     shown[message.id] = true;
     var mine = message.from === 'visitor';
     var bubble = el('div', { alignSelf: mine ? 'flex-end' : 'flex-start', maxWidth: '80%', padding: '6px 10px', borderRadius: '10px', background: mine ? '#2563eb' : '#e5e7eb', color: mine ? '#fff' : '#111', whiteSpace: 'pre-wrap', wordBreak: 'break-word' }, { 'data-testid': 'webchat-message', 'data-from': message.from, 'data-id': message.id });
     if (message.body) bubble.appendChild(document.createTextNode(message.body));
     (message.attachments || []).forEach(function (a) { bubble.appendChild(renderAttachment(a, mine)); });
     list.appendChild(bubble);
+    if (message.survey) renderSurvey(message.id, message.survey);
     list.scrollTop = list.scrollHeight;
   }
   var previewable = { 'image/jpeg': 1, 'image/png': 1, 'image/gif': 1, 'image/webp': 1 };
@@ -260,6 +296,8 @@
         render(frame.message);
         if (frame.clientMessageId) pending = pending.filter(function (f) { return f.clientMessageId !== frame.clientMessageId; });
         if (frame.message.from === 'agent') { unacked.push(frame.message.id); ackShown(); }
+      } else if (frame.type === 'survey') {
+        renderSurvey(frame.messageId, frame.survey);
       } else if (frame.type === 'error') {
         if (frame.clientMessageId) {
           // Refused: stop resending it, and give the visitor their text back to send again.

@@ -35,6 +35,7 @@ import { newCacheKey, type CacheKey } from '../../main/core/cache/cache-key.ts';
 import { ConversationListQueries } from '../../main/core/queries/conversation-list.ts';
 import { runSearchBench } from './search-bench.ts';
 import { runRendererBench } from './renderer-bench.ts';
+import { runAssistantBench } from './assistant-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -492,3 +493,7 @@ runSearchBench(scale, iterations);
 
 // 4. The renderer in Chromium (its own caches: see renderer-bench.ts).
 await runRendererBench(scale);
+
+// 5. Message Assistant (issue 12): past-reply suggestions at 1,000,000 messages × BENCH_SCALE and the time to the first
+// streamed token through our server (assistant-bench.ts).
+await runAssistantBench(scale, iterations);

@@ -19,6 +19,7 @@ import type {
 import { fakeContactHandlers } from './fake-contacts.ts';
 import { fakeWorkflowHandlers } from './fake-workflow.ts';
 import { fakeChatHandlers } from './fake-chats.ts';
+import { fakeAssistantHandlers } from './fake-assistant.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -279,6 +280,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     ...fakeContactHandlers(),
     ...fakeWorkflowHandlers(),
     ...fakeChatHandlers(),
+    ...fakeAssistantHandlers(),
     'app.state': () => ({ session: session(), connection, syncProgress: null, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {
@@ -373,6 +375,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     },
     'attachments.read': () => ({ name: 'file', contentType: 'image/png', dataBase64: '' }),
     'actions.sendTemplate': ({ conversationId }) => handlers['actions.sendMessage']({ conversationId, body: 'template' }),
+    'actions.sendSurvey': ({ conversationId }) => ({ surveyId: 'survey-fake', ...handlers['actions.sendMessage']({ conversationId, body: 'Satisfaction survey' }) }),
+    'surveys.settings': ({ inboxId }) => ({ inboxId, message: 'How did we do? {link}', isDefault: true }),
+    'surveys.saveSettings': ({ inboxId, message }) => ({ inboxId, message, isDefault: false }),
+    'surveys.report': ({ from, to }) => ({ from, to, total: { sent: 0, answered: 0, satisfied: 0, csat: null, responseRate: null }, inboxes: [], agents: [] }),
     'actions.assign': ({ conversationId, assigneeId }) => {
       find(conversationId).assigneeId = assigneeId;
       changed([conversationId]);
@@ -391,6 +397,15 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
         c.readBy.add(user.id);
         changed([conversationId]);
       }
+      return {};
+    },
+    'actions.retryMessage': ({ conversationId, messageId }) => {
+      const c = conversations.find((x) => x.id === conversationId);
+      const m = c?.messages.find((x) => x.id === messageId && x.status === 'failed');
+      if (!c || !m) throw new Error('There is no reply with this id in this conversation.');
+      c.messages = c.messages.map((x) => (x === m ? { ...x, status: 'queued', statusReason: null, displayStatus: 'queued' } : x));
+      deliverLater(c, m.id);
+      changed([c.id]);
       return {};
     },
     'outbox.retry': ({ mutationId }) => {

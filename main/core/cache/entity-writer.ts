@@ -19,6 +19,7 @@ const TABLE: Record<EntityKind, string> = {
   cannedResponse: 'canned_responses',
   notice: 'notices',
   chatUserState: 'chat_user_state',
+  survey: 'surveys',
 };
 /** previous_conversations: SPEC (11) conversations (read-only), kept apart from the conversation lists. */
 const SCOPED_TABLES = [...Object.values(TABLE), 'previous_conversations'];
@@ -79,6 +80,8 @@ export class EntityWriter {
                                  created_at, last_message_at, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       previousDelete: p('DELETE FROM previous_conversations WHERE id = ?'),
       chatUserState: p('INSERT OR REPLACE INTO chat_user_state (id, scope, chat_id, user_id, read_at) VALUES (?, ?, ?, ?, ?)'),
+      survey: p(`INSERT OR REPLACE INTO surveys (id, scope, conversation_id, message_id, sent_by, sent_at, expires_at, rating, comment, answered_at, via)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       tagsClear: p('DELETE FROM conversation_tags WHERE conversation_id = ?'),
       tagAdd: p('INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)'),
       message: p(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
@@ -269,6 +272,15 @@ export class EntityWriter {
       case 'chatUserState': {
         const r = rec.record;
         this.run('chatUserState', r.id, scope, r.chatId, r.userId, r.readAt);
+        changed.sidebar = true;
+        return;
+      }
+      case 'survey': {
+        const r = rec.record;
+        const a = r.answer;
+        this.run('survey', r.id, scope, r.conversationId, r.messageId, r.sentBy, r.sentAt, r.expiresAt, a?.rating ?? null, a?.comment ?? null, a?.answeredAt ?? null, a?.via ?? null);
+        // The conversation's timeline shows it; its contact's panel follows sidebar changes.
+        changed.conversation(r.conversationId);
         changed.sidebar = true;
         return;
       }

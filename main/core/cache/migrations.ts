@@ -251,6 +251,17 @@ export const migrations: readonly string[] = [
   CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', prefix='2 3');
   INSERT INTO messages_fts (messages_fts) SELECT 'rebuild' WHERE NOT EXISTS (SELECT 1 FROM deferred_fts_triggers);
   `,
+  // satisfaction surveys (issue 12 §2): shown in their conversation's timeline and, answered, on the contact
+  // (found through the conversations linked to it, so a later link shows earlier ratings too).
+  `
+  CREATE TABLE surveys (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, conversation_id TEXT NOT NULL, message_id TEXT NOT NULL, sent_by TEXT NOT NULL,
+    sent_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, rating INTEGER, comment TEXT, answered_at INTEGER, via TEXT
+  );
+  CREATE INDEX surveys_scope ON surveys(scope);
+  CREATE INDEX surveys_conversation ON surveys(conversation_id, sent_at);
+  CREATE INDEX surveys_answered ON surveys(conversation_id, answered_at) WHERE answered_at IS NOT NULL;
+  `,
 ];
 
 

@@ -2,8 +2,8 @@ import type { ChatDetail, ChatMessagesPage, ChatMessageView, Person, PreviousCon
 import type { CacheDb } from '../cache/cache-file.ts';
 import { outboxState } from '../outbox.ts';
 import { formatAddress } from './rows.ts';
-
-const MANAGE_CHAT_ROLES = new Set(['manager', 'supervisor', 'admin']);
+import { permissions } from '../../../protocol/permissions.ts';
+import type { Role } from '../../../protocol/domain.ts';
 
 /**
  * Unread messages of a chat for me: others' messages after my read mark, or
@@ -53,7 +53,7 @@ export function chatDetail(cache: CacheDb, chatId: string): ChatDetail | null {
     return { id, name: u?.name ?? 'Former colleague', avatarColor: u?.avatar_color ?? '#64748b' };
   });
   const me = cache.userId;
-  const myRole = cache.db.prepare('SELECT role FROM users WHERE id = ?').pluck().get(me) as string | undefined;
+  const myRole = cache.db.prepare('SELECT role FROM users WHERE id = ?').pluck().get(me) as Role | undefined;
   const createdBy = row.created_by;
   const other = members.find((m) => m.id !== me);
   return {
@@ -63,7 +63,7 @@ export function chatDetail(cache: CacheDb, chatId: string): ChatDetail | null {
     members,
     createdBy,
     canRename: row.kind === 'team',
-    canManageMembers: row.kind === 'team' && (createdBy === me || MANAGE_CHAT_ROLES.has(myRole ?? '')),
+    canManageMembers: row.kind === 'team' && permissions.manageTeamChat(myRole, createdBy, me),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ContactDetail, ContactHistoryItem, ContactSummary } from '../../..
 import type { CacheDb } from '../cache/cache-file.ts';
 import type { OutboxRow } from '../cache/optimistic.ts';
 import { outboxState } from '../outbox.ts';
+import { contactSurveys } from './surveys.ts';
 import { toContact, type ContactRow } from './conversation-detail.ts';
 
 export type { ContactRow };
@@ -92,5 +93,6 @@ export function contactDetail(cache: CacheDb, contactId: string): ContactDetail 
     editable: contact.ownerId === null || contact.ownerId === me,
     history: contactHistory(cache, contactId, contact.phones),
     pendingActions: pending.map(outboxState),
+    surveys: contactSurveys(cache, contactId),
   };
 }

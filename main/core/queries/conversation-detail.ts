@@ -71,7 +71,7 @@ export function conversationDetail(cache: CacheDb, id: string, now: number = Dat
     )
     .all(row.inbox_id) as { id: string; name: string }[];
   const pending = db
-    .prepare("SELECT * FROM outbox WHERE conversation_id = ? AND name NOT IN ('message.send', 'conversation.create') ORDER BY mutation_id")
+    .prepare("SELECT * FROM outbox WHERE conversation_id = ? AND name NOT IN ('message.send', 'conversation.create', 'survey.send') ORDER BY mutation_id")
     .all(id) as OutboxRow[];
   return {
     conversation: toConversation(row),

@@ -3,6 +3,7 @@ import type { MessagesPage, MessageView } from '../../../protocol/ipc.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import { outboxState } from '../outbox.ts';
 import { formatAddress } from './rows.ts';
+import { surveysOfMessages } from './surveys.ts';
 
 interface MessageRow {
   id: string;
@@ -42,7 +43,8 @@ export function messagesPage(cache: CacheDb, conversationId: string, before: num
     .prepare(`SELECT c.customer_address, ct.name FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?`)
     .get(conversationId) as { customer_address: string; name: string | null } | undefined;
   const customer = conv ? (conv.name ?? formatAddress(conv.customer_address)) : 'Customer';
-  return { items: page.map((r) => toView(r, customer)), hasMore };
+  const surveys = surveysOfMessages(cache, conversationId);
+  return { items: page.map((r) => ({ ...toView(r, customer), survey: surveys.get(r.id) ?? null })), hasMore };
 }
 
 function toView(r: MessageRow, customer: string): MessageView {

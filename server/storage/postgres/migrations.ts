@@ -236,6 +236,81 @@ export const MIGRATIONS: readonly string[] = [
     value text NOT NULL,
     created_at bigint NOT NULL
   );
+  `,  // 2: attachment facts (SQLite migration 11): every instance checks, links and serves the files the others stored;
+  // the bytes are in the blob store. A row is written before the bytes (committed false), so housekeeping finds
+  // the bytes of a writer that died.
+  `
+  CREATE TABLE attachments (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    conversation_id text COLLATE "C",
+    channel_id text COLLATE "C",
+    uploader_id text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    committed boolean NOT NULL DEFAULT false,
+    message_id text COLLATE "C",
+    linked_at bigint
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
+  `,
+  // 3: Message Assistant (issue 12; SQLite migration 12): the organisation's edition, its assistant settings (the
+  // provider key stays here, like channel provider secrets) and the audit of each use.
+  `
+  ALTER TABLE orgs ADD COLUMN edition text NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
+  CREATE TABLE assistant_settings (
+    org_id text COLLATE "C" PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    base_url text NOT NULL,
+    model text NOT NULL,
+    api_key text NOT NULL,
+    mask_contact_details boolean NOT NULL,
+    enabled boolean NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE assistant_uses (
+    id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL,
+    user_id text COLLATE "C" NOT NULL,
+    conversation_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    provider_host text NOT NULL,
+    model text NOT NULL,
+    prompt_tokens integer,
+    completion_tokens integer,
+    outcome text NOT NULL,
+    at bigint NOT NULL,
+    duration_ms bigint NOT NULL
+  );
+  CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
+  `,
+  // 4: customer satisfaction surveys (issue 12 §2; SQLite migration 13). surveys holds the synced records (inbox
+  // scope); the link token is kept only as its SHA-256 in survey_tokens. surveys_report covers the report's counts
+  // per inbox and per agent over a period.
+  `
+  CREATE TABLE surveys (
+    id text COLLATE "C" PRIMARY KEY,
+    conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id text COLLATE "C" NOT NULL,
+    sent_by text COLLATE "C" NOT NULL,
+    sent_at bigint NOT NULL,
+    rating integer,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX surveys_report ON surveys(inbox_id, sent_at, sent_by, rating);
+  CREATE INDEX surveys_inbox_id ON surveys(inbox_id, id);
+  CREATE INDEX surveys_conversation ON surveys(conversation_id);
+  CREATE TABLE survey_tokens (
+    token_hash text PRIMARY KEY,
+    survey_id text COLLATE "C" NOT NULL UNIQUE REFERENCES surveys(id) ON DELETE CASCADE
+  );
+  CREATE TABLE survey_settings (
+    inbox_id text COLLATE "C" PRIMARY KEY REFERENCES inboxes(id) ON DELETE CASCADE,
+    message text NOT NULL,
+    updated_by text COLLATE "C" NOT NULL,
+    updated_at bigint NOT NULL
+  );
   `,
 ];
 

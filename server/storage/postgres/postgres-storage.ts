@@ -1,11 +1,14 @@
 import type { Storage, StorageTx, TransactionOptions } from '../storage.ts';
 import { accountMethods } from './accounts.ts';
+import { attachmentMethods } from './attachments.ts';
+import { assistantMethods } from './assistant.ts';
 import { changeLogMethods } from './change-log.ts';
 import { entityMethods } from './entities.ts';
 import { migrate } from './migrations.ts';
 import { createPool, runTransaction, staleGuard, type Query, type TxState } from './pool.ts';
 import { sendJobMethods } from './send-jobs.ts';
 import { settingMethods } from './settings.ts';
+import { surveyMethods } from './surveys.ts';
 
 export interface PostgresStorageOptions {
   /** postgres://user@host:port/database */
@@ -55,6 +58,9 @@ function buildTx(q: Query, appendLockKey: number): StorageTx {
     ...changeLogMethods(q, appendLockKey, settings.setMeta),
     ...settings,
     ...sendJobMethods(q),
+    ...attachmentMethods(q),
+    ...assistantMethods(q),
+    ...surveyMethods(q),
   };
 }
 

@@ -73,4 +73,15 @@ export const ENTITY_TABLES: EntityTables = {
   cannedResponse: { table: 'canned_responses', columns: { inbox_id: (r) => r.inboxId }, listColumns: { inboxId: 'inbox_id' } },
   notice: { table: 'notices', columns: { user_id: (r) => r.userId }, listColumns: { userId: 'user_id' } },
   chatUserState: { table: 'chat_user_states', columns: { user_id: (r) => r.userId }, listColumns: { userId: 'user_id' } },
+  survey: {
+    table: 'surveys',
+    columns: {
+      conversation_id: (r) => r.conversationId,
+      inbox_id: (r) => r.inboxId,
+      sent_by: (r) => r.sentBy,
+      sent_at: (r) => r.sentAt,
+      rating: (r) => r.answer?.rating ?? null,
+    },
+    listColumns: { inboxId: 'inbox_id' },
+  },
 };

@@ -247,6 +247,82 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // attachment facts (issue 9, many instances): the facts of each stored file move from <data-dir>/attachments/<id>.json
+  // into the database (the bytes go to a blob store: that directory, or S3), so every instance can check, link and
+  // serve them. A row is written before the bytes (committed 0), so bytes whose writer died are found and removed
+  // with the unlinked uploads. server/blobs/legacy-attachments.ts imports the .json files of earlier versions once.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    conversation_id TEXT,
+    channel_id TEXT,
+    uploader_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    committed INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT,
+    linked_at INTEGER
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
+  `,
+  // 12: Message Assistant (issue 12): the organisation's edition (the assistant exists only in Customer Engagement),
+  // its assistant settings (the provider key stays here, like channel provider secrets) and the audit of each use.
+  `
+  ALTER TABLE orgs ADD COLUMN edition TEXT NOT NULL DEFAULT 'customer_engagement' CHECK (edition IN ('customer_engagement', 'contact_center'));
+  CREATE TABLE assistant_settings (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    base_url TEXT NOT NULL,
+    model TEXT NOT NULL,
+    api_key TEXT NOT NULL,
+    mask_contact_details INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE assistant_uses (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    provider_host TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    outcome TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL
+  );
+  CREATE INDEX assistant_uses_org_at ON assistant_uses(org_id, at);
+  `,
+  // 13: customer satisfaction surveys (issue 12 §2). surveys holds the synced records (inbox scope); the link
+  // token is kept only as its SHA-256 in survey_tokens, never in a record or the change log. The report counts
+  // the surveys of the reader's inboxes sent in a period, per inbox and per agent: surveys_report covers both.
+  `
+  CREATE TABLE surveys (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    inbox_id TEXT NOT NULL,
+    sent_by TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    rating INTEGER,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX surveys_report ON surveys(inbox_id, sent_at, sent_by, rating);
+  CREATE INDEX surveys_inbox_id ON surveys(inbox_id, id);
+  CREATE TABLE survey_tokens (
+    token_hash TEXT PRIMARY KEY,
+    survey_id TEXT NOT NULL UNIQUE REFERENCES surveys(id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE survey_settings (
+    inbox_id TEXT PRIMARY KEY REFERENCES inboxes(id) ON DELETE CASCADE,
+    message TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -8,6 +8,9 @@ import { serialisedTransactions, type SyncTx } from './serialised.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
+import { attachmentStatements } from './attachments.ts';
+import { assistantStatements } from './assistant-storage.ts';
+import { surveyStatements } from './surveys.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -294,6 +297,9 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       ).run(row);
     },
     ...sendJobStatements(stmt),
+    ...attachmentStatements(stmt),
+    ...assistantStatements(stmt),
+    ...surveyStatements(stmt),
   };
 
   return serialisedTransactions(db, tx);

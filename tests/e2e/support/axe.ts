@@ -14,16 +14,18 @@ export interface AxeFinding {
 }
 
 // Runs in the page (the Node typings here have no DOM, so it is passed as text).
-const RUN_AXE = `(async () => {
-  const result = await window.axe.run(document, { resultTypes: ['violations'] });
+const runAxe = (include: readonly string[] | null) => `(async () => {
+  const context = ${include ? JSON.stringify({ include: include.map((s) => [s]) }) : 'document'};
+  const result = await window.axe.run(context, { resultTypes: ['violations'] });
   return result.violations.flatMap((v) => v.nodes.map((n) => ({
     rule: v.id, impact: v.impact, target: n.target.map(String).join(' '),
     summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240),
   })));
 })()`;
 
-export async function axeFindings(page: Page): Promise<AxeFinding[]> {
+/** `include`: CSS selectors of the parts to check (default: the whole page). */
+export async function axeFindings(page: Page, include: readonly string[] | null = null): Promise<AxeFinding[]> {
   // Evaluated through the devtools protocol: the app's CSP (script-src 'self') refuses an inline script tag.
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
-  return (await page.evaluate(RUN_AXE)) as AxeFinding[];
+  return (await page.evaluate(runAxe(include))) as AxeFinding[];
 }

@@ -47,7 +47,7 @@ describe('channel:list and channel:remove-provider', () => {
     const lines = await list();
     const line = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? '';
     expect(line('ch_sales_sms')).toContain('provider twilio (account AC01…cdef, webhooks at https://inbox.example.com)');
-    expect(line('ch_sales_wa')).toMatch(/whatsapp .*templates 2 .*provider whatsapp \(phone number id 1099887766, graph https:\/\/graph\.facebook\.com\)/);
+    expect(line('ch_sales_wa')).toMatch(/whatsapp .*templates 3 .*provider whatsapp \(phone number id 1099887766, graph https:\/\/graph\.facebook\.com\)/);
     expect(line('ch_support_wa')).toContain('provider none (demo delivery)');
     expect(line('ch_sales_web')).toMatch(/webchat .*provider web chat widget$/);
     const all = lines.join('\n');

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../../server/storage/storage.ts';
+import { assistantContract } from './contract-assistant.ts';
+import { attachmentsContract } from './contract-attachments.ts';
 import { changeLogContract, ledgerContract } from './contract-log.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
+import { surveysContract } from './contract-surveys.ts';
 import { transactionsContract } from './contract-transactions.ts';
 
 /** What each part of the suite gets: the store of the running test, and a way to open another on the same data. */
@@ -38,6 +41,9 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('change log', () => changeLogContract(ctx));
     describe('mutation ledger', () => ledgerContract(ctx));
     describe('send jobs', () => sendJobsContract(ctx));
+    describe('attachment facts', () => attachmentsContract(ctx));
     describe('transactions', () => transactionsContract(ctx));
+    describe('Message Assistant', () => assistantContract(ctx));
+    describe('surveys', () => surveysContract(ctx));
   });
 }
