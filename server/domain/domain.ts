@@ -450,6 +450,11 @@ export class Domain {
     });
   }
 
+  /** Entries of every scope after `afterSeq` with the head of the same snapshot: the instance's one log reader (server/sync/log-reader.ts). */
+  readLog(afterSeq: number, limit: number): Promise<{ entries: ChangeEntry[]; head: number }> {
+    return this.read(async (tx) => ({ entries: await tx.readAllChanges(afterSeq, limit), head: await tx.head() }));
+  }
+
   /** Whether the user holds the scope now, and if so one page of its records. */
   readSnapshot(
     userId: string,
