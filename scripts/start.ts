@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServerInfo } from '../protocol/http.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
+import { parseDemoSize } from '../server/domain/demo-scale.ts';
 import { DEFAULT_DEMO_TRAFFIC_MS, parseDemoTrafficInterval, startDemoTraffic, type DemoTraffic } from '../server/simulator/demo-traffic.ts';
 import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
@@ -49,7 +50,22 @@ async function startEmbeddedServer(dataDir: string, logFile: StartLog): Promise<
   if (demo && firstStart) writeFileSync(path.join(serverDir, DEMO_MARKER), 'This workspace was seeded with the demo data.\n');
   if (demo && firstStart) say('creating the demo workspace (first start only)…');
   const port = Number(process.env.SWITCHBOARD_PORT ?? DEFAULT_PORT);
-  const options = { dataDir: serverDir, demo, log: (line: string) => logFile.write('server', line) };
+  const demoSize = demo ? parseDemoSize(process.env.SWITCHBOARD_DEMO_SIZE) : null;
+  if (demoSize) say(`growing the demo workspace to ${demoSize.toLocaleString('en-US')} conversations (first start at this size only; resumes if interrupted)…`);
+  let lastShown = 0;
+  const options = {
+    dataDir: serverDir,
+    demo,
+    demoSize: demoSize ?? undefined,
+    // One line per tenth, not per batch: the terminal stays readable.
+    onDemoGrowth: (done: number, of: number) => {
+      if (done === of || done - lastShown >= of / 10) {
+        lastShown = done;
+        say(`  ${done.toLocaleString('en-US')} of ${of.toLocaleString('en-US')} generated conversations written`);
+      }
+    },
+    log: (line: string) => logFile.write('server', line),
+  };
   try {
     return { server: await startServer({ ...options, port }), serverDir, demo };
   } catch (err) {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
+import { growDemoWorkspace } from './domain/demo-scale.ts';
+import { renameLegacyMovedNumbers } from './domain/private-numbers.ts';
 import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
@@ -36,6 +38,10 @@ export interface ServerOptions {
   host?: string;
   /** Seed the demo workspace on first start, list demo accounts, accept /api/demo/inbound. */
   demo?: boolean;
+  /** SWITCHBOARD_DEMO_SIZE: with demo, grow the workspace to this many conversations (about 10 messages each). */
+  demoSize?: number;
+  /** Progress of that growth, per batch (conversations written so far of those to add). */
+  onDemoGrowth?: (done: number, of: number) => void;
   log?: (line: string) => void;
   // ---- beyond the agreed interface (all optional; used by tests and operators)
   /** Accept POST /api/demo/inbound without demo mode (tests). */
@@ -130,6 +136,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.demo && !(await domain.read((tx) => isSeeded(tx)))) {
     await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
     log('seeded the demo workspace');
+  }
+  const renamed = await domain.write((tx) => renameLegacyMovedNumbers(tx));
+  if (renamed > 0) log(`renamed ${renamed} moved private number${renamed === 1 ? '' : 's'} still called "My number" in a shared inbox`);
+  if (options.demo && options.demoSize) {
+    const added = await growDemoWorkspace((fn) => domain.write(fn), options.demoSize, Date.now(), options.onDemoGrowth);
+    if (added > 0) log(`grew the demo workspace by ${added} conversations to ${options.demoSize}`);
   }
 
   const tuning = resolveTuning(options.sync);

@@ -35,3 +35,13 @@ export async function recordProviderId(tx: StorageTx, messageId: string, provide
   await putRecord(tx, scopeOf.conversation(conversation), 'message', { ...message, providerId, status: next });
   return 'recorded';
 }
+
+/** A status that moved the message on ends its send job (a web chat welcome, a provider callback). */
+export async function settleStatus(tx: StorageTx, messageId: string, status: DeliveryStatus, reason: string | null): Promise<void> {
+  if (await recordDeliveryStatus(tx, messageId, status, reason)) await tx.deleteSendJob(messageId);
+}
+
+/** The provider accepted the message: its id is recorded and its send job is done. */
+export async function settleProviderId(tx: StorageTx, messageId: string, providerId: string): Promise<void> {
+  if ((await recordProviderId(tx, messageId, providerId)) !== 'gone') await tx.deleteSendJob(messageId);
+}

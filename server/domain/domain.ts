@@ -7,7 +7,7 @@ import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { Storage, StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
 import type { OutboundSender } from './delivery.ts';
-import { recordDeliveryStatus, recordProviderId } from './delivery-status.ts';
+import { settleProviderId, settleStatus } from './delivery-status.ts';
 import { OutboundDelivery, type OutboundDeliveryOptions } from './outbound-delivery.ts';
 import { Rejection } from './errors.ts';
 import { ChangeFeed } from './feed.ts';
@@ -131,7 +131,8 @@ export class Domain {
 
   /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
   async init(): Promise<void> {
-    this.announcedHead = Math.max(this.announcedHead, await this.head());
+    const head = await this.head();
+    this.announcedHead = Math.max(this.announcedHead, head);
   }
 
   /**
@@ -475,13 +476,4 @@ export class Domain {
   organisationName(): Promise<string> {
     return this.read(async (tx) => (await tx.firstOrg())?.name ?? 'Switchboard');
   }
-}
-
-/** A status that moved the message on ends its send job (delivery-status.ts decides whether it moves). */
-async function settleStatus(tx: StorageTx, messageId: string, status: DeliveryStatus, reason: string | null): Promise<void> {
-  if (await recordDeliveryStatus(tx, messageId, status, reason)) await tx.deleteSendJob(messageId);
-}
-
-async function settleProviderId(tx: StorageTx, messageId: string, providerId: string): Promise<void> {
-  if ((await recordProviderId(tx, messageId, providerId)) !== 'gone') await tx.deleteSendJob(messageId);
 }

@@ -131,3 +131,21 @@ export const privateNumberHandlers = {
   },
 };
 
+
+/**
+ * Numbers moved before moves renamed them still carry the owner's "My number" in a shared inbox, where it
+ * misleads every other member. The owner is no longer recorded on the channel, so they are named for what
+ * they are; clients show the number beside the name. Idempotent: run at every start, writes only what it fixes.
+ */
+export async function renameLegacyMovedNumbers(tx: StorageTx): Promise<number> {
+  let renamed = 0;
+  for (const channel of await tx.listAllChannels()) {
+    if (channel.name !== 'My number') continue;
+    const inbox = await tx.get('inbox', channel.inboxId);
+    if (!inbox || inbox.kind === 'private') continue;
+    await putRecord(tx, scopeOf.channel(channel), 'channel', { ...channel, name: MOVED_NUMBER_NAME });
+    renamed++;
+  }
+  return renamed;
+}
+export const MOVED_NUMBER_NAME = 'Moved private number';

@@ -231,8 +231,8 @@ export class SyncConnection {
     if (!user) return;
     for (const { id, mutation } of frame.mutations) {
       const applied = await this.domain.applyMutation(user, this.clientId, id, mutation);
-      // The head read after the commit is at or past the mutation's entries: its result follows them. Read before
-      // push: `this.pendingResults.push(await …)` would push onto the array the pump may replace meanwhile.
+      // The head read after the commit is at or past the mutation's entries: its result follows them. Read
+      // before the push: the pump replaces pendingResults meanwhile.
       const afterSeq = await this.domain.head();
       this.pendingResults.push({ afterSeq, frame: { type: 'mutationResult', id, result: applied.result } });
     }

@@ -32,7 +32,7 @@ beforeAll(async () => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   twilio = await TwilioSimulator.start();
-  configureTwilioChannel(join(product.dir, 'server'), SALES_SMS, {
+  await configureTwilioChannel(join(product.dir, 'server'), SALES_SMS, {
     accountSid: twilio.accountSid,
     authToken: twilio.authToken,
     apiBaseUrl: twilio.url,
@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   // A WhatsApp conversation whose customer wrote over a day ago (aged before Sam signs in): templates only.
   waClosedId = await product.injectInbound('ch_sales_wa', '+14155550166', 'Do you ship to Canada?');
-  ageInboundPastWindow(product, waClosedId);
+  await ageInboundPastWindow(product, waClosedId);
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ let closedId: string;
 beforeAll(async () => {
   product = await startProduct();
   closedId = await product.injectInbound('ch_sales_wa', '+14155550177', 'Is the blue tent back in stock?');
-  ageInboundPastWindow(product, closedId);
+  await ageInboundPastWindow(product, closedId);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../protocol/domain.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import { scopesOfUser } from '../../server/domain/change-log.ts';
-import { privateInboxId } from '../../server/domain/private-numbers.ts';
+import { MOVED_NUMBER_NAME, privateInboxId, renameLegacyMovedNumbers } from '../../server/domain/private-numbers.ts';
 import { openTestDomain, type TestDomain } from './support/fixtures.ts';
 
 let t: TestDomain;
@@ -140,5 +140,22 @@ describe('private texting numbers (SPEC (3)) and previous messages (SPEC (11))',
     expect(inbound.conversationId).not.toBe('conv_pn_sam_1');
     expect(await t.get('conversation', inbound.conversationId)).toMatchObject({ inboxId: 'inbox_sales', status: 'open' });
     expect((await t.get('conversation', inbound.conversationId))?.previousOfChannelId ?? null).toBeNull();
+  });
+
+  it('a number moved before moves renamed it loses "My number" at the next start; a private one keeps it', async () => {
+    // As earlier versions left it: Sam's number in Sales, still called "My number".
+    await t.storage.transaction(async (tx) => {
+      const channel = await tx.get('channel', 'pn_sam');
+      if (channel) await tx.put('channel', { ...channel, inboxId: 'inbox_sales', name: 'My number' });
+    });
+    const mayaOwn = await t.get('channel', 'pn_maya');
+    const before = await t.storage.transaction(async (tx) => await tx.head());
+    expect(await t.domain.write((tx) => renameLegacyMovedNumbers(tx))).toBe(1);
+    expect(await t.get('channel', 'pn_sam')).toMatchObject({ inboxId: 'inbox_sales', name: MOVED_NUMBER_NAME });
+    // Sales' members hear of it through the log; the owner's own private number is left alone.
+    const entries = await t.storage.transaction(async (tx) => await tx.readChanges(before, ['inbox:inbox_sales'], 100));
+    expect(entries.map((e) => (e.op === 'put' ? e.record.id : e.id))).toEqual(['pn_sam']);
+    expect(await t.get('channel', 'pn_maya')).toEqual(mayaOwn);
+    expect(await t.domain.write((tx) => renameLegacyMovedNumbers(tx))).toBe(0);
   });
 });

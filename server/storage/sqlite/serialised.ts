@@ -19,6 +19,40 @@ interface Live {
   live: boolean;
 }
 
+/** How long a write waits for another process (an admin command) to release the file's write lock. */
+const WRITE_LOCK_WAIT_MS = 5000;
+
+const isBusy = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+
+/**
+ * BEGIN IMMEDIATE, waiting for the write lock without blocking the event loop: busy_timeout would sleep
+ * the whole thread, and the holder may be another connection of this very process (tests, a CLI run
+ * in-process) whose COMMIT is waiting for that thread.
+ */
+async function beginImmediate(db: Database.Database): Promise<void> {
+  const giveUpAt = Date.now() + WRITE_LOCK_WAIT_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    if (tryBeginImmediate(db)) return;
+    if (Date.now() >= giveUpAt) throw Object.assign(new Error('database is locked (another process held the write lock too long)'), { code: 'SQLITE_BUSY' });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** One attempt with the connection's busy_timeout off (it stays on for everything else). */
+function tryBeginImmediate(db: Database.Database): boolean {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return true;
+  } catch (err) {
+    if (!isBusy(err)) throw err;
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
 /**
  * The asynchronous contract over one better-sqlite3 connection. A connection has one transaction at a time,
  * and a read inside someone else's open write would see its uncommitted rows, so every transaction (read or
@@ -55,7 +89,8 @@ export function serialisedTransactions(db: Database.Database, sync: SyncTx): Sto
     if (closed || !db.open) throw new Error('storage is closed');
     const handle = Object.create(proto) as Live & StorageTx;
     handle.live = true;
-    db.exec(kind === 'read' ? 'BEGIN' : 'BEGIN IMMEDIATE');
+    if (kind === 'read') db.exec('BEGIN');
+    else await beginImmediate(db);
     try {
       const result = await inside.run(handle, () => fn(handle));
       db.exec('COMMIT');

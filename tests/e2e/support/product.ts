@@ -49,13 +49,25 @@ const quiet = (): void => {};
  * Moves every inbound message of a conversation (column and stored record) back by more than the WhatsApp
  * reply window, straight in the server's SQLite file: the window is closed from then on.
  */
-export function ageInboundPastWindow(product: Pick<Product, 'dir'>, conversationId: string): void {
+export async function ageInboundPastWindow(product: Pick<Product, 'dir'>, conversationId: string): Promise<void> {
   const db = new Database(path.join(product.dir, 'server', DATABASE_FILE));
   try {
     const at = Date.now() - WHATSAPP_WINDOW_MS - 2 * 60 * 60 * 1000;
-    db.prepare(
+    const update = db.prepare(
       `UPDATE messages SET created_at = ?, data = json_set(data, '$.createdAt', ?) WHERE json_extract(data, '$.conversationId') = ? AND json_extract(data, '$.direction') = 'in'`,
-    ).run(at, at, conversationId);
+    );
+    // The server runs in this process: waiting for its write lock in busy_timeout would block the thread its
+    // COMMIT needs, so the update retries on a timer instead.
+    db.pragma('busy_timeout = 0');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        update.run(at, at, conversationId);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 500) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   } finally {
     db.close();
   }

@@ -35,7 +35,7 @@ describe('web chat attachments: visitor uploads', () => {
     expect(echo.message.attachments).toEqual([file]);
 
     const conversation = (await conversationOf(token))!;
-    expect(chat.t.get('message', echo.message.id)).toMatchObject({ direction: 'in', attachments: [file] });
+    expect(await chat.t.get('message', echo.message.id)).toMatchObject({ direction: 'in', attachments: [file] });
     expect(conversation.lastMessagePreview).toBe('Photo');
     // Committed like an MMS file: agents of the inbox read it through /api/attachments.
     expect(chat.store.get(file.id)).toMatchObject({ conversationId: conversation.id });
@@ -136,7 +136,7 @@ describe('web chat attachments: agent replies', () => {
     expect((await chat.download(token, file.id)).status).toBe(404);
 
     const messageId = `msg_${randomUUID()}`;
-    expect(chat.t.apply('user_sam', { name: 'message.send', args: { conversationId: conversation.id, messageId, body: 'Here you go', attachments: [file] } })).toEqual({ ok: true });
+    expect(await chat.t.apply('user_sam', { name: 'message.send', args: { conversationId: conversation.id, messageId, body: 'Here you go', attachments: [file] } })).toEqual({ ok: true });
     const pushed = await v.next('message', (f) => f.message.id === messageId);
     expect(pushed.message).toMatchObject({ from: 'agent', attachments: [file] });
 
