@@ -15,6 +15,7 @@ import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import { openPostgresStorage } from './storage/postgres/postgres-storage.ts';
 import { SyncHub } from './sync/hub.ts';
 import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
 import { WEBCHAT_PATHS } from '../protocol/webchat.ts';
@@ -90,6 +91,8 @@ export interface ServerOptions {
   redisKeyPrefix?: string;
   /** How long connecting to Redis may take at start (ms). Default 5000. */
   redisConnectTimeoutMs?: number;
+  /** SWITCHBOARD_DATABASE_URL: PostgreSQL instead of the SQLite file in dataDir (many instances share it). */
+  databaseUrl?: string;
 }
 
 export interface RunningServer {
@@ -110,7 +113,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : null;
   if (redis) log(`sharing state through Redis at ${redis.display}`);
   mkdirSync(options.dataDir, { recursive: true });
-  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
+  const storage = options.databaseUrl
+    ? await openPostgresStorage({ url: options.databaseUrl, log })
+    : openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const attachments = new AttachmentStore(options.dataDir);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
   const domain = await Domain.open({

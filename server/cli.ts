@@ -31,8 +31,9 @@ if (process.argv[2] === 'org:shared-workstation') {
 }
 
 /**
- * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…]`; env SWITCHBOARD_PORT /
- * SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL too.
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--database-url postgres://…]`; env
+ * SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL / SWITCHBOARD_DATABASE_URL too, and
+ * SWITCHBOARD_REDIS_KEY_PREFIX (default `switchboard:`).
  */
 const { values } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
+    'database-url': { type: 'string' },
   },
 });
 
@@ -71,6 +73,9 @@ try {
     demo: values.demo,
     meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     redisUrl,
+    // Several deployments (or test runs) on one Redis keep apart by prefix.
+    redisKeyPrefix: process.env.SWITCHBOARD_REDIS_KEY_PREFIX || undefined,
+    databaseUrl: values['database-url'] ?? (process.env.SWITCHBOARD_DATABASE_URL || undefined),
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

@@ -28,10 +28,12 @@ export class ServerProcess {
     child.stderr?.on('data', collect);
   }
 
-  static async start(dataDir: string, port: number): Promise<ServerProcess> {
+  /** `env`: extra variables (SWITCHBOARD_DATABASE_URL, SWITCHBOARD_REDIS_URL, … for a cluster of processes). */
+  static async start(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const server = new ServerProcess(child);
     await server.until((line) => line.includes('listening on'), 'the server to listen');
