@@ -55,6 +55,8 @@ export class SyncConnection {
   /** Per scope: entries at or below this seq are already part of its snapshot. */
   private readonly floors = new Map<Scope, number>();
   private cursor = 0;
+  /** The head the database showed at hello: the reader must have read that far before this socket is served. */
+  private helloHead = 0;
   private pages: ChangePages | null = null;
   private caughtUp = false;
   private pendingResults: PendingResult[] = [];
@@ -202,6 +204,7 @@ export class SyncConnection {
     // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
     const fresh = hello.cursor === null || hello.cursor < floor || hello.cursor > head;
     this.cursor = fresh ? head : (hello.cursor ?? head);
+    this.helloHead = head;
     this.pages = new ChangePages(auth.user.id, scopes, this.shared.reader, this.domain, this.shared.pageStats);
     this.sendNow({ type: 'welcome', protocol: PROTOCOL_VERSION, user: auth.user, scopes: [...held], head, serverTime: Date.now() });
     for (const s of new Set(hello.scopes)) {
@@ -292,8 +295,9 @@ export class SyncConnection {
     const pages = this.pages;
     if (!user || !pages) return;
     const limit = this.tuning.maxBatch;
-    // A mutation's result waits for its entries: the reader must have read that far (one read shared by all).
-    const awaited = Math.max(0, ...this.pendingResults.map((r) => r.afterSeq));
+    // Commits of another process the reader has not heard of yet, and a mutation's entries (its result waits
+    // for them): the reader reads that far first, one read shared by every socket waiting.
+    const awaited = Math.max(this.helloHead, ...this.pendingResults.map((r) => r.afterSeq));
     if (awaited > this.shared.reader.head) await this.shared.reader.reach(awaited);
     for (;;) {
       if (this.closed) return;

@@ -40,6 +40,11 @@ export class ServerProcess {
     return server;
   }
 
+  /** The server's own process id (node runs server/cli.ts itself: no wrapper process). */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   get url(): string {
     const line = this.output.find((l) => l.includes('listening on')) ?? '';
     return /(http:\/\/\S+)/.exec(line)?.[1] ?? '';

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { putRecord, scopeOf } from '../../../server/domain/change-log.ts';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import { SyncHub } from '../../../server/sync/hub.ts';
 import { resolveTuning, type SyncTuning } from '../../../server/sync/tuning.ts';
 import { openTestDomain, type TestDomain } from '../support/fixtures.ts';
@@ -130,5 +131,26 @@ describe('one log reader per instance', () => {
     expect(readChanges.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(hub.stats().pages.fromDatabase).toBeGreaterThanOrEqual(2);
     expect(maya.entries().map((e) => e.seq)).toEqual(seqs);
+  });
+
+  it('a commit of another process the reader has not heard of yet reaches a socket saying hello at once', async () => {
+    const t = await domain();
+    const { url } = await hubOn(t);
+    const maya = await connected(url, t, MAYA);
+    const cursor = maya.lastCursor();
+    const scopes = maya.find('welcome')!.scopes;
+    maya.close();
+    // Another process (an admin command, another instance) writes; no poke reaches this hub.
+    const other = openSqliteStorage({ file: t.file });
+    cleanup.push(() => other.close());
+    const seq = await other.transaction(async (tx) => {
+      const conversation = (await tx.get('conversation', 'conv_sales_0001'))!;
+      return putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, tags: ['from-elsewhere'] });
+    });
+    const signedIn = await t.domain.signIn(MAYA.email, MAYA.password);
+    const back = await SyncClient.connect(url);
+    cleanup.push(() => back.close());
+    await back.sync(signedIn!.token, { cursor, scopes });
+    expect(back.entries().map((e) => e.seq)).toContain(seq);
   });
 });
