@@ -8,7 +8,7 @@
  * it measures
  *  1. inbound webhooks stored per second: BENCH_WEBHOOKS signed webhooks, 16 at a time, each answered 200 once
  *     committed, and the CPU the server processes used meanwhile (/proc; PostgreSQL's own is not counted);
- *  2. webhook → client latency: BENCH_PACED webhooks at 50/s, from just before the POST until the `changes`
+ *  2. webhook → client latency: BENCH_PACED webhooks at 10/s, from just before the POST until the `changes`
  *     frame carrying the message reached each observing client (p50 and p99 over webhooks × observers);
  *  3. reconnect catch-up: with the clients gone, 10,000 changes are written to Maya's scopes; one client
  *     comes back with its old cursor; ms from its hello to the `caughtUp` frame.
@@ -33,8 +33,8 @@ import { SyncFleet } from './sync-fleet.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 2000);
-const PACED = Number(process.env.BENCH_PACED ?? 200);
-const PACE_MS = 20;
+const PACED = Number(process.env.BENCH_PACED ?? 100);
+const PACE_MS = 100;
 const CATCH_UP = 10_000;
 const CONCURRENCY = 16;
 const OBSERVERS = 20;
