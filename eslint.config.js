@@ -1,7 +1,8 @@
 // Layering is enforced here, as errors: the folders say the runtime.
 //   protocol/  pure contracts: imports nothing of ours but itself, no Node, no DOM libraries
 //   boundary/  Node: the HTTP boundary every server of ours goes through; imports nothing of ours but itself
-//   server/    Node: protocol + boundary + server (server/domain/ never imports Redis or server/shared-state/)
+//   server/    Node: protocol + boundary + server (server/domain/ never imports Redis, server/shared-state/, node:fs,
+//              S3, server/blobs/ or a storage engine: it sees ports)
 //   main/      Node: protocol + boundary + main (only main/shell/ may import `electron`)
 //   preload/   bridge: protocol + `electron` (contextBridge, ipcRenderer) only
 //   renderer/  DOM: protocol + renderer + vue/pinia; never Node, Electron, main or server
@@ -22,6 +23,10 @@ const ours = {
   ws: pattern(['ws'], 'only server/ and main/ import ws'),
   node: pattern(nodeBuiltins, 'this layer runs without Node'),
   redis: pattern(['redis', '@redis/*', '**/shared-state/**'], 'the domain sees ports; Redis implementations live in server/shared-state/ and are injected by app.ts'),
+  storage: pattern(
+    ['node:fs', 'node:fs/*', 'fs', 'fs/*', '@aws-sdk/*', '**/blobs/**', '**/storage/sqlite/**', '**/storage/postgres/**'],
+    'the domain sees the storage and blob-store contracts (server/storage/*.ts); files, S3 and the engines live behind them',
+  ),
 };
 const restrict = (...groups) => ({ 'no-restricted-imports': ['error', { patterns: groups }] });
 
@@ -46,7 +51,7 @@ export default tseslint.config(
   { files: ['protocol/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws, ours.node) },
   { files: ['boundary/**'], rules: restrict(ours.protocol, ours.server, ours.main, ours.renderer, ours.preload, ours.electron, ours.sqlite, ours.ws) },
   { files: ['server/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron) },
-  { files: ['server/domain/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron, ours.redis) },
+  { files: ['server/domain/**'], rules: restrict(ours.main, ours.renderer, ours.preload, ours.electron, ours.redis, ours.storage) },
   { files: ['main/**'], ignores: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload, ours.electron) },
   { files: ['main/shell/**'], rules: restrict(ours.server, ours.renderer, ours.preload) },
   { files: ['preload/**'], rules: restrict(ours.server, ours.main, ours.boundary, ours.renderer, ours.sqlite, ours.ws) },

@@ -426,6 +426,8 @@ export const ipcMethods = {
   'actions.sendMessage': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().min(1, 'a reply cannot be empty').max(4000) }),
   ),
+  /** Sends again a reply the provider refused (status failed); through the outbox, so it waits while offline. */
+  'actions.retryMessage': method<Done>()(z.object({ conversationId: Id, messageId: Id })),
   /** An approved WhatsApp template (allowed outside the 24-hour window); through the outbox like a reply. */
   'actions.sendTemplate': method<{ messageId: string }>()(
     z.object({

@@ -50,6 +50,14 @@ export const Mutation = z.discriminatedUnion('name', [
     }),
   }),
   z.object({
+    name: z.literal('message.retry'),
+    /**
+     * Sends again a reply the provider refused after the server accepted it (status failed): the same message,
+     * queued again with a new send job. The channel's rules are checked again (opt-out, window, registration).
+     */
+    args: z.object({ conversationId: Id, messageId: Id }),
+  }),
+  z.object({
     name: z.literal('conversation.assign'),
     args: z.object({
       conversationId: Id,

@@ -9,7 +9,9 @@ import { Domain, type DomainOptions } from './domain/domain.ts';
 import type { LogRetentionPolicy } from './domain/log-retention.ts';
 import type { SessionPolicy } from './domain/sessions.ts';
 import { resolveSignInThrottle, type SignInThrottlePolicy } from './domain/sign-in-throttle.ts';
-import { AttachmentStore } from './domain/attachments.ts';
+import { AttachmentFiles } from './blobs/attachment-files.ts';
+import { openBlobStore, type BlobStoreConfig } from './blobs/blob-config.ts';
+import { importLegacyAttachments } from './blobs/legacy-attachments.ts';
 import { loadMediaLinkSecret, MediaLinks } from './channels/media-links.ts';
 import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler } from './http/routes.ts';
@@ -93,6 +95,13 @@ export interface ServerOptions {
   redisConnectTimeoutMs?: number;
   /** SWITCHBOARD_DATABASE_URL: PostgreSQL instead of the SQLite file in dataDir (many instances share it). */
   databaseUrl?: string;
+  /**
+   * Where attachment bytes go (their facts are in the database): the local directory `<dataDir>/attachments/`
+   * (default) or S3-compatible object storage, which every instance can share (cli: SWITCHBOARD_S3_*).
+   */
+  blobStore?: BlobStoreConfig;
+  /** Housekeeping: uploads no message carries are removed after this long (ms). Default one day. */
+  pendingUploadKeepMs?: number;
 }
 
 export interface RunningServer {
@@ -116,14 +125,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const storage = options.databaseUrl
     ? await openPostgresStorage({ url: options.databaseUrl, log })
     : openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
-  const attachments = new AttachmentStore(options.dataDir);
+  const blobs = openBlobStore(options.blobStore, options.dataDir);
+  const attachments = new AttachmentFiles(storage, blobs, options.clock ?? Date.now);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
   const domain = await Domain.open({
     storage,
     log,
     minServableSeq: options.minServableSeq,
     delivery: options.delivery,
-    attachments,
+    attachments: true,
     sessions: options.sessions,
     signInThrottle,
     signInThrottler: redis ? new RedisSignInThrottle(redis, resolveSignInThrottle(signInThrottle), options.clock ?? Date.now) : undefined,
@@ -133,10 +143,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const mediaLinks = new MediaLinks(await loadMediaLinkSecret(storage, options.dataDir, Date.now(), log));
   domain.channels.mediaUrl = (publicUrl, attachmentId) => mediaLinks.url(publicUrl, attachmentId);
-  domain.channels.attachmentFile = (attachmentId) => {
-    const meta = attachments.get(attachmentId);
-    return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, path: attachments.filePath(meta.id) } : null;
+  domain.channels.attachmentFile = async (attachmentId) => {
+    const meta = await attachments.get(attachmentId);
+    return meta ? { name: meta.name, contentType: meta.contentType, size: meta.size, read: () => attachments.read(meta.id) } : null;
   };
+  log(`attachments: bytes in the ${blobs.display}`);
+  await importLegacyAttachments(storage, blobs, options.dataDir, Date.now(), log);
 
   if (options.demo && !(await domain.read((tx) => isSeeded(tx)))) {
     await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
@@ -196,6 +208,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     domain.close();
     await visitorRelay.close();
     await storage.close();
+    await blobs.close();
     await redis?.close();
     throw err;
   }
@@ -205,10 +218,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // applyLogRetention and noticeForeignCommits log their failures and never reject: safe on timers.
   await domain.applyLogRetention();
+  const sweepUploads = () =>
+    attachments.sweep(options.pendingUploadKeepMs).then(
+      (n) => void (n && log(`attachments: removed ${n} upload(s) no message carried`)),
+      (err: unknown) => log(`attachments: housekeeping failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  await sweepUploads();
   // After every sender is in place (web chat above): unfinished send jobs of an earlier run go out now.
   await domain.startDelivery();
   const timers = [
-    setInterval(() => void domain.applyLogRetention(), domain.logRetention.intervalMs),
+    setInterval(() => void domain.applyLogRetention().then(sweepUploads), domain.logRetention.intervalMs),
     setInterval(() => void domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
   ];
   for (const timer of timers) timer.unref();
@@ -238,6 +257,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         domain.close();
         // Waits for a transaction still running (a status callback that raced the shutdown).
         await storage.close();
+        await blobs.close();
         await redis?.close();
       })();
       return closing;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startServer, type RunningServer } from './app.ts';
 import { parseRedisUrl } from './shared-state/redis-url.ts';
+import { resolveBlobStoreConfig } from './blobs/blob-config.ts';
 
 // Admin commands (issue 4): `channel:twilio …`, `channel:whatsapp …`, `channel:whatsapp-templates …`,
 // `channel:list` and `channel:remove-provider …` change or list channels and exit instead of serving;
@@ -31,9 +32,10 @@ if (process.argv[2] === 'org:shared-workstation') {
 }
 
 /**
- * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--database-url postgres://…]`; env
- * SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL / SWITCHBOARD_DATABASE_URL too, and
- * SWITCHBOARD_REDIS_KEY_PREFIX (default `switchboard:`).
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--database-url postgres://…]
+ * [--s3-bucket B --s3-endpoint URL --s3-region R --s3-force-path-style]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR /
+ * SWITCHBOARD_REDIS_URL / SWITCHBOARD_DATABASE_URL / SWITCHBOARD_S3_* too (the S3 keys only as
+ * SWITCHBOARD_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY), and SWITCHBOARD_REDIS_KEY_PREFIX (default `switchboard:`).
  */
 const { values } = parseArgs({
   options: {
@@ -44,6 +46,10 @@ const { values } = parseArgs({
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
     'database-url': { type: 'string' },
+    's3-bucket': { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    's3-force-path-style': { type: 'boolean' },
   },
 });
 
@@ -64,6 +70,15 @@ if (redisUrl !== undefined) {
   }
 }
 
+const blobs = resolveBlobStoreConfig(
+  { bucket: values['s3-bucket'], endpoint: values['s3-endpoint'], region: values['s3-region'], forcePathStyle: values['s3-force-path-style'] },
+  process.env,
+);
+if (!blobs.ok) {
+  console.error(`switchboard: ${blobs.error}`);
+  process.exit(2);
+}
+
 let server: RunningServer;
 try {
   server = await startServer({
@@ -76,6 +91,7 @@ try {
     // Several deployments (or test runs) on one Redis keep apart by prefix.
     redisKeyPrefix: process.env.SWITCHBOARD_REDIS_KEY_PREFIX || undefined,
     databaseUrl: values['database-url'] ?? (process.env.SWITCHBOARD_DATABASE_URL || undefined),
+    blobStore: blobs.config,
   });
 } catch (err) {
   // A dependency that is down or misconfigured is a sentence for the operator, not a stack trace.

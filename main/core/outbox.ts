@@ -51,7 +51,9 @@ export class Outbox {
         conversation_id: conversationOf(mutation),
         // A new conversation's first message shows its pending / failed state like any reply.
         message_id:
-          mutation.name === 'message.send' || mutation.name === 'conversation.create' || mutation.name === 'message.sendTemplate' ? mutation.args.messageId : null,
+          mutation.name === 'message.send' || mutation.name === 'conversation.create' || mutation.name === 'message.sendTemplate' || mutation.name === 'message.retry'
+            ? mutation.args.messageId
+            : null,
         mutation: JSON.stringify(mutation),
         // Strictly increasing, so replies typed within one millisecond keep their order.
         taken_at: Math.max(this.now(), (this.db.prepare('SELECT max(taken_at) + 1 FROM outbox').pluck().get() as number | null) ?? 0),

@@ -24,6 +24,7 @@ export interface WorkflowActionDeps {
 
 type WorkflowMethods =
   | 'actions.createConversation'
+  | 'actions.retryMessage'
   | 'actions.setArchived'
   | 'actions.markUnread'
   | 'actions.addTag'
@@ -189,6 +190,16 @@ export function workflowIpcHandlers(deps: WorkflowActionDeps): Pick<IpcHandlers,
         args: { conversationId, messageId: randomUUID(), channelId: channel.id, contactId, customerAddress, body },
       });
       return { conversationId, reused: false };
+    },
+
+    'actions.retryMessage': ({ conversationId, messageId }) => {
+      const { cache } = deps.session();
+      conversationExists(cache, conversationId);
+      const status = cache.db.prepare("SELECT status FROM messages WHERE id = ? AND conversation_id = ? AND direction = 'out'").pluck().get(messageId, conversationId);
+      if (status === undefined) throw new IpcFailure('not_found', 'There is no reply with this id in this conversation.');
+      if (status !== 'failed') throw new IpcFailure('invalid', 'Only a reply that failed can be sent again.');
+      deps.enqueue({ name: 'message.retry', args: { conversationId, messageId } });
+      return DONE;
     },
 
     'actions.setArchived': ({ conversationId, archived }) => {

@@ -178,6 +178,11 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   function discard(mutationId: number): Promise<string | null> {
     return act(() => getApi().invoke('outbox.discard', { mutationId }));
   }
+  /** A reply the provider refused after the server accepted it goes out again (message.retry). */
+  function resend(messageId: string): Promise<string | null> {
+    const conversationId = id.value ?? '';
+    return act(() => getApi().invoke('actions.retryMessage', { conversationId, messageId }));
+  }
 
   function reset(): void {
     token++;
@@ -216,6 +221,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     setStatus,
     retry,
     discard,
+    resend,
     reset,
   };
 });

@@ -74,8 +74,8 @@ export interface AttachmentFile {
   name: string;
   contentType: string;
   size: number;
-  /** Where the bytes are on disk. */
-  path: string;
+  /** The bytes, from the blob store (local directory or S3); null when they are gone. */
+  read(): Promise<Buffer | null>;
 }
 
 /** What an adapter may tell the server besides its answers (provider calls are logged without secrets). */
@@ -131,7 +131,7 @@ export class ChannelRegistry implements OutboundSender {
   /** Signed public URL of an attachment under a channel's public base address (set by the server; null = MMS media not sent). */
   mediaUrl: ((publicUrl: string, attachmentId: string) => string) | null = null;
   /** A stored attachment's file (set by the server; null = WhatsApp media cannot be sent). */
-  attachmentFile: ((attachmentId: string) => AttachmentFile | null) | null = null;
+  attachmentFile: ((attachmentId: string) => Promise<AttachmentFile | null>) | null = null;
 
   constructor(private readonly options: ChannelRegistryOptions) {}
 

@@ -1,24 +1,26 @@
-import { writeFileSync } from 'node:fs';
 import { ATTACHMENT_LIMITS, formatBytes, isAllowedAttachmentType, normaliseContentType } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { InboundMessage, InboundResult } from '../domain/inbound.ts';
 import type { ChannelAdapter } from './channel-adapter.ts';
 
 /**
  * Inbound media, whichever provider sent them: a webhook names each file with its provider's
- * reference, the channel's adapter fetches it, and this module keeps it as an uncommitted part of
- * the attachment store within protocol/attachments.ts limits, until the message is stored.
+ * reference, the channel's adapter fetches it, and this module stores it as an attachment no message
+ * carries yet, within protocol/attachments.ts limits; the message that stores it links it (or, when the
+ * webhook was a retry of a stored message, it is removed).
  */
 
 /** The provider could not serve a media file; the webhook answers 500 so the provider retries. */
 export class MediaUnavailable extends Error {}
 
-/** One inbound file: stored as an uncommitted part, or left out for the reason named (`<name>: <why>`). */
+/** One inbound file: stored (not yet on a message), or left out for the reason named (`<name>: <why>`). */
 export type StoredMedia = { file: Attachment } | { refused: string };
 
 export interface InboundMediaOptions {
+  /** The channel it came through (the file's uploader until a message links it). */
+  channelId: string;
   /** The stored file's name, by its content type (the extension follows the type). */
   name(contentType: string): string;
   /** Bytes of the same message already stored: one message carries at most ATTACHMENT_LIMITS.maxTotalBytes. */
@@ -55,14 +57,14 @@ export async function* mediaDownload(url: string, headers: Record<string, string
 }
 
 /**
- * Fetches one inbound file through its channel's adapter and writes it as an uncommitted part.
+ * Fetches one inbound file through its channel's adapter and stores it, not yet on a message.
  * A type the attachment rules do not allow is refused before the provider is asked (on the type the
  * webhook declared) or before a byte is read (on the type the provider states); a file over the
  * limit or empty is refused too, and nothing of it is kept. Throws MediaUnavailable when the
  * provider cannot serve the file.
  */
 export async function storeInboundMedia<Ref extends { declaredType: string }>(
-  store: AttachmentStore,
+  store: AttachmentFiles,
   adapter: Pick<ChannelAdapter<Ref>, 'fetchMedia'>,
   ref: Ref,
   options: InboundMediaOptions,
@@ -88,14 +90,9 @@ export async function storeInboundMedia<Ref extends { declaredType: string }>(
     chunks.push(Buffer.from(chunk));
   }
   if (size === 0) return refuse(contentType, 'empty');
-  const id = store.newId();
-  try {
-    writeFileSync(store.partPath(id), Buffer.concat(chunks));
-  } catch (err) {
-    store.discard(id);
-    throw err;
-  }
-  return { file: { id, name: options.name(contentType), contentType, size } };
+  const name = options.name(contentType);
+  const file = await store.store({ name, contentType, conversationId: null, channelId: options.channelId, uploaderId: options.channelId }, [Buffer.concat(chunks)]);
+  return { file: { id: file.id, name, contentType, size: file.size } };
 }
 
 /** The message text with the files left out named after it (“[not stored: …]”). */
@@ -104,26 +101,25 @@ export function withRefusedNote(text: string, refused: readonly string[]): strin
 }
 
 /**
- * domain.receiveInbound for a message whose media are stored as uncommitted parts: they are
- * committed when the message was created and discarded when it was a retry already stored. When
- * storing throws, the parts are discarded and the error goes on (the webhook answers 500, the
- * provider retries). `store` is absent only when no media were stored.
+ * domain.receiveInbound for a message whose media are stored: the transaction that creates the message links
+ * them to it; when it was a retry of a message already stored, or storing throws, they are removed and the
+ * error goes on (the webhook answers 500, the provider retries). `store` is absent only when no media were stored.
  */
 export async function receiveInboundWithMedia(
   domain: Pick<Domain, 'receiveInbound'>,
-  store: AttachmentStore | undefined,
+  store: AttachmentFiles | undefined,
   input: InboundMessage & { attachments: Attachment[] },
 ): Promise<InboundResult> {
-  const files = input.attachments;
+  const discardAll = async () => {
+    for (const f of input.attachments) await store?.discard(f.id);
+  };
+  let result: InboundResult;
   try {
-    const result = await domain.receiveInbound(input);
-    for (const f of files) {
-      if (result.created && store) store.commit({ ...f, conversationId: result.conversationId, uploaderId: input.channelId, createdAt: Date.now() });
-      else store?.discard(f.id);
-    }
-    return result;
+    result = await domain.receiveInbound(input);
   } catch (err) {
-    for (const f of files) store?.discard(f.id);
+    await discardAll().catch(() => {});
     throw err;
   }
+  if (!result.created) await discardAll();
+  return result;
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { normaliseContentType } from '../../protocol/attachments.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
@@ -17,7 +16,7 @@ export interface WhatsAppAdapterOptions {
   /** Aborted when the server closes. */
   signal: AbortSignal;
   /** A stored attachment's file (media are uploaded to Meta); null = messages with attachments fail. */
-  attachmentFile?: ((attachmentId: string) => AttachmentFile | null) | null;
+  attachmentFile?: ((attachmentId: string) => Promise<AttachmentFile | null>) | null;
 }
 
 /** An inbound media file as the webhook names it: the media object's id and mime_type. */
@@ -141,7 +140,8 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
 
   /** POST /{phoneNumberId}/media (multipart): the file's bytes → a media id usable in a send. */
   async function upload(signal: AbortSignal, file: AttachmentFile): Promise<string> {
-    const bytes = await readFile(file.path);
+    const bytes = await file.read();
+    if (!bytes) throw new NotSendable(`The file ${file.name} is no longer stored on the server; attach it again.`);
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
     form.set('type', file.contentType);
@@ -159,12 +159,16 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   async function sendWithMedia(signal: AbortSignal, message: EntityOf<'message'>, to: string): Promise<string> {
     const plan = planWhatsAppMediaSend(message.body, message.attachments);
     if ('error' in plan) throw new NotSendable(plan.error);
-    const files = plan.parts.map((part) => {
-      if (part.kind === 'text') return null;
-      const file = options.attachmentFile?.(part.attachment.id) ?? null;
+    const files: Array<AttachmentFile | null> = [];
+    for (const part of plan.parts) {
+      if (part.kind === 'text') {
+        files.push(null);
+        continue;
+      }
+      const file = (await options.attachmentFile?.(part.attachment.id)) ?? null;
       if (!file) throw new NotSendable(`The file ${part.attachment.name} is no longer stored on the server; attach it again.`);
-      return file;
-    });
+      files.push(file);
+    }
     const mediaIds: Array<string | null> = [];
     for (const file of files) mediaIds.push(file ? await upload(signal, file) : null);
     let wamid = '';

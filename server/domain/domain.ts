@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AttachmentLookup } from './attachments.ts';
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
@@ -32,8 +31,8 @@ export interface DomainOptions {
   delivery?: { sentAfterMs?: number; deliveredAfterMs?: number };
   /** Send worker: concurrency, lease, call timeout, poll interval and retry policy (send-worker.ts defaults). */
   sendWorker?: OutboundDeliveryOptions['worker'];
-  /** SPEC (18): uploaded files message.send may reference; absent = messages carry none. */
-  attachments?: AttachmentLookup;
+  /** SPEC (18): message.send may carry uploaded files (their facts are in storage); false/absent = none. */
+  attachments?: boolean;
   /** Session idle timeout, absolute age and last-used write interval (sessions.ts defaults). */
   sessions?: Partial<SessionPolicy>;
   /** Failed sign-in limits (sign-in-throttle.ts defaults). */
@@ -125,7 +124,7 @@ export class Domain {
     });
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
-    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? null);
+    this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false);
     this.logRetention = resolveLogRetention(options.logRetention);
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { attachmentSummary } from '../../protocol/attachments.ts';
 import { PhoneNumber, type EntityOf } from '../../protocol/domain.ts';
 import type { StorageTx } from '../storage/storage.ts';
+import { linkMessageAttachments } from './attachments.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { nextMessageTime, preview } from './mutation-handlers.ts';
 import { enqueueSend } from './send-queue.ts';
@@ -13,7 +14,7 @@ export interface InboundMessage {
   body: string;
   /** The provider's message id; a repeated webhook with the same id is ignored. */
   providerId?: string;
-  /** Files the provider sent with it (MMS), already stored by the caller. */
+  /** Files the provider sent with it (MMS), already stored and committed by the caller; linked to the message here. */
   attachments?: EntityOf<'message'>['attachments'];
   /** An answer (the HELP text) stored and queued for sending in the same transaction, when the message is new. */
   automaticReply?: string | null;
@@ -118,6 +119,8 @@ export async function receiveInbound(tx: StorageTx, input: InboundMessage, now: 
   };
   await putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
   await putRecord(tx, scopeOf.conversation(updated), 'message', message);
+  // Provider media and web chat uploads were stored (and reserved) before; the message makes them its own.
+  await linkMessageAttachments(tx, message, now);
 
   if (channel.kind === 'sms' && !createdContact) {
     const word = smsKeyword(input.body);

@@ -7,7 +7,7 @@ import { fillTemplate, templateParameterProblem } from '../../protocol/whatsapp-
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, deleteRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
-import { verifyMessageAttachments, type AttachmentLookup } from './attachments.ts';
+import { linkMessageAttachments, verifyMessageAttachments } from './attachments.ts';
 import { contactHandlers } from './contacts.ts';
 import { chatHandlers } from './chats.ts';
 import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
@@ -60,7 +60,7 @@ type Handlers = { [N in MutationName]: Handler<N> };
 /** Told once a transaction that wrote send jobs has committed (the send worker looks at once); set by the domain. */
 export type SendQueuedHook = () => void;
 
-export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLookup: AttachmentLookup | null = null): Handlers {
+export function createMutationHandlers(sendQueued: SendQueuedHook, acceptAttachments = false): Handlers {
   const handlers: Handlers = {
     ...contactHandlers,
     ...chatHandlers,
@@ -78,7 +78,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       }
       const body = args.body.trim();
       if (!body && args.attachments.length === 0) return reject('invalid', 'A reply cannot be empty.');
-      const attachments = verifyMessageAttachments(attachmentLookup, args.attachments, conversation.id, actor.id);
+      const attachments = await verifyMessageAttachments(tx, acceptAttachments, args.attachments, conversation.id, actor.id);
       if (typeof attachments === 'string') return reject('invalid', attachments);
       const channel = await tx.get('channel', conversation.channelId);
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
@@ -107,6 +107,7 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
         lastMessageAt: now,
         lastMessagePreview: preview(body || attachmentSummary(attachments)),
       });
+      await linkMessageAttachments(tx, message, ctx.now);
       // The send job commits with the message: a crash after the ack cannot lose the send.
       await enqueueSend(tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
@@ -155,6 +156,26 @@ export function createMutationHandlers(sendQueued: SendQueuedHook, attachmentLoo
       });
       // The send job commits with the message: a crash after the ack cannot lose the send.
       await enqueueSend(tx, message.id, ctx.now);
+      ctx.afterCommit(sendQueued);
+    },
+
+    'message.retry': async (ctx, args) => {
+      const conversation = await conversationForMember(ctx, args.conversationId);
+      const message = await ctx.tx.get('message', args.messageId);
+      if (!message || message.conversationId !== conversation.id || message.direction !== 'out') {
+        return reject('not_found', 'There is no reply with this id in this conversation.');
+      }
+      // Asked twice (a second click, another agent, a replayed outbox entry): it is already on its way.
+      if (message.status === 'queued' || message.status === 'sending') return;
+      if (message.status !== 'failed') return reject('conflict', 'This reply has already been sent; there is nothing to retry.');
+      const channel = await ctx.tx.get('channel', conversation.channelId);
+      if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
+      const refusal = await sendRefusal(ctx.tx, conversation, channel, { template: Boolean(message.template) }, ctx.now);
+      if (refusal) return reject(refusal.code, refusal.message);
+      // A new attempt is a new provider message: its id and callbacks replace those of the refused one.
+      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'message', { ...message, status: 'queued', statusReason: null, providerId: null });
+      // putSendJob starts an existing job over: the retry is as durable as the first send.
+      await enqueueSend(ctx.tx, message.id, ctx.now);
       ctx.afterCommit(sendQueued);
     },
 

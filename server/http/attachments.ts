@@ -1,4 +1,3 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -10,7 +9,7 @@ import {
   normaliseContentType,
 } from '../../protocol/attachments.ts';
 import { HTTP_PATHS } from '../../protocol/http.ts';
-import type { AttachmentStore, StoredAttachment } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import type { Domain } from '../domain/domain.ts';
 import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
 import type { Handler } from './routes.ts';
@@ -44,7 +43,7 @@ export function safeFileName(name: string): string {
 }
 
 /** Routes under /api/attachments; returns null for other paths. */
-export function attachmentRoute(domain: Domain, store: AttachmentStore, target: RequestTarget, method: string): Handler | null {
+export function attachmentRoute(domain: Domain, store: AttachmentFiles, target: RequestTarget, method: string): Handler | null {
   const base = HTTP_PATHS.attachments;
   const { path } = target;
   if (path === base && method === 'POST') return (req, res) => upload(domain, store, req, res, target.url);
@@ -80,7 +79,7 @@ export function checkUploadHeaders(req: IncomingMessage, name: string): { conten
   return { contentType, declared: Number.isFinite(declared) ? declared : null };
 }
 
-async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function upload(domain: Domain, store: AttachmentFiles, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const userId = await authenticate(domain, req);
   const conversationId = url.searchParams.get('conversationId') ?? '';
   const name = safeFileName(url.searchParams.get('name') ?? '');
@@ -89,7 +88,6 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
   }
   const { contentType } = checkUploadHeaders(req, name);
 
-  const id = store.newId();
   let size = 0;
   let head = Buffer.alloc(0);
   const counter = new Transform({
@@ -103,41 +101,37 @@ async function upload(domain: Domain, store: AttachmentStore, req: IncomingMessa
       done(null, chunk);
     },
   });
+  // req is piped by hand (not through pipeline) so that a refusal mid-stream leaves the socket open for the
+  // 413 answer; the response then closes the connection (the boundary answers with Connection: close).
+  req.on('close', () => {
+    if (!req.complete) counter.destroy(new ClientAbort('The upload was interrupted.'));
+  });
+  req.pipe(counter);
   try {
-    // req is piped by hand (not through pipeline) so that a refusal mid-stream leaves the socket
-    // open for the 413 answer; the response then closes the connection.
-    const written = pipeline(counter, createWriteStream(store.partPath(id), { flags: 'wx' }));
-    req.on('close', () => {
-      if (!req.complete) counter.destroy(new ClientAbort('The upload was interrupted.'));
+    const stored = await store.store({ name, contentType, conversationId, channelId: null, uploaderId: userId }, counter, {
+      check: (bytes) => {
+        if (bytes === 0) throw new HttpError(400, 'invalid', `${name} is empty.`);
+        const sniff = SIGNATURES[contentType];
+        if (sniff && !sniff(head)) throw new HttpError(415, 'unsupported_type', `${name} is not really ${contentType}.`);
+      },
     });
-    req.pipe(counter);
-    try {
-      await written;
-    } catch (err) {
-      req.unpipe(counter);
-      throw err;
-    }
-    if (size === 0) throw new HttpError(400, 'invalid', `${name} is empty.`);
-    const sniff = SIGNATURES[contentType];
-    if (sniff && !sniff(head)) throw new HttpError(415, 'unsupported_type', `${name} is not really ${contentType}.`);
-    const meta: StoredAttachment = { id, name, contentType, size, conversationId, uploaderId: userId, createdAt: Date.now() };
-    store.commit(meta);
-    sendJson(res, 201, { id, name, contentType, size });
+    sendJson(res, 201, { id: stored.id, name, contentType, size: stored.size });
   } catch (err) {
-    // A refusal mid-body is answered with Connection: close by the boundary (the rest is not read).
-    store.discard(id);
+    req.unpipe(counter);
     throw err;
   }
 }
 
-async function download(domain: Domain, store: AttachmentStore, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function download(domain: Domain, store: AttachmentFiles, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const userId = await authenticate(domain, req);
-  const meta = store.get(id);
+  const meta = await store.get(id);
   if (!meta || !(await mayAccess(domain, userId, meta.conversationId))) throw notFound();
+  const blob = req.method === 'HEAD' ? null : await store.open(id);
+  if (req.method !== 'HEAD' && !blob) throw notFound();
   const inline = isPreviewableImage(meta.contentType) || meta.contentType === 'application/pdf';
   res.writeHead(200, {
     'content-type': meta.contentType,
-    'content-length': meta.size,
+    'content-length': blob?.size ?? meta.size,
     'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${safeFileName(meta.name)}"`,
     'cache-control': 'private, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
@@ -145,6 +139,6 @@ async function download(domain: Domain, store: AttachmentStore, id: string, req:
     // excepted: Chromium's viewer does not run in a sandboxed document and runs no page script).
     ...(meta.contentType === 'application/pdf' ? {} : { 'content-security-policy': "default-src 'none'; img-src 'self'; media-src 'self'; sandbox" }),
   });
-  if (req.method === 'HEAD') return void res.end();
-  await pipeline(createReadStream(store.filePath(id)), res);
+  if (!blob) return void res.end();
+  await pipeline(blob.body, res);
 }

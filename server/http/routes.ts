@@ -14,7 +14,7 @@ import { twilioWebhookRoutes } from './twilio-webhooks.ts';
 import { whatsAppWebhookRoutes } from './whatsapp-webhooks.ts';
 import { deviceKeyRoutes } from './device-keys.ts';
 import { healthRoutes, type ReadinessProbes } from './health.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -26,7 +26,7 @@ export interface RouteOptions {
   /** Meeting address template for the clients (null: they use their default). */
   meetingUrlTemplate?: string | null;
   /** SPEC (18): uploaded files (POST/GET /api/attachments); absent = no attachment routes. */
-  attachments?: AttachmentStore;
+  attachments?: AttachmentFiles;
   /** Signed public links to attachments (GET /media/<id>) for outbound MMS; absent = no media route. */
   mediaLinks?: MediaLinks;
   /** What GET /readyz checks (default: the database answers a query). */

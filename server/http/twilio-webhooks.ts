@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ATTACHMENT_LIMITS, attachmentExtension } from '../../protocol/attachments.ts';
 import type { Attachment, EntityOf } from '../../protocol/domain.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import { DEFAULT_HELP_TEXT, type ChannelAdapter, type TwilioProviderConfig } from '../channels/channel-adapter.ts';
 import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote } from '../channels/inbound-media.ts';
 import { TWILIO_WEBHOOK_PATHS, type TwilioMediaRef } from '../channels/twilio-adapter.ts';
@@ -16,7 +16,7 @@ export interface TwilioWebhookOptions {
   bodyLimitBytes: number;
   log: (line: string) => void;
   /** Where inbound MMS media are stored as attachments; absent = media are listed by URL. */
-  attachments?: AttachmentStore;
+  attachments?: AttachmentFiles;
 }
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -66,12 +66,13 @@ function inboundBody(params: FormParams, listMedia: boolean): string {
 }
 
 /**
- * MMS: stores MediaUrlN (fetched by the channel's adapter) as uncommitted attachment parts, at most
+ * MMS: stores MediaUrlN (fetched by the channel's adapter) as attachments no message carries yet, at most
  * ATTACHMENT_LIMITS.maxFiles of them and within the message's total; files left out are named in
  * `refused`. Throws MediaUnavailable (answered 500, so Twilio retries) with nothing kept.
  */
 async function storeMmsMedia(
-  store: AttachmentStore,
+  store: AttachmentFiles,
+  channelId: string,
   adapter: Pick<ChannelAdapter<TwilioMediaRef>, 'fetchMedia'>,
   params: FormParams,
 ): Promise<{ files: Attachment[]; refused: string[] }> {
@@ -84,6 +85,7 @@ async function storeMmsMedia(
       const url = first(params, `MediaUrl${i}`);
       if (!url) continue;
       const stored = await storeInboundMedia(store, adapter, { url, declaredType: first(params, `MediaContentType${i}`) ?? '' }, {
+        channelId,
         name: (contentType) => `media-${i + 1}.${attachmentExtension(contentType)}`,
         storedBytes: files.reduce((n, f) => n + f.size, 0),
       });
@@ -91,7 +93,7 @@ async function storeMmsMedia(
       else refused.push(stored.refused);
     }
   } catch (err) {
-    for (const f of files) store.discard(f.id);
+    for (const f of files) await store.discard(f.id);
     throw err;
   }
   return { files, refused };
@@ -121,7 +123,7 @@ export function twilioWebhookRoutes(options: TwilioWebhookOptions): Record<strin
         let media: { files: Attachment[]; refused: string[] } = { files: [], refused: [] };
         if (store) {
           try {
-            media = await storeMmsMedia(store, domain.channels.adapterFor(channel.id, config), params);
+            media = await storeMmsMedia(store, channel.id, domain.channels.adapterFor(channel.id, config), params);
           } catch (err) {
             log(`twilio inbound ${messageSid} on ${channel.id}: media not downloaded (Twilio will retry): ${err instanceof Error ? err.message : String(err)}`);
             res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('media not downloaded; retry');

@@ -7,7 +7,7 @@ import { receiveInboundWithMedia, storeInboundMedia, withRefusedNote, type Store
 import { WHATSAPP_WEBHOOK_PATH, whatsAppStatusUpdate } from '../channels/whatsapp-adapter.ts';
 import { inboundMediaName, type WhatsAppMediaType } from '../channels/whatsapp-media.ts';
 import { validateWhatsAppSignature } from '../channels/whatsapp-signature.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { ChannelProviders } from '../domain/channel-providers.ts';
 import { safeFileName } from './attachments.ts';
@@ -19,7 +19,7 @@ export interface WhatsAppWebhookOptions {
   bodyLimitBytes: number;
   log: (line: string) => void;
   /** Where inbound media are stored as attachments; absent = media are recorded by their media id. */
-  attachments?: AttachmentStore;
+  attachments?: AttachmentFiles;
 }
 
 // Tolerant shapes: unknown fields pass through, the fields we use are checked.
@@ -134,7 +134,7 @@ export function whatsAppWebhookRoutes(options: WhatsAppWebhookOptions): Record<s
       const name = (contentType: string) => safeFileName(inboundMediaName(type, attachmentExtension(contentType), { filename: media.filename, voice: media.voice }));
       let stored: StoredMedia;
       try {
-        stored = await storeInboundMedia(store, domain.channels.adapterFor(channelId, config), { mediaId: media.id, declaredType: media.mime_type ?? '' }, { name });
+        stored = await storeInboundMedia(store, domain.channels.adapterFor(channelId, config), { mediaId: media.id, declaredType: media.mime_type ?? '' }, { name, channelId });
       } catch (err) {
         log(`whatsapp inbound ${message.id} on ${channelId}: media not downloaded (Meta will retry): ${err instanceof Error ? err.message : String(err)}`);
         return false;

@@ -183,6 +183,49 @@ export interface StorageTx {
   deleteSendJob(messageId: string): Promise<void>;
   /** The earliest due time of an unleased job, or of a lease's expiry; null = nothing to wait for. */
   nextSendJobAt(): Promise<number | null>;
+
+  // attachment facts (the bytes live in a BlobStore under the same id: ./blob-store.ts)
+  /** Records a new attachment unless one of that id exists; true if recorded. */
+  addAttachment(row: AttachmentRow): Promise<boolean>;
+  getAttachment(id: string): Promise<AttachmentRow | null>;
+  /** Marks an attachment's bytes stored whole, measuring `size`; false if it was not a reservation (absent or committed). */
+  commitAttachment(id: string, size: number): Promise<boolean>;
+  /**
+   * Binds committed, not yet linked attachments to the message that carries them (and its conversation);
+   * returns how many were linked. An attachment already on a message keeps its first one.
+   */
+  linkAttachments(ids: readonly string[], link: { conversationId: string; messageId: string; at: number }): Promise<number>;
+  /** Forgets an attachment's facts (`unlinkedOnly`: only while no message carries it); true if deleted. */
+  deleteAttachment(id: string, options?: { unlinkedOnly?: boolean }): Promise<boolean>;
+  /** What one uploader stored through one channel (web chat visitors) since `createdSince`, oldest first. */
+  attachmentsOfUploader(channelId: string, uploaderId: string, createdSince: number): Promise<AttachmentRow[]>;
+  /** Ids of attachments no message carries, created before `createdBefore`, oldest first (housekeeping). */
+  unlinkedAttachments(createdBefore: number, limit: number): Promise<string[]>;
+}
+
+/**
+ * An attachment's facts, as the server measured them (never as a client claimed). A row is added before the
+ * first byte is stored (a reservation, `committed` false), so housekeeping can find bytes whose writer died.
+ */
+export interface AttachmentRow {
+  id: string;
+  name: string;
+  contentType: string;
+  /** Bytes, counted while storing; 0 while reserved. */
+  size: number;
+  /** Set at upload for agents' files, when a message links it for provider media and web chat uploads. */
+  conversationId: string | null;
+  /** The channel a customer's file came through (provider media, web chat uploads); null for agents' uploads. */
+  channelId: string | null;
+  /** Who stored it: a user id, the channel id (provider media) or a web chat visitor handle. */
+  uploaderId: string;
+  createdAt: number;
+  /** The bytes are stored whole and checked. */
+  committed: boolean;
+  /** The first message that carried it (null: none yet, or carried before messages were recorded here). */
+  messageId: string | null;
+  /** When a message first carried it; null = an upload still pending, removed after a day. */
+  linkedAt: number | null;
 }
 
 /** A send job. `attempt` counts the claims so far (a claim is an attempt, finished or not). */

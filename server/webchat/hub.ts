@@ -11,7 +11,7 @@ import {
 import type { OutboundSender } from '../domain/delivery.ts';
 import type { SendOutcome } from '../domain/send-retry.ts';
 import type { Domain } from '../domain/domain.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import { TokenBucket } from '../sync/rate-limit.ts';
 import { clientAddress, idleTimeoutOf, InProcessAddressLimits, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { VisitorUploads, type WebchatGate } from './uploads.ts';
@@ -73,7 +73,7 @@ export class WebchatHub implements WebchatGate {
     private readonly domain: Domain,
     private readonly log: (line: string) => void,
     readonly options: WebchatHubOptions = {},
-    attachments?: AttachmentStore,
+    attachments?: AttachmentFiles,
     /** Per-address limits (app.ts: Redis when configured); default in memory with options.perIp. */
     limits?: AddressLimits,
     /** Visitors' sockets on other instances (app.ts: Redis when configured); default: this process only. */
@@ -256,7 +256,7 @@ export class WebchatHub implements WebchatGate {
     let attachments: EntityOf<'message'>['attachments'] = [];
     if (ids.length) {
       if (!this.uploads) return 'This chat does not accept attachments.';
-      const claimed = this.uploads.claim(visitor.channelId, visitor.handle, ids);
+      const claimed = await this.uploads.claim(visitor.channelId, visitor.handle, ids);
       if (typeof claimed === 'string') return claimed;
       attachments = claimed;
     }
@@ -269,7 +269,6 @@ export class WebchatHub implements WebchatGate {
       email: frame.email || visitor.email,
       attachments,
     });
-    if (ids.length) this.uploads?.commit(ids, message.conversationId, visitor.handle);
     return message;
   }
 

@@ -1,4 +1,3 @@
-import { createReadStream, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -9,121 +8,89 @@ import {
 } from '../../protocol/attachments.ts';
 import type { Attachment } from '../../protocol/domain.ts';
 import { VisitorToken, WEBCHAT_PATHS, WEBCHAT_UPLOAD_QUOTA, WEBCHAT_VISITOR_HEADER, type WebchatUploadResponse } from '../../protocol/webchat.ts';
-import type { AttachmentStore } from '../domain/attachments.ts';
+import type { AttachmentFiles } from '../blobs/attachment-files.ts';
+import { attachmentOf } from '../domain/attachments.ts';
 import type { Domain } from '../domain/domain.ts';
 import { checkUploadHeaders, safeFileName, SIGNATURES } from '../http/attachments.ts';
 import { pathAfter, type RequestTarget } from '../../boundary/request-target.ts';
 import { HttpError, readBodyBytes, sendJson } from '../http/respond.ts';
+import type { AttachmentRow } from '../storage/storage.ts';
 import { clientAddress, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { findWebchatChannel, visitorHandle, visitorMayRead } from './visitors.ts';
 
-interface Pending {
-  channelId: string;
-  handle: string;
-  attachment: Attachment;
-  createdAt: number;
-}
-
 type Quota = Required<NonNullable<WebchatHubOptions['uploadQuota']>>;
 
+const HOUR = 3_600_000;
+
 /**
- * Visitor uploads between the upload and the message that carries them. A file is written as an
- * uncommitted part of the AttachmentStore and committed (bound to the conversation) only when the
- * visitor's `send` names it — before their first message there is no conversation to bind it to.
- * Unclaimed parts expire; parts are lost with a restart and the widget is told to attach again.
+ * Visitor uploads between the upload and the message that carries them. A file is stored with the visitor
+ * (channel + handle) as its uploader and no conversation — before their first message there is none — and
+ * the message that names it links it, in the transaction that stores the message (domain/inbound.ts). The
+ * facts are in the database, so the visitor's next `send` may reach another instance. An upload not sent
+ * within `pendingTtlMs` can no longer be; housekeeping removes unsent ones after a day.
  */
 export class VisitorUploads {
-  private readonly pending = new Map<string, Pending>();
-  private readonly hourly = new Map<string, { windowStart: number; bytes: number }>();
   private readonly quota: Quota;
-  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    readonly store: AttachmentStore,
+    readonly store: AttachmentFiles,
     quota: WebchatHubOptions['uploadQuota'] = {},
     private readonly clock: () => number = Date.now,
   ) {
     this.quota = { ...WEBCHAT_UPLOAD_QUOTA, ...quota };
-    this.sweeper = setInterval(() => this.sweep(), Math.min(this.quota.pendingTtlMs, 60_000));
-    this.sweeper.unref();
+  }
+
+  /** This visitor's uploads of the last hour (or of the pending window, if longer). */
+  private async recent(channelId: string, handle: string): Promise<{ pending: AttachmentRow[]; lastHourBytes: number }> {
+    const now = this.clock();
+    const rows = await this.store.uploadsOf(channelId, handle, now - Math.max(HOUR, this.quota.pendingTtlMs));
+    return {
+      pending: rows.filter((r) => this.claimable(r, now)),
+      lastHourBytes: rows.filter((r) => r.createdAt > now - HOUR).reduce((n, r) => n + r.size, 0),
+    };
+  }
+
+  private claimable(row: AttachmentRow, now: number): boolean {
+    return row.committed && row.linkedAt === null && now - row.createdAt <= this.quota.pendingTtlMs;
   }
 
   /** Why this visitor may not upload `size` more bytes now, or null. */
-  quotaError(channelId: string, handle: string, size: number): string | null {
-    this.sweep();
-    const mine = [...this.pending.values()].filter((p) => p.channelId === channelId && p.handle === handle);
-    if (mine.length >= this.quota.maxPendingFiles) return `You have ${mine.length} files waiting to be sent; send or remove some first.`;
-    const pendingBytes = mine.reduce((n, p) => n + p.attachment.size, 0);
+  async quotaError(channelId: string, handle: string, size: number): Promise<string | null> {
+    const { pending, lastHourBytes } = await this.recent(channelId, handle);
+    if (pending.length >= this.quota.maxPendingFiles) return `You have ${pending.length} files waiting to be sent; send or remove some first.`;
+    const pendingBytes = pending.reduce((n, p) => n + p.size, 0);
     if (pendingBytes + size > this.quota.maxPendingBytes) return `Files waiting to be sent may total at most ${formatBytes(this.quota.maxPendingBytes)}; send them first.`;
-    const used = this.hourWindow(channelId, handle).bytes;
-    if (used + size > this.quota.bytesPerHour) return `You have uploaded ${formatBytes(used)} in the last hour; try again later.`;
+    if (lastHourBytes + size > this.quota.bytesPerHour) return `You have uploaded ${formatBytes(lastHourBytes)} in the last hour; try again later.`;
     return null;
   }
 
-  /** Stores the bytes as a part and remembers whose they are. */
-  stage(channelId: string, handle: string, file: { name: string; contentType: string; bytes: Buffer }): Attachment {
-    const id = this.store.newId();
-    writeFileSync(this.store.partPath(id), file.bytes, { flag: 'wx' });
-    const attachment: Attachment = { id, name: file.name, contentType: file.contentType, size: file.bytes.length };
-    this.pending.set(id, { channelId, handle, attachment, createdAt: this.clock() });
-    this.hourWindow(channelId, handle).bytes += file.bytes.length;
-    return attachment;
+  /** Stores the bytes as this visitor's upload. */
+  async stage(channelId: string, handle: string, file: { name: string; contentType: string; bytes: Buffer }): Promise<Attachment> {
+    const row = await this.store.store({ name: file.name, contentType: file.contentType, conversationId: null, channelId, uploaderId: handle }, [file.bytes]);
+    return attachmentOf(row);
   }
 
   /** The server's facts about these uploads of this visitor, or why they cannot be sent. */
-  claim(channelId: string, handle: string, ids: readonly string[]): Attachment[] | string {
-    this.sweep();
+  async claim(channelId: string, handle: string, ids: readonly string[]): Promise<Attachment[] | string> {
+    const now = this.clock();
     const out: Attachment[] = [];
     for (const id of ids) {
-      const p = this.pending.get(id);
-      if (!p || p.channelId !== channelId || p.handle !== handle) return 'An attachment of this message has expired or is unknown; attach the file again.';
-      out.push(p.attachment);
+      const row = await this.store.row(id);
+      if (!row || row.channelId !== channelId || row.uploaderId !== handle || !this.claimable(row, now)) {
+        return 'An attachment of this message has expired or is unknown; attach the file again.';
+      }
+      out.push(attachmentOf(row));
     }
     return attachmentSetError(out) ?? out;
   }
 
-  /** Binds claimed uploads to the conversation of the message that carries them. */
-  commit(ids: readonly string[], conversationId: string, uploaderId: string): void {
-    for (const id of ids) {
-      const p = this.pending.get(id);
-      if (!p) continue;
-      this.pending.delete(id);
-      this.store.commit({ ...p.attachment, conversationId, uploaderId, createdAt: this.clock() });
-    }
-  }
-
   /** Uploads waiting to be sent (tests). */
-  pendingOf(channelId: string, handle: string): number {
-    return [...this.pending.values()].filter((p) => p.channelId === channelId && p.handle === handle).length;
+  async pendingOf(channelId: string, handle: string): Promise<number> {
+    return (await this.recent(channelId, handle)).pending.length;
   }
 
-  close(): void {
-    clearInterval(this.sweeper);
-    for (const id of this.pending.keys()) this.store.discard(id);
-    this.pending.clear();
-  }
-
-  private hourWindow(channelId: string, handle: string): { windowStart: number; bytes: number } {
-    const k = `${channelId}\n${handle}`;
-    const now = this.clock();
-    let w = this.hourly.get(k);
-    if (!w || now - w.windowStart >= 3_600_000) {
-      w = { windowStart: now, bytes: 0 };
-      this.hourly.set(k, w);
-    }
-    return w;
-  }
-
-  private sweep(): void {
-    const now = this.clock();
-    for (const [id, p] of this.pending) {
-      if (now - p.createdAt > this.quota.pendingTtlMs) {
-        this.pending.delete(id);
-        this.store.discard(id);
-      }
-    }
-    for (const [k, w] of this.hourly) if (now - w.windowStart >= 3_600_000) this.hourly.delete(k);
-  }
+  /** Nothing to let go: pending uploads live in the database (another instance may still link them). */
+  close(): void {}
 }
 
 /** What the attachment routes need from the hub. */
@@ -193,7 +160,7 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
   if (!gate.isLive(visitor.channelId, visitor.handle)) throw new HttpError(409, 'not_connected', 'The chat is not connected; wait for it to reconnect and try again.');
   const name = safeFileName(url.searchParams.get('name') ?? '');
   const { contentType, declared } = checkUploadHeaders(req, name);
-  const quotaError = uploads.quotaError(visitor.channelId, visitor.handle, declared ?? 1);
+  const quotaError = await uploads.quotaError(visitor.channelId, visitor.handle, declared ?? 1);
   if (quotaError) throw new HttpError(429, 'quota_exceeded', quotaError);
 
   const bytes = await readBodyBytes(req, ATTACHMENT_LIMITS.maxTotalBytes, () =>
@@ -202,21 +169,23 @@ async function upload(domain: Domain, gate: WebchatGate, uploads: VisitorUploads
   if (bytes.length === 0) throw new HttpError(400, 'invalid', `${name} is empty.`);
   const sniff = SIGNATURES[contentType];
   if (sniff && !sniff(bytes.subarray(0, 16))) throw new HttpError(415, 'unsupported_type', `${name} is not really ${contentType}.`);
-  const again = uploads.quotaError(visitor.channelId, visitor.handle, bytes.length);
+  const again = await uploads.quotaError(visitor.channelId, visitor.handle, bytes.length);
   if (again) throw new HttpError(429, 'quota_exceeded', again);
-  const stored = uploads.stage(visitor.channelId, visitor.handle, { name, contentType, bytes });
+  const stored = await uploads.stage(visitor.channelId, visitor.handle, { name, contentType, bytes });
   const answer: WebchatUploadResponse = stored;
   sendJson(res, 201, answer);
 }
 
-async function download(domain: Domain, store: AttachmentStore, req: IncomingMessage, res: ServerResponse, widgetKey: string, id: string): Promise<void> {
+async function download(domain: Domain, store: AttachmentFiles, req: IncomingMessage, res: ServerResponse, widgetKey: string, id: string): Promise<void> {
   const visitor = await visitorOf(domain, req, widgetKey);
-  const meta = store.get(id);
+  const meta = await store.get(id);
   if (!meta || !(await visitorMayRead(domain, visitor.channelId, visitor.handle, meta))) throw notFound();
+  const blob = req.method === 'HEAD' ? null : await store.open(meta.id);
+  if (req.method !== 'HEAD' && !blob) throw notFound();
   const image = isPreviewableImage(meta.contentType);
   res.writeHead(200, {
     'content-type': meta.contentType,
-    'content-length': meta.size,
+    'content-length': blob?.size ?? meta.size,
     'content-disposition': `${image ? 'inline' : 'attachment'}; filename="${safeFileName(meta.name)}"`,
     'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
@@ -224,6 +193,6 @@ async function download(domain: Domain, store: AttachmentStore, req: IncomingMes
     'content-security-policy': "default-src 'none'; sandbox",
     'cross-origin-resource-policy': 'cross-origin',
   });
-  if (req.method === 'HEAD') return void res.end();
-  await pipeline(createReadStream(store.filePath(meta.id)), res);
+  if (!blob) return void res.end();
+  await pipeline(blob.body, res);
 }

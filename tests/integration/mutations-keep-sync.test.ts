@@ -54,6 +54,7 @@ const contactFields = fc.record({ name: text, phones: fc.array(phone, { maxLengt
 const ARGS: { [N in MutationName]: fc.Arbitrary<unknown> } = {
   'message.send': args({ conversationId: id(...CONVERSATIONS), messageId: freshId, body: text, attachments: fc.constant([]) }),
   'message.sendTemplate': args({ conversationId: id(...CONVERSATIONS), messageId: freshId, templateId: id('tpl_sales_follow_up'), parameters: fc.array(text, { maxLength: 2 }) }),
+  'message.retry': args({ conversationId: id(...CONVERSATIONS), messageId: id('msg_sales_0001_2', 'msg_support_0002_2') }),
   'conversation.assign': args({ conversationId: id(...CONVERSATIONS), assigneeId: fc.option(id(...USERS)) }),
   'conversation.setStatus': args({ conversationId: id(...CONVERSATIONS), status: fc.constantFrom('open', 'closed') }),
   'conversation.markRead': args({ conversationId: id(...CONVERSATIONS), readAt: time }),

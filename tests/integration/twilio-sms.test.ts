@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SAM, type TestServer } from '../server/support/sync-client.ts';
+import { ALEX, SAM, type TestServer } from '../server/support/sync-client.ts';
 import { twilioChannelHarness } from './support/channel-harness.ts';
 import { messagesByProviderId, storedRecord, until } from './support/server-records.ts';
 
@@ -70,6 +70,38 @@ describe('Twilio SMS channel', () => {
     ], { token: 'wrong' });
     expect(forged.status).toBe(403);
     expect(message(t, 'msg_reply_1')?.status).toBe('delivered');
+  });
+
+  it('a reply the carrier refused is sent again by Retry (message.retry): a new provider message, delivered this time', async () => {
+    const { sim, t, smsUrl } = await setup();
+    await sim.postSigned(smsUrl, sim.inboundParams({ from: CUSTOMER, to: OUR_NUMBER, body: 'Is my order ready?', messageSid: 'SMinbound0003' }));
+    const conversationId = messagesBySid(t, 'SMinbound0003')[0]!.conversationId;
+    const { client: sam } = await channel.signedIn(t, SAM, 'sam-twilio-retry');
+
+    sim.autoStatuses = [{ status: 'sent' }, { status: 'undelivered', errorCode: '30003' }];
+    sam.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.send', args: { conversationId, messageId: 'msg_retry_1', body: 'Yes, ready for pickup.' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 1)).result).toEqual({ ok: true });
+    const failed = await until(() => (message(t, 'msg_retry_1')?.status === 'failed' ? message(t, 'msg_retry_1') : null), 'failed');
+    const firstSid = failed.providerId;
+    expect(firstSid).toBeTruthy();
+
+    sim.autoStatuses = [{ status: 'sent' }, { status: 'delivered' }];
+    sam.send({ type: 'mutate', mutations: [{ id: 2, mutation: { name: 'message.retry', args: { conversationId, messageId: 'msg_retry_1' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 2)).result).toEqual({ ok: true });
+    const delivered = await until(() => (message(t, 'msg_retry_1')?.status === 'delivered' ? message(t, 'msg_retry_1') : null), 'delivered after Retry');
+    expect(delivered.statusReason).toBeNull();
+    expect(delivered.providerId).not.toBe(firstSid);
+    const sends = sim.sent.filter((x) => x.form.Body === 'Yes, ready for pickup.');
+    expect(sends).toHaveLength(2);
+    expect(delivered.providerId).toBe(sends[1]!.sid);
+
+    // Nothing left to retry once it went out; and a teammate outside the inbox learns nothing about it.
+    sam.send({ type: 'mutate', mutations: [{ id: 3, mutation: { name: 'message.retry', args: { conversationId, messageId: 'msg_retry_1' } } }] });
+    expect((await sam.waitFor('mutationResult', (f) => f.id === 3)).result).toMatchObject({ ok: false, code: 'conflict' });
+    const { client: alex } = await channel.signedIn(t, ALEX, 'alex-twilio-retry');
+    alex.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'message.retry', args: { conversationId, messageId: 'msg_retry_1' } } }] });
+    expect((await alex.waitFor('mutationResult', (f) => f.id === 1)).result).toMatchObject({ ok: false, code: 'not_found' });
+    expect(sim.sent.filter((x) => x.form.Body === 'Yes, ready for pickup.')).toHaveLength(2);
   });
 
   it('STOP opts the contact out and a reply is refused before any provider call; HELP gets the help text', async () => {

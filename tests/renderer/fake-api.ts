@@ -393,6 +393,15 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       }
       return {};
     },
+    'actions.retryMessage': ({ conversationId, messageId }) => {
+      const c = conversations.find((x) => x.id === conversationId);
+      const m = c?.messages.find((x) => x.id === messageId && x.status === 'failed');
+      if (!c || !m) throw new Error('There is no reply with this id in this conversation.');
+      c.messages = c.messages.map((x) => (x === m ? { ...x, status: 'queued', statusReason: null, displayStatus: 'queued' } : x));
+      deliverLater(c, m.id);
+      changed([c.id]);
+      return {};
+    },
     'outbox.retry': ({ mutationId }) => {
       for (const c of conversations) {
         const m = c.messages.find((x) => x.outbox?.mutationId === mutationId);

@@ -64,6 +64,8 @@ export class OptimisticLayer {
                              participant_ids = CASE WHEN EXISTS (SELECT 1 FROM json_each(participant_ids) WHERE value = @me)
                                THEN participant_ids ELSE json_insert(participant_ids, '$[#]', @me) END
                            WHERE id = @conversationId`),
+      // A retried reply shows as queued again at once; server frames rewrite the row and the replay redoes this.
+      retryMessage: p("UPDATE messages SET status = 'queued', status_reason = NULL WHERE id = ? AND conversation_id = ? AND status = 'failed'"),
       assign: p('UPDATE conversations SET assignee_id = ? WHERE id = ?'),
       setStatus: p('UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?'),
       markRead: p('UPDATE conversations SET read_at = max(coalesce(read_at, 0), ?) WHERE id = ?'),
@@ -132,6 +134,9 @@ export class OptimisticLayer {
         this.st.sendConversation?.run({ at: row.taken_at, body, me, conversationId: m.args.conversationId });
         break;
       }
+      case 'message.retry':
+        this.st.retryMessage?.run(m.args.messageId, m.args.conversationId);
+        break;
       case 'conversation.assign':
         this.st.assign?.run(m.args.assigneeId, m.args.conversationId);
         break;

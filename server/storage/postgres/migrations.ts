@@ -236,6 +236,25 @@ export const MIGRATIONS: readonly string[] = [
     value text NOT NULL,
     created_at bigint NOT NULL
   );
+  `,  // 2: attachment facts (SQLite migration 11): every instance checks, links and serves the files the others stored;
+  // the bytes are in the blob store. A row is written before the bytes (committed false), so housekeeping finds
+  // the bytes of a writer that died.
+  `
+  CREATE TABLE attachments (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    conversation_id text COLLATE "C",
+    channel_id text COLLATE "C",
+    uploader_id text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    committed boolean NOT NULL DEFAULT false,
+    message_id text COLLATE "C",
+    linked_at bigint
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
   `,
 ];
 

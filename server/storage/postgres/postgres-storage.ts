@@ -1,5 +1,6 @@
 import type { Storage, StorageTx, TransactionOptions } from '../storage.ts';
 import { accountMethods } from './accounts.ts';
+import { attachmentMethods } from './attachments.ts';
 import { changeLogMethods } from './change-log.ts';
 import { entityMethods } from './entities.ts';
 import { migrate } from './migrations.ts';
@@ -52,6 +53,7 @@ function buildTx(q: Query, appendLockKey: number): StorageTx {
     ...changeLogMethods(q, appendLockKey, settings.setMeta),
     ...settings,
     ...sendJobMethods(q),
+    ...attachmentMethods(q),
   };
 }
 

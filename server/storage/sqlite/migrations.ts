@@ -247,6 +247,27 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // attachment facts (issue 9, many instances): the facts of each stored file move from <data-dir>/attachments/<id>.json
+  // into the database (the bytes go to a blob store: that directory, or S3), so every instance can check, link and
+  // serve them. A row is written before the bytes (committed 0), so bytes whose writer died are found and removed
+  // with the unlinked uploads. server/blobs/legacy-attachments.ts imports the .json files of earlier versions once.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    conversation_id TEXT,
+    channel_id TEXT,
+    uploader_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    committed INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT,
+    linked_at INTEGER
+  );
+  CREATE INDEX attachments_uploader ON attachments(channel_id, uploader_id, created_at, id) WHERE channel_id IS NOT NULL;
+  CREATE INDEX attachments_unlinked ON attachments(created_at, id) WHERE linked_at IS NULL;
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -8,6 +8,7 @@ import { serialisedTransactions, type SyncTx } from './serialised.ts';
 import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
+import { attachmentStatements } from './attachments.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -295,6 +296,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       ).run(row);
     },
     ...sendJobStatements(stmt),
+    ...attachmentStatements(stmt),
   };
 
   return serialisedTransactions(db, tx);

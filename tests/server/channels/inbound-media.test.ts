@@ -15,19 +15,29 @@ import {
   withRefusedNote,
   type StoredMedia,
 } from '../../../server/channels/inbound-media.ts';
-import { AttachmentStore } from '../../../server/domain/attachments.ts';
+import { AttachmentFiles } from '../../../server/blobs/attachment-files.ts';
+import { LocalBlobStore } from '../../../server/blobs/local-blob-store.ts';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../../../server/storage/storage.ts';
 
 type Ref = { declaredType: string };
 
 let dir: string;
-let store: AttachmentStore;
+let storage: Storage;
+let store: AttachmentFiles;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inbound-media-'));
-  store = new AttachmentStore(dir);
+  storage = openSqliteStorage({ file: ':memory:' });
+  store = new AttachmentFiles(storage, new LocalBlobStore(join(dir, 'blobs')));
 });
-afterEach(async () => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-const storedFiles = () => readdirSync(store.dir);
+/** The bytes in the blob directory, and the facts in the database, whatever their state. */
+const storedFiles = () => readdirSync(join(dir, 'blobs'));
+const factRows = () => storage.transaction(async (tx) => (await tx.unlinkedAttachments(Number.MAX_SAFE_INTEGER, 100)).length);
 const name = (contentType: string) => `media-1.${contentType === 'image/png' ? 'png' : 'bin'}`;
 
 /** A provider that serves `chunks` and records how far they were read. */
@@ -53,16 +63,17 @@ function provider(stated: Partial<FetchedMedia>, chunks: Uint8Array[] = []) {
 }
 
 const store1 = (adapter: { fetchMedia(ref: Ref): Promise<FetchedMedia> }, declaredType = 'image/png', storedBytes = 0): Promise<StoredMedia> =>
-  storeInboundMedia(store, adapter, { declaredType }, { name, storedBytes });
+  storeInboundMedia(store, adapter, { declaredType }, { name, storedBytes, channelId: 'ch_sms' });
 
 describe('storeInboundMedia', () => {
-  it('writes the bytes as an uncommitted part under the stated type', async () => {
+  it('stores the bytes under the stated type, on no message or conversation yet', async () => {
     const { adapter } = provider({ contentType: 'image/PNG; x=1' }, [Buffer.from('ab'), Buffer.from('cd')]);
     const stored = await store1(adapter);
     if (!('file' in stored)) throw new Error(`refused: ${stored.refused}`);
     expect(stored.file).toMatchObject({ name: 'media-1.png', contentType: 'image/png', size: 4 });
-    expect(readFileSync(store.partPath(stored.file.id), 'utf8')).toBe('abcd');
-    expect(store.get(stored.file.id)).toBeNull();
+    expect(readFileSync(join(dir, 'blobs', stored.file.id), 'utf8')).toBe('abcd');
+    expect(await store.row(stored.file.id)).toMatchObject({ committed: true, size: 4, channelId: 'ch_sms', uploaderId: 'ch_sms', conversationId: null, linkedAt: null });
+    expect(await store.get(stored.file.id)).toBeNull();
   });
 
   it('refuses a file over the limit, stops the download and keeps nothing', async () => {
@@ -71,6 +82,7 @@ describe('storeInboundMedia', () => {
     expect(await store1(adapter)).toEqual({ refused: 'media-1.png: over the 5.0 MB limit' });
     expect(seen).toMatchObject({ read: 2, closed: true });
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('counts the bytes already stored for the message, and a stated size, against the limit', async () => {
@@ -80,12 +92,14 @@ describe('storeInboundMedia', () => {
     expect(await store1(stated.adapter)).toEqual({ refused: 'media-1.png: over the 5.0 MB limit' });
     expect(stated.seen.read).toBe(0);
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('refuses an empty file', async () => {
     const { adapter } = provider({}, []);
     expect(await store1(adapter)).toEqual({ refused: 'media-1.png: empty' });
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('refuses a disallowed type before reading: the declared one before asking the provider, the stated one before the bytes', async () => {
@@ -101,6 +115,7 @@ describe('storeInboundMedia', () => {
     expect(await store1(untyped.adapter, '')).toEqual({ refused: 'media-1.bin: type unknown is not accepted' });
     expect(untyped.seen.read).toBe(0);
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('lets MediaUnavailable from the provider through', async () => {
@@ -111,6 +126,7 @@ describe('storeInboundMedia', () => {
     };
     await expect(store1(adapter)).rejects.toBeInstanceOf(MediaUnavailable);
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 });
 
@@ -157,12 +173,14 @@ describe('mediaDownload', () => {
     expect(failed).toBeInstanceOf(MediaUnavailable);
     expect((failed as Error).message).toMatch(/^media 1 download broke off/);
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('gives up on a provider that does not answer, or stalls halfway, when the time is up; no part is left', async () => {
     await expect(store1(over('/silent', mediaRequestSignal(running, 100)))).rejects.toThrow(new MediaUnavailable('media 1 download timed out'));
     await expect(store1(over('/stalls', mediaRequestSignal(running, 100)))).rejects.toThrow(new MediaUnavailable('media 1 download timed out'));
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('stops a download when the server shuts down', async () => {
@@ -172,11 +190,13 @@ describe('mediaDownload', () => {
     shutdown.abort();
     await expect(stored).rejects.toThrow(new MediaUnavailable('media 1 download was stopped'));
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('turns an error answer into MediaUnavailable', async () => {
     await expect(store1(over('/gone'))).rejects.toThrow(new MediaUnavailable('media 1 download answered 404'));
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 });
 
@@ -188,15 +208,23 @@ describe('receiveInboundWithMedia', () => {
   }
   const input = (file: Awaited<ReturnType<typeof part>>) => ({ channelId: 'ch_sms', from: '+12065550105', body: '', providerId: 'MM1', attachments: [file] });
 
-  it('commits the parts of a new message and discards those of a retry already stored', async () => {
+  it('keeps the files of a new message (its transaction links them) and removes those of a retry already stored', async () => {
     const fresh = await part();
-    await receiveInboundWithMedia({ receiveInbound: async () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: true }) }, store, input(fresh));
-    expect(store.get(fresh.id)).toMatchObject({ ...fresh, conversationId: 'cnv_1', uploaderId: 'ch_sms' });
+    // As domain/inbound.ts does in the transaction that stores the message.
+    const created = {
+      receiveInbound: async (i: { attachments?: Array<{ id: string }> }) => {
+        await storage.transaction((tx) => tx.linkAttachments((i.attachments ?? []).map((a) => a.id), { conversationId: 'cnv_1', messageId: 'msg_1', at: 1 }));
+        return { conversationId: 'cnv_1', messageId: 'msg_1', created: true };
+      },
+    };
+    await receiveInboundWithMedia(created, store, input(fresh));
+    expect(await store.get(fresh.id)).toMatchObject({ ...fresh, conversationId: 'cnv_1', uploaderId: 'ch_sms' });
 
     const retry = await part();
     await receiveInboundWithMedia({ receiveInbound: async () => ({ conversationId: 'cnv_1', messageId: 'msg_1', created: false }) }, store, input(retry));
-    expect(store.get(retry.id)).toBeNull();
+    expect(await store.row(retry.id)).toBeNull();
     expect(storedFiles().filter((f) => f.startsWith(retry.id))).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 
   it('discards the parts and rethrows when the message cannot be stored', async () => {
@@ -208,6 +236,7 @@ describe('receiveInboundWithMedia', () => {
     };
     await expect(receiveInboundWithMedia(failing, store, input(file))).rejects.toThrow('disk full');
     expect(storedFiles()).toEqual([]);
+    expect(await factRows()).toBe(0);
   });
 });
 

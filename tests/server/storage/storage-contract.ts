@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../../server/storage/storage.ts';
+import { attachmentsContract } from './contract-attachments.ts';
 import { changeLogContract, ledgerContract } from './contract-log.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
@@ -38,6 +39,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('change log', () => changeLogContract(ctx));
     describe('mutation ledger', () => ledgerContract(ctx));
     describe('send jobs', () => sendJobsContract(ctx));
+    describe('attachment facts', () => attachmentsContract(ctx));
     describe('transactions', () => transactionsContract(ctx));
   });
 }

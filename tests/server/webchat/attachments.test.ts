@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ATTACHMENT_LIMITS } from '../../../protocol/attachments.ts';
 import { WebchatUploadResponse } from '../../../protocol/webchat.ts';
@@ -38,8 +37,8 @@ describe('web chat attachments: visitor uploads', () => {
     expect(await chat.t.get('message', echo.message.id)).toMatchObject({ direction: 'in', attachments: [file] });
     expect(conversation.lastMessagePreview).toBe('Photo');
     // Committed like an MMS file: agents of the inbox read it through /api/attachments.
-    expect(chat.store.get(file.id)).toMatchObject({ conversationId: conversation.id });
-    expect(chat.hub.uploads!.pendingOf('ch_sales_web', visitorHandle('ch_sales_web', token))).toBe(0);
+    expect(await chat.store.get(file.id)).toMatchObject({ conversationId: conversation.id });
+    expect(await chat.hub.uploads!.pendingOf('ch_sales_web', visitorHandle('ch_sales_web', token))).toBe(0);
 
     const res = await chat.download(token, file.id);
     expect(res.status).toBe(200);
@@ -118,7 +117,7 @@ describe('web chat attachments: visitor uploads', () => {
     const third = await chat.upload(token, PNG);
     expect(third.status).toBe(429);
     expect(((await third.json()) as { error: { code: string } }).error.code).toBe('quota_exceeded');
-    expect(existsSync(`${chat.store.dir}/${one.id}.part`)).toBe(true);
+    expect(await chat.store.blobs.exists(one.id)).toBe(true);
   });
 });
 
@@ -131,7 +130,7 @@ describe('web chat attachments: agent replies', () => {
     await v.next('message', (f) => f.clientMessageId === hello);
     const conversation = (await conversationOf(token))!;
 
-    const file = chat.agentFile(conversation.id, 'price list.pdf', 'application/pdf', PDF);
+    const file = await chat.agentFile(conversation.id, 'price list.pdf', 'application/pdf', PDF);
     // Uploaded by the agent but not sent: the visitor cannot read it.
     expect((await chat.download(token, file.id)).status).toBe(404);
 

@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import { createHttpServer } from '../../../boundary/http-boundary.ts';
 import { sendError } from '../../../server/http/respond.ts';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { WEBCHAT_PATHS, WEBCHAT_VISITOR_HEADER } from '../../../protocol/webchat.ts';
-import { AttachmentStore } from '../../../server/domain/attachments.ts';
+import { AttachmentFiles } from '../../../server/blobs/attachment-files.ts';
+import { LocalBlobStore } from '../../../server/blobs/local-blob-store.ts';
 import { createWebchatHttp } from '../../../server/webchat/http.ts';
 import { WebchatHub, type WebchatHubOptions } from '../../../server/webchat/hub.ts';
 import { isWidgetVisitor } from '../../../server/webchat/visitors.ts';
@@ -22,8 +22,8 @@ export const PDF = Buffer.from('%PDF-1.4\n% test\n');
  */
 export async function startChat(options: WebchatHubOptions = {}) {
   const files = tempDir('switchboard-webchat-');
-  const store = new AttachmentStore(files.path);
-  const t: TestDomain = await openTestDomain({ attachments: store });
+  const t: TestDomain = await openTestDomain({ attachments: true });
+  const store = new AttachmentFiles(t.storage, new LocalBlobStore(files.path));
   const hub = new WebchatHub(t.domain, (l) => t.logs.push(l), options, store);
   t.domain.useDeliveryFor('webchat', hub.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const http = createWebchatHttp({ demo: false, domain: t.domain, hub });
@@ -72,11 +72,8 @@ export async function startChat(options: WebchatHubOptions = {}) {
     },
 
     /** A file an agent uploaded to a conversation (as POST /api/attachments would store it). */
-    agentFile(conversationId: string, name: string, contentType: string, bytes: Buffer) {
-      const id = store.newId();
-      writeFileSync(store.partPath(id), bytes);
-      const meta = { id, name, contentType, size: bytes.length, conversationId, uploaderId: 'user_sam', createdAt: Date.now() };
-      store.commit(meta);
+    async agentFile(conversationId: string, name: string, contentType: string, bytes: Buffer) {
+      const { id } = await store.store({ name, contentType, conversationId, channelId: null, uploaderId: 'user_sam' }, [bytes]);
       return { id, name, contentType, size: bytes.length };
     },
 
