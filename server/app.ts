@@ -17,6 +17,7 @@ import { createHttpServer, refuseSocket } from '../boundary/http-boundary.ts';
 import { createHttpHandler, type RouteOptions } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import { openPostgresStorage } from './storage/postgres/postgres-storage.ts';
 import { SyncHub } from './sync/hub.ts';
 import { resolveTuning, type SyncTuning } from './sync/tuning.ts';
 import { WEBCHAT_PATHS } from '../protocol/webchat.ts';
@@ -28,6 +29,8 @@ import { SharedRedis } from './shared-state/redis-connection.ts';
 import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
 import { RedisAddressLimits } from './shared-state/redis-address-limits.ts';
 import { RedisCommitPokes } from './shared-state/redis-commit-pokes.ts';
+import { RedisVisitorRelay } from './shared-state/redis-visitor-relay.ts';
+import { InProcessVisitorRelay, type VisitorRelay } from './webchat/visitor-relay.ts';
 import { InProcessCommitPokes, type CommitPokes } from './domain/commit-pokes.ts';
 
 export interface ServerOptions {
@@ -97,6 +100,8 @@ export interface ServerOptions {
    * SWITCHBOARD_PUBLIC_URL, else the address it listens on.
    */
   publicUrl?: string;
+  /** SWITCHBOARD_DATABASE_URL: PostgreSQL instead of the SQLite file in dataDir (many instances share it). */
+  databaseUrl?: string;
   /**
    * Where attachment bytes go (their facts are in the database): the local directory `<dataDir>/attachments/`
    * (default) or S3-compatible object storage, which every instance can share (cli: SWITCHBOARD_S3_*).
@@ -124,7 +129,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : null;
   if (redis) log(`sharing state through Redis at ${redis.display}`);
   mkdirSync(options.dataDir, { recursive: true });
-  const storage = openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
+  const storage = options.databaseUrl
+    ? await openPostgresStorage({ url: options.databaseUrl, log })
+    : openSqliteStorage({ file: join(options.dataDir, DATABASE_FILE), synchronous: options.sqliteSynchronous });
   const blobs = openBlobStore(options.blobStore, options.dataDir);
   const attachments = new AttachmentFiles(storage, blobs, options.clock ?? Date.now);
   const { trustProxy, ...signInThrottle } = options.signInThrottle ?? {};
@@ -166,7 +173,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Abuse limits and origin allowlists: options, else SWITCHBOARD_WEBCHAT_* variables (webchat/limits.ts).
   const webchatOptions = resolveWebchatOptions(options.webchat);
   const webchatLimits = redis ? new RedisAddressLimits(redis, webchatOptions.perIp) : undefined;
-  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits);
+  const visitorRelay: VisitorRelay = redis ? await startRedisRelay(redis, log) : new InProcessVisitorRelay();
+  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits, visitorRelay);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
@@ -206,6 +214,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (err) {
     domain.close();
+    await visitorRelay.close();
     await storage.close();
     await blobs.close();
     await redis?.close();
@@ -251,6 +260,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         hub.close();
         await domain.stopDelivery(options.shutdownGraceMs ?? 10_000);
         webchat.close();
+        await visitorRelay.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();
@@ -262,4 +272,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+async function startRedisRelay(redis: SharedRedis, log: (line: string) => void): Promise<VisitorRelay> {
+  const relay = new RedisVisitorRelay(redis, log);
+  await relay.start();
+  return relay;
 }

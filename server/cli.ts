@@ -37,9 +37,10 @@ if (process.argv[2] === 'org:shared-workstation') {
 }
 
 /**
- * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--s3-bucket B --s3-endpoint URL
- * --s3-region R --s3-force-path-style]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR / SWITCHBOARD_REDIS_URL /
- * SWITCHBOARD_S3_* too (the S3 keys only as SWITCHBOARD_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY).
+ * `tsx server/cli.ts --port 4870 --data-dir DIR [--demo] [--redis-url redis://…] [--database-url postgres://…]
+ * [--s3-bucket B --s3-endpoint URL --s3-region R --s3-force-path-style]`; env SWITCHBOARD_PORT / SWITCHBOARD_DATA_DIR /
+ * SWITCHBOARD_REDIS_URL / SWITCHBOARD_DATABASE_URL / SWITCHBOARD_S3_* too (the S3 keys only as
+ * SWITCHBOARD_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY), and SWITCHBOARD_REDIS_KEY_PREFIX (default `switchboard:`).
  */
 const { values } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
+    'database-url': { type: 'string' },
     's3-bucket': { type: 'string' },
     's3-endpoint': { type: 'string' },
     's3-region': { type: 'string' },
@@ -91,6 +93,9 @@ try {
     demo: values.demo,
     meetingUrlTemplate: values['meeting-url-template'] ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,
     redisUrl,
+    // Several deployments (or test runs) on one Redis keep apart by prefix.
+    redisKeyPrefix: process.env.SWITCHBOARD_REDIS_KEY_PREFIX || undefined,
+    databaseUrl: values['database-url'] ?? (process.env.SWITCHBOARD_DATABASE_URL || undefined),
     blobStore: blobs.config,
   });
 } catch (err) {

@@ -28,14 +28,21 @@ export class ServerProcess {
     child.stderr?.on('data', collect);
   }
 
-  static async start(dataDir: string, port: number): Promise<ServerProcess> {
+  /** `env`: extra variables (SWITCHBOARD_DATABASE_URL, SWITCHBOARD_REDIS_URL, … for a cluster of processes). */
+  static async start(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const server = new ServerProcess(child);
     await server.until((line) => line.includes('listening on'), 'the server to listen');
     return server;
+  }
+
+  /** The server's own process id (node runs server/cli.ts itself: no wrapper process). */
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   get url(): string {
