@@ -59,7 +59,16 @@ export const Mutation = z.discriminatedUnion('name', [
   }),
   z.object({
     name: z.literal('conversation.assign'),
-    args: z.object({ conversationId: Id, assigneeId: Id.nullable() }),
+    args: z.object({
+      conversationId: Id,
+      assigneeId: Id.nullable(),
+      /**
+       * The assignee the client saw when the person chose (null = unassigned). When given and no longer current,
+       * the assignment is refused with `conflict`: of two people taking one conversation at once, one gets it and
+       * the other is told who did. Without it, the last assignment wins (managers reassigning on purpose).
+       */
+      expectedAssigneeId: Id.nullable().optional(),
+    }),
   }),
   z.object({
     name: z.literal('conversation.setStatus'),

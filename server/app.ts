@@ -28,6 +28,8 @@ import { SharedRedis } from './shared-state/redis-connection.ts';
 import { RedisSignInThrottle } from './shared-state/redis-sign-in-throttle.ts';
 import { RedisAddressLimits } from './shared-state/redis-address-limits.ts';
 import { RedisCommitPokes } from './shared-state/redis-commit-pokes.ts';
+import { RedisVisitorRelay } from './shared-state/redis-visitor-relay.ts';
+import { InProcessVisitorRelay, type VisitorRelay } from './webchat/visitor-relay.ts';
 import { InProcessCommitPokes, type CommitPokes } from './domain/commit-pokes.ts';
 
 export interface ServerOptions {
@@ -198,7 +200,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Abuse limits and origin allowlists: options, else SWITCHBOARD_WEBCHAT_* variables (webchat/limits.ts).
   const webchatOptions = resolveWebchatOptions(options.webchat);
   const webchatLimits = redis ? new RedisAddressLimits(redis, webchatOptions.perIp) : undefined;
-  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits);
+  const visitorRelay: VisitorRelay = redis ? await startRedisRelay(redis, log) : new InProcessVisitorRelay();
+  const webchat = new WebchatHub(domain, log, webchatOptions, attachments, webchatLimits, visitorRelay);
   // Widget visitors get replies over their socket; seeded/injected demo visitors keep the demo delivery.
   domain.useDeliveryFor('webchat', webchat.delivery, (c) => isWidgetVisitor(c.customerAddress));
   const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
@@ -238,6 +241,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (err) {
     domain.close();
+    await visitorRelay.close();
     await storage.close();
     await blobs.close();
     lock?.release();
@@ -285,6 +289,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         hub.close();
         await domain.stopDelivery(options.shutdownGraceMs ?? 10_000);
         webchat.close();
+        await visitorRelay.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         domain.close();
@@ -297,4 +302,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+async function startRedisRelay(redis: SharedRedis, log: (line: string) => void): Promise<VisitorRelay> {
+  const relay = new RedisVisitorRelay(redis, log);
+  await relay.start();
+  return relay;
 }

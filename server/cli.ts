@@ -44,6 +44,7 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'meeting-url-template': { type: 'string' },
     'redis-url': { type: 'string' },
+    'database-url': { type: 'string' },
     's3-bucket': { type: 'string' },
     's3-endpoint': { type: 'string' },
     's3-region': { type: 'string' },

@@ -151,15 +151,20 @@ export class Domain {
    * only after the commit: a listener reading the log at once finds the entries there.
    */
   async write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    let before = 0;
     let after = 0;
     const result = await this.storage.transaction(async (tx) => {
-      before = await tx.head();
-      const value = await fn(tx);
-      after = await tx.head();
-      return value;
+      after = 0; // a retried transaction starts over
+      // The newest seq this transaction appended is its head (appends commit in seq order). Reading head() here
+      // instead would read max(seq) in every write: on PostgreSQL a SERIALIZABLE read of the log's end that every
+      // other appending transaction then writes past, which made concurrent writers abort each other.
+      const appendChange: StorageTx['appendChange'] = async (change) => {
+        const seq = await tx.appendChange(change);
+        after = Math.max(after, seq);
+        return seq;
+      };
+      return fn(new Proxy(tx, { get: (target, key) => (key === 'appendChange' ? appendChange : Reflect.get(target, key)) }));
     });
-    if (after > before) {
+    if (after > 0) {
       this.announcedHead = Math.max(this.announcedHead, after);
       this.feed.emit('committed', after, 'here');
     }
@@ -469,6 +474,11 @@ export class Domain {
       const scopes = await scopesOfUser(tx, userId);
       return { scopes, entries: await tx.readChanges(afterSeq, scopes, limit), head: await tx.head() };
     });
+  }
+
+  /** Entries of every scope after `afterSeq` with the head of the same snapshot: the instance's one log reader (server/sync/log-reader.ts). */
+  readLog(afterSeq: number, limit: number): Promise<{ entries: ChangeEntry[]; head: number }> {
+    return this.read(async (tx) => ({ entries: await tx.readAllChanges(afterSeq, limit), head: await tx.head() }));
   }
 
   /** Whether the user holds the scope now, and if so one page of its records. */

@@ -157,6 +157,11 @@ export function createMutationHandlers(
         return reject('invalid', 'That person is not a member of this inbox.');
       }
       if (conversation.assigneeId === args.assigneeId) return;
+      if (args.expectedAssigneeId !== undefined && conversation.assigneeId !== args.expectedAssigneeId) {
+        // On PostgreSQL the loser of a simultaneous claim is re-run (SERIALIZABLE) and lands here, seeing the winner.
+        const holder = conversation.assigneeId ? await tx.get('user', conversation.assigneeId) : null;
+        return reject('conflict', holder ? `${holder.name} was assigned this conversation a moment ago.` : 'This conversation was unassigned a moment ago.');
+      }
       await putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
       await noticeAssignment(ctx, conversation, args.assigneeId);
     },

@@ -134,6 +134,8 @@ export interface StorageTx {
   appendChange(change: NewChange): Promise<number>;
   /** Entries with seq > afterSeq whose scope is one of `scopes`, in seq order. */
   readChanges(afterSeq: number, scopes: readonly Scope[], limit: number): Promise<ChangeEntry[]>;
+  /** Entries with seq > afterSeq of every scope, in seq order: the one read a server instance makes for all its sockets. */
+  readAllChanges(afterSeq: number, limit: number): Promise<ChangeEntry[]>;
   /** Highest seq a reader may be served: every entry at or below it has committed (0 for an empty log). */
   head(): Promise<number>;
   /** Entries with seq <= this were compacted away; a cursor below it cannot be served. */

@@ -14,6 +14,8 @@ import {
 } from '../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
 import type { Domain, TokenCheck } from '../domain/domain.ts';
+import { ChangePages, type PageStats } from './change-pages.ts';
+import type { LogReader } from './log-reader.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { SyncTuning } from './tuning.ts';
 
@@ -21,6 +23,12 @@ import type { SyncTuning } from './tuning.ts';
 function frameText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+/** What the sockets of one hub share: the instance's log reader, and counts of where their pages came from. */
+export interface SharedLog {
+  reader: LogReader;
+  pageStats: PageStats;
 }
 
 interface PendingResult {
@@ -33,7 +41,8 @@ interface PendingResult {
  * One client's sync socket. All outgoing data except pongs and errors flows
  * through a single serialized pump, which reads the log after the cursor, so
  * catch-up, live changes, snapshots and mutation results cannot interleave
- * out of order.
+ * out of order. Live, the pump takes its entries from the instance's log reader
+ * (one read for every socket); catching up from further back, from the database.
  */
 export class SyncConnection {
   private user: EntityOf<'user'> | null = null;
@@ -46,6 +55,9 @@ export class SyncConnection {
   /** Per scope: entries at or below this seq are already part of its snapshot. */
   private readonly floors = new Map<Scope, number>();
   private cursor = 0;
+  /** The head the database showed at hello: the reader must have read that far before this socket is served. */
+  private helloHead = 0;
+  private pages: ChangePages | null = null;
   private caughtUp = false;
   private pendingResults: PendingResult[] = [];
   private pumping = false;
@@ -63,6 +75,7 @@ export class SyncConnection {
   constructor(
     private readonly ws: WebSocket,
     private readonly domain: Domain,
+    private readonly shared: SharedLog,
     private readonly tuning: SyncTuning,
     private readonly log: (line: string) => void,
     private readonly onClosed: (connection: SyncConnection) => void,
@@ -77,6 +90,11 @@ export class SyncConnection {
 
   get sessionId(): string | null {
     return this.sessionIdValue;
+  }
+
+  /** The cursor the log reader must still be able to serve, once said hello (null before). */
+  get liveCursor(): number | null {
+    return this.user && !this.closed ? this.cursor : null;
   }
 
   /** Something was committed: read the log. */
@@ -186,6 +204,8 @@ export class SyncConnection {
     // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
     const fresh = hello.cursor === null || hello.cursor < floor || hello.cursor > head;
     this.cursor = fresh ? head : (hello.cursor ?? head);
+    this.helloHead = head;
+    this.pages = new ChangePages(auth.user.id, scopes, this.shared.reader, this.domain, this.shared.pageStats);
     this.sendNow({ type: 'welcome', protocol: PROTOCOL_VERSION, user: auth.user, scopes: [...held], head, serverTime: Date.now() });
     for (const s of new Set(hello.scopes)) {
       // A cached scope outside the grammar (from before it) is never held: the client drops its data.
@@ -272,12 +292,17 @@ export class SyncConnection {
 
   private async pumpToHead(): Promise<void> {
     const user = this.user;
-    if (!user) return;
+    const pages = this.pages;
+    if (!user || !pages) return;
     const limit = this.tuning.maxBatch;
+    // Commits of another process the reader has not heard of yet, and a mutation's entries (its result waits
+    // for them): the reader reads that far first, one read shared by every socket waiting.
+    const awaited = Math.max(this.helloHead, ...this.pendingResults.map((r) => r.afterSeq));
+    if (awaited > this.shared.reader.head) await this.shared.reader.reach(awaited);
     for (;;) {
       if (this.closed) return;
-      // Scopes and entries are read together: an entry is sent only if its scope is held right now.
-      const page = await this.domain.readChanges(user.id, this.cursor, limit);
+      // Scopes and entries go together: an entry is sent only if its scope is held right now.
+      const page = await pages.next(this.cursor, limit);
       const now = new Set(page.scopes);
       for (const s of [...this.scopes]) {
         if (now.has(s)) continue;

@@ -16,6 +16,10 @@ export interface SyncTuning {
   maxConsecutiveErrors: number;
   /** Above this many buffered bytes the pump waits for the socket to drain. */
   highWaterBytes: number;
+  /** Entries per read of the instance's log reader (server/sync/log-reader.ts). */
+  logPageSize: number;
+  /** Recent entries the log reader keeps for sockets a little behind; a socket further behind reads the database. */
+  logKeepEntries: number;
 }
 
 export const DEFAULT_TUNING: SyncTuning = {
@@ -29,6 +33,8 @@ export const DEFAULT_TUNING: SyncTuning = {
   rateLimitedFramesBeforeClose: SYNC_LIMITS.maxFramesPerSecond,
   maxConsecutiveErrors: 10,
   highWaterBytes: 1024 * 1024,
+  logPageSize: 1000,
+  logKeepEntries: 10_000,
 };
 
 export function resolveTuning(overrides: Partial<SyncTuning> = {}): SyncTuning {

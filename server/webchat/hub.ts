@@ -16,6 +16,7 @@ import { TokenBucket } from '../sync/rate-limit.ts';
 import { clientAddress, idleTimeoutOf, InProcessAddressLimits, originAllowed, type AddressLimits, type WebchatHubOptions } from './limits.ts';
 import { VisitorUploads, type WebchatGate } from './uploads.ts';
 import { answerVisitorSurvey, widgetMessages } from './surveys.ts';
+import { InProcessVisitorRelay, type RelayTarget, type VisitorPush, type VisitorRelay } from './visitor-relay.ts';
 import {
   ackVisitorMessages,
   findWebchatChannel,
@@ -52,7 +53,8 @@ const key = (channelId: string, handle: string) => `${channelId}\n${handle}`;
  * Visitor sockets at /webchat, and the sender of webchat channels' send jobs: an agent reply is `sent`
  * once pushed to a live socket of its visitor (the job is done) and `delivered` when the widget acks it;
  * while the visitor is away it stays `queued` with its job parked, and goes out with the history on
- * their return (the welcome marks it sent, which ends the job).
+ * their return (the welcome marks it sent, which ends the job). The visitor's sockets may be on another
+ * instance: pushes go through the `VisitorRelay` too, and its answer says whether any socket took them.
  */
 export class WebchatHub implements WebchatGate {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WEBCHAT_LIMITS.maxFrameBytes });
@@ -61,6 +63,7 @@ export class WebchatHub implements WebchatGate {
   readonly limits: AddressLimits;
   /** Visitor uploads waiting for their message; null without an attachment store. */
   readonly uploads: VisitorUploads | null;
+  private readonly relay: VisitorRelay;
 
   readonly delivery: OutboundSender = {
     send: async (message) => this.pushAgentMessage(message),
@@ -74,8 +77,11 @@ export class WebchatHub implements WebchatGate {
     attachments?: AttachmentFiles,
     /** Per-address limits (app.ts: Redis when configured); default in memory with options.perIp. */
     limits?: AddressLimits,
+    /** Visitors' sockets on other instances (app.ts: Redis when configured); default: this process only. */
+    relay?: VisitorRelay,
   ) {
     this.limits = limits ?? new InProcessAddressLimits(options.perIp);
+    this.relay = relay ?? new InProcessVisitorRelay();
     this.uploads = attachments ? new VisitorUploads(attachments, options.uploadQuota) : null;
   }
 
@@ -192,6 +198,8 @@ export class WebchatHub implements WebchatGate {
           ...(other === visitor ? { clientMessageId: frame.clientMessageId } : {}),
         });
       }
+      // The visitor's tabs on other instances show it too (best effort: each tab also has it in its next welcome).
+      void this.relay.push(visitor, { type: 'message', message: toWebchatMessage(message) });
       return;
     }
     if (frame.type === 'surveyAnswer') {
@@ -231,9 +239,11 @@ export class WebchatHub implements WebchatGate {
       return null;
     }
     const visitor: Visitor = { ws, channelId: channel.id, handle, name: frame.name || undefined, email: frame.email || undefined, early: [] };
-    // Live before the history is read, so a reply committed meanwhile is either in the history or pushed (held in `early`).
+    // Live before the history is read, so a reply committed meanwhile is either in the history or pushed (held in
+    // `early`): here at once, and for other instances' pushes once the relay has us listening.
     set.add(visitor);
     this.live.set(key(channel.id, handle), set);
+    if (set.size === 1) await this.relay.join(visitor, (push) => this.deliverHere(visitor, push));
     const history = await visitorHistory(this.domain, channel.id, handle);
     send(ws, { type: 'welcome', visitorToken: token, title: channel.name, history: await widgetMessages(this.domain, history) });
     const shown = new Set(history.map((m) => m.id));
@@ -273,7 +283,17 @@ export class WebchatHub implements WebchatGate {
     const k = key(visitor.channelId, visitor.handle);
     const set = this.live.get(k);
     set?.delete(visitor);
-    if (set && set.size === 0) this.live.delete(k);
+    if (set && set.size === 0) {
+      this.live.delete(k);
+      if (!this.closed) void this.relay.leave(visitor);
+    }
+  }
+
+  /** A push relayed from another instance, to this instance's sockets of the visitor; how many took it. */
+  private deliverHere(target: RelayTarget, push: VisitorPush): number {
+    const set = this.live.get(key(target.channelId, target.handle));
+    for (const v of set ?? []) toVisitor(v, push);
+    return set?.size ?? 0;
   }
 
   /** A push is idempotent on the widget's side (it shows each message id once), so a resend is harmless. */
@@ -285,6 +305,11 @@ export class WebchatHub implements WebchatGate {
     if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
     const [pushed] = await widgetMessages(this.domain, [message]);
     for (const v of set) toVisitor(v, { type: 'message', message: pushed ?? toWebchatMessage(message) });
+    const target = { channelId: conversation.channelId, handle: conversation.customerAddress };
+    const push: VisitorPush = { type: 'message', message: toWebchatMessage(message) };
+    const here = this.deliverHere(target, push);
+    const elsewhere = await this.relay.push(target, push);
+    if (here + elsewhere === 0) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
     return { kind: 'accepted', providerId: null, status: 'sent' };
   }
 }

@@ -88,7 +88,7 @@ describe('server/cli.ts with a database it cannot use', () => {
 
 describe('server/cli.ts on PostgreSQL', () => {
   it('serves from the database named by SWITCHBOARD_DATABASE_URL (migrated at start) and /readyz probes it', async () => {
-    const server = await ServerProcess.start(tempDir('sb-cli-pg-').path, await freePort(), { env: { SWITCHBOARD_DATABASE_URL: db.url, SWITCHBOARD_DATABASE_SCHEMA: 'cli_start' } });
+    const server = await ServerProcess.start(tempDir('sb-cli-pg-').path, await freePort(), { SWITCHBOARD_DATABASE_URL: db.url, SWITCHBOARD_DATABASE_SCHEMA: 'cli_start' });
     try {
       expect(server.output.join('\n')).toContain('database: PostgreSQL at postgres://127.0.0.1:5432/');
       const res = await fetch(`${server.url}/readyz`);

@@ -121,6 +121,27 @@ describe('authorization matrix (role x assignment mode x membership)', () => {
   });
 });
 
+describe('conversation.assign with the assignee the person saw', () => {
+  it('two people taking one unassigned conversation: the first gets it, the second is told who did; without it the last wins', async () => {
+    await t.storage.transaction(async (tx) => {
+      const conv = await tx.get('conversation', 'conv_sales_0001');
+      if (conv) await tx.put('conversation', { ...conv, assigneeId: null });
+    });
+    const take = (userId: string, expectedAssigneeId: string | null) =>
+      t.apply(userId, { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: userId, expectedAssigneeId } });
+    expect(await take('user_sam', null)).toEqual({ ok: true });
+    const before = await changeCount(t.storage);
+    expect(await take('user_maya', null)).toEqual({ ok: false, code: 'conflict', message: 'Sam Rivera was assigned this conversation a moment ago.' });
+    expect(await changeCount(t.storage)).toBe(before);
+    expect((await t.get('conversation', 'conv_sales_0001'))?.assigneeId).toBe('user_sam');
+    // Seeing the current assignee, or not saying, reassigns as before.
+    expect(await take('user_maya', 'user_sam')).toEqual({ ok: true });
+    expect(await take('user_sam', 'user_sam')).toMatchObject({ ok: false, message: 'Maya Patel was assigned this conversation a moment ago.' });
+    expect(await t.apply('user_maya', { name: 'conversation.assign', args: { conversationId: 'conv_sales_0001', assigneeId: null } })).toEqual({ ok: true });
+    expect(await take('user_sam', 'user_maya')).toEqual({ ok: false, code: 'conflict', message: 'This conversation was unassigned a moment ago.' });
+  });
+});
+
 describe('conversation.create', () => {
   it('creates a conversation with its first message, assigned to its creator, linked to the contact with that number', async () => {
     expect(await t.apply('user_sam', create('new-1', 'ch_sales_sms', '+12065550100'))).toEqual({ ok: true });

@@ -4,7 +4,7 @@ import type { ChangeEntry } from '../../../protocol/sync.ts';
 import type { NewChange, StorageTx } from '../storage.ts';
 import type { Query } from './pool.ts';
 
-type ChangeLogMethods = Pick<StorageTx, 'appendChange' | 'readChanges' | 'head' | 'compactedThrough' | 'compactChanges'>;
+type ChangeLogMethods = Pick<StorageTx, 'appendChange' | 'readChanges' | 'readAllChanges' | 'head' | 'compactedThrough' | 'compactChanges'>;
 
 /** Advisory-lock class of the change-log append lock; the second key is the `changes` table's oid (one per schema). */
 export const APPEND_LOCK_CLASS = 0x5342434c; // 'SBCL'
@@ -49,16 +49,17 @@ export function changeLogMethods(q: Query, appendLockKey: number, setMeta: (key:
     },
     readChanges: async (afterSeq: number, scopes: readonly Scope[], limit: number) => {
       if (scopes.length === 0 || limit <= 0) return [];
-      const { rows } = await q<{ seq: number; scope: Scope; entity: string; op: string; entity_id: string; record: unknown }>(
+      const { rows } = await q<ChangeRow>(
         `SELECT seq, scope, entity, op, entity_id, record FROM changes
          WHERE seq > $1 AND scope = ANY($2::text[]) ORDER BY seq LIMIT $3`,
         [afterSeq, scopes, limit],
       );
-      return rows.map((r): ChangeEntry => {
-        const base = { seq: r.seq, scope: r.scope };
-        if (r.op === 'put') return { ...base, op: 'put', entity: r.entity, record: r.record } as ChangeEntry;
-        return { ...base, op: 'delete', entity: r.entity as EntityKind, id: r.entity_id };
-      });
+      return rows.map(changeEntryOf);
+    },
+    readAllChanges: async (afterSeq: number, limit: number) => {
+      if (limit <= 0) return [];
+      const { rows } = await q<ChangeRow>('SELECT seq, scope, entity, op, entity_id, record FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+      return rows.map(changeEntryOf);
     },
     // The newest entry this snapshot sees, or, once compaction removed them all, the newest it removed: the head
     // never moves back (SQLite keeps it in sqlite_sequence). The sequence's own last_value is not used: it counts
@@ -86,4 +87,12 @@ export function changeLogMethods(q: Query, appendLockKey: number, setMeta: (key:
       await setMeta('compacted_through', String(through));
     },
   };
+}
+
+type ChangeRow = { seq: number; scope: Scope; entity: string; op: string; entity_id: string; record: unknown };
+
+function changeEntryOf(r: ChangeRow): ChangeEntry {
+  const base = { seq: r.seq, scope: r.scope };
+  if (r.op === 'put') return { ...base, op: 'put', entity: r.entity, record: r.record } as ChangeEntry;
+  return { ...base, op: 'delete', entity: r.entity as EntityKind, id: r.entity_id };
 }

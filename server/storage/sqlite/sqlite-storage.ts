@@ -221,11 +221,12 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
         `SELECT seq, scope, entity, op, entity_id, record FROM changes
          WHERE seq > ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
       ).all(afterSeq, JSON.stringify(scopes), limit) as Row[];
-      return rows.map((r): ChangeEntry => {
-        const base = { seq: r.seq as number, scope: r.scope as Scope };
-        if (r.op === 'put') return { ...base, op: 'put', entity: r.entity, record: JSON.parse(r.record as string) } as ChangeEntry;
-        return { ...base, op: 'delete', entity: r.entity as EntityKind, id: r.entity_id as string };
-      });
+      return rows.map(changeEntryOf);
+    },
+    readAllChanges: (afterSeq: number, limit: number) => {
+      if (limit <= 0) return [];
+      const rows = stmt('SELECT seq, scope, entity, op, entity_id, record FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+      return rows.map(changeEntryOf);
     },
     head: () => {
       // sqlite_sequence survives compaction, unlike MAX(seq) over the remaining rows.
@@ -303,4 +304,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   };
 
   return serialisedTransactions(db, tx);
+}
+
+function changeEntryOf(r: Row): ChangeEntry {
+  const base = { seq: r.seq as number, scope: r.scope as Scope };
+  if (r.op === 'put') return { ...base, op: 'put', entity: r.entity, record: JSON.parse(r.record as string) } as ChangeEntry;
+  return { ...base, op: 'delete', entity: r.entity as EntityKind, id: r.entity_id as string };
 }

@@ -32,10 +32,12 @@ export class ServerProcess {
 
   /**
    * `server/cli.ts --demo` on `dataDir`'s database (test-server.ts: its SQLite file, or its PostgreSQL schema on
-   * the integration-pg project); `env` is added to the environment (and wins).
+   * the integration-pg project), unless `env` names a database (SWITCHBOARD_DATABASE_URL, … for a cluster of
+   * processes on one database); `env` is added to the environment and wins.
    */
-  static async start(dataDir: string, port: number, options: { env?: Record<string, string> } = {}): Promise<ServerProcess> {
-    return ServerProcess.spawn(['server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], { ...(await serverEnvFor(dataDir)), ...options.env });
+  static async start(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const own = env.SWITCHBOARD_DATABASE_URL ? {} : await serverEnvFor(dataDir);
+    return ServerProcess.spawn(['server/cli.ts', '--port', String(port), '--data-dir', dataDir, '--demo'], { ...own, ...env });
   }
 
   /** startServer(options) in a child process (tests/server/fixtures/server-main.ts): for tuning the CLI does not expose. */
@@ -52,6 +54,11 @@ export class ServerProcess {
     const server = new ServerProcess(child);
     await server.until((line) => line.includes('listening on'), 'the server to listen');
     return server;
+  }
+
+  /** The server's own process id (node runs server/cli.ts itself: no wrapper process). */
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   get url(): string {

@@ -32,6 +32,23 @@ export function changeLogContract(ctx: ContractContext): void {
     expect(await read(s, (tx) => tx.head())).toBe(s5);
   });
 
+  it('reads entries of every scope after a cursor, in seq order, up to a limit (the per-instance log reader)', async () => {
+    const s = ctx.storage();
+    const seqs = await write(s, async (tx) => {
+      const out: number[] = [];
+      for (const [i, scope] of ['inbox:a', 'user:u', 'chat:c', 'org:o', 'inbox:b'].entries()) out.push(await tx.appendChange(del(scope, `c${i}`)));
+      return out;
+    });
+    const all = await read(s, (tx) => tx.readAllChanges(0, 10));
+    expect(all.map((e) => [e.seq, e.scope])).toEqual(seqs.map((seq, i) => [seq, ['inbox:a', 'user:u', 'chat:c', 'org:o', 'inbox:b'][i]]));
+    expect(all[1]).toMatchObject({ op: 'delete', entity: 'conversation', id: 'c1' });
+    expect((await read(s, (tx) => tx.readAllChanges(seqs[1]!, 2))).map((e) => e.seq)).toEqual(seqs.slice(2, 4));
+    expect(await read(s, (tx) => tx.readAllChanges(seqs[4]!, 10))).toEqual([]);
+    expect(await read(s, (tx) => tx.readAllChanges(0, 0))).toEqual([]);
+    await write(s, (tx) => tx.compactChanges(seqs[2]!));
+    expect((await read(s, (tx) => tx.readAllChanges(0, 10))).map((e) => e.seq)).toEqual(seqs.slice(3));
+  });
+
   it('serves put entries with their record and delete entries with their id', async () => {
     const s = ctx.storage();
     const record = inbox('inbox_x', 'Nested "quotes" ✓');
