@@ -346,7 +346,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       if (!mayAssignOthers && assigneeId !== null && assigneeId !== s.user.id) {
         throw new IpcFailure('forbidden', 'Only managers and supervisors can assign conversations to someone else.');
       }
-      enqueue(s, { name: 'conversation.assign', args: { conversationId, assigneeId } });
+      // The assignee this person saw: if someone else took it meanwhile the server refuses instead of overriding them.
+      enqueue(s, { name: 'conversation.assign', args: { conversationId, assigneeId, expectedAssigneeId: conv.assignee_id } });
       return DONE;
     },
 

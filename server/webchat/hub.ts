@@ -301,12 +301,10 @@ export class WebchatHub implements WebchatGate {
     if (this.closed) return { kind: 'transient', reason: 'The chat server was shutting down.', retryAfterMs: null };
     const conversation = await this.domain.read((tx) => tx.get('conversation', message.conversationId));
     if (!conversation) return { kind: 'permanent', reason: 'The conversation no longer exists.' };
-    const set = this.live.get(key(conversation.channelId, conversation.customerAddress));
-    if (!set?.size) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };
-    const [pushed] = await widgetMessages(this.domain, [message]);
-    for (const v of set) toVisitor(v, { type: 'message', message: pushed ?? toWebchatMessage(message) });
     const target = { channelId: conversation.channelId, handle: conversation.customerAddress };
-    const push: VisitorPush = { type: 'message', message: toWebchatMessage(message) };
+    // A survey message carries its inline rating (surveys.ts); anything else goes as it is.
+    const [shown] = await widgetMessages(this.domain, [message]);
+    const push: VisitorPush = { type: 'message', message: shown ?? toWebchatMessage(message) };
     const here = this.deliverHere(target, push);
     const elsewhere = await this.relay.push(target, push);
     if (here + elsewhere === 0) return { kind: 'held', reason: 'The visitor is away; it goes out when they come back.' };

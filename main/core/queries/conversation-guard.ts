@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/cache-file.ts';
 export interface ConversationGuardRow {
   inbox_id: string;
   assignment_mode: number;
+  assignee_id: string | null;
   last_message_at: number | null;
   last_inbound_at: number | null;
 }
@@ -12,7 +13,7 @@ export interface ConversationGuardRow {
 export function conversationForAction(cache: CacheDb, id: string): ConversationGuardRow {
   const row = cache.db
     .prepare(
-      `SELECT c.inbox_id, c.last_message_at, c.last_inbound_at, coalesce(i.assignment_mode, 1) AS assignment_mode
+      `SELECT c.inbox_id, c.assignee_id, c.last_message_at, c.last_inbound_at, coalesce(i.assignment_mode, 1) AS assignment_mode
        FROM conversations c LEFT JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?`,
     )
     .get(id) as ConversationGuardRow | undefined;
