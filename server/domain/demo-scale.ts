@@ -2,7 +2,7 @@ import type { EntityOf } from '../../protocol/domain.ts';
 import { recordId, scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
-import { DEMO_ORG } from './demo-seed.ts';
+import { DEMO_ORG, random } from './demo-seed.ts';
 import { preview } from './outbound-message.ts';
 
 /**
@@ -28,18 +28,6 @@ const REPLIES = [
   'It ships tomorrow.', 'We are open 9am to 7pm today.', 'I have booked that for you.',
 ];
 const FOLLOW_UPS = ['Great, thank you!', 'Perfect.', 'Ok, I will wait for the email.', 'Thanks, that helps.', 'One more question…', 'Sounds good.'];
-
-/** Small deterministic PRNG (mulberry32), so every large demo looks the same. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The size asked for by SWITCHBOARD_DEMO_SIZE (conversations in all), or null when unset; a bad value is refused by name. */
 export function parseDemoSize(raw: string | undefined): number | null {

@@ -59,7 +59,7 @@ const SUPPORT_THREADS: readonly (readonly string[])[] = [
 ];
 
 /** Small deterministic PRNG (mulberry32), so every demo start looks the same. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

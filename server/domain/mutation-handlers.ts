@@ -14,7 +14,7 @@ import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
 import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
 import { sendRefusal } from './send-rules.ts';
 import { createSurveyHandlers } from './surveys.ts';
-import { appendOutbound, nextMessageTime } from './outbound-message.ts';
+import { agentMessage, appendOutbound, nextMessageTime } from './outbound-message.ts';
 import { enqueueSend } from './send-queue.ts';
 import { permissions } from '../../protocol/permissions.ts';
 
@@ -75,19 +75,7 @@ export function createMutationHandlers(
       if (!channel) return reject('not_found', 'The channel of this conversation no longer exists.');
       const refusal = await sendRefusal(tx, conversation, channel, { template: false }, ctx.now);
       if (refusal) return reject(refusal.code, refusal.message);
-      const message: EntityOf<'message'> = {
-        id: args.messageId,
-        conversationId: conversation.id,
-        direction: 'out',
-        authorType: 'user',
-        authorId: actor.id,
-        body,
-        attachments,
-        status: 'queued',
-        statusReason: null,
-        providerId: null,
-        createdAt: now,
-      };
+      const message = agentMessage({ id: args.messageId, conversationId: conversation.id, authorId: actor.id, body, attachments, createdAt: now });
       await appendOutbound(ctx, conversation, message, sendQueued);
     },
 
@@ -108,20 +96,14 @@ export function createMutationHandlers(
       if (parameterProblem) return reject('invalid', parameterProblem);
       const body = fillTemplate(template.body, args.parameters);
       const now = nextMessageTime(conversation.lastMessageAt, ctx.now);
-      const message: EntityOf<'message'> = {
+      const message = agentMessage({
         id: args.messageId,
         conversationId: conversation.id,
-        direction: 'out',
-        authorType: 'user',
         authorId: actor.id,
         body,
-        attachments: [],
-        status: 'queued',
-        statusReason: null,
-        providerId: null,
         createdAt: now,
         template: { name: template.name, language: template.language, ...(args.parameters.length ? { parameters: args.parameters } : {}) },
-      };
+      });
       await appendOutbound(ctx, conversation, message, sendQueued);
     },
 

@@ -20,6 +20,13 @@ export function preview(body: string): string {
   return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
 }
 
+/** A new outbound message of this person, queued: the fields every agent-written message shares. */
+export function agentMessage(
+  fields: Pick<EntityOf<'message'>, 'id' | 'conversationId' | 'authorId' | 'body' | 'createdAt'> & Partial<Pick<EntityOf<'message'>, 'attachments' | 'template' | 'surveyId'>>,
+): EntityOf<'message'> {
+  return { direction: 'out', authorType: 'user', attachments: [], status: 'queued', statusReason: null, providerId: null, ...fields };
+}
+
 /**
  * The one write of an agent's outbound message (a reply, a template, a survey): the message, its conversation's
  * preview and participants, the link of its attachments to it, and its send job, all in the caller's transaction, so a crash after the ack cannot

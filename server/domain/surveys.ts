@@ -9,7 +9,7 @@ import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { reject } from './errors.ts';
 import type { MutationContext } from './mutation-handlers.ts';
-import { appendOutbound, nextMessageTime } from './outbound-message.ts';
+import { agentMessage, appendOutbound, nextMessageTime } from './outbound-message.ts';
 import { sendRefusal } from './send-rules.ts';
 
 /**
@@ -110,21 +110,7 @@ export function createSurveyHandlers(deps: SurveyHandlerDeps) {
       await appendOutbound(
         ctx,
         conversation,
-        {
-          id: args.messageId,
-          conversationId: conversation.id,
-          direction: 'out',
-          authorType: 'user',
-          authorId: actor.id,
-          body,
-          attachments: [],
-          status: 'queued',
-          statusReason: null,
-          providerId: null,
-          createdAt,
-          ...(template ? { template } : {}),
-          surveyId: survey.id,
-        },
+        agentMessage({ id: args.messageId, conversationId: conversation.id, authorId: actor.id, body, createdAt, ...(template ? { template } : {}), surveyId: survey.id }),
         deps.sendQueued,
       );
     },
