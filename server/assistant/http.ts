@@ -44,7 +44,7 @@ function refuse(code: AssistantErrorCode): never {
 
 async function signedInUser(domain: Domain, req: IncomingMessage): Promise<EntityOf<'user'>> {
   const token = bearerToken(req);
-  const auth = token ? await domain.authenticate(token) : null;
+  const auth = token ? await domain.sessions.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user;
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
@@ -15,12 +14,13 @@ import type { ChannelRegistry } from '../channels/channel-adapter.ts';
 import type { SendWindowStats } from './send-worker.ts';
 import { ChannelProviders } from './channel-providers.ts';
 import { createMutationHandlers, mutationName, runHandler } from './mutation-handlers.ts';
-import { burnPasswordCheck, verifyPassword } from './passwords.ts';
-import { expiryCutoffs, needsTouch, resolveSessionPolicy, sessionStatus, type SessionPolicy } from './sessions.ts';
+import { resolveSessionPolicy, type SessionPolicy } from './sessions.ts';
 import { withoutNul } from '../../protocol/nul.ts';
 import { InProcessHousekeepingLock, type HousekeepingLock } from './housekeeping-lock.ts';
+import { SessionService } from './session-service.ts';
+export type { Authenticated, SignInContext, TokenCheck } from './session-service.ts';
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
-import { InProcessSignInThrottle, resolveSignInThrottle, SignInThrottled, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
+import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 import { SurveyService } from './survey-service.ts';
 
@@ -48,19 +48,6 @@ export interface DomainOptions {
   housekeeping?: HousekeepingLock;
 }
 
-export interface Authenticated {
-  user: EntityOf<'user'>;
-  sessionId: string;
-}
-
-/** A token's verdict; `expired` lets the client say "session expired" rather than a bare "signed out". */
-export type TokenCheck = { ok: true; auth: Authenticated } | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'disabled' };
-
-/** Where a sign-in comes from, for the per-address limits. Domain callers without one share 'local'. */
-export interface SignInContext {
-  clientAddress: string;
-}
-
 export interface AppliedMutation {
   result: MutationResult;
   /** true when this (clientId, id) was applied before and the stored answer was returned. */
@@ -75,8 +62,6 @@ export interface ChangesPage {
 }
 
 export type { TwilioConfigInput, WhatsAppConfigInput } from './channel-providers.ts';
-
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
  * The sync server's domain: everything that changes or reads shared state,
@@ -97,10 +82,9 @@ export class Domain {
   readonly providers: ChannelProviders;
   /** Customer satisfaction surveys (issue 12 §2): the page, web chat answers, settings and the report. */
   readonly surveys: SurveyService;
-  private readonly sessionPolicy: SessionPolicy;
-  private readonly throttle: SignInThrottle;
+  /** Sign-in, token checks, sign-out, the expired-session sweep (session-service.ts). */
+  readonly sessions: SessionService;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
-  private lastSessionSweepAt = Number.NEGATIVE_INFINITY;
   readonly logRetention: LogRetentionPolicy;
   /** The highest seq listeners were told about; a higher head was committed by another process. */
   private announcedHead = 0;
@@ -118,8 +102,6 @@ export class Domain {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
     this.minServableSeq = options.minServableSeq ?? 0;
-    this.sessionPolicy = resolveSessionPolicy(options.sessions);
-    this.throttle = options.signInThrottler ?? new InProcessSignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock);
     // Issue 4: the registry sends through the channel's provider; channels without one keep the demo delivery.
     this.outbound = new OutboundDelivery({
       write: (fn) => this.write(fn),
@@ -138,6 +120,18 @@ export class Domain {
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
     this.logRetention = resolveLogRetention(options.logRetention);
     this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();
+    this.sessions = new SessionService(
+      {
+        read: (fn) => this.read(fn),
+        write: (fn) => this.write(fn),
+        clock: this.clock,
+        log: this.log,
+        throttle: options.signInThrottler ?? new InProcessSignInThrottle(resolveSignInThrottle(options.signInThrottle), this.clock),
+        housekeeping: this.housekeeping,
+        revoked: (sessionId) => this.feed.emit('sessionRevoked', sessionId),
+      },
+      resolveSessionPolicy(options.sessions),
+    );
   }
 
   /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
@@ -240,94 +234,6 @@ export class Domain {
   close(): void {
     this.outbound.close();
     this.feed.removeAllListeners();
-  }
-
-  // ------------------------------------------------------------ sessions
-
-  /**
-   * Null for a wrong password, an unknown email or a disabled account (all alike, and all taking one
-   * scrypt). Throws SignInThrottled, before any scrypt, while too many recent failures lock the attempt.
-   */
-  async signIn(email: string, password: string, context: SignInContext = { clientAddress: 'local' }): Promise<{ token: string; user: EntityOf<'user'> } | null> {
-    const attempt = await this.throttle.attempt(email, context.clientAddress);
-    if (attempt.refused) throw new SignInThrottled(attempt);
-    const found = await this.read(async (tx) => {
-      const user = await tx.findUserByEmail(email);
-      return user ? { user, hash: await tx.getPasswordHash(user.id) } : null;
-    });
-    if (!found || !found.hash || found.user.status !== 'active') {
-      await burnPasswordCheck(password);
-      return null;
-    }
-    if (!(await verifyPassword(password, found.hash))) return null;
-    await attempt.succeeded();
-    const token = randomBytes(32).toString('base64url');
-    const now = this.clock();
-    await this.sweepExpiredSessions(now);
-    await this.write((tx) =>
-      tx.insertSession({
-        id: randomBytes(12).toString('base64url'),
-        userId: found.user.id,
-        tokenHash: hashToken(token),
-        createdAt: now,
-        lastUsedAt: now,
-        revokedAt: null,
-      }),
-    );
-    return { token, user: found.user };
-  }
-
-  async authenticate(token: string): Promise<Authenticated | null> {
-    const check = await this.checkToken(token);
-    return check.ok ? check.auth : null;
-  }
-
-  /** Refuses unknown, revoked, idle-expired, too-old and disabled sessions; records use every touchIntervalMs at most. */
-  async checkToken(token: string): Promise<TokenCheck> {
-    const now = this.clock();
-    const check = await this.read(async (tx): Promise<TokenCheck & { touch?: boolean }> => {
-      const session = await tx.findSessionByTokenHash(hashToken(token));
-      if (!session) return { ok: false, reason: 'unknown' };
-      const status = sessionStatus(session, this.sessionPolicy, now);
-      if (status === 'revoked') return { ok: false, reason: 'revoked' };
-      if (status !== 'active') return { ok: false, reason: 'expired' };
-      const user = await tx.get('user', session.userId);
-      if (!user || user.status !== 'active') return { ok: false, reason: 'disabled' };
-      return { ok: true, auth: { user, sessionId: session.id }, touch: needsTouch(session, this.sessionPolicy, now) };
-    });
-    if (!check.ok) return check;
-    if (check.touch) await this.write((tx) => tx.touchSession(check.auth.sessionId, now));
-    return { ok: true, auth: check.auth };
-  }
-
-  /** Deletes expired and signed-out sessions when a sweep is due (or always with force); returns how many. */
-  async sweepExpiredSessions(now = this.clock(), force = false): Promise<number> {
-    if (!force && now - this.lastSessionSweepAt < this.sessionPolicy.sweepIntervalMs) return 0;
-    this.lastSessionSweepAt = now;
-    try {
-      const pass = await this.housekeeping.run(() => this.write((tx) => tx.deleteExpiredSessions(expiryCutoffs(this.sessionPolicy, now))));
-      // Another instance is sweeping: the same rows, so nothing is left for this one.
-      const deleted = pass.ran ? pass.value : 0;
-      if (deleted > 0) this.log(`deleted ${deleted} expired or signed-out session${deleted === 1 ? '' : 's'}`);
-      return deleted;
-    } catch (err) {
-      // Housekeeping: a failed sweep must not fail the sign-in that triggered it.
-      this.log(`session sweep failed: ${err instanceof Error ? err.message : String(err)}`);
-      return 0;
-    }
-  }
-
-  /** Revokes the session of this token; live sockets of it are closed by whoever listens to the feed. */
-  async signOut(token: string): Promise<boolean> {
-    const revoked = await this.write(async (tx) => {
-      const session = await tx.findSessionByTokenHash(hashToken(token));
-      if (!session || session.revokedAt !== null) return null;
-      await tx.revokeSession(session.id, this.clock());
-      return session.id;
-    });
-    if (revoked === null) return false;
-    this.feed.emit('sessionRevoked', revoked);
-    return true;
   }
 
   // ------------------------------------------------------------ mutations

@@ -59,7 +59,7 @@ export function attachmentRoute(domain: Domain, store: AttachmentFiles, target: 
 
 async function authenticate(domain: Domain, req: IncomingMessage): Promise<string> {
   const token = bearerToken(req);
-  const auth = token ? await domain.authenticate(token) : null;
+  const auth = token ? await domain.sessions.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user.id;
 }

@@ -8,7 +8,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | vo
 
 async function signedInUser(domain: Domain, req: IncomingMessage) {
   const token = bearerToken(req);
-  const auth = token ? await domain.authenticate(token) : null;
+  const auth = token ? await domain.sessions.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user;
 }

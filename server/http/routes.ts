@@ -46,7 +46,7 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, target: Reques
 /** A throttled sign-in becomes 429 with Retry-After (seconds) and the wait in words. */
 async function signInOrThrottle(domain: Domain, body: SignInRequest, address: string, res: ServerResponse) {
   try {
-    return await domain.signIn(body.email, body.password, { clientAddress: address });
+    return await domain.sessions.signIn(body.email, body.password, { clientAddress: address });
   } catch (err) {
     if (!(err instanceof SignInThrottled)) throw err;
     res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.refusal.retryAfterMs / 1000))));
@@ -81,7 +81,7 @@ export function createHttpHandler(options: RouteOptions): Handler {
       DELETE: async (req, res) => {
         const token = bearerToken(req);
         if (!token) throw new HttpError(401, 'unauthenticated', 'Send the session token as Authorization: Bearer <token>.');
-        if (!(await domain.signOut(token))) throw new HttpError(401, 'unauthenticated', 'This session is unknown or already signed out.');
+        if (!(await domain.sessions.signOut(token))) throw new HttpError(401, 'unauthenticated', 'This session is unknown or already signed out.');
         res.writeHead(204).end();
       },
     },

@@ -85,7 +85,7 @@ export function surveyPageRoute(domain: Domain, target: RequestTarget, method: s
 
 async function signedInUser(domain: Domain, req: IncomingMessage) {
   const token = bearerToken(req);
-  const auth = token ? await domain.authenticate(token) : null;
+  const auth = token ? await domain.sessions.authenticate(token) : null;
   if (!auth) throw new HttpError(401, 'unauthenticated', 'Send a valid session token as Authorization: Bearer <token>.');
   return auth.user;
 }

@@ -187,7 +187,7 @@ export class SyncConnection {
       this.sendNow({ type: 'error', code: 'protocol_mismatch', message: `This server speaks protocol ${PROTOCOL_VERSION}; please update.` });
       return this.close(CloseCode.protocolMismatch, 'protocol mismatch');
     }
-    const check = await this.domain.checkToken(hello.token);
+    const check = await this.domain.sessions.checkToken(hello.token);
     if (!check.ok) return this.refuseSession(check.reason);
     const auth = check.auth;
     // Read before this.user is set: until then a commit's poke does not start the pump ahead of the welcome.
@@ -366,7 +366,7 @@ export class SyncConnection {
         // guard catches: a failed check is logged, never an unhandled rejection.
         void this.guard(async () => {
           // Also keeps last-used fresh while connected (the domain writes it at most every few minutes).
-          const check = await this.domain.checkToken(this.token);
+          const check = await this.domain.sessions.checkToken(this.token);
           if (this.closed) return;
           if (!check.ok) return this.refuseSession(check.reason);
           this.sendNow({ type: 'ping', t: Date.now() });

@@ -25,7 +25,7 @@ describe('passwords', () => {
 describe('sessions', () => {
   it('signs in with the demo credentials and stores only the SHA-256 of the token', async () => {
     t = await openTestDomain();
-    const session = await t.domain.signIn('maya@demo.switchboard.test', 'demo-manager');
+    const session = await t.domain.sessions.signIn('maya@demo.switchboard.test', 'demo-manager');
     expect(session?.user.id).toBe('user_maya');
     const token = session?.token ?? '';
     expect(token.length).toBeGreaterThanOrEqual(40);
@@ -35,31 +35,31 @@ describe('sessions', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(token);
-    expect((await t.domain.authenticate(token))?.user.id).toBe('user_maya');
+    expect((await t.domain.sessions.authenticate(token))?.user.id).toBe('user_maya');
   });
 
   it('refuses wrong passwords, unknown emails and disabled users', async () => {
     t = await openTestDomain();
-    expect(await t.domain.signIn('maya@demo.switchboard.test', 'demo-agent')).toBeNull();
-    expect(await t.domain.signIn('nobody@demo.switchboard.test', 'demo-agent')).toBeNull();
+    expect(await t.domain.sessions.signIn('maya@demo.switchboard.test', 'demo-agent')).toBeNull();
+    expect(await t.domain.sessions.signIn('nobody@demo.switchboard.test', 'demo-agent')).toBeNull();
     await t.storage.transaction(async (tx) => {
       const sam = await tx.get('user', 'user_sam');
       if (sam) await tx.put('user', { ...sam, status: 'disabled' });
     });
-    expect(await t.domain.signIn('sam@demo.switchboard.test', 'demo-agent')).toBeNull();
+    expect(await t.domain.sessions.signIn('sam@demo.switchboard.test', 'demo-agent')).toBeNull();
   });
 
   it('signing out revokes the token and announces the session', async () => {
     t = await openTestDomain();
-    const session = await t.domain.signIn('alex@demo.switchboard.test', 'demo-agent');
+    const session = await t.domain.sessions.signIn('alex@demo.switchboard.test', 'demo-agent');
     const token = session?.token ?? '';
     const revoked: string[] = [];
     t.domain.feed.on('sessionRevoked', (id) => revoked.push(id));
-    const sessionId = (await t.domain.authenticate(token))?.sessionId;
-    expect(await t.domain.signOut(token)).toBe(true);
+    const sessionId = (await t.domain.sessions.authenticate(token))?.sessionId;
+    expect(await t.domain.sessions.signOut(token)).toBe(true);
     expect(revoked).toEqual([sessionId]);
-    expect(await t.domain.authenticate(token)).toBeNull();
-    expect(await t.domain.signOut(token)).toBe(false);
-    expect(await t.domain.authenticate('made-up')).toBeNull();
+    expect(await t.domain.sessions.authenticate(token)).toBeNull();
+    expect(await t.domain.sessions.signOut(token)).toBe(false);
+    expect(await t.domain.sessions.authenticate('made-up')).toBeNull();
   });
 });

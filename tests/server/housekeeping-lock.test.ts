@@ -92,11 +92,11 @@ describe('housekeeping with two instances on one PostgreSQL database', () => {
       const holding = holder.run(pass.task);
       await pass.started;
       expect(await a.applyLogRetention()).toBeNull();
-      expect(await b.sweepExpiredSessions(Date.now(), true)).toBe(0);
+      expect(await b.sessions.sweepExpiredSessions(Date.now(), true)).toBe(0);
       pass.finish();
       await holding;
       expect(await a.applyLogRetention()).toEqual({ compactedThrough: null, prunedAnswers: 1 });
-      expect(await b.sweepExpiredSessions(Date.now(), true)).toBe(1);
+      expect(await b.sessions.sweepExpiredSessions(Date.now(), true)).toBe(1);
     } finally {
       a.close();
       b.close();

@@ -23,7 +23,7 @@ function sessionRows(file: string): Array<{ id: string; user_id: string; created
 }
 
 async function signedIn(who: { email: string; password: string }): Promise<string> {
-  const session = await t?.domain.signIn(who.email, who.password);
+  const session = await t?.domain.sessions.signIn(who.email, who.password);
   if (!session) throw new Error('sign-in failed');
   return session.token;
 }
@@ -41,11 +41,11 @@ describe('session expiry', () => {
     const busy = await signedIn(SAM);
     for (let day = 0; day < 40; day++) {
       time.now += DAY;
-      expect(await t.domain.checkToken(busy)).toMatchObject({ ok: true });
+      expect(await t.domain.sessions.checkToken(busy)).toMatchObject({ ok: true });
     }
-    expect(await t.domain.checkToken(idle)).toEqual({ ok: false, reason: 'expired' });
-    expect(await t.domain.authenticate(idle)).toBeNull();
-    expect((await t.domain.authenticate(busy))?.user.id).toBe(SAM.id);
+    expect(await t.domain.sessions.checkToken(idle)).toEqual({ ok: false, reason: 'expired' });
+    expect(await t.domain.sessions.authenticate(idle)).toBeNull();
+    expect((await t.domain.sessions.authenticate(busy))?.user.id).toBe(SAM.id);
   });
 
   it('expires a session at its absolute age however busy it is', async () => {
@@ -55,12 +55,12 @@ describe('session expiry', () => {
     // Use every few days keeps it fresh until the absolute limit.
     for (let day = 0; day < 19; day++) {
       time.now += DAY;
-      expect((await t.domain.authenticate(token))?.user.id).toBe(MAYA.id);
+      expect((await t.domain.sessions.authenticate(token))?.user.id).toBe(MAYA.id);
     }
     time.now += DAY - MINUTE;
-    expect((await t.domain.authenticate(token))?.user.id).toBe(MAYA.id);
+    expect((await t.domain.sessions.authenticate(token))?.user.id).toBe(MAYA.id);
     time.now += MINUTE;
-    expect(await t.domain.checkToken(token)).toEqual({ ok: false, reason: 'expired' });
+    expect(await t.domain.sessions.checkToken(token)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('writes last-used at most once per touch interval', async () => {
@@ -70,15 +70,15 @@ describe('session expiry', () => {
     const signedInAt = time.now;
     for (let i = 0; i < 20; i++) {
       time.now += 10_000;
-      expect(await t.domain.authenticate(token)).not.toBeNull();
+      expect(await t.domain.sessions.authenticate(token)).not.toBeNull();
     }
     // 200 s of requests: still the sign-in time.
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt);
     time.now = signedInAt + 5 * MINUTE;
-    await t.domain.authenticate(token);
+    await t.domain.sessions.authenticate(token);
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt + 5 * MINUTE);
     time.now += MINUTE;
-    await t.domain.authenticate(token);
+    await t.domain.sessions.authenticate(token);
     expect(sessionRows(t.file)[0]?.last_used_at).toBe(signedInAt + 5 * MINUTE);
   });
 
@@ -88,25 +88,25 @@ describe('session expiry', () => {
     const stale = await signedIn(MAYA);
     const signedOut = await signedIn(SAM);
     const kept = await signedIn(SAM);
-    await t.domain.signOut(signedOut);
+    await t.domain.sessions.signOut(signedOut);
     time.now += DAY - MINUTE;
-    await t.domain.authenticate(kept);
+    await t.domain.sessions.authenticate(kept);
     expect(sessionRows(t.file)).toHaveLength(3);
 
     time.now += 2 * MINUTE; // `stale` is now idle for a day; `kept` was used a minute ago
     await signedIn(MAYA);
     const rows = sessionRows(t.file);
     expect(rows).toHaveLength(2);
-    expect((await t.domain.authenticate(kept))?.user.id).toBe(SAM.id);
-    expect(await t.domain.checkToken(stale)).toEqual({ ok: false, reason: 'unknown' });
+    expect((await t.domain.sessions.authenticate(kept))?.user.id).toBe(SAM.id);
+    expect(await t.domain.sessions.checkToken(stale)).toEqual({ ok: false, reason: 'unknown' });
     expect(t.logs.some((l) => l.includes('deleted 2 expired or signed-out sessions'))).toBe(true);
 
     // Within the sweep interval, sign-ins do not sweep again.
     time.now += 10 * MINUTE;
-    await t.domain.signOut(kept);
+    await t.domain.sessions.signOut(kept);
     await signedIn(SAM);
     expect(sessionRows(t.file)).toHaveLength(3);
-    expect(await t.domain.sweepExpiredSessions(time.now, true)).toBe(1);
+    expect(await t.domain.sessions.sweepExpiredSessions(time.now, true)).toBe(1);
   });
 
   it('refuses sessions of disabled users with a reason of their own', async () => {
@@ -116,6 +116,6 @@ describe('session expiry', () => {
       const sam = await tx.get('user', SAM.id);
       if (sam) await tx.put('user', { ...sam, status: 'disabled' });
     });
-    expect(await t.domain.checkToken(token)).toEqual({ ok: false, reason: 'disabled' });
+    expect(await t.domain.sessions.checkToken(token)).toEqual({ ok: false, reason: 'disabled' });
   });
 });

@@ -54,34 +54,34 @@ describe('Domain.signIn throttling', () => {
     const time = { now: Date.now() };
     t = await openTestDomain({ clock: () => time.now });
     const from = { clientAddress: '192.0.2.7' };
-    for (let i = 0; i < 5; i++) expect(await t.domain.signIn(MAYA.email, 'wrong', from)).toBeNull();
-    const refused = t.domain.signIn(MAYA.email, MAYA.password, from);
+    for (let i = 0; i < 5; i++) expect(await t.domain.sessions.signIn(MAYA.email, 'wrong', from)).toBeNull();
+    const refused = t.domain.sessions.signIn(MAYA.email, MAYA.password, from);
     await expect(refused).rejects.toBeInstanceOf(SignInThrottled);
     await expect(refused).rejects.toMatchObject({ refusal: { scope: 'account', retryAfterMs: MINUTE } });
     // Another person at another workstation, and another account at this one, are not locked.
-    expect((await t.domain.signIn(MAYA.email, MAYA.password, { clientAddress: '192.0.2.8' }))?.user.id).toBe(MAYA.id);
-    expect((await t.domain.signIn(SAM.email, SAM.password, from))?.user.id).toBe(SAM.id);
+    expect((await t.domain.sessions.signIn(MAYA.email, MAYA.password, { clientAddress: '192.0.2.8' }))?.user.id).toBe(MAYA.id);
+    expect((await t.domain.sessions.signIn(SAM.email, SAM.password, from))?.user.id).toBe(SAM.id);
     time.now += MINUTE;
-    expect((await t.domain.signIn(MAYA.email, MAYA.password, from))?.user.id).toBe(MAYA.id);
+    expect((await t.domain.sessions.signIn(MAYA.email, MAYA.password, from))?.user.id).toBe(MAYA.id);
     // Success reset the count: four more mistakes do not lock.
-    for (let i = 0; i < 4; i++) expect(await t.domain.signIn(MAYA.email, 'wrong', from)).toBeNull();
-    expect((await t.domain.signIn(MAYA.email, MAYA.password, from))?.user.id).toBe(MAYA.id);
+    for (let i = 0; i < 4; i++) expect(await t.domain.sessions.signIn(MAYA.email, 'wrong', from)).toBeNull();
+    expect((await t.domain.sessions.signIn(MAYA.email, MAYA.password, from))?.user.id).toBe(MAYA.id);
   });
 
   it('throttles unknown emails exactly like known ones', async () => {
     t = await openTestDomain();
-    for (let i = 0; i < 5; i++) expect(await t.domain.signIn('nobody@demo.switchboard.test', 'x')).toBeNull();
-    await expect(t.domain.signIn('nobody@demo.switchboard.test', 'x')).rejects.toMatchObject({ refusal: { scope: 'account' } });
+    for (let i = 0; i < 5; i++) expect(await t.domain.sessions.signIn('nobody@demo.switchboard.test', 'x')).toBeNull();
+    await expect(t.domain.sessions.signIn('nobody@demo.switchboard.test', 'x')).rejects.toMatchObject({ refusal: { scope: 'account' } });
   });
 
   it('does not run scrypt while throttled, for known and unknown emails alike', async () => {
     t = await openTestDomain({ signInThrottle: { accountFailures: 1, lockoutMs: 10 * MINUTE } });
-    expect(await t.domain.signIn(MAYA.email, 'wrong')).toBeNull();
-    expect(await t.domain.signIn('nobody@demo.switchboard.test', 'wrong')).toBeNull();
+    expect(await t.domain.sessions.signIn(MAYA.email, 'wrong')).toBeNull();
+    expect(await t.domain.sessions.signIn('nobody@demo.switchboard.test', 'wrong')).toBeNull();
     const before = scrypt.runs;
     for (let i = 0; i < 5; i++) {
-      await expect(t.domain.signIn(MAYA.email, MAYA.password)).rejects.toBeInstanceOf(SignInThrottled);
-      await expect(t.domain.signIn('nobody@demo.switchboard.test', 'wrong')).rejects.toBeInstanceOf(SignInThrottled);
+      await expect(t.domain.sessions.signIn(MAYA.email, MAYA.password)).rejects.toBeInstanceOf(SignInThrottled);
+      await expect(t.domain.sessions.signIn('nobody@demo.switchboard.test', 'wrong')).rejects.toBeInstanceOf(SignInThrottled);
     }
     expect(scrypt.runs).toBe(before);
   });

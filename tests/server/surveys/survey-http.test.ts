@@ -25,7 +25,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   t.domain.surveys.publicUrl = base;
   for (const [who, password] of [['sam', 'demo-agent'], ['maya', 'demo-manager'], ['alex', 'demo-agent']] as const) {
-    const session = await t.domain.signIn(`${who}@demo.switchboard.test`, password);
+    const session = await t.domain.sessions.signIn(`${who}@demo.switchboard.test`, password);
     tokens[who] = session?.token ?? '';
   }
 });

@@ -39,7 +39,7 @@ async function domain(): Promise<TestDomain> {
 }
 
 async function connected(url: string, t: TestDomain, who: { email: string; password: string }): Promise<SyncClient> {
-  const signedIn = await t.domain.signIn(who.email, who.password);
+  const signedIn = await t.domain.sessions.signIn(who.email, who.password);
   const client = await SyncClient.connect(url);
   cleanup.push(() => client.close());
   await client.sync(signedIn!.token);
@@ -123,7 +123,7 @@ describe('one log reader per instance', () => {
     await maya.until(hasSeq(maya, seqs[4]!), 'the last entry live');
     // The reader keeps 3 entries: a hello from before all 5 pages from the database, 2 at a time.
     const readChanges = vi.spyOn(t.domain, 'readChanges');
-    const signedIn = await t.domain.signIn(MAYA.email, MAYA.password);
+    const signedIn = await t.domain.sessions.signIn(MAYA.email, MAYA.password);
     const back = await SyncClient.connect(url);
     cleanup.push(() => back.close());
     await back.sync(signedIn!.token, { cursor, scopes });
@@ -147,7 +147,7 @@ describe('one log reader per instance', () => {
       const conversation = (await tx.get('conversation', 'conv_sales_0001'))!;
       return putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, tags: ['from-elsewhere'] });
     });
-    const signedIn = await t.domain.signIn(MAYA.email, MAYA.password);
+    const signedIn = await t.domain.sessions.signIn(MAYA.email, MAYA.password);
     const back = await SyncClient.connect(url);
     cleanup.push(() => back.close());
     await back.sync(signedIn!.token, { cursor, scopes });
