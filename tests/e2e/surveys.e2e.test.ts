@@ -27,6 +27,12 @@ async function sendSurveyAndGetLink(): Promise<string> {
   const before = await surveyMessages.count();
   await page.getByTestId('survey-button').click();
   await page.getByTestId('survey-popover').waitFor();
+  // It opens upward from the composer, inside the window: the page itself never scrolls.
+  const box = (await page.getByTestId('survey-popover').boundingBox())!;
+  const viewport = page.viewportSize()!;
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+  expect((await page.locator('header.topbar').boundingBox())?.y).toBe(0);
   await page.getByTestId('survey-send').click();
   await page.getByTestId('survey-popover').waitFor({ state: 'detached' });
   await expect.poll(() => surveyMessages.count()).toBe(before + 1);
