@@ -17,6 +17,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/{protocol,boundary,server,main,preload,renderer,scripts}/**/*.test.ts'],
           environment: 'node',
+          // Property tests and two-instance PostgreSQL tests take seconds on a loaded 2-core machine; a timeout
+          // here only stops a hung test, it never measures speed (benchmarks do).
+          testTimeout: 30_000,
         },
       },
       { test: { name: 'integration', ...integration } },
