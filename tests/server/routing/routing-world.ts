@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE_SETTINGS, type EntityOf, type RoutingMode } from '../../../protocol/domain.ts';
+import { DEFAULT_QUEUE_SETTINGS, type EntityOf, type Role, type RoutingMode } from '../../../protocol/domain.ts';
 import type { Mutation, MutationResult } from '../../../protocol/mutations.ts';
 import { recordId } from '../../../protocol/scope.ts';
 import { putRecord, scopeOf } from '../../../server/domain/change-log.ts';
@@ -30,7 +30,8 @@ export async function seedQueue(tx: StorageTx, mode: RoutingMode, defaultCapacit
   await putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
   const channel: EntityOf<'channel'> = { id: CHANNEL, inboxId: QUEUE, kind: 'sms', name: 'Queue SMS', address: '+14155550100', registration: 'approved' };
   await putRecord(tx, scopeOf.channel(channel), 'channel', channel);
-  for (const [id, role] of [[SUPERVISOR, 'supervisor'], ...AGENTS.map((a) => [a, 'agent'])] as const) {
+  const people: Array<[string, Role]> = [[SUPERVISOR, 'supervisor'], ...AGENTS.map((a): [string, Role] => [a, 'agent'])];
+  for (const [id, role] of people) {
     const user: EntityOf<'user'> = { id, orgId: ORG, name: id, email: `${id}@rt.test`, role, status: 'active', avatarColor: '#333' };
     await putRecord(tx, scopeOf.user(user), 'user', user);
     const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(QUEUE, id), inboxId: QUEUE, userId: id };
