@@ -93,6 +93,16 @@ describe('routing rules', () => {
     expect(await server.apply(A1, { name: 'queue.login', args: { inboxIds: ['inbox_nope'] } })).toMatchObject({ ok: false, code: 'not_found' });
   });
 
+  it('a manager of a Contact Center organisation creates an inbox queue with the default settings; an agent cannot', async () => {
+    const create = { name: 'inbox.create' as const, args: { inboxId: 'queue_new', name: 'New queue', assignmentMode: false, kind: 'queue' as const } };
+    expect(await server.apply(A1, create)).toMatchObject({ ok: false, code: 'forbidden' });
+    await storage.transaction(async (tx) => tx.put('user', { ...(await tx.get('user', SUPERVISOR))!, role: 'manager' }));
+    expect(await server.apply(SUPERVISOR, create)).toEqual({ ok: true });
+    expect(await storage.transaction((tx) => tx.get('inbox', 'queue_new'), { kind: 'read' })).toMatchObject({ kind: 'queue', assignmentMode: true, queue: { mode: 'assign', defaultCapacity: 3 } });
+    await storage.transaction((tx) => tx.setOrgEdition(ORG, 'customer_engagement'));
+    expect(await server.apply(SUPERVISOR, { ...create, args: { ...create.args, inboxId: 'queue_ce' } })).toMatchObject({ ok: false, code: 'invalid' });
+  });
+
   it('writes the org record to the org scope at open (once per database)', async () => {
     const entries = await storage.transaction((tx) => tx.readChanges(0, [scope.org(ORG)], 100), { kind: 'read' });
     // seedQueue ran before the domain opened: the backfill published it.
