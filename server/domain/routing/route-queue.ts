@@ -4,10 +4,13 @@ import { agentOf, putAgent, putNotice, queueInbox, settingsOf, type Conversation
 import { assigned } from './transitions.ts';
 
 /** Durable timer kinds (the timers table); the key says which conversation or agent. */
-export const TIMER = { offer: 'routing.offer', grace: 'routing.grace' } as const;
+export const TIMER = { offer: 'routing.offer', grace: 'routing.grace', more: 'routing.more' } as const;
 
-/** At most this many decisions per call: a queue of 10,000 and 500 free agents routes in a few calls, never one huge transaction. */
-const MAX_DECISIONS = 200;
+/**
+ * At most this many decisions per call: a queue of 10,000 and 500 free agents routes in a few transactions, never
+ * one huge one. A call that stops there leaves a timer due at once, so the timer worker carries on.
+ */
+export const MAX_DECISIONS = 200;
 
 /**
  * Hands waiting conversations of the queue to agents with room, oldest first, until one side runs out. Each
@@ -31,6 +34,7 @@ export async function routeQueue(tx: StorageTx, inboxId: string, now: number): P
     await putAgent(tx, { ...agent, lastRoutedAt: now });
     routed += 1;
   }
+  if (routed === MAX_DECISIONS) await tx.putTimer(TIMER.more, inbox.id, now, now);
   return routed;
 }
 

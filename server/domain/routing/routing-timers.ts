@@ -1,12 +1,13 @@
 import type { StorageTx, TimerRow } from '../../storage/storage.ts';
 import { offerTimedOut } from './offers.ts';
 import { graceExpired } from './presence.ts';
-import { TIMER } from './route-queue.ts';
+import { routeQueue, TIMER } from './route-queue.ts';
 
 /** Runs a due timer's effect; the caller deletes the timer in the same transaction. */
 export async function fireTimer(tx: StorageTx, timer: TimerRow, now: number): Promise<void> {
   if (timer.kind === TIMER.offer) await offerTimedOut(tx, timer.key, now);
   else if (timer.kind === TIMER.grace) await graceExpired(tx, timer.key, now);
+  else if (timer.kind === TIMER.more) await routeQueue(tx, timer.key, now);
 }
 
 export interface TimerWorkerOptions {

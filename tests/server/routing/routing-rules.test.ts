@@ -118,3 +118,24 @@ describe('routing rules', () => {
     expect(entries.filter((e) => e.entity === 'org')).toEqual([expect.objectContaining({ op: 'put', record: expect.objectContaining({ id: ORG, edition: 'contact_center' }) })]);
   });
 });
+
+describe('large routing passes', () => {
+  it('a pass stops after 200 decisions and leaves a timer due at once, which routes the rest', async () => {
+    const extra = ['user_a5', 'user_a6'];
+    await storage.transaction(async (tx) => {
+      for (const id of extra) {
+        await tx.put('user', { id, orgId: ORG, name: id, email: `${id}@rt.test`, role: 'agent', status: 'active', avatarColor: '#333' });
+        await tx.put('inboxMember', { id: recordId.inboxMember(QUEUE, id), inboxId: QUEUE, userId: id });
+      }
+    });
+    await server.apply(SUPERVISOR, { name: 'queue.setCapacity', args: { inboxId: QUEUE, userId: null, capacity: 1 } });
+    for (let i = 0; i < 250; i++) await arrive(i);
+    await online(...AGENTS, ...extra);
+    const assigned = async () => (await storage.transaction((tx) => tx.list('conversation', { inboxId: QUEUE }, '', 1000), { kind: 'read' })).filter((c) => c.assigneeId).length;
+    expect(await assigned()).toBe(6);
+    await server.apply(SUPERVISOR, { name: 'queue.setCapacity', args: { inboxId: QUEUE, userId: null, capacity: 50 } });
+    expect(await assigned()).toBe(206);
+    expect(await server.domain.routing.runDueTimers()).toBe(1);
+    expect(await assigned()).toBe(250);
+  });
+});
