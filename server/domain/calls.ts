@@ -51,6 +51,15 @@ async function noteCall(ctx: MutationContext, args: MutationArgs<'conversation.n
   await putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, lastMessageAt: note.createdAt, lastMessagePreview: preview(note.body) });
 }
 
+async function setSoftphone(ctx: MutationContext, args: MutationArgs<'org.setSoftphone'>): Promise<void> {
+  if (!permissions.configureSoftphone(ctx.actor.role)) return reject('forbidden', 'Only admins can set the softphone address.');
+  const org = await ctx.tx.get('org', ctx.actor.orgId);
+  if (!org) return reject('not_found', 'Your organisation was not found.');
+  if (org.softphoneUrlTemplate === args.urlTemplate) return;
+  await putRecord(ctx.tx, scopeOf.org(org), 'org', { ...org, softphoneUrlTemplate: args.urlTemplate });
+}
+
 export const callHandlers = {
   'conversation.noteCall': noteCall,
+  'org.setSoftphone': setSoftphone,
 };

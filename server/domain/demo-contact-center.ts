@@ -1,7 +1,7 @@
 import type { EntityOf } from '../../protocol/domain.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../protocol/contact-center.ts';
 import type { DemoAccount } from '../../protocol/http.ts';
-import { recordId, scope } from '../../protocol/scope.ts';
+import { recordId } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { random } from './demo-seed.ts';
@@ -70,10 +70,9 @@ export function queueSettingsOf(queue: (typeof DEMO_CC_QUEUES)[number]): QueueSe
 export async function seedDemoContactCenter(tx: StorageTx, now: number): Promise<void> {
   const rand = random(20261210);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  await tx.putOrg({ ...DEMO_CC_ORG });
-  await tx.setOrgEdition(DEMO_CC_ORG.id, 'contact_center');
+  // The org record is the orgs row (name, edition, softphone template): one write makes both.
   const org: EntityOf<'org'> = { ...DEMO_CC_ORG, edition: 'contact_center', softphoneUrlTemplate: null };
-  await putRecord(tx, scope.org(org.id), 'org', org);
+  await putRecord(tx, scopeOf.org(org), 'org', org);
 
   for (const p of PEOPLE) {
     const user: EntityOf<'user'> = { id: p.id, orgId: DEMO_CC_ORG.id, name: p.account.name, email: p.account.email, role: p.account.role, status: 'active', avatarColor: p.avatarColor };

@@ -18,11 +18,8 @@ export const DEMO_CC_SMS_CHANNELS = [
   { id: 'ch_billing_sms', name: 'Billing SMS', number: '+14155550120' },
   { id: 'ch_tech_sms', name: 'Technical support SMS', number: '+14155550130' },
 ] as const;
-const WEB_CHANNELS = [
-  { id: 'ch_billing_web', name: 'Billing web chat' },
-  { id: 'ch_tech_web', name: 'Technical support web chat' },
-] as const;
-type CcChannelId = (typeof DEMO_CC_SMS_CHANNELS)[number]['id'] | (typeof WEB_CHANNELS)[number]['id'];
+/** Web chat customers come in through the demo injection endpoint (no widget to simulate). */
+type CcChannelId = (typeof DEMO_CC_SMS_CHANNELS)[number]['id'] | 'ch_billing_web' | 'ch_tech_web';
 
 interface CcCustomer {
   name: string;
