@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import type { MyQueuesView, OfferView, OrgView } from '../../protocol/ipc.ts';
 import { getApi } from '../api/index.ts';
+import { useConversationListStore } from './conversation-list.ts';
 import { useOpenConversationStore } from './open-conversation.ts';
 
 /**
@@ -43,6 +44,16 @@ export const useContactCenterStore = defineStore('contactCenter', () => {
     offers.value = [];
     error.value = null;
   }
+
+  // The Contact Center list shows Me / Unassigned (9) and All / Unread (12) only: leave any other filter.
+  watch(contactCenterLayout, (on) => {
+    if (!on) return;
+    const list = useConversationListStore();
+    const q = list.query;
+    const assignment = q.folder === 'open' && q.assignment !== 'me' && q.assignment !== 'unassigned' ? 'me' : q.assignment;
+    const read = q.read === 'archived' ? 'all' : q.read;
+    if (assignment !== q.assignment || read !== q.read) list.setQuery({ assignment, read });
+  });
 
   watch(
     () => offers.value.length > 0,
