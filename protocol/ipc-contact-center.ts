@@ -27,6 +27,8 @@ export interface MyQueueView {
   name: string;
   mode: RoutingMode;
   loggedIn: boolean;
+  /** Why I am logged out, when routing or a supervisor did it (null: I did, or never logged in). */
+  loggedOutBy: 'supervisor' | 'disconnected' | 'missedOffers' | null;
   /** Open conversations of the queue assigned to me plus my pending offers there. */
   load: number;
   capacity: number;

@@ -45,6 +45,7 @@ interface QueueRow {
   name: string;
   queue_settings: string | null;
   logged_in: number | null;
+  logged_out_reason: string | null;
   capacity: number | null;
   load: number;
 }
@@ -53,7 +54,7 @@ interface QueueRow {
 export function myQueues(cache: CacheDb, userId: string, orgId: string): MyQueuesView {
   const rows = cache.db
     .prepare(
-      `SELECT i.id, i.name, i.queue_settings, qa.logged_in, qa.capacity,
+      `SELECT i.id, i.name, i.queue_settings, qa.logged_in, qa.logged_out_reason, qa.capacity,
               (SELECT count(*) FROM conversations c
                 WHERE c.inbox_id = i.id AND c.status = 'open' AND (c.assignee_id = @me OR c.offer_user_id = @me)) AS load
          FROM inboxes i
@@ -67,7 +68,10 @@ export function myQueues(cache: CacheDb, userId: string, orgId: string): MyQueue
     edition: orgView(cache, orgId)?.edition ?? 'customer_engagement',
     queues: rows.map((r) => {
       const settings = queueSettingsOf(r.queue_settings);
-      return { inboxId: r.id, name: r.name, mode: settings.mode, loggedIn: r.logged_in === 1, load: r.load, capacity: r.capacity ?? settings.defaultCapacity };
+      const loggedIn = r.logged_in === 1;
+      const reason = r.logged_out_reason;
+      const loggedOutBy = !loggedIn && (reason === 'supervisor' || reason === 'disconnected' || reason === 'missedOffers') ? reason : null;
+      return { inboxId: r.id, name: r.name, mode: settings.mode, loggedIn, loggedOutBy, load: r.load, capacity: r.capacity ?? settings.defaultCapacity };
     }),
   };
 }

@@ -60,14 +60,19 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 describe('queue status (7)', () => {
-  it('lists my queues with my state and load: open conversations assigned to me plus offers to me, of my capacity', () => {
+  it('lists my queues with my state and load: open conversations assigned to me plus offers to me, of my capacity', async () => {
     expect(handlers()['queues.mine']({})).toEqual({
       edition: 'contact_center',
       queues: [
-        { inboxId: 'q_billing', name: 'Billing', mode: 'assign', loggedIn: true, load: 1, capacity: 3 },
-        { inboxId: 'q_tech', name: 'Technical support', mode: 'offer', loggedIn: false, load: 1, capacity: DEFAULT_QUEUE_SETTINGS.defaultCapacity },
+        { inboxId: 'q_billing', name: 'Billing', mode: 'assign', loggedIn: true, loggedOutBy: null, load: 1, capacity: 3 },
+        { inboxId: 'q_tech', name: 'Technical support', mode: 'offer', loggedIn: false, loggedOutBy: null, load: 1, capacity: DEFAULT_QUEUE_SETTINGS.defaultCapacity },
       ],
     });
+    // Logged out by routing (three offers timed out): the control says why.
+    h.applier.apply(changes([put(h.seq(), 'inbox:q_billing', 'queueAgent', {
+      id: `q_billing:${ME}`, inboxId: 'q_billing', userId: ME, loggedIn: false, connected: true, capacity: 2, since: 2, loggedOutReason: 'missedOffers', missedOffers: 3, lastRoutedAt: null, lastActivityAt: null,
+    })]));
+    expect((await handlers()['queues.mine']({})).queues[0]).toMatchObject({ loggedIn: false, loggedOutBy: 'missedOffers', capacity: 2 });
     expect(handlers()['org.get']({})).toMatchObject({ edition: 'contact_center', contactCenterLayout: true, mayCall: true });
   });
 
