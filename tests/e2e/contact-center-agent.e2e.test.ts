@@ -77,6 +77,9 @@ describe('the Contact Center agent desktop', () => {
     const emails = await jordan.getByTestId('demo-account').evaluateAll((els) => els.map((e) => e.getAttribute('data-email')));
     expect(emails).toEqual(expect.arrayContaining(['maya@demo.switchboard.test', 'sofia@cc.demo.switchboard.test', JORDAN.email, PRIYA.email, 'tom@cc.demo.switchboard.test']));
     await expect.poll(() => jordan.locator('.demo-org').allTextContents()).toEqual(['Northwind Outfitters', 'Northwind Contact Center']);
+    // Both lists fit a 1280×720 window beside the form: the page does not scroll.
+    expect(await jordan.evaluate('document.scrollingElement.scrollHeight <= window.innerHeight')).toBe(true);
+    await jordan.screenshot({ path: path.join(ROOT, 'test-results', 'contact-center-signin.png') });
   });
 
   it('shows the Contact Center layout: queue status, no New conversation, Me / Unassigned, All / Unread', async () => {
@@ -165,6 +168,7 @@ describe('the Contact Center agent desktop', () => {
     expect(await jordan.getByTestId('details-inbox').textContent()).toBe('Technical support');
     expect(await jordan.getByTestId('details-handledBy').textContent()).toBe('Jordan Lee');
     expect(await jordan.getByTestId('details-type').textContent()).toBe('Started by the customer');
+    await jordan.screenshot({ path: path.join(ROOT, 'test-results', 'contact-center-details.png') });
     await jordan.keyboard.press('Escape');
     // The browser host has no shell: the page opens the call itself (recorded here instead of leaving the app).
     await jordan.evaluate(`window.open = (url) => { window.__opened = url; return null; }`);
