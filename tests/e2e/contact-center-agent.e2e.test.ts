@@ -51,6 +51,17 @@ async function serverConversation(id: string): Promise<{ assigneeId: string | nu
   }
 }
 
+async function openAssignedTo(userId: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3-multiple-ciphers');
+  const { DATABASE_FILE } = await import('../../server/app.ts');
+  const db = new Database(path.join(product.dir, 'server', DATABASE_FILE), { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM conversations WHERE json_extract(data, '$.assigneeId') = ? AND json_extract(data, '$.status') = 'open'").pluck().get(userId) as number;
+  } finally {
+    db.close();
+  }
+}
+
 beforeAll(async () => {
   product = await startProduct();
   jordan = product.page;
@@ -156,8 +167,9 @@ describe('the Contact Center agent desktop', () => {
     await jordan.keyboard.press('Escape');
     const stored = await serverConversation(conversationId);
     expect(stored.routing?.handledBy).toEqual(['user_jordan']);
-    // Priya never got it.
+    // Priya never got it, nor anything else: nothing open is hers on the server.
     expect(await priya.page.getByTestId('offer-card').count()).toBe(0);
+    expect(await openAssignedTo('user_priya')).toBe(0);
     await priya.page.getByTestId('queue-status').click();
     expect((await priya.page.getByTestId('queue-row-state').allTextContents()).every((t) => t.includes('logged out'))).toBe(true);
   });
@@ -169,6 +181,7 @@ describe('the Contact Center agent desktop', () => {
     expect(await jordan.getByTestId('details-handledBy').textContent()).toBe('Jordan Lee');
     expect(await jordan.getByTestId('details-type').textContent()).toBe('Started by the customer');
     await jordan.screenshot({ path: path.join(ROOT, 'test-results', 'contact-center-details.png') });
+    expect(await axeFindings(jordan)).toEqual([]);
     await jordan.keyboard.press('Escape');
     // The browser host has no shell: the page opens the call itself (recorded here instead of leaving the app).
     await jordan.evaluate(`window.open = (url) => { window.__opened = url; return null; }`);
