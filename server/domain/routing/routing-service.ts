@@ -36,6 +36,7 @@ export class RoutingService {
   /** Presence changes of this instance, in the order the sockets reported them (an open never overtakes its close). */
   private presenceChain: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly options: RoutingServiceOptions) {
     this.instanceId = options.instanceId ?? `instance_${randomUUID()}`;
@@ -71,11 +72,24 @@ export class RoutingService {
     this.heartbeat.unref();
   }
 
+  /**
+   * Stops the worker and the heartbeat and gives up this instance's presence rows at once (its sockets are closing),
+   * so its people count as gone now — unless connected elsewhere — rather than when the lease runs out.
+   */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     await this.worker.stop();
     await this.presenceChain;
+    const now = this.options.clock();
+    await this.options
+      .write(async (tx) => {
+        await tx.renewPresence(this.instanceId, now);
+        await expirePresence(tx, now);
+      })
+      .catch((err: unknown) => this.options.log(`presence: could not give up this instance's rows: ${String(err)}`));
   }
 
   /** Fires the timers due at `now` (tests drive this with their clock). */
@@ -97,6 +111,8 @@ export class RoutingService {
   }
 
   private enqueue(what: string, fn: (tx: StorageTx, now: number) => Promise<void>): void {
+    // Sockets closing during shutdown: stop() gave up all of this instance's rows already.
+    if (this.stopped) return;
     this.presenceChain = this.presenceChain
       .then(() => this.options.write((tx) => fn(tx, this.options.clock())))
       .catch((err: unknown) => this.options.log(`presence ${what} failed: ${err instanceof Error ? err.message : String(err)}`));

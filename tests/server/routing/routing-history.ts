@@ -7,7 +7,7 @@ export type RoutingEvent =
   | { k: 'arrive'; customer: number }
   | { k: 'connect' | 'disconnect' | 'login'; agent: number }
   | { k: 'logout'; agent: number; bySupervisor: boolean }
-  | { k: 'close' | 'reply' | 'accept' | 'decline' | 'unassign'; pick: number }
+  | { k: 'close' | 'reopen' | 'reply' | 'accept' | 'decline' | 'unassign'; pick: number }
   | { k: 'handAssign'; pick: number; agent: number }
   | { k: 'capacity'; agent: number | null; capacity: number }
   | { k: 'tick'; ms: number };
@@ -20,7 +20,7 @@ export const routingEvent: fc.Arbitrary<RoutingEvent> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('disconnect' as const), agent }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('logout' as const), agent, bySupervisor: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constantFrom('close' as const, 'reply' as const, 'accept' as const, 'decline' as const), pick }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('unassign' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('unassign' as const, 'reopen' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('handAssign' as const), pick, agent }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('capacity' as const), agent: fc.option(agent, { nil: null }), capacity: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 31_000, 61_000) }) },
@@ -66,6 +66,13 @@ export async function runEvent(event: RoutingEvent, on: Instance, state: QueueSt
     case 'close': {
       const c = at(open, event.pick);
       if (c) await on.apply(c.assigneeId ?? SUPERVISOR, { name: 'conversation.setStatus', args: { conversationId: c.id, status: 'closed' } });
+      break;
+    }
+    case 'reopen': {
+      // An agent reopening a closed conversation keeps it if it was theirs (it counts against their capacity).
+      const c = at(state.conversations.filter((x) => x.status === 'closed').sort(byId), event.pick);
+      if (c) await on.apply(c.assigneeId ?? SUPERVISOR, { name: 'conversation.setStatus', args: { conversationId: c.id, status: 'open' } });
+      if (c?.assigneeId) people.add(c.id);
       break;
     }
     case 'reply': {
