@@ -11,6 +11,7 @@ const ADMIN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<n
   'channel:list': async () => (await import('./channels/channel-cli.ts')).runChannelListCli,
   'channel:remove-provider': async () => (await import('./channels/channel-cli.ts')).runRemoveProviderCli,
   'org:shared-workstation': async () => (await import('./admin/shared-workstation-cli.ts')).runSharedWorkstationCli,
+  'queue:create': async () => (await import('./admin/queue-cli.ts')).runQueueCli,
 };
 // Issue 12: the Message Assistant's settings and audit, and the organisation's edition.
 const ASSISTANT_COMMAND = (name: string) => name.startsWith('assistant:') || name === 'org:edition';

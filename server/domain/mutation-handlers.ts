@@ -19,7 +19,7 @@ import { agentMessage, appendOutbound, nextMessageTime } from './outbound-messag
 import { enqueueSend } from './send-queue.ts';
 import { permissions } from '../../protocol/permissions.ts';
 import { routingHandlers } from './routing/handlers.ts';
-import { afterConversationWrite, withRouting } from './routing/hooks.ts';
+import { afterConversationWrite, beforeMemberLeaves, withRouting } from './routing/hooks.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -195,6 +195,7 @@ export function createMutationHandlers(
         const member: EntityOf<'inboxMember'> = { id, inboxId: inbox.id, userId: user.id };
         await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);
       } else if (!args.member && present) {
+        await beforeMemberLeaves(tx, inbox, user.id, actor.id, ctx.now);
         await deleteRecord(tx, scopeOf.inbox(inbox), 'inboxMember', id);
       }
     },

@@ -1,7 +1,8 @@
 import type { StorageTx } from '../../storage/storage.ts';
 import { routeQueue, TIMER } from './route-queue.ts';
 import { recordId } from '../../../protocol/scope.ts';
-import { putAgent, type Conversation } from './queue-agents.ts';
+import { logoutAgent } from './login.ts';
+import { putAgent, type Conversation, type Inbox } from './queue-agents.ts';
 import { onWorkflowChange } from './transitions.ts';
 
 /**
@@ -32,4 +33,9 @@ export async function noteAgentActivity(tx: StorageTx, conversation: Conversatio
   if (!conversation.routing) return;
   const agent = await tx.get('queueAgent', recordId.queueAgent(conversation.inboxId, userId));
   if (agent) await putAgent(tx, { ...agent, lastActivityAt: now });
+}
+
+/** A person leaves an inbox (inbox.setMember false): out of its routing first, as a supervisor's logout. */
+export async function beforeMemberLeaves(tx: StorageTx, inbox: Inbox, userId: string, actorId: string, now: number): Promise<void> {
+  if (inbox.kind === 'queue') await logoutAgent(tx, inbox, userId, 'supervisor', actorId, now);
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
 import { checkRouting, readState, routingEvent, runEvent, type Sockets } from './routing-history.ts';
-import { Clock, Instance, seedQueue } from './routing-world.ts';
+import { AGENTS, Clock, Instance, seedQueue } from './routing-world.ts';
 
 /**
  * The same properties with two server instances on one PostgreSQL schema (two pools, two Domains, no shared
@@ -16,6 +16,41 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.drop();
+});
+
+describe('a burst on two instances on PostgreSQL', () => {
+  it('40 customers arriving at once through both instances while agents log in: each conversation to one agent once, no agent over capacity, nothing waits while someone has room', async () => {
+    const schema = uniqueSchema();
+    const a = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
+    const b = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
+    const clock = new Clock();
+    await a.transaction((tx) => seedQueue(tx, 'assign', 3));
+    const one = await Instance.open(a, clock, 'a');
+    const two = await Instance.open(b, clock, 'b');
+    try {
+      const before = await readState(a);
+      const work: Array<Promise<unknown>> = [];
+      AGENTS.forEach((agent, i) => {
+        const on = i % 2 ? two : one;
+        on.domain.routing.presence.opened(agent);
+        work.push(on.domain.routing.settled().then(() => on.apply(agent, { name: 'queue.login', args: { inboxIds: ['queue_rt'] } })));
+      });
+      for (let i = 0; i < 40; i++) {
+        work.push((i % 2 ? two : one).domain.receiveInbound({ channelId: 'ch_rt_sms', from: `+1415555${3000 + i}`, body: 'Hello' }));
+      }
+      await Promise.all(work);
+      const t = await readState(b);
+      expect(checkRouting(before, t, new Set(), { concurrent: true })).toEqual([]);
+      const assigned = t.conversations.filter((c) => c.assigneeId);
+      expect(assigned).toHaveLength(AGENTS.length * 3);
+      for (const c of assigned) expect(c.routing?.handledBy).toEqual([c.assigneeId]);
+    } finally {
+      await one.close();
+      await two.close();
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
 });
 
 describe('routing over generated histories, two instances on PostgreSQL', () => {

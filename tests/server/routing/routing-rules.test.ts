@@ -55,6 +55,15 @@ describe('routing rules', () => {
     expect(await conv(first)).toMatchObject({ assigneeId: A2, routing: { waitingSince: waitedSince, handledBy: [A1, A2] } });
   });
 
+  it('leaving the queue logs a person out of its routing: nothing more is routed to them', async () => {
+    await online(A1);
+    const first = await arrive(1);
+    expect(await server.apply(SUPERVISOR, { name: 'inbox.setMember', args: { inboxId: QUEUE, userId: A1, member: false } })).toEqual({ ok: true });
+    expect(await agent(A1)).toMatchObject({ loggedIn: false, loggedOutReason: 'supervisor' });
+    expect((await conv(first))?.assigneeId).toBeNull();
+    expect((await conv(await arrive(2)))?.assigneeId).toBeNull();
+  });
+
   it('a hand assignment counts against capacity; closing frees the slot and the oldest waiting conversation fills it', async () => {
     await server.apply(SUPERVISOR, { name: 'queue.setCapacity', args: { inboxId: QUEUE, userId: A1, capacity: 1 } });
     const first = await arrive(1);
