@@ -12,6 +12,8 @@ import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings
  */
 
 export * from './ipc-views.ts';
+export * from './ipc-contact-center.ts';
+import { contactCenterAgentIpcMethods } from './ipc-contact-center.ts';
 import {
   type AssistantStarted,
   type AssistantView,
@@ -220,6 +222,8 @@ export const ipcMethods = {
   'assistant.settings': method<AssistantSettingsView>()(Empty),
   'assistant.saveSettings': method<AssistantSettingsView>()(AssistantSettingsInput),
   'assistant.uses': method<AssistantUse[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
+  // Contact Center, the agent's side (issue 10 §3)
+  ...contactCenterAgentIpcMethods,
 } as const;
 
 export type IpcMethods = typeof ipcMethods;

@@ -10,8 +10,15 @@ export interface EmptyState {
  * The empty conversation list, worded for the view that is empty. The narrowest filter speaks first: an
  * empty "Unread" view in Closed says why nothing unread is there, not that nothing is closed.
  */
-export function emptyListState(query: ConversationListQuery, place: string | null): EmptyState {
+export function emptyListState(query: ConversationListQuery, place: string | null, queue = false): EmptyState {
   const where = place ? ` in ${place}` : '';
+  // An inbox queue routes its conversations: they come to whoever is logged in with room (Contact Center (7)).
+  if (queue && query.folder === 'open' && query.read === 'all' && !query.tag && query.assignment === 'me') {
+    return { title: `Nothing assigned to you${where}`, detail: 'Log in to your queues (top bar) and new conversations are routed to you here, or offered above the list.' };
+  }
+  if (queue && query.folder === 'open' && query.read === 'all' && !query.tag && query.assignment === 'unassigned') {
+    return { title: `Nobody waiting${where}`, detail: 'Customers who write in wait here, oldest first, until an agent with room is logged in.' };
+  }
   if (query.tag) {
     return { title: `No conversations tagged “${query.tag}”${where}`, detail: 'Add this tag in a conversation’s tag bar (under its header) and the conversation is listed here.' };
   }

@@ -17,6 +17,8 @@ import { chatIpcHandlers } from './chat-actions.ts';
 import { surveyIpcHandlers } from './survey-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
 import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
+import { queueIpcHandlers } from './queue-actions.ts';
+import { callIpcHandlers, type ExternalOpener } from './call.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
@@ -45,6 +47,8 @@ export interface ClientCoreOptions {
   log?: (line: string) => void;
   /** Desktop notifications (SPEC §4); default: the `notification` IPC event (the browser host's renderer shows it). */
   notifier?: Notifier;
+  /** Opens a call's URL (tel: / the softphone); Electron passes shell.openExternal, otherwise the page opens it. */
+  openExternal?: ExternalOpener;
   /** Tests only: timers, randomness and socket factory of the sync link. */
   sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
 }
@@ -259,6 +263,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...surveyIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...queueIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...callIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation), openExternal: options.openExternal, log }),
     ...attachmentIpcHandlers({
       session: () => requireSession(),
       enqueue: (mutation) => void enqueue(requireSession(), mutation),

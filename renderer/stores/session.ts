@@ -11,6 +11,7 @@ import { useSidebarStore } from './sidebar.ts';
 import { useContactsStore } from './contacts.ts';
 import { useSearchStore } from './search.ts';
 import { useWorkflowStore } from './workflow.ts';
+import { useContactCenterStore } from './contact-center.ts';
 
 export interface ServerProbe {
   serverUrl: string;
@@ -71,6 +72,7 @@ export const useSessionStore = defineStore('session', () => {
       useContactsStore().reset();
       useSearchStore().reset();
       useWorkflowStore().reset();
+      useContactCenterStore().reset();
       useSyncProgressStore().apply(null);
     }
     if (nextUserId) {
@@ -80,6 +82,7 @@ export const useSessionStore = defineStore('session', () => {
       });
       void open.refresh();
       void useContactsStore().refresh();
+      void useContactCenterStore().refresh();
     }
   }
 

@@ -18,6 +18,9 @@ describe('permissions by role', () => {
     expect(allowed(permissions.setCarrierRegistration)).toEqual(['admin']);
     expect(allowed(permissions.administerAssistant)).toEqual(['admin']);
     expect(allowed(permissions.editSurveySettings)).toEqual(['manager', 'admin']);
+    // Contact Center calls: the softphone address is an organisation setting (issue 10 §3).
+    expect(allowed(permissions.configureSoftphone)).toEqual(['admin']);
+    expect(permissions.configureSoftphone(null)).toBe(false);
   });
 
   it('everyone sends surveys; everyone but a Contact Center agent starts conversations', () => {

@@ -23,4 +23,10 @@ describe('empty conversation list', () => {
     expect(emptyListState(ConversationListQuery.parse({ folder: 'closed' }), null).title).toBe('No closed conversations');
     expect(emptyListState(ConversationListQuery.parse({}), null).detail).toMatch(/texts, messages on WhatsApp or writes in the web chat/);
   });
+
+  it('in an inbox queue, says how routing fills Me and Unassigned (issue 10)', () => {
+    expect(emptyListState(ConversationListQuery.parse({ assignment: 'me' }), 'Billing', true).detail).toMatch(/Log in to your queues/);
+    expect(emptyListState(ConversationListQuery.parse({ assignment: 'unassigned' }), 'Billing', true).title).toBe('Nobody waiting in Billing');
+    expect(emptyListState(ConversationListQuery.parse({ assignment: 'me', read: 'unread' }), 'Billing', true).title).toBe('Nothing unread in Billing');
+  });
 });

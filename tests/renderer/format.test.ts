@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, countOf, deliveryLabel, formatAddress, formatCount, formatFileSize, formatPhone } from '../../renderer/format.ts';
+import { channelLabel, countOf, formatWait, deliveryLabel, formatAddress, formatCount, formatFileSize, formatPhone } from '../../renderer/format.ts';
 
 describe('one formatter for names and numbers', () => {
   it('formats phone numbers internationally and leaves other addresses alone', () => {
@@ -52,5 +52,19 @@ describe('channel names with their kind', () => {
     expect(channelNameWithKind({ name: 'Sam Rivera’s number', kind: 'sms' })).toBe('Sam Rivera’s number (SMS)');
     expect(channelOptionLabel({ name: 'Sales SMS', kind: 'sms', address: '+14155550100' })).toBe('Sales SMS · +1 415 555 0100');
     expect(channelOptionLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).toBe('Sam Rivera’s number · +1 415 555 0170 (SMS)');
+  });
+});
+
+describe('waits and durations (Contact Center)', () => {
+  it('says the two largest units, never a fraction', () => {
+    expect([0, 45_000, 200_000, 7_500_000, 3_600_000, (3 * 24 + 4) * 3_600_000].map((ms) => formatWait(ms, 'en-US'))).toEqual([
+      '0 sec',
+      '45 sec',
+      '3 min, 20 sec',
+      '2 hr, 5 min',
+      '1 hr',
+      '3 days, 4 hr',
+    ]);
+    expect(formatWait(-5000, 'en-US')).toBe('0 sec');
   });
 });

@@ -88,6 +88,16 @@ describe('Electron shell lifecycle', () => {
     expect(window.webContents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
   });
 
+  it('gives the core a call opener on shell.openExternal that opens only tel: and https (issue 10 §3)', async () => {
+    const { shell, coreOptions, record } = launch();
+    await shell?.ready;
+    const open = coreOptions[0]?.openExternal;
+    if (!open) throw new Error('no call opener');
+    await open('tel:+14155550123');
+    await expect(open('javascript:alert(1)')).rejects.toThrow(/not allowed/);
+    expect(record.opened).toEqual(['tel:+14155550123']);
+  });
+
   it('keeps the badge at the unread total', async () => {
     const { shell, core, record } = launch();
     await shell?.ready;
