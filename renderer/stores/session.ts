@@ -11,6 +11,7 @@ import { useSidebarStore } from './sidebar.ts';
 import { useContactsStore } from './contacts.ts';
 import { useSearchStore } from './search.ts';
 import { useWorkflowStore } from './workflow.ts';
+import { useQueuesStore } from './queues.ts';
 
 export interface ServerProbe {
   serverUrl: string;
@@ -71,6 +72,7 @@ export const useSessionStore = defineStore('session', () => {
       useContactsStore().reset();
       useSearchStore().reset();
       useWorkflowStore().reset();
+      useQueuesStore().reset();
       useSyncProgressStore().apply(null);
     }
     if (nextUserId) {
