@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './domain.ts';
+import { OrgEdition } from './contact-center.ts';
 
 /**
  * Message Assistant (issue 12 §1): the contract between the client core and the sync server, and the
@@ -20,8 +21,7 @@ export const ASSISTANT_PATHS = {
 } as const;
 
 /** The organisation's product: the assistant exists only in Customer Engagement (SPEC (18), Contact Center (14)). */
-export const OrgEdition = z.enum(['customer_engagement', 'contact_center']);
-export type OrgEdition = z.infer<typeof OrgEdition>;
+export { OrgEdition } from './contact-center.ts';
 
 export const Tone = z.enum(['friendly', 'formal', 'concise', 'empathetic', 'apologetic']);
 export type Tone = z.infer<typeof Tone>;

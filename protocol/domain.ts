@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { Id, PairId } from './id.ts';
+import { Timestamp } from './timestamp.ts';
+import { ConversationRouting, NoticeKind, Org, QueueAgent, QueueSettings, RoutingLoggedOutReason } from './contact-center.ts';
 
 export { Id, PairId, RecordId, ID_RULE, isId, isPairId, IdGrammarError } from './id.ts';
 
-/** Epoch milliseconds. Numbers sort and index cheaply on both ends. */
-export const Timestamp = z.number().int().nonnegative();
+export { Timestamp } from './timestamp.ts';
+export * from './contact-center.ts';
 /** E.164, e.g. +14155550123. Parsing of typed numbers happens with libphonenumber-js at the edges. */
 export const PhoneNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number such as +14155550123');
 
@@ -33,6 +35,8 @@ export const Inbox = z.object({
    */
   kind: z.enum(['shared', 'queue', 'private']),
   assignmentMode: z.boolean(),
+  /** Routing settings of an inbox queue (kind 'queue'); absent on other inboxes (issue 10). */
+  queue: QueueSettings.optional(),
 });
 export type Inbox = z.infer<typeof Inbox>;
 
@@ -126,6 +130,8 @@ export const Conversation = z.object({
    * private number had before a manager moved it into a shared inbox. Such conversations are read-only.
    */
   previousOfChannelId: Id.nullable().optional(),
+  /** Contact Center routing state; only on conversations of inbox queues (issue 10). */
+  routing: ConversationRouting.optional(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 
@@ -251,11 +257,15 @@ export type CannedResponse = z.infer<typeof CannedResponse>;
 export const Notice = z.object({
   id: Id,
   userId: Id,
-  kind: z.enum(['reassigned', 'assigned']),
-  conversationId: Id,
-  /** Who made the change. */
+  kind: NoticeKind,
+  /** null only for routingLoggedOut. */
+  conversationId: Id.nullable(),
+  /** Who made the change (routingLoggedOut sent to a supervisor: the agent). */
   actorId: Id,
   createdAt: Timestamp,
+  /** routingLoggedOut: why, and of which queue. */
+  reason: RoutingLoggedOutReason.optional(),
+  inboxId: Id.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
 
@@ -276,6 +286,8 @@ export const entitySchemas = {
   notice: Notice,
   chatUserState: ChatUserState,
   survey: Survey,
+  org: Org,
+  queueAgent: QueueAgent,
 } as const;
 export type EntityKind = keyof typeof entitySchemas;
 export const EntityKind = z.enum(Object.keys(entitySchemas) as [EntityKind, ...EntityKind[]]);
@@ -298,5 +310,7 @@ export const EntityRecord = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('notice'), record: Notice }),
   z.object({ entity: z.literal('chatUserState'), record: ChatUserState }),
   z.object({ entity: z.literal('survey'), record: Survey }),
+  z.object({ entity: z.literal('org'), record: Org }),
+  z.object({ entity: z.literal('queueAgent'), record: QueueAgent }),
 ]);
 export type EntityRecord = z.infer<typeof EntityRecord>;

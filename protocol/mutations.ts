@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber, Registration } from './domain.ts';
+import { Capacity, QueueSettingsPatch } from './contact-center.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
 
 export const MAX_MESSAGE_BODY = 4000;
@@ -205,6 +206,34 @@ export const Mutation = z.discriminatedUnion('name', [
         .nullable()
         .default(null),
     }),
+  }),
+  // ---- Contact Center routing (issue 10; server/domain/routing/)
+  z.object({
+    name: z.literal('queue.login'),
+    /** Logs the actor in to these inbox queues (all of mine = every id); a queue they are not a member of is refused. */
+    args: z.object({ inboxIds: z.array(Id).min(1).max(200) }),
+  }),
+  z.object({
+    name: z.literal('queue.logout'),
+    /** userId of someone else: a supervisor logging an agent out (permissions.superviseQueues). */
+    args: z.object({ inboxIds: z.array(Id).min(1).max(200), userId: Id.optional() }),
+  }),
+  z.object({
+    name: z.literal('queue.setCapacity'),
+    /** userId null = the queue's default capacity; capacity null = clear the agent's override. */
+    args: z.object({ inboxId: Id, userId: Id.nullable(), capacity: Capacity.nullable() }),
+  }),
+  z.object({
+    name: z.literal('queue.settings'),
+    args: z.object({ inboxId: Id, settings: QueueSettingsPatch }),
+  }),
+  z.object({
+    name: z.literal('offer.accept'),
+    args: z.object({ conversationId: Id }),
+  }),
+  z.object({
+    name: z.literal('offer.decline'),
+    args: z.object({ conversationId: Id }),
   }),
   // ---- carrier registration (admins only; sms / whatsapp channels)
   z.object({

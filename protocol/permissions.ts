@@ -1,4 +1,4 @@
-import type { OrgEdition } from './assistant.ts';
+import type { OrgEdition } from './contact-center.ts';
 import type { Role } from './domain.ts';
 
 /**
@@ -49,4 +49,16 @@ export const permissions = {
    */
   useAssistantOn: (conversation: { inboxId: string; previousOfChannelId?: string | null } | null, memberInboxIds: readonly string[]): boolean =>
     conversation !== null && !conversation.previousOfChannelId && memberInboxIds.includes(conversation.inboxId),
+
+  // ---- Contact Center (issue 10): routing, supervision, calls
+  /** Log oneself in or out of the inbox queues one is a member of (agents, and any member). */
+  routeSelf: (role: Role | null | undefined): boolean => role !== null && role !== undefined,
+  /** The Queues view; log others out of routing, change capacities, reassign within a queue. */
+  superviseQueues: (role: Role | null | undefined): boolean => isManager(role),
+  /** A queue's routing settings (mode, default capacity, timeouts): managers and admins. */
+  configureQueues: (role: Role | null | undefined): boolean => role === 'manager' || role === 'admin',
+  /** Call the contact / Convert to a phone call: Contact Center only. */
+  placeCall: (edition: OrgEdition): boolean => edition === 'contact_center',
+  /** The Contact Center layout: filters Me / Unassigned only, read filter All / Unread only, no New conversation. */
+  ccLayout: (edition: OrgEdition): boolean => edition === 'contact_center',
 } as const;

@@ -30,6 +30,8 @@ export const recordId = {
   conversationUserState: pair('conversation state'),
   contactFavourite: pair('favourite'),
   chatUserState: pair('chat state'),
+  /** An agent's state in an inbox queue (issue 10): `<inboxId>:<userId>`. */
+  queueAgent: pair('queue agent'),
 };
 
 const SCOPE_PATTERN = new RegExp(`^(org|inbox|user|chat):${ID_PATTERN.source.slice(1, -1)}$`);

@@ -145,6 +145,8 @@ export const ChangeEntry = z.discriminatedUnion('op', [
     putEntry('notice', entitySchemas.notice),
     putEntry('chatUserState', entitySchemas.chatUserState),
     putEntry('survey', entitySchemas.survey),
+    putEntry('org', entitySchemas.org),
+    putEntry('queueAgent', entitySchemas.queueAgent),
   ]),
   z.object({ ...entryHead, op: z.literal('delete'), entity: EntityKind, id: RecordId }),
 ]);

@@ -103,6 +103,8 @@ export class NotificationService {
       case 'notice': {
         const n = entry.record;
         if (n.userId !== me || n.actorId === me || n.createdAt < this.since) return null;
+        // Routing's notices (offered, routingLoggedOut) are worded by the Contact Center part.
+        if ((n.kind !== 'reassigned' && n.kind !== 'assigned') || n.conversationId === null) return null;
         const actor = (this.cache.db.prepare('SELECT name FROM users WHERE id = ?').pluck().get(n.actorId) as string | undefined) ?? 'Someone';
         const who = this.cache.db
           .prepare('SELECT ct.name AS contact_name, c.customer_address FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?')

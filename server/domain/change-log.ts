@@ -42,6 +42,8 @@ export const scopeOf = {
   cannedResponse: (r: EntityOf<'cannedResponse'>): Scope => scope.inbox(r.inboxId),
   notice: (r: EntityOf<'notice'>): Scope => scope.user(r.userId),
   survey: (r: EntityOf<'survey'>): Scope => scope.inbox(r.inboxId),
+  org: (r: EntityOf<'org'>): Scope => scope.org(r.id),
+  queueAgent: (r: EntityOf<'queueAgent'>): Scope => scope.inbox(r.inboxId),
 };
 
 /**

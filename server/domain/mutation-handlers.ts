@@ -17,6 +17,7 @@ import { createSurveyHandlers } from './surveys.ts';
 import { agentMessage, appendOutbound, nextMessageTime } from './outbound-message.ts';
 import { enqueueSend } from './send-queue.ts';
 import { permissions } from '../../protocol/permissions.ts';
+import { routingHandlers } from './routing/handlers.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -56,6 +57,7 @@ export function createMutationHandlers(
     ...createSurveyHandlers({ sendQueued, pageUrl: surveyPageUrl }),
     ...chatHandlers,
     ...privateNumberHandlers,
+    ...routingHandlers,
     // conversation.create sends its first message through message.send (same rules, same delivery).
     ...createWorkflowHandlers((ctx, args) => handlers['message.send'](ctx, args)),
     'message.send': async (ctx, args) => {

@@ -16,6 +16,7 @@ async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
   switch (kind) {
     case 'org':
       return [
+        { kind: 'org', by: { id } },
         { kind: 'user', by: { orgId: id } },
         { kind: 'contact', by: { orgId: id, ownerId: null } },
       ];
@@ -39,6 +40,7 @@ async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
         { kind: 'message', by: { inboxId: id } },
         { kind: 'cannedResponse', by: { inboxId: id } },
         { kind: 'survey', by: { inboxId: id } },
+        { kind: 'queueAgent', by: { inboxId: id } },
       ];
     case 'chat':
       return [

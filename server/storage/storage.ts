@@ -82,6 +82,8 @@ export interface ListBy {
   notice: { userId: string };
   chatUserState: { userId: string };
   survey: { inboxId: string };
+  org: { id: string };
+  queueAgent: { inboxId: string };
 }
 
 export interface StorageTx {

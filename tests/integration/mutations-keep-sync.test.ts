@@ -82,6 +82,12 @@ const ARGS: { [N in MutationName]: fc.Arbitrary<unknown> } = {
   'chat.markRead': args({ chatId: id(...CHATS), readAt: time }),
   'privateNumber.moveToInbox': args({ ownerId: id(...USERS), number: phone, inboxId: id(...INBOXES) }),
   'channel.setRegistration': args({ channelId: id(...CHANNELS), registration: fc.constantFrom('unregistered', 'pending', 'approved', 'rejected') }),
+  'queue.login': args({ inboxIds: ids(...INBOXES) }),
+  'queue.logout': args({ inboxIds: ids(...INBOXES), userId: id(...USERS) }),
+  'queue.setCapacity': args({ inboxId: id(...INBOXES), userId: fc.option(id(...USERS)), capacity: fc.option(fc.integer({ min: -1, max: 60 })) }),
+  'queue.settings': args({ inboxId: id(...INBOXES), settings: fc.record({ mode: fc.constantFrom('assign', 'offer'), defaultCapacity: fc.integer({ min: 0, max: 60 }) }, { requiredKeys: [] }) }),
+  'offer.accept': args({ conversationId: id(...CONVERSATIONS) }),
+  'offer.decline': args({ conversationId: id(...CONVERSATIONS) }),
   'survey.send': args({
     conversationId: id(...CONVERSATIONS),
     surveyId: freshId,

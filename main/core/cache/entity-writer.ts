@@ -3,6 +3,7 @@ import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
 import { UNREAD_SQL } from './unread-rule.ts';
+import { contactCenterStatements, orgRow, queueAgentRow, ROUTING_COLUMNS, routingParams } from './contact-center-rows.ts';
 
 const TABLE: Record<EntityKind, string> = {
   user: 'users',
@@ -20,6 +21,8 @@ const TABLE: Record<EntityKind, string> = {
   notice: 'notices',
   chatUserState: 'chat_user_state',
   survey: 'surveys',
+  org: 'orgs',
+  queueAgent: 'queue_agents',
 };
 /** previous_conversations: SPEC (11) conversations (read-only), kept apart from the conversation lists. */
 const SCOPED_TABLES = [...Object.values(TABLE), 'previous_conversations'];
@@ -48,7 +51,7 @@ export class EntityWriter {
     this.s = {
       user: p(`INSERT OR REPLACE INTO users (id, scope, org_id, name, email, role, status, avatar_color)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      inbox: p(`INSERT OR REPLACE INTO inboxes (id, scope, org_id, name, kind, assignment_mode) VALUES (?, ?, ?, ?, ?, ?)`),
+      inbox: p(`INSERT OR REPLACE INTO inboxes (id, scope, org_id, name, kind, assignment_mode, queue_settings) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       inboxMember: p(`INSERT OR REPLACE INTO inbox_members (id, scope, inbox_id, user_id) VALUES (?, ?, ?, ?)`),
       channel: p(`INSERT OR REPLACE INTO channels (id, scope, inbox_id, kind, name, address, registration, whatsapp_templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // An upsert, not a REPLACE: the row keeps its rowid, so the contacts_fts triggers stay in step.
@@ -61,12 +64,14 @@ export class EntityWriter {
       // Open conversations titled by a contact follow its edits; bounded so a directory snapshot stays small.
       contactConversations: p('SELECT id FROM conversations WHERE contact_id = ? LIMIT 20').pluck(),
       cannedResponse: p('INSERT OR REPLACE INTO canned_responses (id, scope, inbox_id, title, key_phrase, body) VALUES (?, ?, ?, ?, ?, ?)'),
-      notice: p(`INSERT OR REPLACE INTO notices (id, scope, user_id, kind, conversation_id, actor_id, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      notice: p(`INSERT OR REPLACE INTO notices (id, scope, user_id, kind, conversation_id, actor_id, created_at, reason, inbox_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      ...contactCenterStatements(db),
       conversation: p(`INSERT INTO conversations (id, scope, inbox_id, channel_id, contact_id, customer_address, status, assignee_id,
-                         tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, read_at, archived, last_inbound_at)
+                         tags, created_at, closed_at, last_message_at, preview, participant_ids, with_me, ${ROUTING_COLUMNS.join(', ')},
+                         read_at, archived, last_inbound_at)
                        VALUES (@id, @scope, @inboxId, @channelId, @contactId, @customerAddress, @status, @assigneeId, @tags, @createdAt,
-                         @closedAt, @lastMessageAt, @preview, @participantIds, @withMe,
+                         @closedAt, @lastMessageAt, @preview, @participantIds, @withMe, ${ROUTING_COLUMNS.map((c) => `@${c}`).join(', ')},
                          (SELECT read_at FROM conversation_user_state WHERE conversation_id = @id AND user_id = @me),
                          coalesce((SELECT archived FROM conversation_user_state WHERE conversation_id = @id AND user_id = @me), 0),
                          (SELECT max(created_at) FROM messages WHERE conversation_id = @id AND direction = 'in'))
@@ -75,7 +80,8 @@ export class EntityWriter {
                          customer_address = excluded.customer_address, status = excluded.status,
                          assignee_id = excluded.assignee_id, tags = excluded.tags, created_at = excluded.created_at,
                          closed_at = excluded.closed_at, last_message_at = excluded.last_message_at, preview = excluded.preview,
-                         participant_ids = excluded.participant_ids, with_me = excluded.with_me`),
+                         participant_ids = excluded.participant_ids, with_me = excluded.with_me,
+                         ${ROUTING_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
       previousConversation: p(`INSERT OR REPLACE INTO previous_conversations (id, scope, inbox_id, channel_id, contact_id, customer_address,
                                  created_at, last_message_at, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       previousDelete: p('DELETE FROM previous_conversations WHERE id = ?'),
@@ -154,7 +160,7 @@ export class EntityWriter {
       }
       case 'inbox': {
         const r = rec.record;
-        this.run('inbox', r.id, scope, r.orgId, r.name, r.kind, b(r.assignmentMode));
+        this.run('inbox', r.id, scope, r.orgId, r.name, r.kind, b(r.assignmentMode), r.queue ? JSON.stringify(r.queue) : null);
         changed.all();
         return;
       }
@@ -187,7 +193,7 @@ export class EntityWriter {
       }
       case 'notice': {
         const r = rec.record;
-        this.run('notice', r.id, scope, r.userId, r.kind, r.conversationId, r.actorId, r.createdAt);
+        this.run('notice', r.id, scope, r.userId, r.kind, r.conversationId, r.actorId, r.createdAt, r.reason ?? null, r.inboxId ?? null);
         changed.sidebar = true;
         return;
       }
@@ -224,6 +230,7 @@ export class EntityWriter {
           preview: r.lastMessagePreview,
           participantIds: JSON.stringify(r.participantIds),
           withMe: b(r.participantIds.includes(this.me)),
+          ...routingParams(r),
           me: this.me,
         });
         this.run('tagsClear', r.id);
@@ -272,6 +279,16 @@ export class EntityWriter {
       case 'chatUserState': {
         const r = rec.record;
         this.run('chatUserState', r.id, scope, r.chatId, r.userId, r.readAt);
+        changed.sidebar = true;
+        return;
+      }
+      case 'org': {
+        this.run('org', ...orgRow(scope, rec.record));
+        changed.all();
+        return;
+      }
+      case 'queueAgent': {
+        this.run('queueAgent', ...queueAgentRow(scope, rec.record));
         changed.sidebar = true;
         return;
       }

@@ -262,6 +262,46 @@ export const migrations: readonly string[] = [
   CREATE INDEX surveys_conversation ON surveys(conversation_id, sent_at);
   CREATE INDEX surveys_answered ON surveys(conversation_id, answered_at) WHERE answered_at IS NOT NULL;
   `,
+  // 11: Contact Center (issue 10; see contact-center-rows.ts): the org record (edition, softphone template), each
+  // agent's state per queue, queue settings on inboxes, and the routing state of conversations as columns the
+  // agent's and supervisor's queries filter on (routing keeps the whole JSON). Notices of kind routingLoggedOut
+  // name no conversation, so notices is rebuilt with a nullable conversation_id (SQLite cannot drop NOT NULL).
+  `
+  CREATE TABLE orgs (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, edition TEXT NOT NULL, softphone_url_template TEXT
+  );
+  CREATE INDEX orgs_scope ON orgs(scope);
+  CREATE TABLE queue_agents (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, inbox_id TEXT NOT NULL, user_id TEXT NOT NULL, logged_in INTEGER NOT NULL,
+    connected INTEGER NOT NULL, capacity INTEGER, since INTEGER NOT NULL, logged_out_reason TEXT,
+    missed_offers INTEGER NOT NULL, last_routed_at INTEGER, last_activity_at INTEGER
+  );
+  CREATE INDEX queue_agents_scope ON queue_agents(scope);
+  CREATE INDEX queue_agents_inbox ON queue_agents(inbox_id, user_id);
+  CREATE INDEX queue_agents_user ON queue_agents(user_id, inbox_id);
+  ALTER TABLE inboxes ADD COLUMN queue_settings TEXT;
+  ALTER TABLE conversations ADD COLUMN routing TEXT;
+  ALTER TABLE conversations ADD COLUMN waiting_since INTEGER;
+  ALTER TABLE conversations ADD COLUMN first_queued_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN first_response_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN assigned_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN offer_user_id TEXT;
+  ALTER TABLE conversations ADD COLUMN offer_expires_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN in_progress_logged_out INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX conversations_waiting ON conversations(inbox_id, waiting_since) WHERE waiting_since IS NOT NULL;
+  CREATE INDEX conversations_offered ON conversations(offer_user_id, offer_expires_at) WHERE offer_user_id IS NOT NULL;
+  CREATE INDEX conversations_first_queued ON conversations(inbox_id, first_queued_at) WHERE first_queued_at IS NOT NULL;
+  CREATE TABLE notices_v11 (
+    id TEXT PRIMARY KEY, scope TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, conversation_id TEXT,
+    actor_id TEXT NOT NULL, created_at INTEGER NOT NULL, reason TEXT, inbox_id TEXT
+  );
+  INSERT INTO notices_v11 (id, scope, user_id, kind, conversation_id, actor_id, created_at)
+    SELECT id, scope, user_id, kind, conversation_id, actor_id, created_at FROM notices;
+  DROP TABLE notices;
+  ALTER TABLE notices_v11 RENAME TO notices;
+  CREATE INDEX notices_scope ON notices(scope);
+  CREATE INDEX notices_created ON notices(created_at);
+  `,
 ];
 
 

@@ -180,6 +180,12 @@ export class OptimisticLayer {
       case 'chat.markRead':
       case 'privateNumber.moveToInbox':
       case 'channel.setRegistration':
+      case 'queue.login':
+      case 'queue.logout':
+      case 'queue.setCapacity':
+      case 'queue.settings':
+      case 'offer.accept':
+      case 'offer.decline':
         // No local view shows these before the server answers.
         return;
     }

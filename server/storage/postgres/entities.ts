@@ -1,6 +1,6 @@
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 // The kind → table mapping is engine-neutral (column names and value pickers); both implementations share it.
-import { ENTITY_TABLES, type EntityTable } from '../sqlite/entity-tables.ts';
+import { dataSql, ENTITY_TABLES, type EntityTable } from '../sqlite/entity-tables.ts';
 import type { ListBy, StorageTx } from '../storage.ts';
 import type { Query } from './pool.ts';
 
@@ -35,12 +35,13 @@ function sqlForPut(kind: EntityKind): { sql: string; columns: string[] } {
   const columns = Object.keys(t.columns);
   const derived = Object.entries(t.fromConversation ?? {});
   const conversationParam = `$${columns.indexOf('conversation_id') + 2}`;
-  const names = ['id', ...columns, ...derived.map(([c]) => c), 'data'];
+  const data = t.fields ? [] : ['data'];
+  const names = ['id', ...columns, ...derived.map(([c]) => c), ...data];
   const values = [
     '$1',
     ...columns.map((_, i) => `$${i + 2}`),
     ...derived.map(([, expr]) => `(SELECT ${expr} FROM conversations WHERE id = ${conversationParam})`),
-    `$${columns.length + 2}::jsonb`,
+    ...data.map(() => `$${columns.length + 2}::jsonb`),
   ];
   const updates = names.filter((n) => n !== 'id').map((n) => `${n} = EXCLUDED.${n}`);
   const sql = `INSERT INTO ${t.table} (${names.join(', ')}) VALUES (${values.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`;
@@ -59,11 +60,12 @@ export function entityMethods(q: Query): EntityMethods {
     (await q<{ v: T }>(sql, params)).rows.map((r) => r.v);
 
   return {
-    get: (kind, id) => one(`SELECT data FROM ${table(kind).table} WHERE id = $1`, [id]),
+    get: (kind, id) => one(`SELECT ${dataSql(table(kind), 'jsonb_build_object')} FROM ${table(kind).table} WHERE id = $1`, [id]),
     put: async (kind, record) => {
       const t = table(kind);
       const { sql } = sqlForPut(kind);
-      await q(sql, [record.id, ...Object.values(t.columns).map((pick) => pick(record)), JSON.stringify(record)]);
+      const values = Object.values(t.columns).map((pick) => pick(record));
+      await q(sql, t.fields ? [record.id, ...values] : [record.id, ...values, JSON.stringify(record)]);
       if (kind === 'contact') {
         const contact = record as EntityOf<'contact'>;
         await q('DELETE FROM contact_phones WHERE contact_id = $1', [contact.id]);
@@ -90,7 +92,7 @@ export function entityMethods(q: Query): EntityMethods {
           where.push(`${col} = $${params.length}`);
         }
       }
-      return all<EntityOf<K>>(`SELECT data FROM ${t.table} WHERE ${where.join(' AND ')} ORDER BY id LIMIT $2`, params);
+      return all<EntityOf<K>>(`SELECT ${dataSql(t, 'jsonb_build_object')} FROM ${t.table} WHERE ${where.join(' AND ')} ORDER BY id LIMIT $2`, params);
     },
 
     findUserByEmail: (email) => one('SELECT data FROM users WHERE email = $1', [email.toLowerCase()]),

@@ -312,6 +312,48 @@ export const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 5: Contact Center routing (issue 10; SQLite migration 14, which says why each part exists).
+  `
+  ALTER TABLE orgs ADD COLUMN softphone_url_template text;
+  CREATE TABLE queue_agents (
+    id text COLLATE "C" PRIMARY KEY,
+    inbox_id text COLLATE "C" NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    logged_in boolean NOT NULL,
+    connected boolean NOT NULL,
+    capacity integer,
+    last_routed_at bigint,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX queue_agents_inbox ON queue_agents(inbox_id, id);
+  CREATE INDEX queue_agents_routable ON queue_agents(inbox_id, last_routed_at, user_id) WHERE logged_in AND connected;
+  CREATE INDEX queue_agents_user ON queue_agents(user_id);
+  ALTER TABLE conversations ADD COLUMN route_waiting_since bigint;
+  ALTER TABLE conversations ADD COLUMN open_assignee_id text COLLATE "C";
+  ALTER TABLE conversations ADD COLUMN offer_user_id text COLLATE "C";
+  UPDATE conversations SET open_assignee_id = data->>'assigneeId'
+    WHERE data->>'status' = 'open' AND data->>'assigneeId' IS NOT NULL;
+  CREATE INDEX conversations_route_waiting ON conversations(inbox_id, route_waiting_since, id) WHERE route_waiting_since IS NOT NULL;
+  CREATE INDEX conversations_open_assignee ON conversations(inbox_id, open_assignee_id) WHERE open_assignee_id IS NOT NULL;
+  CREATE INDEX conversations_offer_user ON conversations(inbox_id, offer_user_id) WHERE offer_user_id IS NOT NULL;
+  CREATE TABLE timers (
+    kind text COLLATE "C" NOT NULL,
+    timer_key text COLLATE "C" NOT NULL,
+    due_at bigint NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (kind, timer_key)
+  );
+  CREATE INDEX timers_due ON timers(due_at);
+  CREATE TABLE presence (
+    user_id text COLLATE "C" NOT NULL,
+    instance_id text COLLATE "C" NOT NULL,
+    sockets integer NOT NULL,
+    lease_until bigint NOT NULL,
+    PRIMARY KEY (user_id, instance_id)
+  );
+  CREATE INDEX presence_instance ON presence(instance_id);
+  CREATE INDEX presence_lease ON presence(lease_until);
+  `,
 ];
 
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */

@@ -1,4 +1,4 @@
-import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
+import { routableSince, type EntityKind, type EntityOf } from '../../../protocol/domain.ts';
 import type { ListBy } from '../storage.ts';
 
 type SqlValue = string | number | null;
@@ -15,6 +15,11 @@ export interface EntityTable<K extends EntityKind> {
   /** Columns filled by a subquery on the conversation row: `column -> SQL expression taking the conversation id`. */
   fromConversation?: Record<string, string>;
   listColumns: Record<keyof ListBy[K] & string, string>;
+  /**
+   * A record kept as plain columns, with no JSON copy (the org: its table predates records): record field →
+   * column. Each engine reads the record back as a JSON object built from them (`dataSql`).
+   */
+  fields?: Record<string, string>;
 }
 
 export type EntityTables = { [K in EntityKind]: EntityTable<K> };
@@ -44,6 +49,10 @@ export const ENTITY_TABLES: EntityTables = {
       channel_id: (r) => r.channelId,
       customer_address: (r) => r.customerAddress,
       created_at: (r) => r.createdAt,
+      // Contact Center routing (server/domain/routing/): the FIFO key, agent loads, pending offers.
+      route_waiting_since: (r) => routableSince(r),
+      open_assignee_id: (r) => (r.status === 'open' ? r.assigneeId : null),
+      offer_user_id: (r) => (r.status === 'open' ? (r.routing?.offer?.userId ?? null) : null),
     },
     listColumns: { inboxId: 'inbox_id' },
   },
@@ -84,4 +93,28 @@ export const ENTITY_TABLES: EntityTables = {
     },
     listColumns: { inboxId: 'inbox_id' },
   },
+  org: {
+    table: 'orgs',
+    columns: { name: (r) => r.name, edition: (r) => r.edition, softphone_url_template: (r) => r.softphoneUrlTemplate },
+    listColumns: { id: 'id' },
+    fields: { id: 'id', name: 'name', edition: 'edition', softphoneUrlTemplate: 'softphone_url_template' },
+  },
+  queueAgent: {
+    table: 'queue_agents',
+    columns: {
+      inbox_id: (r) => r.inboxId,
+      user_id: (r) => r.userId,
+      logged_in: (r) => (r.loggedIn ? 1 : 0),
+      connected: (r) => (r.connected ? 1 : 0),
+      capacity: (r) => r.capacity,
+      last_routed_at: (r) => r.lastRoutedAt,
+    },
+    listColumns: { inboxId: 'inbox_id' },
+  },
 };
+
+/** The SELECT expression giving a record's JSON: its `data` column, or one built from its fields. */
+export function dataSql(t: Pick<EntityTable<EntityKind>, 'fields'>, buildObject: 'json_object' | 'jsonb_build_object'): string {
+  if (!t.fields) return 'data';
+  return `${buildObject}(${Object.entries(t.fields).map(([field, column]) => `'${field}', ${column}`).join(', ')}) AS data`;
+}

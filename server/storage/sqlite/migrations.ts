@@ -323,6 +323,54 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 14: Contact Center routing (issue 10). orgs gain the softphone URL template (the org record is built from the
+  // columns of orgs: no JSON copy to drift). queue_agents holds the synced queueAgent records, with the columns the
+  // routing choice filters and orders on. conversations gain three routing columns derived from the record: the
+  // FIFO key of a waiting, not offered conversation; the assignee while open (agent loads); the offered agent.
+  // Conversations assigned before this migration count against capacity at once. timers are the durable timers
+  // (offer timeouts, disconnection graces): deleted by the transaction that fires them. presence is one row per
+  // (user, server instance) with open sync sockets, kept alive by that instance's heartbeat (lease).
+  `
+  ALTER TABLE orgs ADD COLUMN softphone_url_template TEXT;
+  CREATE TABLE queue_agents (
+    id TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    logged_in INTEGER NOT NULL,
+    connected INTEGER NOT NULL,
+    capacity INTEGER,
+    last_routed_at INTEGER,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX queue_agents_inbox ON queue_agents(inbox_id, id);
+  CREATE INDEX queue_agents_routable ON queue_agents(inbox_id, last_routed_at, user_id) WHERE logged_in = 1 AND connected = 1;
+  CREATE INDEX queue_agents_user ON queue_agents(user_id);
+  ALTER TABLE conversations ADD COLUMN route_waiting_since INTEGER;
+  ALTER TABLE conversations ADD COLUMN open_assignee_id TEXT;
+  ALTER TABLE conversations ADD COLUMN offer_user_id TEXT;
+  UPDATE conversations SET open_assignee_id = json_extract(data, '$.assigneeId')
+    WHERE json_extract(data, '$.status') = 'open' AND json_extract(data, '$.assigneeId') IS NOT NULL;
+  CREATE INDEX conversations_route_waiting ON conversations(inbox_id, route_waiting_since, id) WHERE route_waiting_since IS NOT NULL;
+  CREATE INDEX conversations_open_assignee ON conversations(inbox_id, open_assignee_id) WHERE open_assignee_id IS NOT NULL;
+  CREATE INDEX conversations_offer_user ON conversations(inbox_id, offer_user_id) WHERE offer_user_id IS NOT NULL;
+  CREATE TABLE timers (
+    kind TEXT NOT NULL,
+    timer_key TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, timer_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX timers_due ON timers(due_at);
+  CREATE TABLE presence (
+    user_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    sockets INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL,
+    PRIMARY KEY (user_id, instance_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX presence_instance ON presence(instance_id);
+  CREATE INDEX presence_lease ON presence(lease_until);
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -5,7 +5,7 @@ import type { Scope } from '../../../protocol/scope.ts';
 import type { ChangeEntry } from '../../../protocol/sync.ts';
 import type { ListBy, NewChange, Org, ProviderConfigRow, SessionRow, Storage } from '../storage.ts';
 import { serialisedTransactions, type SyncTx } from './serialised.ts';
-import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
+import { dataSql, ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
 import { migrate } from './migrations.ts';
 import { sendJobStatements } from './send-jobs.ts';
 import { attachmentStatements } from './attachments.ts';
@@ -53,12 +53,13 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     const t = ENTITY_TABLES[kind] as EntityTable<EntityKind>;
     const cols = Object.keys(t.columns);
     const derived = Object.entries(t.fromConversation ?? {});
-    const names = ['id', ...cols, ...derived.map(([c]) => c), 'data'];
+    const data = t.fields ? [] : ['data'];
+    const names = ['id', ...cols, ...derived.map(([c]) => c), ...data];
     const values = [
       '@id',
       ...cols.map((c) => `@${c}`),
       ...derived.map(([, expr]) => `(SELECT ${expr} FROM conversations WHERE id = @conversation_id)`),
-      '@data',
+      ...data.map(() => '@data'),
     ];
     const updates = names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`);
     const sql = `INSERT INTO ${t.table} (${names.join(', ')}) VALUES (${values.join(', ')}) ON CONFLICT(id) DO UPDATE SET ${updates.join(', ')}`;
@@ -89,10 +90,11 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       stmt('DELETE FROM device_keys WHERE user_id = ? AND device_id = ?').run(userId, deviceId);
     },
 
-    get: (kind, id) => parse(stmt(`SELECT data FROM ${table(kind).table} WHERE id = ?`).get(id)),
+    get: (kind, id) => parse(stmt(`SELECT ${dataSql(table(kind), 'json_object')} FROM ${table(kind).table} WHERE id = ?`).get(id)),
     put: (kind, record) => {
       const t = table(kind);
-      const params: Record<string, string | number | null> = { id: record.id, data: JSON.stringify(record) };
+      const params: Record<string, string | number | null> = { id: record.id };
+      if (!t.fields) params.data = JSON.stringify(record);
       for (const [col, pick] of Object.entries(t.columns)) params[col] = pick(record);
       stmt(sqlForPut(kind)).run(params);
       if (kind === 'contact') {
@@ -121,7 +123,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
           params[key] = value;
         }
       }
-      const rows = stmt(`SELECT data FROM ${t.table} WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params);
+      const rows = stmt(`SELECT ${dataSql(t, 'json_object')} FROM ${t.table} WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params);
       return rows.map((r) => parse<EntityOf<K>>(r) as EntityOf<K>);
     },
 
