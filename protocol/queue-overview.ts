@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Capacity, type RoutingLoggedOutReason } from './contact-center.ts';
 import { Id } from './id.ts';
 
 /**
@@ -12,7 +13,7 @@ import { Id } from './id.ts';
  * it the server logs them out). `loggedOut`: not routed to (or never logged in).
  */
 export type QueueAgentStatus = 'available' | 'atCapacity' | 'away' | 'loggedOut';
-export type QueueLogoutReason = 'self' | 'supervisor' | 'disconnected' | 'missedOffers';
+export type QueueLogoutReason = RoutingLoggedOutReason;
 
 export interface QueueConversationRef {
   id: string;
@@ -93,8 +94,6 @@ export const WAITING_LIST_LIMIT = 20;
 export const SPARKLINE_STEP_MS = 60_000;
 export const SPARKLINE_POINTS = 61;
 
-export const QueueCapacity = z.number().int().min(1, 'a capacity is at least 1').max(50, 'a capacity is at most 50');
-
 /** IPC inputs of the supervisor's actions (through the outbox, as queue.logout / queue.setCapacity). */
 export const LogOutAgentInput = z.object({ inboxId: Id, userId: Id });
 export const SetCapacityInput = z.object({
@@ -102,5 +101,5 @@ export const SetCapacityInput = z.object({
   /** null = the queue's default capacity. */
   userId: Id.nullable(),
   /** null = clear the agent's override (only with a userId). */
-  capacity: QueueCapacity.nullable(),
+  capacity: Capacity.nullable(),
 });

@@ -51,36 +51,39 @@ const TITLE = `k.name AS contact_name, c.customer_address`;
 /** Per-agent chips are for acting on; an agent far over capacity (hand assignments) is not listed without end. */
 const AGENT_CONVERSATIONS_LIMIT = 50;
 
-function statements(db: Database.Database) {
-  const p = (sql: string): Database.Statement => db.prepare(sql);
-  return {
-    queues: p(`SELECT i.id, i.name, i.queue_settings FROM inboxes i
+/** Every statement of the overview, plain and parameterised (tests/main/core/queue-overview-plans.test.ts checks their plans). */
+export const QUEUE_OVERVIEW_SQL = {
+    queues: `SELECT i.id, i.name, i.queue_settings FROM inboxes i
                JOIN inbox_members m ON m.inbox_id = i.id AND m.user_id = ?
-               WHERE i.kind = 'queue' ORDER BY i.name COLLATE NOCASE, i.id`),
-    members: p(`SELECT u.id, u.name, u.avatar_color, a.logged_in, a.connected, a.capacity, a.since, a.logged_out_reason, a.last_activity_at
+               WHERE i.kind = 'queue' ORDER BY i.name COLLATE NOCASE, i.id`,
+    members: `SELECT u.id, u.name, u.avatar_color, a.logged_in, a.connected, a.capacity, a.since, a.logged_out_reason, a.last_activity_at
                 FROM inbox_members m JOIN users u ON u.id = m.user_id
                 LEFT JOIN queue_agents a ON a.inbox_id = m.inbox_id AND a.user_id = m.user_id
-                WHERE m.inbox_id = ? AND u.status = 'active'`),
-    waitingCount: p(`SELECT count(*) AS n, min(waiting_since) AS oldest FROM conversations WHERE inbox_id = ? AND waiting_since IS NOT NULL`),
-    waitingList: p(`SELECT c.id, NULL AS assignee_id, c.offer_user_id, ${TITLE}, c.waiting_since AS since, c.first_response_at IS NOT NULL AS answered,
+                WHERE m.inbox_id = ? AND u.status = 'active'`,
+    waitingCount: `SELECT count(*) AS n, min(waiting_since) AS oldest FROM conversations WHERE inbox_id = ? AND waiting_since IS NOT NULL`,
+    waitingList: `SELECT c.id, NULL AS assignee_id, c.offer_user_id, ${TITLE}, c.waiting_since AS since, c.first_response_at IS NOT NULL AS answered,
                       c.in_progress_logged_out AS flagged, NULL AS routing
                     FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id
-                    WHERE c.inbox_id = ? AND c.waiting_since IS NOT NULL ORDER BY c.waiting_since, c.id LIMIT ${WAITING_LIST_LIMIT}`),
+                    WHERE c.inbox_id = ? AND c.waiting_since IS NOT NULL ORDER BY c.waiting_since, c.id LIMIT ${WAITING_LIST_LIMIT}`,
     // The list index (inbox_id, status, archived, conv_key …) counts these without reading a row: conv_key is
     // the closing time of a closed conversation.
-    handled: p(`SELECT count(*) FROM conversations WHERE inbox_id = ? AND status = 'closed' AND archived IN (0, 1) AND conv_key >= ?`).pluck(),
-    firstResponses: p(`SELECT first_response_at - first_queued_at FROM conversations
-                       WHERE inbox_id = ? AND first_response_at >= ? AND first_queued_at IS NOT NULL`).pluck(),
-    queuedToday: p(`SELECT first_queued_at AS firstQueuedAt, first_response_at AS firstResponseAt, closed_at AS closedAt, status = 'open' AS open
-                    FROM conversations WHERE inbox_id = ? AND first_queued_at >= ?`),
-    assigned: p(`SELECT c.id, c.assignee_id, NULL AS offer_user_id, ${TITLE}, c.assigned_at AS since, c.first_response_at IS NOT NULL AS answered,
+    handled: `SELECT count(*) FROM conversations WHERE inbox_id = ? AND status = 'closed' AND archived IN (0, 1) AND conv_key >= ?`,
+    firstResponses: `SELECT first_response_at - first_queued_at FROM conversations
+                       WHERE inbox_id = ? AND first_response_at >= ? AND first_queued_at IS NOT NULL`,
+    queuedToday: `SELECT first_queued_at AS firstQueuedAt, first_response_at AS firstResponseAt, closed_at AS closedAt, status = 'open' AS open
+                    FROM conversations WHERE inbox_id = ? AND first_queued_at >= ?`,
+    assigned: `SELECT c.id, c.assignee_id, NULL AS offer_user_id, ${TITLE}, c.assigned_at AS since, c.first_response_at IS NOT NULL AS answered,
                    c.in_progress_logged_out AS flagged, NULL AS routing
                  FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id
-                 WHERE c.inbox_id = ? AND c.status = 'open' AND c.assignee_id IS NOT NULL ORDER BY c.assigned_at, c.id`),
-    offers: p(`SELECT c.id, NULL AS assignee_id, c.offer_user_id, ${TITLE}, NULL AS since, 0 AS answered, 0 AS flagged, c.routing
-               FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id
-               WHERE c.inbox_id = ? AND c.offer_user_id IS NOT NULL AND c.status = 'open' AND c.assignee_id IS NULL`),
-  };
+                 WHERE c.inbox_id = ? AND c.status = 'open' AND c.assignee_id IS NOT NULL ORDER BY c.assigned_at, c.id`,
+    offers: `SELECT c.id, NULL AS assignee_id, c.offer_user_id, ${TITLE}, NULL AS since, 0 AS answered, 0 AS flagged, c.routing
+               FROM conversations c INDEXED BY conversations_offered LEFT JOIN contacts k ON k.id = c.contact_id
+               WHERE c.inbox_id = ? AND c.offer_user_id IS NOT NULL AND c.status = 'open' AND c.assignee_id IS NULL`,
+} as const;
+
+function statements(db: Database.Database) {
+  const all = Object.fromEntries(Object.entries(QUEUE_OVERVIEW_SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof typeof QUEUE_OVERVIEW_SQL, Database.Statement>;
+  return { ...all, handled: all.handled.pluck(), firstResponses: all.firstResponses.pluck() };
 }
 type Statements = ReturnType<typeof statements>;
 const prepared = new WeakMap<Database.Database, Statements>();
