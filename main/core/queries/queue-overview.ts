@@ -10,7 +10,7 @@ import {
 } from '../../../protocol/queue-overview.ts';
 import type { CacheDb } from '../cache/cache-file.ts';
 import { formatAddress } from './rows.ts';
-import { agentStatus, median, serviceLevel, startOfLocalDay } from './queue-metrics.ts';
+import { agentStatus, median, SERVICE_LEVEL_SUMS, serviceLevelOf, startOfLocalDay } from './queue-metrics.ts';
 import type { WaitingHistory } from './waiting-history.ts';
 
 /**
@@ -70,8 +70,7 @@ export const QUEUE_OVERVIEW_SQL = {
     handled: `SELECT count(*) FROM conversations WHERE inbox_id = ? AND status = 'closed' AND archived IN (0, 1) AND conv_key >= ?`,
     firstResponses: `SELECT first_response_at - first_queued_at FROM conversations
                        WHERE inbox_id = ? AND first_response_at >= ? AND first_queued_at IS NOT NULL`,
-    queuedToday: `SELECT first_queued_at AS firstQueuedAt, first_response_at AS firstResponseAt, closed_at AS closedAt, status = 'open' AS open
-                    FROM conversations WHERE inbox_id = ? AND first_queued_at >= ?`,
+    serviceLevel: `SELECT ${SERVICE_LEVEL_SUMS} FROM conversations WHERE inbox_id = @inboxId AND first_queued_at >= @dayStart`,
     assigned: `SELECT c.id, c.assignee_id, NULL AS offer_user_id, ${TITLE}, c.assigned_at AS since, c.first_response_at IS NOT NULL AS answered,
                    c.in_progress_logged_out AS flagged, NULL AS routing
                  FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id
@@ -163,7 +162,7 @@ function queueRow(s: Statements, q: QueueRow, now: number, dayStart: number, his
   const agents = agentRows(s, q.id, settings);
   const count = (status: QueueAgentRow['status']): number => agents.filter((a) => a.status === status).length;
   const firstResponses = s.firstResponses.all(q.id, dayStart) as number[];
-  const today = s.queuedToday.all(q.id, dayStart) as { firstQueuedAt: number; firstResponseAt: number | null; closedAt: number | null; open: number }[];
+  const sl = s.serviceLevel.get({ inboxId: q.id, dayStart, target: settings.serviceLevelTargetMs, now }) as { met: number; counted: number };
   return {
     inboxId: q.id,
     name: q.name,
@@ -177,11 +176,7 @@ function queueRow(s: Statements, q: QueueRow, now: number, dayStart: number, his
     handledToday: s.handled.get(q.id, dayStart) as number,
     medianFirstResponseMs: median(firstResponses),
     firstResponsesToday: firstResponses.length,
-    serviceLevel: serviceLevel(
-      today.map((r) => ({ ...r, open: r.open === 1 })),
-      settings.serviceLevelTargetMs,
-      now,
-    ),
+    serviceLevel: serviceLevelOf(sl.met, sl.counted),
     sparkline: history ? history.sparkline(q.id, now) : { start: now, stepMs: 60_000, points: [] },
     agentRows: agents,
   };
