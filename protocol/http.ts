@@ -55,7 +55,14 @@ export const SIGN_IN_ERROR_CODES = {
   throttled: 'rate_limited',
 } as const;
 
-export const DemoAccount = z.object({ name: z.string(), email: z.string(), password: z.string(), role: Role });
+export const DemoAccount = z.object({
+  name: z.string(),
+  email: z.string(),
+  password: z.string(),
+  role: Role,
+  /** Which demo organisation the account belongs to (the sign-in screen groups by it); absent on older servers. */
+  organisation: z.string().optional(),
+});
 export type DemoAccount = z.infer<typeof DemoAccount>;
 
 export const ServerInfo = z.object({

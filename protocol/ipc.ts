@@ -13,6 +13,8 @@ import { LogOutAgentInput, SetCapacityInput, type QueuesOverview } from './queue
  */
 
 export * from './ipc-views.ts';
+export * from './ipc-contact-center.ts';
+import { contactCenterAgentIpcMethods } from './ipc-contact-center.ts';
 import {
   type AssistantStarted,
   type AssistantView,
@@ -225,6 +227,8 @@ export const ipcMethods = {
   'queues.overview': method<QueuesOverview>()(Empty),
   'actions.logOutAgent': method<Done>()(LogOutAgentInput),
   'actions.setCapacity': method<Done>()(SetCapacityInput),
+  // Contact Center, the agent's side (issue 10 §3)
+  ...contactCenterAgentIpcMethods,
 } as const;
 
 export type IpcMethods = typeof ipcMethods;

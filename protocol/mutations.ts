@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Attachment, CannedResponse, ConversationStatus, Id, PhoneNumber, Registration } from './domain.ts';
+import { SoftphoneUrlTemplate } from './call.ts';
 import { Capacity, QueueSettingsPatch } from './contact-center.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
 
@@ -206,6 +207,17 @@ export const Mutation = z.discriminatedUnion('name', [
         .nullable()
         .default(null),
     }),
+  }),
+  // ---- Contact Center calls (issue 10 §3); messageId is client-generated
+  z.object({
+    name: z.literal('conversation.noteCall'),
+    /** Notes "Call started by <name>" in the conversation (a system line, never sent to the customer). */
+    args: z.object({ conversationId: Id, messageId: Id }),
+  }),
+  z.object({
+    name: z.literal('org.setSoftphone'),
+    /** The admin's softphone address (`https://…{number}…`); null = calls go to the operating system's phone handler (tel:). */
+    args: z.object({ urlTemplate: SoftphoneUrlTemplate.nullable() }),
   }),
   // ---- Contact Center routing (issue 10; server/domain/routing/)
   z.object({

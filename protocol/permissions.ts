@@ -59,6 +59,8 @@ export const permissions = {
   configureQueues: (role: Role | null | undefined): boolean => role === 'manager' || role === 'admin',
   /** Call the contact / Convert to a phone call: Contact Center only. */
   placeCall: (edition: OrgEdition): boolean => edition === 'contact_center',
+  /** The softphone address calls open instead of tel: (an organisation setting). */
+  configureSoftphone: (role: Role | null | undefined): boolean => role === 'admin',
   /** The Contact Center layout: filters Me / Unassigned only, read filter All / Unread only, no New conversation. */
   ccLayout: (edition: OrgEdition): boolean => edition === 'contact_center',
 } as const;

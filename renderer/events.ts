@@ -10,6 +10,7 @@ import { useChatStore } from './stores/chat.ts';
 import { useSyncProgressStore } from './stores/sync-progress.ts';
 import { useAssistantStore } from './stores/assistant.ts';
 import { useQueuesStore } from './stores/queues.ts';
+import { useContactCenterStore } from './stores/contact-center.ts';
 import { openTarget, showWebNotification } from './notifications.ts';
 
 /** Every event main sends, and the store action it feeds. Handlers stay one-liners; the stores do the work. */
@@ -22,6 +23,8 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
     // Favourites (4) and the contact panel (19, its history 17) follow contact and conversation changes.
     if (views.sidebar || views.conversationList) void useContactsStore().refresh();
     if (views.sidebar || views.conversationList) useWorkflowStore().refresh();
+    // Queue status (7) and offers follow queue-agent records (sidebar) and conversations (list).
+    if (views.sidebar || views.conversationList) void useContactCenterStore().refresh();
     const open = useOpenConversationStore();
     if (open.id && views.conversations.includes(open.id)) void open.refresh();
     // Chats (5), (6) change with the sidebar (messages, read marks, members).

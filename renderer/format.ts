@@ -107,6 +107,25 @@ export function countOf(n: number, one: string, many: string, locale?: string): 
   return `${formatCount(n, locale)} ${n === 1 ? one : many}`;
 }
 
+/**
+ * How long something took or has lasted, to the two largest units, in the person's locale: "45 sec",
+ * "3 min, 20 sec", "2 hr, 5 min", "3 days, 4 hr" (Contact Center waits, first responses, offer countdowns).
+ */
+export function formatWait(ms: number, locale?: string): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || (parts.length === 0 && unit === 'second')) parts.push(numberFormat(locale, { style: 'unit', unit, unitDisplay: unit === 'day' ? 'long' : 'short' }).format(n));
+    if (parts.length === 2) break;
+    if (parts.length === 1 && n === 0) break;
+  }
+  return parts.join(', ');
+}
+
 /** A file's size in the person's locale: bytes under 1 kB, whole kB under 1 MB, MB with one decimal after. */
 export function formatFileSize(bytes: number, locale?: string): string {
   if (bytes < 1024) return numberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'short' }).format(bytes);

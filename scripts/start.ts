@@ -7,6 +7,7 @@ import { ServerInfo } from '../protocol/http.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
 import { parseDemoSize } from '../server/domain/demo-scale.ts';
 import { startDemoAssistant, type DemoAssistant } from '../server/simulator/demo-assistant.ts';
+import { DEFAULT_CC_TRAFFIC_MS } from '../server/simulator/demo-cc-traffic.ts';
 import { DEFAULT_DEMO_TRAFFIC_MS, parseDemoTrafficInterval, startDemoTraffic, type DemoTraffic } from '../server/simulator/demo-traffic.ts';
 import { createClientCore, type ClientCore } from '../main/core/client-core.ts';
 import { startBrowserHost, type BrowserHost } from '../main/hosts/browser-host.ts';
@@ -85,7 +86,14 @@ async function startCustomerSimulation(embedded: EmbeddedServer, logFile: StartL
     intervalMs = DEFAULT_DEMO_TRAFFIC_MS;
   }
   try {
-    const traffic = await startDemoTraffic({ server: embedded.server, dataDir: embedded.serverDir, intervalMs, log: (line) => logFile.write('demo customers', line) });
+    const traffic = await startDemoTraffic({
+      server: embedded.server,
+      dataDir: embedded.serverDir,
+      intervalMs,
+      // The Contact Center's customers come faster (every 15–30 s), so routing shows within a minute.
+      contactCenterIntervalMs: intervalMs === 0 ? 0 : DEFAULT_CC_TRAFFIC_MS,
+      log: (line) => logFile.write('demo customers', line),
+    });
     return { traffic, banner: trafficWords(intervalMs) };
   } catch (err) {
     const message = `could not start the simulated customers: ${err instanceof Error ? err.message : String(err)}`;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { HTTP_PATHS } from '../protocol/http.ts';
 import { DEMO_ACCOUNTS, isSeeded, seedDemoWorkspace } from './domain/demo-seed.ts';
+import { DEMO_CC_ACCOUNTS, isContactCenterSeeded, seedDemoContactCenter } from './domain/demo-contact-center.ts';
 import { growDemoWorkspace } from './domain/demo-scale.ts';
 import { renameLegacyMovedNumbers } from './domain/private-numbers.ts';
 import { Domain, type DomainOptions } from './domain/domain.ts';
@@ -188,6 +189,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await domain.write((tx) => seedDemoWorkspace(tx, Date.now()));
     log('seeded the demo workspace');
   }
+  // Its own check: a demo data dir made before the Contact Center organisation existed gets it too.
+  if (options.demo && !(await domain.read((tx) => isContactCenterSeeded(tx)))) {
+    await domain.write((tx) => seedDemoContactCenter(tx, Date.now()));
+    log('seeded the demo Contact Center organisation');
+  }
   const renamed = await domain.write((tx) => renameLegacyMovedNumbers(tx));
   if (renamed > 0) log(`renamed ${renamed} moved private number${renamed === 1 ? '' : 's'} still called "My number" in a shared inbox`);
   if (options.demo && options.demoSize) {
@@ -207,7 +213,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const webchatHttp = createWebchatHttp({ demo: Boolean(options.demo), domain, hub: webchat });
   const httpHandler = createHttpHandler({
     domain,
-    demoAccounts: options.demo ? DEMO_ACCOUNTS : null,
+    demoAccounts: options.demo ? [...DEMO_ACCOUNTS, ...DEMO_CC_ACCOUNTS] : null,
     demoInbound: Boolean(options.demo || options.enableDemoInbound),
     bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
     meetingUrlTemplate: options.meetingUrlTemplate ?? process.env.SWITCHBOARD_MEETING_URL_TEMPLATE ?? null,

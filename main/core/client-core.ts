@@ -18,6 +18,8 @@ import { surveyIpcHandlers } from './survey-actions.ts';
 import { noteQueueWaiting, queueSupervisorIpcHandlers } from './queue-supervisor-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
 import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
+import { queueIpcHandlers } from './queue-actions.ts';
+import { callIpcHandlers, type ExternalOpener } from './call.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
@@ -46,6 +48,8 @@ export interface ClientCoreOptions {
   log?: (line: string) => void;
   /** Desktop notifications (SPEC §4); default: the `notification` IPC event (the browser host's renderer shows it). */
   notifier?: Notifier;
+  /** Opens a call's URL (tel: / the softphone); Electron passes shell.openExternal, otherwise the page opens it. */
+  openExternal?: ExternalOpener;
   /** Tests only: timers, randomness and socket factory of the sync link. */
   sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
 }
@@ -263,6 +267,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...surveyIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...queueSupervisorIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...queueIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...callIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation), openExternal: options.openExternal, log }),
     ...attachmentIpcHandlers({
       session: () => requireSession(),
       enqueue: (mutation) => void enqueue(requireSession(), mutation),

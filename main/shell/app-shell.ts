@@ -6,6 +6,7 @@ import type { BrowserWindowLike, ElectronModule } from './electron-module.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { forwardIpcEvents, registerIpcHandlers } from './ipc-bridge.ts';
 import { electronNotifier, type ShellNotifier } from './notifier.ts';
+import { callOpener } from './call-opener.ts';
 import { Preferences, type KeyValueStore } from './preferences.ts';
 import { SafeStorageTokenVault, type TokenVault } from './token-vault.ts';
 import { SafeStorageCacheKeyVault } from './cache-key-vault.ts';
@@ -29,6 +30,8 @@ export type CreateShellCore = (options: {
   log: (line: string) => void;
   /** Electron notifications; the core decides what to notify (main/core/notifications.ts). */
   notifier?: ShellNotifier;
+  /** Calls (tel: / softphone), through shell.openExternal behind the allowlist of call-opener.ts. */
+  openExternal?: (url: string) => Promise<void>;
 }) => Promise<ShellCore>;
 
 export interface ShellOptions {
@@ -112,6 +115,7 @@ export function startElectronShell(electron: ElectronModule, options: ShellOptio
       cacheKeyVault: new SafeStorageCacheKeyVault(electron.safeStorage, path.join(userData, 'cache-keys.bin'), log, options.platform),
       log,
       notifier: electronNotifier(electron, () => mainWindow, log),
+      openExternal: callOpener(electron.shell, log),
     });
     const router = createIpcRouter(core.handlers, (message, err) => log(`${message}: ${String(err)}`));
     const currentWindow = () => mainWindow;

@@ -12,6 +12,7 @@ import { useContactsStore } from './contacts.ts';
 import { useSearchStore } from './search.ts';
 import { useWorkflowStore } from './workflow.ts';
 import { useQueuesStore } from './queues.ts';
+import { useContactCenterStore } from './contact-center.ts';
 
 export interface ServerProbe {
   serverUrl: string;
@@ -73,6 +74,7 @@ export const useSessionStore = defineStore('session', () => {
       useSearchStore().reset();
       useWorkflowStore().reset();
       useQueuesStore().reset();
+      useContactCenterStore().reset();
       useSyncProgressStore().apply(null);
     }
     if (nextUserId) {
@@ -82,6 +84,7 @@ export const useSessionStore = defineStore('session', () => {
       });
       void open.refresh();
       void useContactsStore().refresh();
+      void useContactCenterStore().refresh();
     }
   }
 

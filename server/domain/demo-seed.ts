@@ -11,10 +11,10 @@ import { recordId } from '../../protocol/scope.ts';
 export const DEMO_ORG = { id: 'org_demo', name: 'Northwind Outfitters' } as const;
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { name: 'Maya Patel', email: 'maya@demo.switchboard.test', password: 'demo-manager', role: 'manager' },
-  { name: 'Sam Rivera', email: 'sam@demo.switchboard.test', password: 'demo-agent', role: 'member' },
-  { name: 'Alex Chen', email: 'alex@demo.switchboard.test', password: 'demo-agent', role: 'member' },
-  { name: 'Ava Admin', email: 'ava@demo.switchboard.test', password: 'demo-admin', role: 'admin' },
+  { name: 'Maya Patel', email: 'maya@demo.switchboard.test', password: 'demo-manager', role: 'manager', organisation: DEMO_ORG.name },
+  { name: 'Sam Rivera', email: 'sam@demo.switchboard.test', password: 'demo-agent', role: 'member', organisation: DEMO_ORG.name },
+  { name: 'Alex Chen', email: 'alex@demo.switchboard.test', password: 'demo-agent', role: 'member', organisation: DEMO_ORG.name },
+  { name: 'Ava Admin', email: 'ava@demo.switchboard.test', password: 'demo-admin', role: 'admin', organisation: DEMO_ORG.name },
 ];
 
 // Avatar colours carry white initials: each is dark enough for 4.5:1 (axe's colour-contrast rule).

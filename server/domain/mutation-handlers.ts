@@ -14,6 +14,7 @@ import { guardPrivateData, privateNumberHandlers } from './private-numbers.ts';
 import { createWorkflowHandlers, noticeAssignment } from './conversation-workflow.ts';
 import { sendRefusal } from './send-rules.ts';
 import { createSurveyHandlers } from './surveys.ts';
+import { callHandlers } from './calls.ts';
 import { agentMessage, appendOutbound, nextMessageTime } from './outbound-message.ts';
 import { enqueueSend } from './send-queue.ts';
 import { permissions } from '../../protocol/permissions.ts';
@@ -56,6 +57,7 @@ export function createMutationHandlers(
     ...contactHandlers,
     ...createSurveyHandlers({ sendQueued, pageUrl: surveyPageUrl }),
     ...chatHandlers,
+    ...callHandlers,
     ...privateNumberHandlers,
     ...routingHandlers,
     // conversation.create sends its first message through message.send (same rules, same delivery).

@@ -14,6 +14,7 @@ import {
   type DemoCustomer,
   type DemoWhatsAppChannelId,
 } from './demo-cast.ts';
+import { startContactCenterTraffic, type CcTraffic } from './demo-cc-traffic.ts';
 import { demoPhoto } from './png.ts';
 import { demoVoiceNote } from './voice-note.ts';
 import { TwilioSimulator } from './twilio-simulator.ts';
@@ -48,6 +49,8 @@ export interface DemoTrafficOptions {
   watchMs?: number;
   random?: () => number;
   timers?: DemoTimers;
+  /** Customers of the demo Contact Center (demo-cc-traffic.ts): their mean interval; unset or 0 = none. */
+  contactCenterIntervalMs?: number;
 }
 
 type DemoMedia = 'photo' | 'voice' | null;
@@ -76,6 +79,8 @@ export interface DemoSimulators {
 export interface DemoTraffic {
   simulators: DemoSimulators;
   readonly customerMessages: readonly CustomerMessage[];
+  /** The Contact Center's customers, when started. */
+  contactCenter: CcTraffic | null;
   stop(): Promise<void>;
 }
 
@@ -140,6 +145,9 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     await Promise.all(started.map((s) => s.close()));
     throw err;
   }
+  const contactCenter = options.contactCenterIntervalMs
+    ? await startContactCenterTraffic({ serverUrl: server.url, twilio, target: { dataDir: options.dataDir, ...options.database }, log, intervalMs: options.contactCenterIntervalMs, random, timers })
+    : null;
   log(`provider simulators: Twilio ${twilio.url} (${DEMO_SMS_CHANNELS.map((c) => c.id).join(', ')}), WhatsApp ${DEMO_WHATSAPP_CHANNELS.map((c) => `${simulators.whatsapp[c.id].url} (${c.id})`).join(', ')}`);
 
   const customerMessages: CustomerMessage[] = [];
@@ -242,6 +250,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     for (const sent of twilio.sent.slice(seen.twilio)) {
       const channel = DEMO_SMS_CHANNELS.find((c) => c.number === sent.form.From);
       if (sent.authorized && channel && sent.form.To) replied(channel.id, sent.form.To);
+      contactCenter?.sawSend({ from: sent.form.From, to: sent.form.To, authorized: sent.authorized });
     }
     seen.twilio = twilio.sent.length;
     for (const channel of DEMO_WHATSAPP_CHANNELS) {
@@ -269,12 +278,14 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
   return {
     simulators,
     customerMessages,
+    contactCenter,
     stop() {
       stopped = true;
       stopping ??= (async () => {
         for (const handle of pending) timers.clear(handle);
         pending.clear();
         await Promise.allSettled([...inflight]);
+        await contactCenter?.stop();
         await Promise.all(started.map((s) => s.close()));
         // The simulators are gone: back to the demo delivery, so a later start without demo traffic
         // (npm run server -- --demo, SWITCHBOARD_SERVER_URL) does not send to dead ports.

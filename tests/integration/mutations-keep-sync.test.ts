@@ -88,6 +88,8 @@ const ARGS: { [N in MutationName]: fc.Arbitrary<unknown> } = {
   'queue.settings': args({ inboxId: id(...INBOXES), settings: fc.record({ mode: fc.constantFrom('assign', 'offer'), defaultCapacity: fc.integer({ min: 0, max: 60 }) }, { requiredKeys: [] }) }),
   'offer.accept': args({ conversationId: id(...CONVERSATIONS) }),
   'offer.decline': args({ conversationId: id(...CONVERSATIONS) }),
+  'conversation.noteCall': args({ conversationId: id(...CONVERSATIONS), messageId: freshId }),
+  'org.setSoftphone': args({ urlTemplate: fc.option(fc.oneof(fc.constantFrom('https://phone.example.com/dial?to={number}', 'http://x.test/{number}'), nastyString)) }),
   'survey.send': args({
     conversationId: id(...CONVERSATIONS),
     surveyId: freshId,

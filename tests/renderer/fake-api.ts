@@ -380,6 +380,19 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     'actions.sendSurvey': ({ conversationId }) => ({ surveyId: 'survey-fake', ...handlers['actions.sendMessage']({ conversationId, body: 'Satisfaction survey' }) }),
     'surveys.settings': ({ inboxId }) => ({ inboxId, message: 'How did we do? {link}', isDefault: true }),
     'surveys.saveSettings': ({ inboxId, message }) => ({ inboxId, message, isDefault: false }),
+    // Contact Center (issue 10): this fake is a Customer Engagement organisation, so none of it shows.
+    'org.get': () => null,
+    'queues.mine': () => ({ edition: 'customer_engagement', queues: [] }),
+    'actions.queueLogin': () => ({}),
+    'actions.queueLogout': () => ({}),
+    'offers.mine': () => [],
+    'actions.acceptOffer': () => ({}),
+    'actions.declineOffer': () => ({}),
+    'actions.placeCall': () => {
+      throw Object.assign(new Error('Calling a contact is part of Contact Center.'), { code: 'forbidden' });
+    },
+    'conversations.routingDetails': () => null,
+    'actions.setSoftphone': () => ({}),
     'surveys.report': ({ from, to }) => ({ from, to, total: { sent: 0, answered: 0, satisfied: 0, csat: null, responseRate: null }, inboxes: [], agents: [] }),
     'actions.assign': ({ conversationId, assigneeId }) => {
       find(conversationId).assigneeId = assigneeId;

@@ -186,6 +186,8 @@ export class OptimisticLayer {
       case 'queue.settings':
       case 'offer.accept':
       case 'offer.decline':
+      case 'org.setSoftphone':
+      case 'conversation.noteCall':
         // No local view shows these before the server answers.
         return;
     }
