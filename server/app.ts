@@ -270,6 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await sweepUploads();
   // After every sender is in place (web chat above): unfinished send jobs of an earlier run go out now.
   await domain.startDelivery();
+  domain.routing.start();
   const timers = [
     setInterval(() => void domain.applyLogRetention().then(sweepUploads), domain.logRetention.intervalMs),
     setInterval(() => void domain.noticeForeignCommits(), options.foreignCommitPollMs ?? 2000),
@@ -294,6 +295,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // callbacks) and web chat sockets still work; what is left is sent on the next start.
         hub.close();
         await domain.stopDelivery(options.shutdownGraceMs ?? 10_000);
+        await domain.routing.stop();
         webchat.close();
         await visitorRelay.close();
         server.closeAllConnections();

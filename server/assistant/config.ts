@@ -7,6 +7,7 @@ import {
   type OrgEdition,
 } from '../../protocol/assistant.ts';
 import { permissions } from '../../protocol/permissions.ts';
+import { publishOrg } from '../domain/org-record.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { AssistantSettingsRow, Org } from '../storage/storage.ts';
 
@@ -136,6 +137,7 @@ export function setAssistantEnabled(domain: Domain, orgId: string, enabled: bool
 export function setOrgEdition(domain: Domain, orgId: string, edition: OrgEdition, now: number): Promise<void> {
   return domain.write(async (tx) => {
     await tx.setOrgEdition(orgId, edition);
+    await publishOrg(tx, orgId);
     const row = await tx.getAssistantSettings(orgId);
     if (row?.enabled && !permissions.assistantInEdition(edition)) await tx.putAssistantSettings({ ...row, enabled: false, updatedAt: now });
   });

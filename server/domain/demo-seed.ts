@@ -1,4 +1,5 @@
 import type { ChannelKind, EntityOf } from '../../protocol/domain.ts';
+import { publishOrg } from './org-record.ts';
 import type { DemoAccount } from '../../protocol/http.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { putRecord, scopeOf } from './change-log.ts';
@@ -82,6 +83,7 @@ export async function seedDemoWorkspace(tx: StorageTx, now: number): Promise<voi
   const rand = random(20261125);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   await tx.putOrg({ ...DEMO_ORG });
+  await publishOrg(tx, DEMO_ORG.id);
 
   for (const u of DEMO_USERS) {
     const user: EntityOf<'user'> = {

@@ -23,6 +23,7 @@ import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type R
 import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 import { SurveyService } from './survey-service.ts';
+import { RoutingService, type RoutingServiceOptions } from './routing/routing-service.ts';
 
 export interface DomainOptions {
   storage: Storage;
@@ -46,6 +47,8 @@ export interface DomainOptions {
   logRetention?: Partial<LogRetentionPolicy>;
   /** Runs retention and session pruning on one instance at a time (app.ts: an advisory lock on PostgreSQL); default in-process. */
   housekeeping?: HousekeepingLock;
+  /** Contact Center routing: presence lease, timer poll, instance id (routing-service.ts defaults). */
+  routing?: Pick<RoutingServiceOptions, 'presenceLeaseMs' | 'timerPollMs' | 'instanceId'>;
 }
 
 export interface AppliedMutation {
@@ -84,6 +87,8 @@ export class Domain {
   readonly surveys: SurveyService;
   /** Sign-in, token checks, sign-out, the expired-session sweep (session-service.ts). */
   readonly sessions: SessionService;
+  /** Contact Center routing (issue 10): timers, presence, org records (server/domain/routing/). */
+  readonly routing: RoutingService;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
   readonly logRetention: LogRetentionPolicy;
   /** The highest seq listeners were told about; a higher head was committed by another process. */
@@ -118,6 +123,7 @@ export class Domain {
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
+    this.routing = new RoutingService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock, log: this.log, ...options.routing });
     this.logRetention = resolveLogRetention(options.logRetention);
     this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();
     this.sessions = new SessionService(
@@ -136,6 +142,7 @@ export class Domain {
 
   /** Notes the log's head, so only later commits of other processes count as foreign (Domain.open calls it). */
   async init(): Promise<void> {
+    await this.routing.init();
     const head = await this.head();
     this.announcedHead = Math.max(this.announcedHead, head);
   }

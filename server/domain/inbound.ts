@@ -6,6 +6,8 @@ import { linkMessageAttachments } from './attachments.ts';
 import { putRecord, scopeOf } from './change-log.ts';
 import { nextMessageTime, preview } from './outbound-message.ts';
 import { enqueueSend } from './send-queue.ts';
+import { afterConversationWrite } from './routing/hooks.ts';
+import { onInbound } from './routing/transitions.ts';
 
 export interface InboundMessage {
   channelId: string;
@@ -64,6 +66,7 @@ export async function receiveInbound(tx: StorageTx, input: InboundMessage, now: 
   let contact = conversation?.contactId ? await tx.get('contact', conversation.contactId) : null;
   if (!contact && phoneLike) contact = await tx.findSharedContactByPhone(inbox.orgId, input.from);
 
+  const isNew = !conversation;
   if (!conversation) {
     conversation = {
       id: `conv_${randomUUID()}`,
@@ -108,7 +111,7 @@ export async function receiveInbound(tx: StorageTx, input: InboundMessage, now: 
     createdAt: at,
   };
   // The conversation row must exist before the message that references it.
-  const updated: EntityOf<'conversation'> = {
+  const updated: EntityOf<'conversation'> = onInbound(inbox, conversation, {
     ...conversation,
     contactId: conversation.contactId ?? contact?.id ?? null,
     // An inbound message on a closed conversation reopens it.
@@ -116,11 +119,12 @@ export async function receiveInbound(tx: StorageTx, input: InboundMessage, now: 
     closedAt: null,
     lastMessageAt: at,
     lastMessagePreview: preview(input.body || attachmentSummary(input.attachments ?? [])),
-  };
+  }, isNew, now);
   await putRecord(tx, scopeOf.conversation(updated), 'conversation', updated);
   await putRecord(tx, scopeOf.conversation(updated), 'message', message);
   // Provider media and web chat uploads were stored (and reserved) before; the message makes them its own.
   await linkMessageAttachments(tx, message, now);
+  await afterConversationWrite(tx, isNew ? null : conversation, updated, now);
 
   if (channel.kind === 'sms' && !createdContact) {
     const word = smsKeyword(input.body);

@@ -19,6 +19,7 @@ import { agentMessage, appendOutbound, nextMessageTime } from './outbound-messag
 import { enqueueSend } from './send-queue.ts';
 import { permissions } from '../../protocol/permissions.ts';
 import { routingHandlers } from './routing/handlers.ts';
+import { afterConversationWrite, withRouting } from './routing/hooks.ts';
 
 export interface MutationContext {
   tx: StorageTx;
@@ -148,18 +149,18 @@ export function createMutationHandlers(
         const holder = conversation.assigneeId ? await tx.get('user', conversation.assigneeId) : null;
         return reject('conflict', holder ? `${holder.name} was assigned this conversation a moment ago.` : 'This conversation was unassigned a moment ago.');
       }
-      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', { ...conversation, assigneeId: args.assigneeId });
+      const next = await withRouting(tx, conversation, { ...conversation, assigneeId: args.assigneeId }, ctx.now);
+      await putRecord(tx, scopeOf.conversation(conversation), 'conversation', next);
       await noticeAssignment(ctx, conversation, args.assigneeId);
+      await afterConversationWrite(tx, conversation, next, ctx.now);
     },
 
     'conversation.setStatus': async (ctx, args) => {
       const conversation = await conversationForMember(ctx, args.conversationId);
       if (conversation.status === args.status) return;
-      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', {
-        ...conversation,
-        status: args.status,
-        closedAt: args.status === 'closed' ? ctx.now : null,
-      });
+      const next = await withRouting(ctx.tx, conversation, { ...conversation, status: args.status, closedAt: args.status === 'closed' ? ctx.now : null }, ctx.now);
+      await putRecord(ctx.tx, scopeOf.conversation(conversation), 'conversation', next);
+      await afterConversationWrite(ctx.tx, conversation, next, ctx.now);
     },
 
     'conversation.markRead': async (ctx, args) => {

@@ -1,3 +1,5 @@
+import { noteAgentActivity } from './routing/hooks.ts';
+import { onReply } from './routing/transitions.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
 import { attachmentSummary } from '../../protocol/attachments.ts';
 import { linkMessageAttachments } from './attachments.ts';
@@ -41,12 +43,13 @@ export async function appendOutbound(
   const target = scopeOf.conversation(conversation);
   await putRecord(ctx.tx, target, 'message', message);
   const participantIds = conversation.participantIds.includes(ctx.actor.id) ? conversation.participantIds : [...conversation.participantIds, ctx.actor.id];
-  await putRecord(ctx.tx, target, 'conversation', {
+  await putRecord(ctx.tx, target, 'conversation', onReply({
     ...conversation,
     participantIds,
     lastMessageAt: message.createdAt,
     lastMessagePreview: preview(message.body || attachmentSummary(message.attachments)),
-  });
+  }, message.createdAt));
+  await noteAgentActivity(ctx.tx, conversation, ctx.actor.id, ctx.now);
   await linkMessageAttachments(ctx.tx, message, ctx.now);
   await enqueueSend(ctx.tx, message.id, ctx.now);
   ctx.afterCommit(sendQueued);

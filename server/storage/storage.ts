@@ -234,6 +234,49 @@ export interface StorageTx {
   setSurveyMessage(inboxId: string, message: string, by: string, at: number): Promise<void>;
   /** Surveys sent in [from, to) in these inboxes, counted per inbox and per (agent, inbox). */
   surveyCounts(inboxIds: readonly string[], from: number, to: number): Promise<{ byInbox: SurveyCountRow[]; byAgent: SurveyCountRow[] }>;
+
+  // ---- Contact Center routing (issue 10; sqlite/routing.ts, postgres/routing.ts). The records are entities
+  // (queueAgent, conversation.routing, org); what follows are the routing choice's reads, durable timers and presence.
+  listOrgIds(): Promise<string[]>;
+  /** The waiting, not offered conversation of the queue that waited longest (FIFO), or null. */
+  oldestRoutableConversation(inboxId: string): Promise<EntityOf<'conversation'> | null>;
+  /**
+   * The logged-in, connected agent of the queue with room (open conversations assigned + pending offers below
+   * their capacity, else `defaultCapacity`) who was routed to longest ago (never first), ties by user id; or null.
+   */
+  nextAgentWithRoom(inboxId: string, defaultCapacity: number): Promise<string | null>;
+  /** Per agent of the queue with any: open conversations assigned to them plus pending offers to them. */
+  agentLoads(inboxId: string): Promise<Array<{ userId: string; load: number }>>;
+  /** Open conversations of the queue assigned or offered to this person. */
+  openConversationsOfAgent(inboxId: string, userId: string): Promise<EntityOf<'conversation'>[]>;
+  /** The newest reply a person wrote in the conversation (authorType user), or null. */
+  lastAgentReplyAt(conversationId: string): Promise<number | null>;
+  queueAgentsOfUser(userId: string): Promise<EntityOf<'queueAgent'>[]>;
+  /** A durable timer (kind, key) due at `dueAt`; an existing one is moved. */
+  putTimer(kind: string, key: string, dueAt: number, at: number): Promise<void>;
+  deleteTimer(kind: string, key: string): Promise<void>;
+  /**
+   * One due timer (due_at <= now, earliest first) for this transaction to fire and delete; PostgreSQL locks it
+   * (FOR UPDATE SKIP LOCKED), so another instance firing at the same moment takes a different one.
+   */
+  claimDueTimer(now: number): Promise<TimerRow | null>;
+  nextTimerAt(): Promise<number | null>;
+  /** One more sync socket of this person on this instance, which keeps it alive until `leaseUntil`. */
+  presenceOpened(userId: string, instanceId: string, leaseUntil: number): Promise<void>;
+  /** One socket fewer (the row goes with the last). */
+  presenceClosed(userId: string, instanceId: string): Promise<void>;
+  /** The instance's heartbeat: its rows live until `leaseUntil`. */
+  renewPresence(instanceId: string, leaseUntil: number): Promise<void>;
+  /** Whether a live row (lease after `now`) of this person exists on any instance. */
+  userConnected(userId: string, now: number): Promise<boolean>;
+  /** Deletes rows whose lease ran out (their instance died) and returns whose they were. */
+  expirePresence(now: number): Promise<string[]>;
+}
+
+export interface TimerRow {
+  kind: string;
+  key: string;
+  dueAt: number;
 }
 
 /**

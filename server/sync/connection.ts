@@ -199,6 +199,7 @@ export class SyncConnection {
     this.user = auth.user;
     this.sessionIdValue = auth.sessionId;
     this.clientId = hello.clientId;
+    this.domain.routing.presence.opened(auth.user.id);
 
     const held = new Set(scopes);
     // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
@@ -382,6 +383,7 @@ export class SyncConnection {
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.helloTimer = this.pingTimer = this.silenceTimer = null;
+    if (this.user) this.domain.routing.presence.closed(this.user.id);
     this.onClosed(this);
   }
 }

@@ -326,7 +326,7 @@ export const MIGRATIONS: readonly string[] = [
     data jsonb NOT NULL
   );
   CREATE INDEX queue_agents_inbox ON queue_agents(inbox_id, id);
-  CREATE INDEX queue_agents_routable ON queue_agents(inbox_id, last_routed_at, user_id) WHERE logged_in AND connected;
+  CREATE INDEX queue_agents_routable ON queue_agents(inbox_id, last_routed_at NULLS FIRST, user_id) WHERE logged_in AND connected;
   CREATE INDEX queue_agents_user ON queue_agents(user_id);
   ALTER TABLE conversations ADD COLUMN route_waiting_since bigint;
   ALTER TABLE conversations ADD COLUMN open_assignee_id text COLLATE "C";

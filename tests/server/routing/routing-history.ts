@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { loadHolder, routableSince, type EntityOf } from '../../../protocol/domain.ts';
+import { AGENTS, CHANNEL, Clock, readState, SUPERVISOR, type Instance, type QueueState } from './routing-world.ts';
+
+/** Histories of what happens to a queue; indices are resolved against the state when each event runs. */
+export type RoutingEvent =
+  | { k: 'arrive'; customer: number }
+  | { k: 'connect' | 'disconnect' | 'login'; agent: number }
+  | { k: 'logout'; agent: number; bySupervisor: boolean }
+  | { k: 'close' | 'reply' | 'accept' | 'decline' | 'unassign'; pick: number }
+  | { k: 'handAssign'; pick: number; agent: number }
+  | { k: 'capacity'; agent: number | null; capacity: number }
+  | { k: 'tick'; ms: number };
+
+const agent = fc.nat(AGENTS.length - 1);
+const pick = fc.nat(20);
+export const routingEvent: fc.Arbitrary<RoutingEvent> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('arrive' as const), customer: fc.nat(9) }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constantFrom('connect' as const, 'login' as const), agent }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('disconnect' as const), agent }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('logout' as const), agent, bySupervisor: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constantFrom('close' as const, 'reply' as const, 'accept' as const, 'decline' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('unassign' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('handAssign' as const), pick, agent }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('capacity' as const), agent: fc.option(agent, { nil: null }), capacity: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 31_000, 61_000) }) },
+);
+
+type Conversation = EntityOf<'conversation'>;
+const byId = (a: Conversation, b: Conversation) => (a.id < b.id ? -1 : 1);
+const at = <T>(items: readonly T[], i: number): T | undefined => (items.length ? items[i % items.length] : undefined);
+
+/** Sockets this test opened per (instance, agent), so a disconnect closes one that is open. */
+export type Sockets = Map<string, number>;
+
+/**
+ * Runs one event on an instance. Returns the conversations a person (not routing) gave to someone in it (hand
+ * assignments, accepted offers): the invariants judge routing's choices only.
+ */
+export async function runEvent(event: RoutingEvent, on: Instance, state: QueueState, clock: Clock, sockets: Sockets): Promise<Set<string>> {
+  const people = new Set<string>();
+  const open = state.conversations.filter((c) => c.status === 'open').sort(byId);
+  const agentId = 'agent' in event && event.agent !== null ? AGENTS[event.agent]! : SUPERVISOR;
+  const socketKey = `${on.name}:${agentId}`;
+  switch (event.k) {
+    case 'arrive':
+      await on.domain.receiveInbound({ channelId: CHANNEL, from: `+1415555${1000 + event.customer}`, body: 'Hello' });
+      break;
+    case 'connect':
+      sockets.set(socketKey, (sockets.get(socketKey) ?? 0) + 1);
+      on.domain.routing.presence.opened(agentId);
+      await on.domain.routing.settled();
+      break;
+    case 'disconnect':
+      if (!sockets.get(socketKey)) break;
+      sockets.set(socketKey, sockets.get(socketKey)! - 1);
+      on.domain.routing.presence.closed(agentId);
+      await on.domain.routing.settled();
+      break;
+    case 'login':
+      await on.apply(agentId, { name: 'queue.login', args: { inboxIds: ['queue_rt'] } });
+      break;
+    case 'logout':
+      await on.apply(event.bySupervisor ? SUPERVISOR : agentId, { name: 'queue.logout', args: { inboxIds: ['queue_rt'], userId: agentId } });
+      break;
+    case 'close': {
+      const c = at(open, event.pick);
+      if (c) await on.apply(c.assigneeId ?? SUPERVISOR, { name: 'conversation.setStatus', args: { conversationId: c.id, status: 'closed' } });
+      break;
+    }
+    case 'reply': {
+      const c = at(open.filter((x) => x.assigneeId), event.pick);
+      if (c) await on.apply(c.assigneeId!, { name: 'message.send', args: { conversationId: c.id, messageId: `m_${clock.now}_${event.pick}`, body: 'On it', attachments: [] } });
+      break;
+    }
+    case 'accept':
+    case 'decline': {
+      const c = at(open.filter((x) => x.routing?.offer), event.pick);
+      if (!c) break;
+      if (event.k === 'accept') people.add(c.id);
+      await on.apply(c.routing!.offer!.userId, { name: event.k === 'accept' ? 'offer.accept' : 'offer.decline', args: { conversationId: c.id } });
+      break;
+    }
+    case 'unassign':
+    case 'handAssign': {
+      const c = at(open, event.pick);
+      if (!c) break;
+      const assigneeId = event.k === 'handAssign' ? AGENTS[event.agent]! : null;
+      people.add(c.id);
+      await on.apply(SUPERVISOR, { name: 'conversation.assign', args: { conversationId: c.id, assigneeId } });
+      break;
+    }
+    case 'capacity':
+      await on.apply(SUPERVISOR, { name: 'queue.setCapacity', args: { inboxId: 'queue_rt', userId: event.agent === null ? null : agentId, capacity: event.capacity } });
+      break;
+    case 'tick':
+      clock.now += event.ms;
+      await on.domain.routing.runDueTimers();
+      break;
+  }
+  return people;
+}
+
+/** FIFO order: waiting since, then id (as the routing query orders). */
+const key = (c: Conversation): [number, string] => [c.routing?.waitingSince ?? Number.POSITIVE_INFINITY, c.id];
+const before = (a: Conversation, b: Conversation): boolean => {
+  const [ta, ia] = key(a);
+  const [tb, ib] = key(b);
+  return ta < tb || (ta === tb && ia < ib);
+};
+
+export interface CheckOptions {
+  /** Events ran concurrently (two instances): judge eligibility and FIFO only where the interleaving cannot blur them. */
+  concurrent: boolean;
+}
+
+/** The four properties of issue 10 §2, judged on the change from `s` to `t`. Returns what is wrong (empty = fine). */
+export function checkRouting(s: QueueState, t: QueueState, byPeople: Set<string>, options: CheckOptions): string[] {
+  const problems: string[] = [];
+  const holderBefore = new Map(s.conversations.map((c) => [c.id, loadHolder(c)]));
+  const load = new Map<string, number>();
+  for (const c of t.conversations) {
+    const h = loadHolder(c);
+    if (h) load.set(h, (load.get(h) ?? 0) + 1);
+    if (c.assigneeId && c.routing?.offer) problems.push(`${c.id} is assigned and offered at once`);
+  }
+  const capacity = (st: QueueState, userId: string) => st.agents.get(userId)?.capacity ?? st.defaultCapacity;
+  const eligible = (userId: string) => Boolean(t.agents.get(userId)?.loggedIn && t.agents.get(userId)?.connected);
+  const routedNow = t.conversations.filter((c) => {
+    const h = loadHolder(c);
+    return h !== null && h !== holderBefore.get(c.id) && !byPeople.has(c.id);
+  });
+  const routableBefore = new Set(s.conversations.filter((c) => routableSince(c) !== null).map((c) => c.id));
+  for (const c of routedNow) {
+    const to = loadHolder(c)!;
+    const agent = t.agents.get(to);
+    // 1. every assignment (or offer) goes to an eligible agent
+    if (!agent?.loggedIn || (!options.concurrent && !agent.connected)) problems.push(`${c.id} went to ${to}, who is not logged in and connected`);
+    // 3. no agent over capacity (through routing)
+    const cap = Math.max(capacity(t, to), capacity(s, to));
+    if ((load.get(to) ?? 0) > cap) problems.push(`${to} holds ${load.get(to)} of capacity ${cap} after routing gave them ${c.id}`);
+    // 2. FIFO: nothing that still waits was ahead of it
+    for (const w of t.conversations) {
+      if (routableSince(w) === null || !before(w, c)) continue;
+      if (options.concurrent && !routableBefore.has(w.id)) continue;
+      problems.push(`${c.id} (waiting since ${c.routing?.waitingSince}) was routed before ${w.id} (waiting since ${w.routing?.waitingSince})`);
+    }
+  }
+  // 4. nothing waits while an eligible agent has room
+  const waiting = t.conversations.filter((c) => routableSince(c) !== null);
+  if (waiting.length) {
+    for (const userId of AGENTS) {
+      if (eligible(userId) && (load.get(userId) ?? 0) < capacity(t, userId)) {
+        problems.push(`${waiting.length} conversation(s) wait while ${userId} has room (${load.get(userId) ?? 0} of ${capacity(t, userId)})`);
+      }
+    }
+  }
+  return problems;
+}
+
+export { readState };
