@@ -146,7 +146,7 @@ export function ratingLabel(rating: number): string {
 
 /**
  * A length of time, one way everywhere (waits, response times, time in a status). `short`: the two largest
- * units ("45 s", "3 min 05 s", "2 h 10 min", "3 d 4 h"); `clock`: a live ticker ("0:45", "3:05", "1:02:07").
+ * units, a zero second one left out ("45 s", "3 min 05 s", "1 min", "2 h 10 min", "3 d 4 h"); `clock`: a live ticker ("0:45", "3:05", "1:02:07").
  * Negative or missing lengths (a clock a little ahead of the server's) read as zero.
  */
 export function formatDuration(ms: number, style: 'short' | 'clock' = 'short'): string {
@@ -157,7 +157,7 @@ export function formatDuration(ms: number, style: 'short' | 'clock' = 'short'): 
   const two = (n: number): string => String(n).padStart(2, '0');
   if (style === 'clock') return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
   if (h >= 24) return `${Math.floor(h / 24)} d ${h % 24} h`;
-  if (h > 0) return `${h} h ${two(m)} min`;
-  if (m > 0) return `${m} min ${two(s)} s`;
+  if (h > 0) return m === 0 ? `${h} h` : `${h} h ${two(m)} min`;
+  if (m > 0) return s === 0 ? `${m} min` : `${m} min ${two(s)} s`;
   return `${s} s`;
 }

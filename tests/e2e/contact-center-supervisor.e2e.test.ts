@@ -36,6 +36,8 @@ async function agent(email: string): Promise<Agent> {
     return result.value as IpcOutput<M>;
   };
   await call('session.signIn', { serverUrl: product.server.url, email, password: 'demo-agent' });
+  // Logging in is checked against the queues in the agent's own cache: wait for the first sync to bring them.
+  await expect.poll(async () => (await call('queues.mine', {})).queues.some((q) => q.inboxId === BILLING), { timeout: 15_000 }).toBe(true);
   const a = { core, call, dir };
   agents.push(a);
   return a;

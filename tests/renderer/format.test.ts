@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, countOf, deliveryLabel, formatAddress, formatCount, formatFileSize, formatPhone } from '../../renderer/format.ts';
+import { channelLabel, countOf, deliveryLabel, formatAddress, formatCount, formatFileSize, formatDuration, formatPhone } from '../../renderer/format.ts';
 
 describe('one formatter for names and numbers', () => {
   it('formats phone numbers internationally and leaves other addresses alone', () => {
@@ -52,5 +52,24 @@ describe('channel names with their kind', () => {
     expect(channelNameWithKind({ name: 'Sam Rivera’s number', kind: 'sms' })).toBe('Sam Rivera’s number (SMS)');
     expect(channelOptionLabel({ name: 'Sales SMS', kind: 'sms', address: '+14155550100' })).toBe('Sales SMS · +1 415 555 0100');
     expect(channelOptionLabel({ name: 'Sam Rivera’s number', kind: 'sms', address: '+14155550170' })).toBe('Sam Rivera’s number · +1 415 555 0170 (SMS)');
+  });
+});
+
+describe('durations (waits, response times, time in a status)', () => {
+  it('short: the two largest units, a zero second one left out', () => {
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(45_400)).toBe('45 s');
+    expect(formatDuration(185_000)).toBe('3 min 05 s');
+    expect(formatDuration(60_000)).toBe('1 min');
+    expect(formatDuration(2 * 3_600_000 + 10 * 60_000 + 5_000)).toBe('2 h 10 min');
+    expect(formatDuration(3_600_000)).toBe('1 h');
+    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe('3 d 4 h');
+  });
+  it('clock: a live ticker; a length below zero (a clock ahead of the server) reads as zero', () => {
+    expect(formatDuration(45_000, 'clock')).toBe('0:45');
+    expect(formatDuration(185_999, 'clock')).toBe('3:05');
+    expect(formatDuration(3_727_000, 'clock')).toBe('1:02:07');
+    expect(formatDuration(-5_000, 'clock')).toBe('0:00');
+    expect(formatDuration(Number.NaN)).toBe('0 s');
   });
 });
