@@ -34,10 +34,15 @@ export function noteQueueWaiting(cache: CacheDb, user: User, now = Date.now()): 
   if (permissions.superviseQueues(user.role)) noteWaiting(cache, now, historyOf(cache));
 }
 
-function requireSupervisor(user: User): void {
-  if (!permissions.superviseQueues(user.role)) {
-    throw new IpcFailure('forbidden', 'Only supervisors, managers and admins can watch queues, log agents out or change capacities.');
-  }
+/** The server's words for the same refusal (server/domain/routing/handlers.ts), so offline and online read alike. */
+const REFUSED = {
+  watch: 'Only supervisors, managers and admins can watch queues.',
+  logOut: 'Only supervisors, managers and admins can log others out of queues.',
+  capacity: 'Only supervisors, managers and admins can change capacities.',
+} as const;
+
+function requireSupervisor(user: User, what: keyof typeof REFUSED): void {
+  if (!permissions.superviseQueues(user.role)) throw new IpcFailure('forbidden', REFUSED[what]);
 }
 
 function requireQueue(cache: CacheDb, inboxId: string): void {
@@ -58,13 +63,13 @@ export function queueSupervisorIpcHandlers(deps: QueueSupervisorDeps): Pick<IpcH
   return {
     'queues.overview': () => {
       const { cache, user } = deps.session();
-      requireSupervisor(user);
+      requireSupervisor(user, 'watch');
       return queueOverview(cache, now(), historyOf(cache));
     },
 
     'actions.logOutAgent': ({ inboxId, userId }) => {
       const { cache, user } = deps.session();
-      requireSupervisor(user);
+      requireSupervisor(user, 'logOut');
       requireQueue(cache, inboxId);
       requireQueueMember(cache, inboxId, userId);
       deps.enqueue({ name: 'queue.logout', args: { inboxIds: [inboxId], userId } });
@@ -73,7 +78,7 @@ export function queueSupervisorIpcHandlers(deps: QueueSupervisorDeps): Pick<IpcH
 
     'actions.setCapacity': ({ inboxId, userId, capacity }) => {
       const { cache, user } = deps.session();
-      requireSupervisor(user);
+      requireSupervisor(user, 'capacity');
       requireQueue(cache, inboxId);
       if (userId === null && capacity === null) throw new IpcFailure('invalid', 'A queue always has a default capacity: enter a number from 1 to 50.');
       if (userId !== null) requireQueueMember(cache, inboxId, userId);
