@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { User } from '../../../protocol/domain.ts';
 import type { Mutation } from '../../../protocol/mutations.ts';
+import type { QueuesOverview } from '../../../protocol/queue-overview.ts';
 import { recordId } from '../../../protocol/scope.ts';
 import { IpcFailure } from '../../../main/ipc-router.ts';
 import { queueSupervisorIpcHandlers } from '../../../main/core/queue-supervisor-actions.ts';
@@ -52,7 +53,7 @@ describe('supervisor queue actions', () => {
       { name: 'queue.setCapacity', args: { inboxId: 'q_one', userId: OTHER, capacity: null } },
       { name: 'queue.setCapacity', args: { inboxId: 'q_one', userId: null, capacity: 2 } },
     ]);
-    expect(handlers['queues.overview']({}).queues.map((q) => q.inboxId)).toEqual(['q_one']);
+    expect((handlers['queues.overview']({}) as QueuesOverview).queues.map((q) => q.inboxId)).toEqual(['q_one']);
   });
 
   it('an agent is refused at once, and nothing is queued', () => {
