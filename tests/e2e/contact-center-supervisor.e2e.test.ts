@@ -92,6 +92,8 @@ describe('the supervisor’s Queues view', () => {
     await expect.poll(() => text('queue-waiting')).toBe('1');
     const first = await text('queue-oldest');
     await expect.poll(() => text('queue-oldest'), { timeout: 5000 }).not.toBe(first);
+    expect(await card().locator('.queue-waiting-list [data-testid="queue-conversation"]').getAttribute('data-state')).toBe('waiting');
+    await page.screenshot({ path: path.join(tmpdir(), 'queues-view-waiting.png') });
     expect(await serviceLevel()).toEqual(before);
   });
 
