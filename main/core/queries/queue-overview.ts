@@ -65,9 +65,7 @@ export const QUEUE_OVERVIEW_SQL = {
                       c.in_progress_logged_out AS flagged, NULL AS routing
                     FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id
                     WHERE c.inbox_id = ? AND c.waiting_since IS NOT NULL ORDER BY c.waiting_since, c.id LIMIT ${WAITING_LIST_LIMIT}`,
-    // The list index (inbox_id, status, archived, conv_key …) counts these without reading a row: conv_key is
-    // the closing time of a closed conversation.
-    handled: `SELECT count(*) FROM conversations WHERE inbox_id = ? AND status = 'closed' AND archived IN (0, 1) AND conv_key >= ?`,
+    handled: `SELECT count(*) FROM conversations WHERE inbox_id = ? AND status = 'closed' AND closed_at >= ?`,
     firstResponses: `SELECT first_response_at - first_queued_at FROM conversations
                        WHERE inbox_id = ? AND first_response_at >= ? AND first_queued_at IS NOT NULL`,
     serviceLevel: `SELECT ${SERVICE_LEVEL_SUMS} FROM conversations WHERE inbox_id = @inboxId AND first_queued_at >= @dayStart`,
