@@ -149,7 +149,8 @@ export const Mutation = z.discriminatedUnion('name', [
   }),
   z.object({
     name: z.literal('inbox.create'),
-    args: z.object({ inboxId: Id, name: InboxName, assignmentMode: z.boolean() }),
+    /** kind 'queue' (issue 10): an inbox queue with the default routing settings (Contact Center; permissions.configureQueues). */
+    args: z.object({ inboxId: Id, name: InboxName, assignmentMode: z.boolean(), kind: z.enum(['shared', 'queue']).optional() }),
   }),
   z.object({
     name: z.literal('inbox.update'),

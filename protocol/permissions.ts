@@ -57,6 +57,8 @@ export const permissions = {
   superviseQueues: (role: Role | null | undefined): boolean => isManager(role),
   /** A queue's routing settings (mode, default capacity, timeouts): managers and admins. */
   configureQueues: (role: Role | null | undefined): boolean => role === 'manager' || role === 'admin',
+  /** Inbox queues (routed) exist only in Contact Center organisations. */
+  queuesInEdition: (edition: OrgEdition): boolean => edition === 'contact_center',
   /** Call the contact / Convert to a phone call: Contact Center only. */
   placeCall: (edition: OrgEdition): boolean => edition === 'contact_center',
   /** The softphone address calls open instead of tel: (an organisation setting). */

@@ -1,3 +1,4 @@
+import { newQueue } from './routing/new-queue.ts';
 import type { EntityOf } from '../../protocol/domain.ts';
 import type { MutationArgs } from '../../protocol/mutations.ts';
 import { deleteRecord, putRecord, scopeOf } from './change-log.ts';
@@ -203,6 +204,7 @@ export function createWorkflowHandlers(send: SendHandler) {
         return reject('conflict', 'An inbox with this id already exists.');
       }
       const inbox: EntityOf<'inbox'> = { id: args.inboxId, orgId: actor.orgId, name: args.name.trim(), kind: 'shared', assignmentMode: args.assignmentMode };
+      if (args.kind === 'queue') Object.assign(inbox, await newQueue(tx, actor));
       await putRecord(tx, scopeOf.inbox(inbox), 'inbox', inbox);
       const member: EntityOf<'inboxMember'> = { id: recordId.inboxMember(inbox.id, actor.id), inboxId: inbox.id, userId: actor.id };
       await putRecord(tx, scopeOf.inboxMember(member), 'inboxMember', member);

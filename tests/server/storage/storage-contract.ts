@@ -6,6 +6,7 @@ import { changeLogContract, ledgerContract } from './contract-log.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
 import { surveysContract } from './contract-surveys.ts';
+import { routingContract } from './contract-routing.ts';
 import { transactionsContract } from './contract-transactions.ts';
 
 /** What each part of the suite gets: the store of the running test, and a way to open another on the same data. */
@@ -45,5 +46,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('transactions', () => transactionsContract(ctx));
     describe('Message Assistant', () => assistantContract(ctx));
     describe('surveys', () => surveysContract(ctx));
+    describe('Contact Center routing', () => routingContract(ctx));
   });
 }

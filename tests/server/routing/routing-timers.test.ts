@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordId } from '../../../protocol/scope.ts';
+import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../../../server/storage/storage.ts';
+import { tempDir } from '../support/fixtures.ts';
+import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
+import { AGENTS, CHANNEL, Clock, Instance, QUEUE, seedQueue, SUPERVISOR } from './routing-world.ts';
+
+const [A1, A2] = AGENTS;
+const agentOf = (storage: Storage, userId: string) => storage.transaction((tx) => tx.get('queueAgent', recordId.queueAgent(QUEUE, userId)), { kind: 'read' });
+const conversations = (storage: Storage) => storage.transaction((tx) => tx.list('conversation', { inboxId: QUEUE }, '', 100), { kind: 'read' });
+const notices = (storage: Storage, userId: string) => storage.transaction((tx) => tx.list('notice', { userId }, '', 100), { kind: 'read' });
+
+async function loggedIn(instance: Instance, ...agents: string[]): Promise<void> {
+  for (const agent of agents) {
+    instance.domain.routing.presence.opened(agent);
+    await instance.domain.routing.settled();
+    expect(await instance.apply(agent, { name: 'queue.login', args: { inboxIds: [QUEUE] } })).toEqual({ ok: true });
+  }
+}
+
+describe('offer timeouts are durable timers', () => {
+  it('an offer whose timer came due while the server was down times out after the restart and goes to the next agent', async () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'routing.sqlite');
+    const clock = new Clock();
+    try {
+      let storage = openSqliteStorage({ file });
+      await storage.transaction((tx) => seedQueue(tx, 'offer', 1));
+      let instance = await Instance.open(storage, clock, 'a');
+      await loggedIn(instance, A1!);
+      await instance.domain.receiveInbound({ channelId: CHANNEL, from: '+14155551001', body: 'Hi' });
+      const [offered] = await conversations(storage);
+      expect(offered?.routing?.offer).toMatchObject({ userId: A1, expiresAt: clock.now + 30_000 });
+      // A2 logs in while A1 holds the offer (A2 has room but nothing waits unoffered).
+      await loggedIn(instance, A2!);
+      // Crash: nothing fires, the process is gone; the timer is in the database.
+      await instance.close();
+      await storage.close();
+
+      clock.now += 31_000;
+      storage = openSqliteStorage({ file });
+      instance = await Instance.open(storage, clock, 'b');
+      // Presence rows of the dead process keep their lease in this test (an hour): A2 still counts as connected.
+      expect(await instance.domain.routing.runDueTimers()).toBe(1);
+      const [after] = await conversations(storage);
+      expect(after?.routing?.offer).toMatchObject({ userId: A2, offeredAt: clock.now });
+      expect((await agentOf(storage, A1!))?.missedOffers).toBe(1);
+      expect(await instance.domain.routing.runDueTimers()).toBe(0);
+      await instance.close();
+      await storage.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('the third timeout in a row logs the agent out of routing, with notices to them and to the supervisor', async () => {
+    const storage = openSqliteStorage({ file: ':memory:' });
+    const clock = new Clock();
+    await storage.transaction((tx) => seedQueue(tx, 'offer', 1));
+    const instance = await Instance.open(storage, clock, 'a');
+    try {
+      await loggedIn(instance, A1!);
+      await instance.domain.receiveInbound({ channelId: CHANNEL, from: '+14155551001', body: 'Hi' });
+      for (let i = 1; i <= 3; i++) {
+        clock.now += 30_000;
+        await instance.domain.routing.runDueTimers();
+        expect((await agentOf(storage, A1!))?.missedOffers).toBe(i);
+      }
+      const agent = await agentOf(storage, A1!);
+      expect(agent).toMatchObject({ loggedIn: false, loggedOutReason: 'missedOffers' });
+      const [waiting] = await conversations(storage);
+      expect(waiting).toMatchObject({ assigneeId: null, routing: { offer: null } });
+      expect((await notices(storage, A1!)).filter((n) => n.kind === 'routingLoggedOut')).toHaveLength(1);
+      expect(await notices(storage, SUPERVISOR)).toEqual([expect.objectContaining({ kind: 'routingLoggedOut', reason: 'missedOffers', actorId: A1, inboxId: QUEUE })]);
+    } finally {
+      await instance.close();
+      await storage.close();
+    }
+  });
+});
+
+describe('timers with two instances on PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('both firing at the same moment: every due offer times out exactly once', async () => {
+    const schema = uniqueSchema();
+    const a = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
+    const b = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
+    const clock = new Clock();
+    await a.transaction((tx) => seedQueue(tx, 'offer', 3));
+    const one = await Instance.open(a, clock, 'a');
+    const two = await Instance.open(b, clock, 'b');
+    try {
+      await loggedIn(one, ...AGENTS);
+      for (let i = 0; i < 8; i++) await one.domain.receiveInbound({ channelId: CHANNEL, from: `+1415555${2000 + i}`, body: 'Hi' });
+      const offered = (await conversations(a)).filter((c) => c.routing?.offer);
+      expect(offered).toHaveLength(8);
+      clock.now += 30_000;
+      const [x, y] = await Promise.all([one.domain.routing.runDueTimers(), two.domain.routing.runDueTimers()]);
+      expect(x + y).toBe(8);
+      const missed = await Promise.all(AGENTS.map(async (agent) => (await agentOf(a, agent))?.missedOffers ?? 0));
+      expect(missed.reduce((sum, n) => sum + n, 0)).toBe(8);
+    } finally {
+      await one.close();
+      await two.close();
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});
