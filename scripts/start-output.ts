@@ -35,6 +35,7 @@ export interface DemoAccountLine {
   name: string;
   email: string;
   password: string;
+  organisation?: string;
   role: string;
 }
 
@@ -71,7 +72,10 @@ export function startBlock(b: StartBlock): string {
     lines.push('', '  Demo accounts (password after the address):');
     const name = Math.max(...b.demoAccounts.map((a) => a.name.length));
     const email = Math.max(...b.demoAccounts.map((a) => a.email.length));
-    for (const a of b.demoAccounts) lines.push(`    ${a.name.padEnd(name)}  ${a.email.padEnd(email)}  ${a.password.padEnd(13)} ${a.role}`);
+    const password = Math.max(13, ...b.demoAccounts.map((a) => a.password.length + 1));
+    // The demo's second organisation (Contact Center) is named on its accounts' lines.
+    const org = (a: DemoAccountLine) => (a.organisation && a.organisation !== b.workspace ? ` · ${a.organisation}` : '');
+    for (const a of b.demoAccounts) lines.push(`    ${a.name.padEnd(name)}  ${a.email.padEnd(email)}  ${a.password.padEnd(password)} ${a.role}${org(a)}`);
   }
   if (b.traffic) lines.push('', `  ${b.traffic}`);
   if (b.assistant) lines.push('', `  ${b.assistant}`);

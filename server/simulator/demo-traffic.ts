@@ -270,10 +270,9 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
     });
   }
 
-  if (intervalMs > 0) {
-    scheduleNext(options.firstMessageAfterMs ?? Math.min(5000, intervalMs));
-    after(watchMs, watchReplies);
-  }
+  if (intervalMs > 0) scheduleNext(options.firstMessageAfterMs ?? Math.min(5000, intervalMs));
+  // Replies are watched whenever someone may answer them (the Contact Center's customers too).
+  if (intervalMs > 0 || contactCenter) after(watchMs, watchReplies);
 
   return {
     simulators,

@@ -36,6 +36,12 @@ describe('npm start output', () => {
     expect(lines).toContain('    Maya Patel  maya@demo.switchboard.test  demo-manager  manager');
     expect(lines).toContain('    Sam Rivera  sam@demo.switchboard.test   demo-agent    member');
     expect(lines).toContain('  Log        /data/switchboard.log');
+    // The Contact Center organisation's accounts say whose they are; its longer password keeps the columns.
+    const cc = startBlock({ url: null, serverUrl: 's', external: false, workspace: 'Northwind Outfitters', traffic: null, dataDir: '/d', logPath: '/d/l', demoAccounts: [
+      ...ACCOUNTS,
+      { name: 'Sofia Reyes', email: 'sofia@cc.demo.switchboard.test', password: 'demo-supervisor', role: 'supervisor', organisation: 'Northwind Contact Center' },
+    ] });
+    expect(cc.split('\n').find((l) => l.includes('sofia@'))).toBe('    Sofia Reyes  sofia@cc.demo.switchboard.test  demo-supervisor  supervisor · Northwind Contact Center');
     expect(lines).toContain('  Simulated customers write in about every 30 s and answer your replies (SWITCHBOARD_DEMO_TRAFFIC_MS=0 turns them off).');
     const filled = lines.filter((l) => l.trim() !== '');
     expect(new Set(filled).size).toBe(filled.length);
