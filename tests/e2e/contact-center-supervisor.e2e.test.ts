@@ -130,6 +130,23 @@ describe('the supervisor’s Queues view', () => {
     await expect.poll(() => kept.getAttribute('data-flagged')).toBe('true');
   });
 
+  it('in the offer-mode queue, an offer counts as load and as waiting until Tom accepts it', async () => {
+    const tech = page.locator('[data-testid="queue-card"][data-queue="queue_tech"]');
+    const tomRow = tech.locator('[data-testid="queue-agent"][data-user="user_tom"]');
+    const tom = await agent('tom@cc.demo.switchboard.test');
+    await tom.call('actions.queueLogin', { inboxIds: ['queue_tech'] });
+    await expect.poll(() => tomRow.getAttribute('data-status')).toBe('available');
+    const offered = await product.injectInbound('ch_tech_sms', '+13125550192', 'The app crashes when I open settings.');
+    const chip = tomRow.locator(`[data-testid="queue-conversation"][data-id="${offered}"]`);
+    await expect.poll(() => chip.getAttribute('data-state')).toBe('offered');
+    expect(await tomRow.getAttribute('data-load')).toBe('1');
+    expect(((await tech.getByTestId('queue-waiting').textContent()) ?? '').trim()).toBe('1');
+    await tom.call('actions.acceptOffer', { conversationId: offered });
+    await expect.poll(() => chip.getAttribute('data-state')).toBe('unanswered');
+    expect(((await tech.getByTestId('queue-waiting').textContent()) ?? '').trim()).toBe('0');
+    expect(await tomRow.getAttribute('data-load')).toBe('1');
+  });
+
   it('a capacity changed from the view reaches the agent’s row', async () => {
     await agentRow('user_priya').getByTestId('capacity-button').click();
     await page.getByTestId('capacity-input').fill('5');
