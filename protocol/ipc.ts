@@ -4,6 +4,7 @@ import type { DemoAccount } from './http.ts';
 import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsapp-templates.ts';
 import { AssistantGenerateRequest, AssistantSettingsInput, AssistantSuggestRequest, type AssistantSettingsView, type AssistantStreamEvent, type AssistantUse } from './assistant.ts';
 import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
+import { LogOutAgentInput, SetCapacityInput, type QueuesOverview } from './queue-overview.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -222,6 +223,10 @@ export const ipcMethods = {
   'assistant.settings': method<AssistantSettingsView>()(Empty),
   'assistant.saveSettings': method<AssistantSettingsView>()(AssistantSettingsInput),
   'assistant.uses': method<AssistantUse[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
+  // the supervisor's Queues view (issue 10 §4): figures from the local cache; actions through the outbox
+  'queues.overview': method<QueuesOverview>()(Empty),
+  'actions.logOutAgent': method<Done>()(LogOutAgentInput),
+  'actions.setCapacity': method<Done>()(SetCapacityInput),
   // Contact Center, the agent's side (issue 10 §3)
   ...contactCenterAgentIpcMethods,
 } as const;

@@ -9,6 +9,7 @@ import { useWorkflowStore } from './stores/workflow.ts';
 import { useChatStore } from './stores/chat.ts';
 import { useSyncProgressStore } from './stores/sync-progress.ts';
 import { useAssistantStore } from './stores/assistant.ts';
+import { useQueuesStore } from './stores/queues.ts';
 import { useContactCenterStore } from './stores/contact-center.ts';
 import { openTarget, showWebNotification } from './notifications.ts';
 
@@ -28,6 +29,8 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
     if (open.id && views.conversations.includes(open.id)) void open.refresh();
     // Chats (5), (6) change with the sidebar (messages, read marks, members).
     if (views.sidebar && useChatStore().id) void useChatStore().refresh();
+    // The Queues view (issue 10 §4) follows every conversation and queue change while it is shown.
+    if (views.sidebar || views.conversationList) void useQueuesStore().refresh();
   },
   openConversation: ({ conversationId }) => openTarget({ kind: 'conversation', conversationId }),
   openChat: ({ chatId }) => openTarget({ kind: 'chat', chatId }),

@@ -107,25 +107,6 @@ export function countOf(n: number, one: string, many: string, locale?: string): 
   return `${formatCount(n, locale)} ${n === 1 ? one : many}`;
 }
 
-/**
- * How long something took or has lasted, to the two largest units, in the person's locale: "45 sec",
- * "3 min, 20 sec", "2 hr, 5 min", "3 days, 4 hr" (Contact Center waits, first responses, offer countdowns).
- */
-export function formatWait(ms: number, locale?: string): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const units: [Intl.NumberFormatOptions['unit'], number][] = [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
-  const parts: string[] = [];
-  let rest = seconds;
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || (parts.length === 0 && unit === 'second')) parts.push(numberFormat(locale, { style: 'unit', unit, unitDisplay: unit === 'day' ? 'long' : 'short' }).format(n));
-    if (parts.length === 2) break;
-    if (parts.length === 1 && n === 0) break;
-  }
-  return parts.join(', ');
-}
-
 /** A file's size in the person's locale: bytes under 1 kB, whole kB under 1 MB, MB with one decimal after. */
 export function formatFileSize(bytes: number, locale?: string): string {
   if (bytes < 1024) return numberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'short' }).format(bytes);
@@ -142,4 +123,31 @@ export function formatShare(share: number | null): string {
 /** A survey rating as read aloud and shown: "4 out of 5". */
 export function ratingLabel(rating: number): string {
   return `${rating} out of 5`;
+}
+
+/**
+ * A length of time (waits, response times, time in a status): `short` says the two largest units in the person's
+ * locale ("3 min, 20 sec"), never a fraction; `clock` is a live ticker ("3:05", "1:02:07"). Below zero (a clock
+ * ahead of the server) reads as zero.
+ */
+export function formatDuration(ms: number, style: 'short' | 'clock' = 'short', locale?: string): string {
+  const total = Math.max(0, Math.floor((Number.isFinite(ms) ? ms : 0) / 1000));
+  if (style === 'clock') {
+    const s = total % 60;
+    const m = Math.floor(total / 60) % 60;
+    const h = Math.floor(total / 3600);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+  }
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const parts: string[] = [];
+  let rest = total;
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || (parts.length === 0 && unit === 'second')) parts.push(numberFormat(locale, { style: 'unit', unit, unitDisplay: unit === 'day' ? 'long' : 'short' }).format(n));
+    if (parts.length === 2) break;
+    if (parts.length === 1 && n === 0) break;
+  }
+  return parts.join(', ');
 }

@@ -15,6 +15,7 @@ import { contactIpcHandlers } from './contact-actions.ts';
 import { workflowIpcHandlers } from './workflow-actions.ts';
 import { chatIpcHandlers } from './chat-actions.ts';
 import { surveyIpcHandlers } from './survey-actions.ts';
+import { noteQueueWaiting, queueSupervisorIpcHandlers } from './queue-supervisor-actions.ts';
 import { attachmentIpcHandlers, AttachmentUploader } from './attachments.ts';
 import { assistantIpcHandlers } from './assistant/assistant-actions.ts';
 import { queueIpcHandlers } from './queue-actions.ts';
@@ -123,7 +124,9 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     while (session === s && s.queue.length > 0) {
       const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
       try {
-        emitChanged(s.applier.applyBatch(batch));
+        const views = s.applier.applyBatch(batch);
+        emitChanged(views);
+        if (views && (views.sidebar || views.conversationList)) noteQueueWaiting(s.cache, s.user);
         if (s.progress.applied(batch)) hub.emit('syncProgress', s.progress.snapshot());
         s.notifications.consider(batch.flatMap((f) => (f.type === 'changes' ? f.entries : [])));
       } catch (err) {
@@ -263,6 +266,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     ...workflowIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...chatIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...surveyIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
+    ...queueSupervisorIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...queueIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation) }),
     ...callIpcHandlers({ session: () => requireSession(), enqueue: (mutation) => void enqueue(requireSession(), mutation), openExternal: options.openExternal, log }),
     ...attachmentIpcHandlers({

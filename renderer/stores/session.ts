@@ -11,6 +11,7 @@ import { useSidebarStore } from './sidebar.ts';
 import { useContactsStore } from './contacts.ts';
 import { useSearchStore } from './search.ts';
 import { useWorkflowStore } from './workflow.ts';
+import { useQueuesStore } from './queues.ts';
 import { useContactCenterStore } from './contact-center.ts';
 
 export interface ServerProbe {
@@ -72,6 +73,7 @@ export const useSessionStore = defineStore('session', () => {
       useContactsStore().reset();
       useSearchStore().reset();
       useWorkflowStore().reset();
+      useQueuesStore().reset();
       useContactCenterStore().reset();
       useSyncProgressStore().apply(null);
     }

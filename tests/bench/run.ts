@@ -36,6 +36,7 @@ import { ConversationListQueries } from '../../main/core/queries/conversation-li
 import { runSearchBench } from './search-bench.ts';
 import { runRendererBench } from './renderer-bench.ts';
 import { runAssistantBench } from './assistant-bench.ts';
+import { runQueueOverviewBench } from './queue-overview-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -497,3 +498,6 @@ await runRendererBench(scale);
 // 5. Message Assistant (issue 12): past-reply suggestions at 1,000,000 messages × BENCH_SCALE and the time to the first
 // streamed token through our server (assistant-bench.ts).
 await runAssistantBench(scale, iterations);
+
+// 6. The supervisor's Queues view (issue 10): queues.overview at 100,000 routed conversations × BENCH_SCALE (queue-overview-bench.ts).
+runQueueOverviewBench(scale, iterations);

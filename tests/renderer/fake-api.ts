@@ -20,6 +20,7 @@ import { fakeContactHandlers } from './fake-contacts.ts';
 import { fakeWorkflowHandlers } from './fake-workflow.ts';
 import { fakeChatHandlers } from './fake-chats.ts';
 import { fakeAssistantHandlers } from './fake-assistant.ts';
+import { fakeQueueHandlers } from './fake-queues.ts';
 
 /**
  * An in-memory SwitchboardApi for developing and testing the renderer without main/ or server/:
@@ -281,6 +282,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     ...fakeWorkflowHandlers(),
     ...fakeChatHandlers(),
     ...fakeAssistantHandlers(),
+    ...fakeQueueHandlers(),
     'app.state': () => ({ session: session(), connection, syncProgress: null, defaultServerUrl: SERVER }),
     'server.probe': () => ({ organisation: 'Northwind Outfitters', demoAccounts: demoAccounts() }),
     'session.signIn': ({ email, password }) => {

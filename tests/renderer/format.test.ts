@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, countOf, formatWait, deliveryLabel, formatAddress, formatCount, formatFileSize, formatPhone } from '../../renderer/format.ts';
+import { channelLabel, countOf, deliveryLabel, formatAddress, formatCount, formatFileSize, formatDuration, formatPhone } from '../../renderer/format.ts';
 
 describe('one formatter for names and numbers', () => {
   it('formats phone numbers internationally and leaves other addresses alone', () => {
@@ -55,16 +55,24 @@ describe('channel names with their kind', () => {
   });
 });
 
-describe('waits and durations (Contact Center)', () => {
-  it('says the two largest units, never a fraction', () => {
-    expect([0, 45_000, 200_000, 7_500_000, 3_600_000, (3 * 24 + 4) * 3_600_000].map((ms) => formatWait(ms, 'en-US'))).toEqual([
+describe('durations (waits, response times, time in a status)', () => {
+  it('short: the two largest units in the locale, never a fraction', () => {
+    expect([0, 45_000, 45_400, 200_000, 7_500_000, 3_600_000, (3 * 24 + 4) * 3_600_000].map((ms) => formatDuration(ms, 'short', 'en-US'))).toEqual([
       '0 sec',
+      '45 sec',
       '45 sec',
       '3 min, 20 sec',
       '2 hr, 5 min',
       '1 hr',
       '3 days, 4 hr',
     ]);
-    expect(formatWait(-5000, 'en-US')).toBe('0 sec');
+    expect(formatDuration(-5000, 'short', 'en-US')).toBe('0 sec');
+    expect(formatDuration(Number.NaN, 'short', 'en-US')).toBe('0 sec');
+  });
+  it('clock: a live ticker; a length below zero (a clock ahead of the server) reads as zero', () => {
+    expect(formatDuration(45_000, 'clock')).toBe('0:45');
+    expect(formatDuration(185_999, 'clock')).toBe('3:05');
+    expect(formatDuration(3_727_000, 'clock')).toBe('1:02:07');
+    expect(formatDuration(-5_000, 'clock')).toBe('0:00');
   });
 });

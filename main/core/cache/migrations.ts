@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { DEFERRED_FTS_MIGRATION } from './deferred-fts.ts';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';
+import { QUEUE_OVERVIEW_INDEXES_MIGRATION } from './queue-overview-indexes.ts';
 
 /**
  * Forward-only migrations keyed on `PRAGMA user_version`: migration N brings a
@@ -302,6 +303,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX notices_scope ON notices(scope);
   CREATE INDEX notices_created ON notices(created_at);
   `,
+  // 12: reserved for the windowed sync (issue 13). MERGE: replace this placeholder with their step 12.
+  '',
+  // 13: the supervisor's Queues view (issue 10 §4; see queue-overview-indexes.ts)
+  QUEUE_OVERVIEW_INDEXES_MIGRATION,
 ];
 
 
