@@ -9,7 +9,8 @@ import type { ConversationListQuery, ListCounts } from './ipc-views.ts';
  * maintained totals of main/core/cache/list-counts.ts: every rule below is a plain column there) and the
  * server's history API (server/domain/history-*.ts), which reads the facts from storage and applies these
  * functions, so the totals the server answers are the ones the cache would count if it held everything.
- * tests/protocol/conversation-views.test.ts checks the cache's SQL against these functions.
+ * tests/integration/history-api.test.ts checks the server's lists and totals against a fully synced cache's
+ * (generated views); tests/server/domain/history-scopes.test.ts checks them against these functions.
  */
 
 /** The per-person facts of one conversation that list filters read (the cache's columns of the same names). */
