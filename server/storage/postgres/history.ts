@@ -104,17 +104,21 @@ export function historyMethods(q: Query): HistoryStorage {
 
     searchMessages: async (inboxIds, terms, limit) => {
       if (terms.length === 0 || inboxIds.length === 0) return [];
-      // Each term is a prefix; to_tsquery would parse operators in the text, so the lexemes are built from the
-      // terms' own tsvector (whatever the person typed becomes words, never syntax).
+      // Each term is a prefix. to_tsquery would parse operators in the text, so the query is built from the
+      // terms' own lexemes (whatever the person typed becomes words, never syntax), and sent as a value of its
+      // own: planned with it, PostgreSQL walks messages newest first for a common word and uses the GIN index
+      // for a rare one.
+      const built = await q<{ query: string | null }>(
+        "SELECT string_agg(quote_literal(lexeme) || ':*', ' & ') AS query FROM unnest(to_tsvector('simple', $1)) AS v",
+        [terms.join(' ')],
+      );
+      const query = built.rows[0]?.query ?? null;
+      if (query === null) return [];
       const { rows } = await q<{ message: EntityOf<'message'>; conversation: EntityOf<'conversation'> }>(
-        `WITH t AS (
-           SELECT to_tsquery('simple', string_agg(quote_literal(lexeme) || ':*', ' & ')) AS query
-           FROM unnest(to_tsvector('simple', $1)) AS v
-         )
-         SELECT m.data AS message, c.data AS conversation FROM t, messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE t.query IS NOT NULL AND m.search @@ t.query AND m.inbox_id = ANY($2::text[])
+        `SELECT m.data AS message, c.data AS conversation FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.search @@ to_tsquery('simple', $1) AND m.inbox_id = ANY($2::text[])
          ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
-        [terms.join(' '), [...inboxIds], limit],
+        [query, [...inboxIds], limit],
       );
       return rows;
     },

@@ -344,6 +344,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX chat_messages_time ON chat_messages(chat_id, created_at, id);
   ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(data->>'body', ''))) STORED;
   CREATE INDEX messages_search ON messages USING gin (search);
+  -- A word in a large share of all messages is found faster walking messages newest first and testing each
+  -- (stopping at the page's end) than by collecting every match from the GIN index and sorting: the planner
+  -- picks between the two with this index.
+  CREATE INDEX messages_created ON messages(created_at, id);
   `,
 ];
 
