@@ -17,7 +17,7 @@ import type {
   TotalsRequest,
 } from '../../protocol/history.ts';
 import { isId } from '../../protocol/id.ts';
-import { scope } from '../../protocol/scope.ts';
+import { recordId, scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { Answer, contactVisible, notFound, readerOf, rowExtras, visibleConversation, type Reader } from './history-access.ts';
 import { listPage, listTotals } from './history-lists.ts';
@@ -111,10 +111,15 @@ export class HistoryService {
         for (const inboxId of reader.inboxIds) merged.push(...(await tx.inboxMessagesBefore(inboxId, body.olderThan, before, body.limit)));
         const page = merged.sort(newestFirst).slice(0, body.limit);
         const conversations = new Map((await tx.getMany('conversation', [...new Set(page.map((m) => m.conversationId))])).map((c) => [c.id, c] as const));
+        // The person's own state of each conversation comes with it (a window holds only its own conversations' states).
+        const stateIds = [...conversations.keys()].map((id) => recordId.conversationUserState(id, reader.user.id));
+        const states = new Map((await tx.getMany('conversationUserState', stateIds)).map((st) => [st.conversationId, st] as const));
         for (const record of page) {
           const conversation = conversations.get(record.conversationId);
           if (!conversation) continue;
           answer.add({ entity: 'conversation', record: conversation });
+          const state = states.get(conversation.id);
+          if (state) answer.add({ entity: 'conversationUserState', record: state });
           answer.add({ entity: 'message', record }, conversation.inboxId);
         }
         const last = page[page.length - 1];

@@ -9,7 +9,7 @@ import { partsOf, readParts, type SnapshotCursor } from './snapshot.ts';
  * send, cut to a window and split into phases. Every kind a full snapshot sends that is not windowed below
  * belongs to `sidebar`, so a kind added to partsOf (snapshot.ts) lands there by itself.
  */
-const WINDOWED: ReadonlySet<EntityKind> = new Set(['conversation', 'message', 'survey', 'chatMessage', 'contact']);
+const WINDOWED: ReadonlySet<EntityKind> = new Set(['conversation', 'message', 'survey', 'chatMessage', 'contact', 'conversationUserState']);
 
 /** The phases each kind of scope has records in; a scope's window is whole after its last one. */
 const PHASES_OF: Record<ScopeKind, readonly SnapshotPhase[]> = {
@@ -36,7 +36,11 @@ export interface WindowPlan {
 }
 
 /** Where the next page of one scope's phase starts. */
-export type WindowCursor = { kind: 'parts'; at: SnapshotCursor } | { kind: 'activity'; at: number; id: string } | { kind: 'offset'; offset: number };
+export type WindowCursor =
+  | { kind: 'parts'; at: SnapshotCursor }
+  | { kind: 'states'; afterId: string }
+  | { kind: 'activity'; at: number; id: string }
+  | { kind: 'offset'; offset: number };
 
 export interface WindowPage {
   records: EntityRecord[];
@@ -66,9 +70,12 @@ export async function readWindowPage(
 ): Promise<WindowPage> {
   const { kind, id } = parseScope(target);
   if (phase === 'sidebar') {
+    if (from?.kind === 'states') return statesPage(tx, id, plan, from.afterId, limit);
     const parts = (await partsOf(tx, target)).filter((p) => !WINDOWED.has(p.kind));
     const page = await readParts(tx, parts, from?.kind === 'parts' ? from.at : null, limit);
-    return { records: page.records, next: page.next ? { kind: 'parts', at: page.next } : null };
+    if (page.next) return { records: page.records, next: { kind: 'parts', at: page.next } };
+    // One's own records end with the read states of the window's conversations (those of the rest come with them).
+    return { records: page.records, next: kind === 'user' ? { kind: 'states', afterId: '' } : null };
   }
   if (kind === 'inbox' && (phase === 'open' || phase === 'recent')) return conversationsPage(tx, id, phase, plan, from, limit);
   if (kind === 'chat' && phase === 'recent') {
@@ -89,6 +96,12 @@ export async function readWindowPage(
     return { records: page.records, next: page.next ? { kind: 'parts', at: page.next } : null };
   }
   return { records: [], next: null };
+}
+
+async function statesPage(tx: StorageTx, userId: string, plan: WindowPlan, afterId: string, limit: number): Promise<WindowPage> {
+  const states = await tx.windowUserStates(userId, plan.since, afterId, limit);
+  const last = states[states.length - 1];
+  return { records: states.map((record) => ({ entity: 'conversationUserState', record })), next: states.length === limit && last ? { kind: 'states', afterId: last.id } : null };
 }
 
 /** Open conversations (latest N messages each), or recently active closed ones (last message each), newest first. */

@@ -53,6 +53,11 @@ export interface HistoryStorage {
   latestMessagesOf(conversationIds: readonly string[], perConversation: number): Promise<EntityOf<'message'>[]>;
   /** Every survey sent in these conversations. */
   surveysOfConversations(conversationIds: readonly string[]): Promise<EntityOf<'survey'>[]>;
+  /**
+   * The person's own states (read mark, archived) of conversations that are open or had activity at or after
+   * `since`, keyset by id: a window never carries states of conversations it does not hold.
+   */
+  windowUserStates(userId: string, since: number, afterId: string, limit: number): Promise<EntityOf<'conversationUserState'>[]>;
   /** Distinct contact ids of the inboxes' conversations that are open or had activity at or after `since`. */
   windowContactIds(inboxIds: readonly string[], since: number): Promise<string[]>;
 

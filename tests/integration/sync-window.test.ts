@@ -6,7 +6,7 @@ import { MAYA, SAM, postInbound, signIn, syncTestRig, type SyncClient } from '..
 
 const { server, client } = syncTestRig({ expectNoFailures: true });
 const DAY = 86_400_000;
-const WINDOWED = new Set(['conversation', 'message', 'survey', 'chatMessage', 'contact']);
+const WINDOWED = new Set(['conversation', 'message', 'survey', 'chatMessage', 'contact', 'conversationUserState']);
 
 type Snapshot = Extract<ServerFrame, { type: 'snapshot' }>;
 const snapshots = (c: SyncClient): Snapshot[] => c.frames.filter((f): f is Snapshot => f.type === 'snapshot');
@@ -49,9 +49,9 @@ describe('windowed first sync (issue 13)', () => {
     expect(caughtUp).toBeGreaterThan(windowDone);
     expect(frames[windowDone]).toEqual({ type: 'windowDone', cursor: welcome.head });
     expect(windowed.invalid).toEqual([]);
-    // The sidebar phase carries no windowed kind; every other phase only windowed kinds.
+    // The sidebar phase carries no windowed kind but one's own read states; every other phase only windowed kinds.
     for (const f of snaps) {
-      for (const r of f.records) expect(WINDOWED.has(r.entity)).toBe(f.phase !== 'sidebar');
+      for (const r of f.records) expect(WINDOWED.has(r.entity) && r.entity !== 'conversationUserState').toBe(f.phase !== 'sidebar');
     }
   });
 
@@ -80,6 +80,10 @@ describe('windowed first sync (issue 13)', () => {
     const key = (r: EntityRecord) => JSON.stringify(r);
     const sidebarFull = all.filter((r) => !WINDOWED.has(r.entity)).map(key).sort();
     expect(got.filter((r) => !WINDOWED.has(r.entity)).map(key).sort()).toEqual(sidebarFull);
+    // One's own read states: those of the window's conversations only.
+    const held = new Set(expected.map((c) => c.id));
+    const wantStates = ofKind(all, 'conversationUserState').filter((st) => held.has(st.conversationId));
+    expect(ofKind(got, 'conversationUserState').map((st) => st.id).sort()).toEqual(wantStates.map((st) => st.id).sort());
     // Contacts: the shared ones the window's conversations use or the person favours, and their private ones.
     const favourites = new Set(ofKind(all, 'contactFavourite').map((f) => f.contactId));
     const used = new Set(expected.map((c) => c.contactId).filter((id): id is string => id !== null));

@@ -36,6 +36,12 @@ export function historyMethods(q: Query): HistoryStorage {
           ),
     surveysOfConversations: (conversationIds) =>
       conversationIds.length === 0 ? Promise.resolve([]) : all('SELECT data FROM surveys WHERE conversation_id = ANY($1::text[])', [[...conversationIds]]),
+    windowUserStates: (userId, since, afterId, limit) =>
+      all(
+        `SELECT s.data FROM conversation_user_states s JOIN conversations c ON c.id = s.conversation_id
+         WHERE s.user_id = $1 AND s.id > $2 AND (c.status = 'open' OR c.last_activity_at >= $3) ORDER BY s.id LIMIT $4`,
+        [userId, afterId, since, limit],
+      ),
     windowContactIds: async (inboxIds, since) =>
       (
         await q<{ id: string }>(

@@ -53,6 +53,13 @@ export function historyStatements(stmt: (sql: string) => Database.Statement): Hi
       conversationIds.length === 0
         ? []
         : parseAll(stmt('SELECT data FROM surveys WHERE conversation_id IN (SELECT value FROM json_each(?))').all(ids(conversationIds))),
+    windowUserStates: (userId, since, afterId, limit) =>
+      parseAll(
+        stmt(
+          `SELECT s.data FROM conversation_user_states s JOIN conversations c ON c.id = s.conversation_id
+           WHERE s.user_id = ? AND s.id > ? AND (c.status = 'open' OR c.last_activity_at >= ?) ORDER BY s.id LIMIT ?`,
+        ).all(userId, afterId, since, limit),
+      ),
     windowContactIds: (inboxIds, since) =>
       stmt(
         `SELECT DISTINCT contact_id FROM conversations

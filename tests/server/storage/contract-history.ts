@@ -104,6 +104,12 @@ export function historyContract(ctx: ContractContext): void {
       await tx.put('conversation', conversation('c_old2', { contactId: 'ct_open', status: 'closed', createdAt: 5, closedAt: 6 }));
     });
     expect(await read(s, (tx) => tx.windowContactIds(['inbox_1'], now - 30 * DAY))).toEqual(['ct_open', 'ct_recent']);
+    await write(s, async (tx) => {
+      for (const c of ['conv_1', 'c_recent', 'c_old', 'c_other']) await tx.put('conversationUserState', { id: `${c}:user_a`, conversationId: c, userId: 'user_a', readAt: 1, archived: false });
+      await tx.put('conversationUserState', { id: 'conv_1:user_b', conversationId: 'conv_1', userId: 'user_b', readAt: 1, archived: false });
+    });
+    expect(ids(await read(s, (tx) => tx.windowUserStates('user_a', now - 30 * DAY, '', 10)))).toEqual(['c_other:user_a', 'c_recent:user_a', 'conv_1:user_a']);
+    expect(ids(await read(s, (tx) => tx.windowUserStates('user_a', now - 30 * DAY, 'c_recent:user_a', 1)))).toEqual(['conv_1:user_a']);
     expect(ids(await read(s, (tx) => tx.conversationsOfContact('ct_open', ['inbox_1'], 10)))).toEqual(['conv_1', 'c_old2']);
     expect(await read(s, (tx) => tx.conversationsOfContact('ct_other', ['inbox_1'], 10))).toEqual([]);
   });
