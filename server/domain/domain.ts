@@ -1,7 +1,6 @@
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
-import { windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { Storage, StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
@@ -23,7 +22,7 @@ export type { Authenticated, SignInContext, TokenCheck } from './session-service
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
-import { readWindowPage, windowContactIds, type WindowCursor, type WindowPage, type WindowPlan } from './window-snapshot.ts';
+import { WindowReads } from './window-snapshot.ts';
 import { SurveyService } from './survey-service.ts';
 import { HistoryService } from './history-service.ts';
 
@@ -87,6 +86,8 @@ export class Domain {
   readonly surveys: SurveyService;
   /** History on demand and server search (issue 13): what the windowed first sync left out. */
   readonly history: HistoryService;
+  /** The windowed first sync's pages (issue 13; server/sync/window-stream.ts streams them). */
+  readonly windows: WindowReads;
   /** Sign-in, token checks, sign-out, the expired-session sweep (session-service.ts). */
   readonly sessions: SessionService;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
@@ -123,6 +124,7 @@ export class Domain {
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.history = new HistoryService((fn) => this.read(fn));
+    this.windows = new WindowReads((fn) => this.read(fn));
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
     this.logRetention = resolveLogRetention(options.logRetention);
     this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();
@@ -403,20 +405,6 @@ export class Domain {
     return this.read(async (tx) => {
       if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
       return { held: true as const, ...(await readSnapshotPage(tx, target, from, limit)) };
-    });
-  }
-
-  /** What a windowed snapshot of this person reads by (issue 13): the window, its day boundary and the contacts it uses. */
-  windowPlan(userId: string, window: SyncWindow, now: number): Promise<WindowPlan> {
-    const since = windowSince(window, now);
-    return this.read(async (tx) => ({ window, since, contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since) }));
-  }
-
-  /** Whether the user holds the scope now, and if so one page of its window's phase. */
-  readWindow(userId: string, target: Scope, phase: SnapshotPhase, plan: WindowPlan, from: WindowCursor | null, limit: number): Promise<({ held: false } | ({ held: true } & WindowPage))> {
-    return this.read(async (tx) => {
-      if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
-      return { held: true as const, ...(await readWindowPage(tx, target, phase, plan, from, limit)) };
     });
   }
 

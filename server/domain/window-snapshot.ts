@@ -1,7 +1,8 @@
 import type { EntityKind, EntityOf, EntityRecord } from '../../protocol/domain.ts';
-import { lastActivityAt, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
+import { lastActivityAt, windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
 import { parseScope, type Scope, type ScopeKind } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
+import { scopesOfUser } from './change-log.ts';
 import { partsOf, readParts, type SnapshotCursor } from './snapshot.ts';
 
 /**
@@ -142,4 +143,25 @@ function pushTo(map: Map<string, EntityRecord[]>, key: string, record: EntityRec
 /** The conversations a window holds: the rule the storage reads above follow, for tests and the bench. */
 export function inWindow(c: EntityOf<'conversation'>, since: number): boolean {
   return c.status === 'open' || lastActivityAt(c) >= since;
+}
+
+type Read = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
+
+/** The windowed snapshot's reads, each in its own read transaction (Domain.windows). */
+export class WindowReads {
+  constructor(private readonly read: Read) {}
+
+  /** What a windowed snapshot of this person reads by: the window, its day boundary and the contacts it uses. */
+  plan(userId: string, window: SyncWindow, now: number): Promise<WindowPlan> {
+    const since = windowSince(window, now);
+    return this.read(async (tx) => ({ window, since, contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since) }));
+  }
+
+  /** Whether the user holds the scope now, and if so one page of its window's phase. */
+  page(userId: string, target: Scope, phase: SnapshotPhase, plan: WindowPlan, from: WindowCursor | null, limit: number): Promise<{ held: false } | ({ held: true } & WindowPage)> {
+    return this.read(async (tx) => {
+      if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
+      return { held: true as const, ...(await readWindowPage(tx, target, phase, plan, from, limit)) };
+    });
+  }
 }

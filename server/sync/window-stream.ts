@@ -29,7 +29,7 @@ export async function streamWindow(
 ): Promise<{ sent: Scope[]; floor: number }> {
   const { domain } = socket;
   const floor = await domain.head();
-  const plan = await domain.windowPlan(userId, window, Date.now());
+  const plan = await domain.windows.plan(userId, window, Date.now());
   const started = new Set<Scope>();
   const lost = new Set<Scope>();
   for (const phase of SNAPSHOT_PHASES) {
@@ -40,7 +40,7 @@ export async function streamWindow(
       let from: WindowCursor | null = null;
       do {
         if (socket.closed()) return { sent: [], floor };
-        const page = await domain.readWindow(userId, target, phase, plan, from, socket.maxBatch);
+        const page = await domain.windows.page(userId, target, phase, plan, from, socket.maxBatch);
         if (!page.held) {
           // Lost while streaming: tell the client to drop the part it already received.
           if (started.has(target)) await socket.send({ type: 'scopeLost', scope: target });
