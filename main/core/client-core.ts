@@ -32,6 +32,7 @@ import { SyncProgressTracker } from './sync-progress.ts';
 import { conversationForAction, type ConversationGuardRow } from './queries/conversation-guard.ts';
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
 import { permissions } from '../../protocol/permissions.ts';
+import { DEFAULT_SYNC_WINDOW, type SyncWindow } from '../../protocol/history.ts';
 
 export type { TokenVault } from './token-vault.ts';
 export type { CacheKeyVault } from './cache-key-vault.ts';
@@ -50,6 +51,11 @@ export interface ClientCoreOptions {
   notifier?: Notifier;
   /** Opens a call's URL (tel: / the softphone); Electron passes shell.openExternal, otherwise the page opens it. */
   openExternal?: ExternalOpener;
+  /**
+   * What a first sync brings (issue 13): the window of protocol/history.ts (default DEFAULT_SYNC_WINDOW), the
+   * rest read over HTTP; null = every scope in full (tests that need the whole workspace, the bench baseline).
+   */
+  syncWindow?: SyncWindow | null;
   /** Tests only: timers, randomness and socket factory of the sync link. */
   sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
 }
@@ -86,6 +92,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   const vault = options.tokenVault ?? memoryTokenVault();
   const access = new CacheAccess({ dataDir: options.dataDir, keyVault: options.cacheKeyVault ?? memoryCacheKeyVault(), log });
   const hub = new IpcEventHub();
+  const syncWindow = options.syncWindow === undefined ? DEFAULT_SYNC_WINDOW : options.syncWindow;
   const notifier = options.notifier ?? ipcEventNotifier((payload) => hub.emit('notification', payload));
   let session: Session | null = null;
   let sessionState: SessionState = { status: 'signedOut', serverUrl: options.defaultServerUrl, reason: null };
@@ -140,7 +147,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   };
 
   const onFrame = (s: Session, frame: ServerFrame): void => {
-    if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost') {
+    if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost' || frame.type === 'windowDone') {
       s.queue.push(frame);
       if (!s.drainScheduled) {
         s.drainScheduled = true;
@@ -237,7 +244,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     s.sync = new SyncClient({
       ...options.sync,
       serverUrl,
-      hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes() }),
+      hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes(), ...(syncWindow ? { window: syncWindow } : {}) }),
       onFrame: (frame) => onFrame(s, frame),
       onState: (state) => onLinkState(s, state),
       // Durable: should the link drop before the snapshots arrive, the next one asks again.

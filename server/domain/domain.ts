@@ -22,8 +22,10 @@ export type { Authenticated, SignInContext, TokenCheck } from './session-service
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
+import { WindowReads } from './window-snapshot.ts';
 import { SurveyService } from './survey-service.ts';
 import { RoutingService, type RoutingServiceOptions } from './routing/routing-service.ts';
+import { HistoryService } from './history-service.ts';
 
 export interface DomainOptions {
   storage: Storage;
@@ -85,6 +87,10 @@ export class Domain {
   readonly providers: ChannelProviders;
   /** Customer satisfaction surveys (issue 12 §2): the page, web chat answers, settings and the report. */
   readonly surveys: SurveyService;
+  /** History on demand and server search (issue 13): what the windowed first sync left out. */
+  readonly history: HistoryService;
+  /** The windowed first sync's pages (issue 13; server/sync/window-stream.ts streams them). */
+  readonly windows: WindowReads;
   /** Sign-in, token checks, sign-out, the expired-session sweep (session-service.ts). */
   readonly sessions: SessionService;
   /** Contact Center routing (issue 10): timers, presence, org records (server/domain/routing/). */
@@ -122,6 +128,8 @@ export class Domain {
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
+    this.history = new HistoryService((fn) => this.read(fn));
+    this.windows = new WindowReads((fn) => this.read(fn));
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
     this.routing = new RoutingService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock, log: this.log, ...options.routing });
     this.logRetention = resolveLogRetention(options.logRetention);

@@ -10,6 +10,7 @@ import { sendJobMethods } from './send-jobs.ts';
 import { settingMethods } from './settings.ts';
 import { surveyMethods } from './surveys.ts';
 import { routingMethods } from './routing.ts';
+import { historyMethods } from './history.ts';
 
 export interface PostgresStorageOptions {
   /** postgres://user@host:port/database */
@@ -63,6 +64,7 @@ function buildTx(q: Query, appendLockKey: number): StorageTx {
     ...assistantMethods(q),
     ...surveyMethods(q),
     ...routingMethods(q),
+    ...historyMethods(q),
   };
 }
 

@@ -1,4 +1,6 @@
 import { routableSince, type EntityKind, type EntityOf } from '../../../protocol/domain.ts';
+import { sortKey } from '../../../protocol/conversation-views.ts';
+import { lastActivityAt } from '../../../protocol/history.ts';
 import type { ListBy } from '../storage.ts';
 
 type SqlValue = string | number | null;
@@ -53,6 +55,13 @@ export const ENTITY_TABLES: EntityTables = {
       route_waiting_since: (r) => routableSince(r),
       open_assignee_id: (r) => (r.status === 'open' ? r.assigneeId : null),
       offer_user_id: (r) => (r.status === 'open' ? (r.routing?.offer?.userId ?? null) : null),
+      // issue 13: what the window and the history lists read (migration 15)
+      status: (r) => r.status,
+      contact_id: (r) => r.contactId,
+      last_activity_at: (r) => lastActivityAt(r),
+      conv_key: (r) => sortKey('recentConversations', r),
+      rmk: (r) => sortKey('recentMessages', r),
+      lmk: (r) => sortKey('oldestMessages', r) ?? -1,
     },
     listColumns: { inboxId: 'inbox_id' },
   },
@@ -73,7 +82,11 @@ export const ENTITY_TABLES: EntityTables = {
     listColumns: { userId: 'user_id' },
   },
   chat: { table: 'chats', columns: {}, listColumns: { id: 'id' } },
-  chatMessage: { table: 'chat_messages', columns: { chat_id: (r) => r.chatId }, listColumns: { chatId: 'chat_id' } },
+  chatMessage: {
+    table: 'chat_messages',
+    columns: { chat_id: (r) => r.chatId, created_at: (r) => r.createdAt },
+    listColumns: { chatId: 'chat_id' },
+  },
   contactFavourite: {
     table: 'contact_favourites',
     columns: { user_id: (r) => r.userId, contact_id: (r) => r.contactId },

@@ -12,6 +12,7 @@ import { attachmentStatements } from './attachments.ts';
 import { assistantStatements } from './assistant-storage.ts';
 import { surveyStatements } from './surveys.ts';
 import { routingStatements } from './routing.ts';
+import { historyStatements } from './history.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -305,6 +306,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     ...assistantStatements(stmt),
     ...surveyStatements(stmt),
     ...routingStatements(stmt),
+    ...historyStatements(stmt),
   };
 
   return serialisedTransactions(db, tx);
