@@ -24,6 +24,8 @@ import {
   type ContactDetail,
   ContactDraft,
   type ContactSummary,
+  HISTORY_BUDGET_CHOICES,
+  type HistorySettingsView,
   type ConversationDetail,
   type ConversationListPage,
   ConversationListQuery,
@@ -220,6 +222,11 @@ export const ipcMethods = {
   'assistant.settings': method<AssistantSettingsView>()(Empty),
   'assistant.saveSettings': method<AssistantSettingsView>()(AssistantSettingsInput),
   'assistant.uses': method<AssistantUse[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
+  // windowed first sync (issue 13): what this device keeps
+  'history.settings': method<HistorySettingsView>()(Empty),
+  'history.setBudget': method<HistorySettingsView>()(
+    z.object({ days: z.number().int().refine((d) => (HISTORY_BUDGET_CHOICES as readonly number[]).includes(d), 'pick one of the offered periods') }),
+  ),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { DEFERRED_FTS_MIGRATION } from './deferred-fts.ts';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';
+import { HISTORY_MIGRATION } from '../history/history-tables.ts';
 
 /**
  * Forward-only migrations keyed on `PRAGMA user_version`: migration N brings a
@@ -262,6 +263,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX surveys_conversation ON surveys(conversation_id, sent_at);
   CREATE INDEX surveys_answered ON surveys(conversation_id, answered_at) WHERE answered_at IS NOT NULL;
   `,
+  // 11: issue 10's step. PLACEHOLDER on this branch only: replaced by issue 10's migration when both are merged.
+  '',
+  // 12: windowed first sync (issue 13): what is known to be whole, list totals, background fill (history-tables.ts)
+  HISTORY_MIGRATION,
 ];
 
 
