@@ -9,3 +9,5 @@ export * from './whatsapp-templates.ts';
 export * from './issues.ts';
 export * from './surveys.ts';
 export * from './permissions.ts';
+export * from './history.ts';
+export * from './conversation-views.ts';

@@ -36,6 +36,13 @@ export const SyncProgress = z.object({
   /** Scopes (the organisation, each inbox, each chat, one's own records) complete, of those owed. 0 of 0 before the welcome. */
   scopesDone: z.number().int().nonnegative(),
   scopesTotal: z.number().int().nonnegative(),
+  /**
+   * Issue 13, windowed first sync: the last phase that began (protocol/history.ts SnapshotPhase), 'done' once
+   * the window is whole (windowDone); null without a window. Absent from older cores.
+   */
+  phase: z.enum(['sidebar', 'open', 'recent', 'contacts', 'done']).nullable().optional(),
+  /** The inbox is usable: the sidebar and every open conversation are in (the `recent` phase began, or the sync ended). */
+  usable: z.boolean().optional(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EntityKind, EntityRecord, entitySchemas, Id, RecordId, User } from './domain.ts';
+import { SnapshotPhase, SyncWindow } from './history.ts';
 import { Mutation, MutationResult } from './mutations.ts';
 import { isScope, type Scope } from './scope.ts';
 
@@ -76,6 +77,11 @@ export const HelloFrame = z.object({
    * so one stale scope cannot keep a client from connecting.
    */
   scopes: z.array(z.string().max(128)).max(10_000),
+  /**
+   * Issue 13: snapshot new scopes as a window (protocol/history.ts), in phases, ended by `windowDone`; the rest
+   * is read over HTTP. Absent = every new scope in full (older clients, and the bench's baseline).
+   */
+  window: SyncWindow.optional(),
 });
 
 /**
@@ -186,7 +192,20 @@ export const SnapshotFrame = z.object({
   done: z.boolean(),
   records: z.array(EntityRecord).max(SYNC_LIMITS.maxBatch),
   cursor: z.number().int().nonnegative(),
+  /**
+   * Set when the hello asked for a window (protocol/history.ts SnapshotPhase): which phase these records
+   * belong to. Phases come in order across all new scopes, so one scope's chunks interleave with other
+   * scopes' chunks; a scope's first chunk still has `reset` and its last `done` (its window is then whole).
+   */
+  phase: SnapshotPhase.optional(),
 });
+
+/**
+ * After a windowed snapshot: every new scope's window has been sent (each scope's last chunk had `done`).
+ * `cursor` is the snapshot's cursor; `changes` continue after it as without a window. Sent again after the
+ * window of scopes gained later (an inbox joined, a resync).
+ */
+export const WindowDoneFrame = z.object({ type: z.literal('windowDone'), cursor: z.number().int().nonnegative() });
 
 /** The user no longer holds this scope: the client deletes its data of it. */
 export const ScopeLostFrame = z.object({ type: z.literal('scopeLost'), scope: ScopeString });
@@ -207,6 +226,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   WelcomeFrame,
   ChangesFrame,
   SnapshotFrame,
+  WindowDoneFrame,
   ScopeLostFrame,
   MutationResultFrame,
   ErrorFrame,
@@ -217,6 +237,7 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
 export type ChangesFrame = z.infer<typeof ChangesFrame>;
 export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
+export type WindowDoneFrame = z.infer<typeof WindowDoneFrame>;
 export type ScopeLostFrame = z.infer<typeof ScopeLostFrame>;
 export type MutationResultFrame = z.infer<typeof MutationResultFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
