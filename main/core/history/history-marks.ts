@@ -48,7 +48,7 @@ export class HistoryMarks {
       setPaging: p(`INSERT INTO history_views (view, list_after, list_done) VALUES (@view, @after, @done)
                     ON CONFLICT(view) DO UPDATE SET list_after = excluded.list_after, list_done = excluded.list_done`),
       fill: p('SELECT * FROM history_fill WHERE id = 1'),
-      fillStep: p('UPDATE history_fill SET after = @after, reached = @reached, done = @done, rows = rows + @rows WHERE id = 1'),
+      fillStep: p('UPDATE history_fill SET after = @after, reached = coalesce(@reached, reached), done = @done, rows = rows + @rows WHERE id = 1'),
       budget: p('UPDATE history_fill SET budget_days = ?, done = CASE WHEN ? > budget_days THEN 0 ELSE done END WHERE id = 1'),
     };
   }
