@@ -18,6 +18,13 @@ const EXISTS: Partial<Record<EntityKind, string>> = {
   survey: 'SELECT 1 FROM surveys WHERE id = @id',
 };
 
+/** A record that belongs to a conversation or chat is kept only while that one is cached (never an orphan). */
+const PARENT: Partial<Record<EntityKind, string>> = {
+  message: 'SELECT 1 FROM conversations WHERE id = ?',
+  survey: 'SELECT 1 FROM conversations WHERE id = ?',
+  chatMessage: 'SELECT 1 FROM chats WHERE id = ?',
+};
+
 /** Where a fetch started: tombstones written after this seq are deletes its answer may not know about. */
 export interface FetchMark {
   readonly tombstoneSeq: number;
@@ -34,6 +41,7 @@ export interface FetchMark {
  */
 export class HistoryWriter {
   private readonly exists = new Map<EntityKind, Database.Statement>();
+  private readonly parent = new Map<EntityKind, Database.Statement>();
   private readonly tombstoned: Database.Statement<{ id: string; seq: number }, number>;
   private readonly heldScope: Database.Statement<[string], number>;
   private readonly lastTombstone: Database.Statement<[], number | null>;
@@ -49,6 +57,7 @@ export class HistoryWriter {
   ) {
     const db = cache.db;
     for (const [kind, sql] of Object.entries(EXISTS)) this.exists.set(kind as EntityKind, db.prepare(sql));
+    for (const [kind, sql] of Object.entries(PARENT)) this.parent.set(kind as EntityKind, db.prepare(sql));
     this.tombstoned = db.prepare<{ id: string; seq: number }, number>('SELECT EXISTS (SELECT 1 FROM history_tombstones WHERE id = @id AND seq > @seq)').pluck();
     this.heldScope = db.prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM held_scopes WHERE scope = ?)').pluck();
     this.lastTombstone = db.prepare<[], number | null>('SELECT max(seq) FROM history_tombstones').pluck();
@@ -105,6 +114,20 @@ export class HistoryWriter {
     if (this.heldScope.get(rec.scope) === 0 && !owed.has(rec.scope)) return false;
     const id = rec.record.id;
     if (exists.get({ id }) !== undefined) return false;
-    return this.tombstoned.get({ id, seq: mark.tombstoneSeq }) === 0;
+    if (this.tombstoned.get({ id, seq: mark.tombstoneSeq }) === 1) return false;
+    const parent = this.parent.get(rec.entity);
+    return !parent || parent.get(parentId(rec)) !== undefined;
+  }
+}
+
+function parentId(rec: FetchedRecord): string {
+  switch (rec.entity) {
+    case 'message':
+    case 'survey':
+      return rec.record.conversationId;
+    case 'chatMessage':
+      return rec.record.chatId;
+    default:
+      return '';
   }
 }
