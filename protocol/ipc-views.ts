@@ -396,6 +396,8 @@ export interface ChatMessagesPage {
   /** Oldest first. */
   items: ChatMessageView[];
   hasMore: boolean;
+  /** Issue 13: earlier messages exist on the server only, and the device is offline. */
+  notAvailableOffline?: boolean;
 }
 /** SPEC (11): a read-only conversation a private number had before it moved into a shared inbox. */
 export interface PreviousConversation {
