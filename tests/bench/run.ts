@@ -36,6 +36,7 @@ import { ConversationListQueries } from '../../main/core/queries/conversation-li
 import { runSearchBench } from './search-bench.ts';
 import { runRendererBench } from './renderer-bench.ts';
 import { runAssistantBench } from './assistant-bench.ts';
+import { runWindowBench } from './window-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -497,3 +498,7 @@ await runRendererBench(scale);
 // 5. Message Assistant (issue 12): past-reply suggestions at 1,000,000 messages × BENCH_SCALE and the time to the first
 // streamed token through our server (assistant-bench.ts).
 await runAssistantBench(scale, iterations);
+
+// 6. Windowed first sync (issue 13): sign-in to a usable inbox, the window, the fill and history on demand against a
+// demo server of 100,000 conversations × BENCH_SCALE, beside today's full first sync (window-bench.ts).
+await runWindowBench(scale);
