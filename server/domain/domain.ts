@@ -1,6 +1,7 @@
 import type { ChannelKind, DeliveryStatus, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
+import { windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { Storage, StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
@@ -22,6 +23,7 @@ export type { Authenticated, SignInContext, TokenCheck } from './session-service
 import { applyLogRetention, resolveLogRetention, type LogRetentionPolicy, type RetentionOutcome } from './log-retention.ts';
 import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, type SignInThrottlePolicy } from './sign-in-throttle.ts';
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
+import { readWindowPage, windowContactIds, type WindowCursor, type WindowPage, type WindowPlan } from './window-snapshot.ts';
 import { SurveyService } from './survey-service.ts';
 
 export interface DomainOptions {
@@ -397,6 +399,20 @@ export class Domain {
     return this.read(async (tx) => {
       if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
       return { held: true as const, ...(await readSnapshotPage(tx, target, from, limit)) };
+    });
+  }
+
+  /** What a windowed snapshot of this person reads by (issue 13): the window, its day boundary and the contacts it uses. */
+  windowPlan(userId: string, window: SyncWindow, now: number): Promise<WindowPlan> {
+    const since = windowSince(window, now);
+    return this.read(async (tx) => ({ window, since, contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since) }));
+  }
+
+  /** Whether the user holds the scope now, and if so one page of its window's phase. */
+  readWindow(userId: string, target: Scope, phase: SnapshotPhase, plan: WindowPlan, from: WindowCursor | null, limit: number): Promise<({ held: false } | ({ held: true } & WindowPage))> {
+    return this.read(async (tx) => {
+      if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
+      return { held: true as const, ...(await readWindowPage(tx, target, phase, plan, from, limit)) };
     });
   }
 

@@ -2,7 +2,7 @@ import type { EntityKind, EntityRecord } from '../../protocol/domain.ts';
 import { parseScope, type Scope } from '../../protocol/scope.ts';
 import type { ListBy, StorageTx } from '../storage/storage.ts';
 
-type Part = { [K in EntityKind]: { kind: K; by: ListBy[K] } }[EntityKind];
+export type Part = { [K in EntityKind]: { kind: K; by: ListBy[K] } }[EntityKind];
 
 /** Where the next snapshot page starts: which part of the scope, and the last id sent in it. */
 export interface SnapshotCursor {
@@ -11,7 +11,7 @@ export interface SnapshotCursor {
 }
 
 /** The record kinds making up one scope, in the order a client can apply them. */
-async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
+export async function partsOf(tx: StorageTx, target: Scope): Promise<Part[]> {
   const { kind, id } = parseScope(target);
   switch (kind) {
     case 'org':
@@ -59,7 +59,16 @@ export async function readSnapshotPage(
   from: SnapshotCursor | null,
   limit: number,
 ): Promise<{ records: EntityRecord[]; next: SnapshotCursor | null }> {
-  const parts = await partsOf(tx, target);
+  return readParts(tx, await partsOf(tx, target), from, limit);
+}
+
+/** One page over a list of parts, each paged by id. */
+export async function readParts(
+  tx: StorageTx,
+  parts: readonly Part[],
+  from: SnapshotCursor | null,
+  limit: number,
+): Promise<{ records: EntityRecord[]; next: SnapshotCursor | null }> {
   const records: EntityRecord[] = [];
   let part = from?.part ?? 0;
   let afterId = from?.afterId ?? '';

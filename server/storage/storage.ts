@@ -3,6 +3,7 @@ import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
 import type { MutationResult } from '../../protocol/mutations.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { OrgEdition } from '../../protocol/assistant.ts';
+import type { HistoryStorage } from './history-storage.ts';
 
 /**
  * The narrow storage boundary. Domain code sees only these types; implementations live in ./sqlite/
@@ -84,7 +85,8 @@ export interface ListBy {
   survey: { inboxId: string };
 }
 
-export interface StorageTx {
+/** The windowed first sync's and the history API's reads are HistoryStorage (./history-storage.ts). */
+export interface StorageTx extends HistoryStorage {
   // organisation
   getOrg(id: string): Promise<Org | null>;
   firstOrg(): Promise<Org | null>;

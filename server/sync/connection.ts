@@ -14,10 +14,12 @@ import {
 } from '../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
 import type { Domain, TokenCheck } from '../domain/domain.ts';
+import type { SyncWindow } from '../../protocol/history.ts';
 import { ChangePages, type PageStats } from './change-pages.ts';
 import type { LogReader } from './log-reader.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { SyncTuning } from './tuning.ts';
+import { streamWindow, type WindowSocket } from './window-stream.ts';
 
 /** Text or binary frames alike carry UTF-8 JSON. */
 function frameText(data: RawData): string {
@@ -50,6 +52,8 @@ export class SyncConnection {
   /** Rechecked on every heartbeat: a session can expire, or its user be disabled, while the socket is open. */
   private token = '';
   private clientId = '';
+  /** Issue 13: new scopes are snapshotted as this window (hello `window`); null = in full. */
+  private window: SyncWindow | null = null;
   /** Scopes whose data this client holds (as far as we sent it). */
   private readonly scopes = new Set<Scope>();
   /** Per scope: entries at or below this seq are already part of its snapshot. */
@@ -199,6 +203,7 @@ export class SyncConnection {
     this.user = auth.user;
     this.sessionIdValue = auth.sessionId;
     this.clientId = hello.clientId;
+    this.window = hello.window ?? null;
 
     const held = new Set(scopes);
     // Null, compacted-away, or from-another-log (ahead of head) cursors all start over from a snapshot.
@@ -312,7 +317,8 @@ export class SyncConnection {
       }
       const gained = page.scopes.filter((s) => !this.scopes.has(s));
       if (gained.length > 0) {
-        for (const s of gained) await this.snapshot(user.id, s);
+        if (this.window) await this.snapshotWindow(user.id, gained, this.window);
+        else for (const s of gained) await this.snapshot(user.id, s);
         continue; // membership or the log may have moved while snapshotting: read again
       }
       const full = page.entries.length === limit;
@@ -356,6 +362,22 @@ export class SyncConnection {
     } while (from);
     this.floors.set(target, floor);
     this.scopes.add(target);
+  }
+
+  /** The window of every gained scope, in phases (window-stream.ts); entries up to the floor are part of it. */
+  private async snapshotWindow(userId: string, targets: Scope[], window: SyncWindow): Promise<void> {
+    const socket: WindowSocket = {
+      domain: this.domain,
+      send: (frame) => this.send(frame),
+      cursor: () => this.cursor,
+      closed: () => this.closed,
+      maxBatch: this.tuning.maxBatch,
+    };
+    const { sent, floor } = await streamWindow(socket, userId, targets, window);
+    for (const target of sent) {
+      this.floors.set(target, floor);
+      this.scopes.add(target);
+    }
   }
 
   // ---------------------------------------------------------------- liveness

@@ -312,6 +312,39 @@ export const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 5: reserved for issue 10 (Contact Center, wt-cc-routing); their step takes this place when the branches meet.
+  `SELECT 1`,
+  // 6: windowed first sync and history on demand (issue 13; SQLite migration 15): the conversation columns the
+  // window and the list pages read, chat message times, and full-text search over message bodies (a generated
+  // tsvector, so it is current in the writing transaction, with a GIN index).
+  `
+  ALTER TABLE conversations ADD COLUMN status text NOT NULL DEFAULT 'open';
+  ALTER TABLE conversations ADD COLUMN contact_id text COLLATE "C";
+  ALTER TABLE conversations ADD COLUMN last_activity_at bigint NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN conv_key bigint NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN rmk bigint NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN lmk bigint NOT NULL DEFAULT -1;
+  UPDATE conversations SET
+    status = data->>'status',
+    contact_id = data->>'contactId',
+    last_activity_at = greatest(created_at, coalesce((data->>'closedAt')::bigint, 0), coalesce((data->>'lastMessageAt')::bigint, 0)),
+    conv_key = CASE WHEN data->>'status' = 'closed' THEN coalesce((data->>'closedAt')::bigint, created_at) ELSE created_at END,
+    rmk = coalesce((data->>'lastMessageAt')::bigint, 9007199254740991),
+    lmk = coalesce((data->>'lastMessageAt')::bigint, -1);
+  CREATE INDEX conversations_activity ON conversations(inbox_id, status, last_activity_at, id);
+  CREATE INDEX conversations_list_conv ON conversations(inbox_id, status, conv_key, id);
+  CREATE INDEX conversations_list_rmk ON conversations(inbox_id, status, rmk, id);
+  CREATE INDEX conversations_list_lmk ON conversations(inbox_id, status, lmk, id);
+  CREATE INDEX conversations_contact ON conversations(contact_id, last_activity_at) WHERE contact_id IS NOT NULL;
+  CREATE INDEX messages_conversation_time ON messages(conversation_id, created_at, id);
+  CREATE INDEX messages_inbox_time ON messages(inbox_id, created_at, id);
+  CREATE INDEX conversation_user_states_conversation_user ON conversation_user_states(conversation_id, user_id);
+  ALTER TABLE chat_messages ADD COLUMN created_at bigint NOT NULL DEFAULT 0;
+  UPDATE chat_messages SET created_at = (data->>'createdAt')::bigint;
+  CREATE INDEX chat_messages_time ON chat_messages(chat_id, created_at, id);
+  ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(data->>'body', ''))) STORED;
+  CREATE INDEX messages_search ON messages USING gin (search);
+  `,
 ];
 
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */

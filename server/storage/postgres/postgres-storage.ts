@@ -9,6 +9,7 @@ import { createPool, runTransaction, staleGuard, type Query, type TxState } from
 import { sendJobMethods } from './send-jobs.ts';
 import { settingMethods } from './settings.ts';
 import { surveyMethods } from './surveys.ts';
+import { historyMethods } from './history.ts';
 
 export interface PostgresStorageOptions {
   /** postgres://user@host:port/database */
@@ -61,6 +62,7 @@ function buildTx(q: Query, appendLockKey: number): StorageTx {
     ...attachmentMethods(q),
     ...assistantMethods(q),
     ...surveyMethods(q),
+    ...historyMethods(q),
   };
 }
 

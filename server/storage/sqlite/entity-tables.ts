@@ -1,4 +1,6 @@
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
+import { sortKey } from '../../../protocol/conversation-views.ts';
+import { lastActivityAt } from '../../../protocol/history.ts';
 import type { ListBy } from '../storage.ts';
 
 type SqlValue = string | number | null;
@@ -44,6 +46,13 @@ export const ENTITY_TABLES: EntityTables = {
       channel_id: (r) => r.channelId,
       customer_address: (r) => r.customerAddress,
       created_at: (r) => r.createdAt,
+      // issue 13: what the window and the history lists read (migration 15)
+      status: (r) => r.status,
+      contact_id: (r) => r.contactId,
+      last_activity_at: (r) => lastActivityAt(r),
+      conv_key: (r) => sortKey('recentConversations', r),
+      rmk: (r) => sortKey('recentMessages', r),
+      lmk: (r) => sortKey('oldestMessages', r) ?? -1,
     },
     listColumns: { inboxId: 'inbox_id' },
   },
@@ -64,7 +73,11 @@ export const ENTITY_TABLES: EntityTables = {
     listColumns: { userId: 'user_id' },
   },
   chat: { table: 'chats', columns: {}, listColumns: { id: 'id' } },
-  chatMessage: { table: 'chat_messages', columns: { chat_id: (r) => r.chatId }, listColumns: { chatId: 'chat_id' } },
+  chatMessage: {
+    table: 'chat_messages',
+    columns: { chat_id: (r) => r.chatId, created_at: (r) => r.createdAt },
+    listColumns: { chatId: 'chat_id' },
+  },
   contactFavourite: {
     table: 'contact_favourites',
     columns: { user_id: (r) => r.userId, contact_id: (r) => r.contactId },

@@ -323,6 +323,53 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 14: reserved for issue 10 (Contact Center, wt-cc-routing); their step takes this place when the branches meet.
+  ``,
+  // 15: windowed first sync and history on demand (issue 13). Conversations get the columns the window and the
+  // list pages read (status, contact, last activity, the three list sort keys of protocol/conversation-views.ts),
+  // chat messages their time; messages are searchable (FTS5 over the body, kept by triggers in the writing
+  // transaction; rowid-keyed, so this file must never be VACUUMed, which may renumber rowids of tables without
+  // an INTEGER PRIMARY KEY).
+  `
+  ALTER TABLE conversations ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+  ALTER TABLE conversations ADD COLUMN contact_id TEXT;
+  ALTER TABLE conversations ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN conv_key INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN rmk INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN lmk INTEGER NOT NULL DEFAULT -1;
+  UPDATE conversations SET
+    status = json_extract(data, '$.status'),
+    contact_id = json_extract(data, '$.contactId'),
+    last_activity_at = max(created_at, coalesce(json_extract(data, '$.closedAt'), 0), coalesce(json_extract(data, '$.lastMessageAt'), 0)),
+    conv_key = CASE WHEN json_extract(data, '$.status') = 'closed' THEN coalesce(json_extract(data, '$.closedAt'), created_at) ELSE created_at END,
+    rmk = coalesce(json_extract(data, '$.lastMessageAt'), 9007199254740991),
+    lmk = coalesce(json_extract(data, '$.lastMessageAt'), -1);
+  CREATE INDEX conversations_activity ON conversations(inbox_id, status, last_activity_at, id);
+  CREATE INDEX conversations_list_conv ON conversations(inbox_id, status, conv_key, id);
+  CREATE INDEX conversations_list_rmk ON conversations(inbox_id, status, rmk, id);
+  CREATE INDEX conversations_list_lmk ON conversations(inbox_id, status, lmk, id);
+  CREATE INDEX conversations_contact ON conversations(contact_id, last_activity_at) WHERE contact_id IS NOT NULL;
+  CREATE INDEX messages_conversation_time ON messages(conversation_id, created_at, id);
+  CREATE INDEX messages_inbox_time ON messages(inbox_id, created_at, id);
+  CREATE INDEX conversation_user_states_conversation ON conversation_user_states(conversation_id, user_id);
+  CREATE INDEX surveys_conversation ON surveys(conversation_id);
+  ALTER TABLE chat_messages ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE chat_messages SET created_at = json_extract(data, '$.createdAt');
+  CREATE INDEX chat_messages_time ON chat_messages(chat_id, created_at, id);
+
+  CREATE VIRTUAL TABLE message_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO message_search (rowid, body) SELECT rowid, json_extract(data, '$.body') FROM messages;
+  CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO message_search (rowid, body) VALUES (new.rowid, json_extract(new.data, '$.body'));
+  END;
+  CREATE TRIGGER message_search_update AFTER UPDATE OF data ON messages
+    WHEN json_extract(old.data, '$.body') IS NOT json_extract(new.data, '$.body') BEGIN
+    UPDATE message_search SET body = json_extract(new.data, '$.body') WHERE rowid = new.rowid;
+  END;
+  CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM message_search WHERE rowid = old.rowid;
+  END;
+  `,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

@@ -11,6 +11,7 @@ import { sendJobStatements } from './send-jobs.ts';
 import { attachmentStatements } from './attachments.ts';
 import { assistantStatements } from './assistant-storage.ts';
 import { surveyStatements } from './surveys.ts';
+import { historyStatements } from './history.ts';
 
 export interface SqliteStorageOptions {
   /** File path, or ':memory:' for throwaway stores in tests. */
@@ -301,6 +302,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     ...attachmentStatements(stmt),
     ...assistantStatements(stmt),
     ...surveyStatements(stmt),
+    ...historyStatements(stmt),
   };
 
   return serialisedTransactions(db, tx);

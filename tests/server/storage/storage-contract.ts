@@ -3,6 +3,7 @@ import type { Storage } from '../../../server/storage/storage.ts';
 import { assistantContract } from './contract-assistant.ts';
 import { attachmentsContract } from './contract-attachments.ts';
 import { changeLogContract, ledgerContract } from './contract-log.ts';
+import { historyContract } from './contract-history.ts';
 import { accountsContract, recordsContract, settingsContract } from './contract-records.ts';
 import { sendJobsContract } from './contract-send-jobs.ts';
 import { surveysContract } from './contract-surveys.ts';
@@ -45,5 +46,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     describe('transactions', () => transactionsContract(ctx));
     describe('Message Assistant', () => assistantContract(ctx));
     describe('surveys', () => surveysContract(ctx));
+    describe('windowed sync and history reads', () => historyContract(ctx));
   });
 }

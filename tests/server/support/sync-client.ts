@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { ServerFrame, type ChangeEntry } from '../../../protocol/sync.ts';
 import { PROTOCOL_VERSION } from '../../../protocol/version.ts';
 import type { Scope } from '../../../protocol/scope.ts';
+import type { SyncWindow } from '../../../protocol/history.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
 import { databaseFor } from '../../integration/support/test-server.ts';
 import { tempDir } from './fixtures.ts';
@@ -119,8 +120,9 @@ export class SyncClient {
     this.ws.send(data);
   }
 
-  hello(token: string, opts: { clientId?: string; cursor?: number | null; scopes?: Scope[]; protocol?: number } = {}): void {
+  hello(token: string, opts: { clientId?: string; cursor?: number | null; scopes?: Scope[]; protocol?: number; window?: SyncWindow } = {}): void {
     this.send({
+      ...(opts.window ? { window: opts.window } : {}),
       type: 'hello',
       protocol: opts.protocol ?? PROTOCOL_VERSION,
       token,

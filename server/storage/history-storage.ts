@@ -1,0 +1,80 @@
+import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
+
+/**
+ * Reads of the windowed first sync and the history API (issue 13), part of StorageTx. Implemented by
+ * sqlite/history.ts and postgres/history.ts over the columns and indexes of SQLite migration 15 / PostgreSQL
+ * migration 6; covered by tests/server/storage/contract-history.ts. None of these checks who may see what: the
+ * domain (server/domain/history-*.ts) asks only for inboxes, chats and contacts the person holds.
+ */
+
+/** A newest-first position: strictly older than (at, id). */
+export interface Before {
+  at: number;
+  id: string;
+}
+
+/** Which conversations of one inbox a list reads, in one list order (protocol/conversation-views.ts sortKey). */
+export interface ConversationListScan {
+  inboxId: string;
+  /** Narrows to one channel of that inbox. */
+  channelId: string | null;
+  status: 'open' | 'closed';
+  sort: 'recentConversations' | 'oldestConversations' | 'recentMessages' | 'oldestMessages';
+  /** After this (sort key, id) in the list's order (null key: "no messages" in oldestMessages); null = from the start. */
+  after: { key: number | null; id: string } | null;
+  limit: number;
+}
+
+/** A conversation with the per-person facts its list position and filters read. */
+export interface ConversationFactsRow {
+  conversation: EntityOf<'conversation'>;
+  /** The person's own state of it (read mark, archived), if they ever had one. */
+  state: EntityOf<'conversationUserState'> | null;
+  /** createdAt of its newest inbound message; null when the customer never wrote. */
+  lastInboundAt: number | null;
+}
+
+/** A message that matched a search, with its conversation. */
+export interface MessageMatch {
+  message: EntityOf<'message'>;
+  conversation: EntityOf<'conversation'>;
+}
+
+export interface HistoryStorage {
+  /** Records of one kind by id, in no particular order; ids not found are left out. */
+  getMany<K extends EntityKind>(kind: K, ids: readonly string[]): Promise<EntityOf<K>[]>;
+
+  /**
+   * Conversations of one inbox with this status, newest last activity first (protocol/history.ts
+   * lastActivityAt), at least `since` (0 = all), strictly before `before`.
+   */
+  conversationsByActivity(inboxId: string, status: 'open' | 'closed', since: number, before: Before | null, limit: number): Promise<EntityOf<'conversation'>[]>;
+  /** The latest `perConversation` messages of each conversation (newest first within each). */
+  latestMessagesOf(conversationIds: readonly string[], perConversation: number): Promise<EntityOf<'message'>[]>;
+  /** Every survey sent in these conversations. */
+  surveysOfConversations(conversationIds: readonly string[]): Promise<EntityOf<'survey'>[]>;
+  /** Distinct contact ids of the inboxes' conversations that are open or had activity at or after `since`. */
+  windowContactIds(inboxIds: readonly string[], since: number): Promise<string[]>;
+
+  /** One conversation's messages older than `before` (createdAt, id), newest first. */
+  messagesBefore(conversationId: string, before: Before | null, limit: number): Promise<EntityOf<'message'>[]>;
+  /** One chat's messages older than `before`, newest first. */
+  chatMessagesBefore(chatId: string, before: Before | null, limit: number): Promise<EntityOf<'chatMessage'>[]>;
+  /** Messages of one inbox created before `olderThan` and strictly before `before`, newest first (the fill). */
+  inboxMessagesBefore(inboxId: string, olderThan: number, before: Before | null, limit: number): Promise<EntityOf<'message'>[]>;
+  /** Chat messages of one chat created before `olderThan` and strictly before `before`, newest first (the fill). */
+  chatMessagesOlderThan(chatId: string, olderThan: number, before: Before | null, limit: number): Promise<EntityOf<'chatMessage'>[]>;
+
+  /** One inbox's conversations of a list, in its order after the cursor, with the person's facts. */
+  conversationList(userId: string, scan: ConversationListScan): Promise<ConversationFactsRow[]>;
+  /** The conversations of these inboxes linked to a contact, newest last activity first. */
+  conversationsOfContact(contactId: string, inboxIds: readonly string[], limit: number): Promise<EntityOf<'conversation'>[]>;
+
+  /**
+   * Messages of these inboxes whose body has every term (a term matches words starting with it, case and
+   * accents folded as the engine's full-text search does), newest first. SQLite: FTS5; PostgreSQL: tsvector + GIN.
+   */
+  searchMessages(inboxIds: readonly string[], terms: readonly string[], limit: number): Promise<MessageMatch[]>;
+  /** Contacts of the organisation (shared, or private to `userId`) whose name, email, company or phone contains `text`. */
+  searchContacts(orgId: string, userId: string, text: string, limit: number): Promise<EntityOf<'contact'>[]>;
+}
