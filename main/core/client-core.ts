@@ -251,6 +251,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       lists: s.lists,
       link: () => ({ serverUrl: s.serverUrl, token: s.token }),
       online: () => session === s && s.sync.isOnline,
+      syncing: () => s.progress.state !== null,
       owedScopes: () => s.welcomedScopes,
       fillGate: { mayRun: () => session === s && s.sync.isOnline && s.progress.state === null && s.outbox.count() === 0 },
       emitChanged: emitHistoryChanged,

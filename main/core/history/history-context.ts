@@ -21,6 +21,8 @@ export class HistoryContext {
     readonly api: HistoryApi,
     readonly link: () => HistoryLink,
     readonly online: () => boolean,
+    /** A first sync (or a new scope's window) is still arriving: lists are not paged from the server meanwhile. */
+    readonly syncing: () => boolean,
     readonly emitChanged: (views: ChangedViews) => void,
     readonly log: (line: string) => void,
   ) {}

@@ -20,6 +20,8 @@ export interface HistoryServiceOptions {
   lists: ConversationListQueries;
   link: () => HistoryLink;
   online: () => boolean;
+  /** A sync is bringing snapshots now (the window is not whole yet). */
+  syncing: () => boolean;
   /** Scopes the current sync is snapshotting (their records may be fetched before the scope is whole). */
   owedScopes: () => ReadonlySet<string>;
   /** Whether the fill may run now (no first sync running, the outbox empty, the link up). */
@@ -45,7 +47,7 @@ export class HistoryService {
 
   constructor(o: HistoryServiceOptions) {
     const writer = new HistoryWriter(o.cache, o.applier, o.owedScopes);
-    this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.emitChanged, o.log);
+    this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
     this.totals = new ViewTotalsService(this.ctx);
     this.lists = new ListPages(this.ctx, o.lists, this.totals);

@@ -33,7 +33,8 @@ export class ListPages {
       return { ...local, totalSource: 'cache', notAvailableOffline: more && short && this.knownLonger(q, local.total) };
     }
     const server = await this.totals.totals(q);
-    if (server && offset + limit > local.total && server.total > local.total) {
+    // While the window arrives, the rows past it are on their way through sync: paging would fetch them twice.
+    if (server && !this.ctx.syncing() && offset + limit > local.total && server.total > local.total) {
       await this.fetchUntil(q, offset + limit);
       local = this.lists.page(q, offset, limit);
     }
