@@ -30,6 +30,7 @@ import { memoryTokenVault, type TokenVault } from './token-vault.ts';
 import { HistoryService } from './history/history-service.ts';
 import { historyIpcHandlers } from './history/history-ipc.ts';
 import { permissions } from '../../protocol/permissions.ts';
+import { DEFAULT_SYNC_WINDOW, type SyncWindow } from '../../protocol/history.ts';
 
 export type { TokenVault } from './token-vault.ts';
 export type { CacheKeyVault } from './cache-key-vault.ts';
@@ -46,6 +47,11 @@ export interface ClientCoreOptions {
   log?: (line: string) => void;
   /** Desktop notifications (SPEC §4); default: the `notification` IPC event (the browser host's renderer shows it). */
   notifier?: Notifier;
+  /**
+   * What a first sync brings (issue 13): the window of protocol/history.ts (default DEFAULT_SYNC_WINDOW), the
+   * rest read over HTTP; null = every scope in full (tests that need the whole workspace, the bench baseline).
+   */
+  syncWindow?: SyncWindow | null;
   /** Tests only: timers, randomness and socket factory of the sync link. */
   sync?: Partial<Pick<SyncClientOptions, 'timers' | 'random' | 'backoff' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'createSocket'>>;
 }
@@ -86,6 +92,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   const vault = options.tokenVault ?? memoryTokenVault();
   const access = new CacheAccess({ dataDir: options.dataDir, keyVault: options.cacheKeyVault ?? memoryCacheKeyVault(), log });
   const hub = new IpcEventHub();
+  const syncWindow = options.syncWindow === undefined ? DEFAULT_SYNC_WINDOW : options.syncWindow;
   const notifier = options.notifier ?? ipcEventNotifier((payload) => hub.emit('notification', payload));
   let session: Session | null = null;
   let sessionState: SessionState = { status: 'signedOut', serverUrl: options.defaultServerUrl, reason: null };
@@ -131,9 +138,10 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     while (session === s && s.queue.length > 0) {
       const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
       try {
+        const wasSyncing = s.progress.state !== null;
         emitChanged(s.applier.applyBatch(batch));
         if (s.progress.applied(batch)) hub.emit('syncProgress', s.progress.snapshot());
-        s.history.fill.poke();
+        s.history.afterBatch(batch, wasSyncing && s.progress.state === null);
         s.notifications.consider(batch.flatMap((f) => (f.type === 'changes' ? f.entries : [])));
       } catch (err) {
         // Nothing of the batch was committed and the cursor did not move: a reconnect re-sends it.
@@ -147,7 +155,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
 
   const onFrame = (s: Session, frame: ServerFrame): void => {
     if (frame.type === 'scopeLost') s.welcomedScopes.delete(frame.scope);
-    if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost') {
+    if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost' || frame.type === 'windowDone') {
       s.queue.push(frame);
       if (!s.drainScheduled) {
         s.drainScheduled = true;
@@ -252,6 +260,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       link: () => ({ serverUrl: s.serverUrl, token: s.token }),
       online: () => session === s && s.sync.isOnline,
       syncing: () => s.progress.state !== null,
+      windowed: syncWindow !== null,
       owedScopes: () => s.welcomedScopes,
       fillGate: { mayRun: () => session === s && s.sync.isOnline && s.progress.state === null && s.outbox.count() === 0 },
       emitChanged: emitHistoryChanged,
@@ -260,7 +269,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     s.sync = new SyncClient({
       ...options.sync,
       serverUrl,
-      hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes() }),
+      hello: () => ({ token: s.token, clientId: cache.clientId, cursor: cache.cursor, scopes: cache.heldScopes(), ...(syncWindow ? { window: syncWindow } : {}) }),
       onFrame: (frame) => onFrame(s, frame),
       onState: (state) => onLinkState(s, state),
       // Durable: should the link drop before the snapshots arrive, the next one asks again.

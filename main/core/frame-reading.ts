@@ -4,6 +4,7 @@ import { describeIssue } from '../../protocol/issues.ts';
 import { isScope, type Scope } from '../../protocol/scope.ts';
 import { ChangeEntry, ServerFrame, SYNC_LIMITS, WelcomeFrame, type ChangesFrame, type SnapshotFrame } from '../../protocol/sync.ts';
 import { parseServerFrame } from './server-frame.ts';
+import { SnapshotPhase } from '../../protocol/history.ts';
 
 /** Scopes to stream afresh, or every held scope when the damage cannot be placed. */
 export type Resync = Scope[] | 'all';
@@ -38,6 +39,7 @@ const SnapshotEnvelope = z.object({
   done: z.boolean(),
   records: z.array(z.unknown()).max(SYNC_LIMITS.maxBatch),
   cursor: Count,
+  phase: SnapshotPhase.optional(),
 });
 
 const clip = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 80);

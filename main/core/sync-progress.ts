@@ -1,6 +1,11 @@
 import type { SyncProgress } from '../../protocol/ipc.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { DataFrame } from './cache/apply-frame.ts';
+import { SNAPSHOT_PHASES, type SnapshotPhase } from '../../protocol/history.ts';
+
+type Phase = NonNullable<SyncProgress['phase']>;
+/** From this phase on a windowed sync has every open conversation: the inbox is usable. */
+const USABLE_FROM = SNAPSHOT_PHASES.indexOf('recent');
 
 interface ScopeCount {
   conversations: number;
@@ -18,6 +23,8 @@ interface ScopeCount {
 export class SyncProgressTracker {
   private scopes = new Map<Scope, ScopeCount>();
   private syncing: boolean;
+  /** Issue 13: the furthest phase of a windowed snapshot seen, 'done' after windowDone; null without a window. */
+  private phase: Phase | null = null;
 
   /** `firstSync`: the cache never completed a sync, so the list stays empty until snapshots arrive. */
   constructor(firstSync: boolean) {
@@ -56,19 +63,39 @@ export class SyncProgressTracker {
         }
         count.done = frame.done;
         this.scopes.set(frame.scope, count);
+        if (frame.phase) this.reachPhase(frame.phase);
       } else if (frame.type === 'changes' && frame.caughtUp) {
         this.syncing = false;
         for (const count of this.scopes.values()) count.done = true;
       } else if (frame.type === 'scopeLost') {
         this.scopes.delete(frame.scope);
+      } else if (frame.type === 'windowDone') {
+        this.phase = 'done';
       }
     }
     return true;
   }
 
+  /** Phases only move forward: a scope gained later restarts nothing the person already has. */
+  private reachPhase(phase: SnapshotPhase): void {
+    const at = this.phase === null || this.phase === 'done' ? -1 : SNAPSHOT_PHASES.indexOf(this.phase);
+    if (this.phase !== 'done' && SNAPSHOT_PHASES.indexOf(phase) > at) this.phase = phase;
+  }
+
   /** The figures as they stand (also the last event of a sync, with `syncing` false). */
   snapshot(): SyncProgress {
-    const sum: SyncProgress = { syncing: this.syncing, conversations: 0, messages: 0, records: 0, scopesDone: 0, scopesTotal: this.scopes.size };
+    const phase = this.phase;
+    const usable = !this.syncing || phase === 'done' || (phase !== null && SNAPSHOT_PHASES.indexOf(phase) >= USABLE_FROM);
+    const sum: SyncProgress = {
+      syncing: this.syncing,
+      conversations: 0,
+      messages: 0,
+      records: 0,
+      scopesDone: 0,
+      scopesTotal: this.scopes.size,
+      phase,
+      usable,
+    };
     for (const c of this.scopes.values()) {
       sum.conversations += c.conversations;
       sum.messages += c.messages;

@@ -1,13 +1,20 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ChangedViews } from '../../../protocol/ipc.ts';
-import type { ChangesFrame, ScopeLostFrame, SnapshotFrame } from '../../../protocol/sync.ts';
+import type { ChangesFrame, ScopeLostFrame, SnapshotFrame, WindowDoneFrame } from '../../../protocol/sync.ts';
 import type { CacheDb } from './cache-file.ts';
 import { ChangeCollector } from './changed-views.ts';
 import { EntityWriter } from './entity-writer.ts';
 import { OptimisticLayer } from './optimistic.ts';
 import { clearStale } from './stale-scopes.ts';
 
-export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame;
+export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame | WindowDoneFrame;
+
+/**
+ * Cache meta key written when a windowed snapshot's `windowDone` is applied (issue 13): `{ cursor, at }`, the
+ * log position and the time the window was whole. What is older than the window is fetched over HTTP
+ * (main/core/history/), which reads this to know where the cache's own copy starts.
+ */
+export const WINDOW_DONE_META = 'windowDone';
 
 /** Most queued frames committed together during catch-up (10 × maxBatch entries). */
 export const MAX_FRAMES_PER_TRANSACTION = 10;
@@ -66,6 +73,9 @@ export class FrameApplier {
         return;
       case 'snapshot':
         this.applySnapshot(frame, changed);
+        return;
+      case 'windowDone':
+        this.cache.setMeta(WINDOW_DONE_META, JSON.stringify({ cursor: frame.cursor, at: Date.now() }));
         return;
       case 'scopeLost':
         this.writer.deleteScope(frame.scope, changed);

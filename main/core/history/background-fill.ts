@@ -66,8 +66,8 @@ export class BackgroundFill {
       }
       const state = this.ctx.marks.fill();
       if (state.done) return;
-      const outcome = await this.step(state.budgetDays, this.position(state.after));
-      if (outcome === 'unreachable') return;
+      // A failed page (server unreachable, or refusing) ends this run; the next sync batch or link starts another.
+      if ((await this.step(state.budgetDays, this.position(state.after))) === 'failed') return;
       await sleep(YIELD_MS);
     }
   }
@@ -85,7 +85,7 @@ export class BackgroundFill {
     return { olderThan: (newest ?? this.now()) + 1, cursor: null };
   }
 
-  private async step(budgetDays: number, at: FillPosition): Promise<'ok' | 'unreachable'> {
+  private async step(budgetDays: number, at: FillPosition): Promise<'ok' | 'failed'> {
     const { writer, marks, cache } = this.ctx;
     const cutoff = this.now() - budgetDays * DAY_MS;
     const mark = writer.begin();
@@ -94,7 +94,8 @@ export class BackgroundFill {
       answer = await this.ctx.api.fill(this.ctx.link(), { after: at.cursor, limit: FILL_PAGE, olderThan: at.olderThan });
     } catch (err) {
       writer.release(mark);
-      return this.ctx.failed(err, 'background fill') === 'unreachable' ? 'unreachable' : 'ok';
+      this.ctx.failed(err, 'background fill');
+      return 'failed';
     }
     if (this.stopped || !cache.db.open) return 'ok';
     const part = at.cursor?.part ?? 'messages';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_HISTORY_BUDGET_DAYS, HISTORY_BUDGET_CHOICES, type ChangedViews, type HistorySettingsView } from '../../../protocol/ipc.ts';
-import type { FrameApplier } from '../cache/apply-frame.ts';
+import type { DataFrame, FrameApplier } from '../cache/apply-frame.ts';
 import { CACHE_FILE_SUFFIXES, type CacheDb } from '../cache/cache-file.ts';
 import type { ConversationListQueries } from '../queries/conversation-list.ts';
 import { BackgroundFill, type FillGate } from './background-fill.ts';
@@ -20,6 +20,8 @@ export interface HistoryServiceOptions {
   lists: ConversationListQueries;
   link: () => HistoryLink;
   online: () => boolean;
+  /** The core asks for a window (false: the whole snapshot, as before issue 13). */
+  windowed: boolean;
   /** A sync is bringing snapshots now (the window is not whole yet). */
   syncing: () => boolean;
   /** Scopes the current sync is snapshotting (their records may be fetched before the scope is whole). */
@@ -45,7 +47,10 @@ export class HistoryService {
   readonly search: MergedSearch;
   readonly fill: BackgroundFill;
 
+  private readonly windowed: boolean;
+
   constructor(o: HistoryServiceOptions) {
+    this.windowed = o.windowed;
     const writer = new HistoryWriter(o.cache, o.applier, o.owedScopes);
     this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
@@ -59,6 +64,13 @@ export class HistoryService {
   /** A sync batch or a local action changed these views. */
   changed(views: ChangedViews): void {
     if (views.conversationList) this.totals.listsChanged();
+  }
+
+  /** After each applied sync batch; `syncEnded`: the snapshots owed at the welcome are all in. */
+  afterBatch(frames: readonly DataFrame[], syncEnded: boolean): void {
+    if (frames.some((f) => f.type === 'windowDone')) this.windowDone();
+    else if (syncEnded && !this.windowed) this.fullSyncDone();
+    this.fill.poke();
   }
 
   /** A window was completed (first sync, or scopes gained later): lists page from their start again, and the fill may go on. */

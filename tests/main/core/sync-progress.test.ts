@@ -20,7 +20,7 @@ function page(scope: Scope, conversations: number, messages: number, flags: { re
 describe('first sync progress', () => {
   it('is shown from sign-in on a cache that never synced, before any frame', () => {
     const t = new SyncProgressTracker(true);
-    expect(t.state).toEqual({ syncing: true, conversations: 0, messages: 0, records: 0, scopesDone: 0, scopesTotal: 0 });
+    expect(t.state).toEqual({ syncing: true, conversations: 0, messages: 0, records: 0, scopesDone: 0, scopesTotal: 0, phase: null, usable: false });
     expect(new SyncProgressTracker(false).state).toBeNull();
   });
 
@@ -37,6 +37,22 @@ describe('first sync progress', () => {
     expect(t.snapshot()).toMatchObject({ syncing: false, conversations: 5, messages: 15, scopesDone: 3 });
     // Later batches are ordinary catch-up: no more progress events.
     expect(t.applied([page(A, 1, 0)])).toBe(false);
+  });
+
+  it('a windowed sync reports its phases; the inbox is usable once the open conversations are in (issue 13)', () => {
+    const t = new SyncProgressTracker(true);
+    t.welcomed([A, B, 'org:o'], new Set());
+    t.applied([{ ...page(A, 0, 0, { reset: true }), phase: 'sidebar' }, { ...page(B, 0, 0, { reset: true }), phase: 'sidebar' }]);
+    expect(t.state).toMatchObject({ syncing: true, phase: 'sidebar', usable: false });
+    t.applied([{ ...page(A, 2, 6), phase: 'open' }]);
+    expect(t.state).toMatchObject({ phase: 'open', usable: false, conversations: 2, messages: 6 });
+    t.applied([{ ...page(B, 1, 1, { done: true }), phase: 'recent' }, { ...page(A, 0, 0, { done: true }), phase: 'sidebar' }]);
+    // Phases never go back, whatever order a later chunk claims.
+    expect(t.state).toMatchObject({ phase: 'recent', usable: true });
+    t.applied([{ type: 'windowDone', cursor: 5 }]);
+    expect(t.state).toMatchObject({ syncing: true, phase: 'done', usable: true });
+    t.applied([{ type: 'changes', entries: [], cursor: 5, caughtUp: true }]);
+    expect(t.snapshot()).toMatchObject({ syncing: false, phase: 'done', usable: true, scopesDone: 3 });
   });
 
   it('a snapshot that restarts (reset after a dropped link) counts its scope afresh, never twice', () => {
