@@ -29,8 +29,8 @@ export class ContactConversations {
     return contactDetail(this.ctx.cache, contactId);
   }
 
-  private fetch(contactId: string): Promise<'ok' | 'unreachable'> {
-    let outcome: 'ok' | 'unreachable' = 'ok';
+  private fetch(contactId: string): Promise<'ok' | 'unreachable' | 'refused'> {
+    let outcome: 'ok' | 'unreachable' | 'refused' = 'ok';
     const running = this.inFlight.get(contactId);
     if (running) return running.then(() => outcome);
     const job = this.ctx
@@ -46,7 +46,7 @@ export class ContactConversations {
         } catch (err) {
           this.ctx.writer.release(mark);
           outcome = this.ctx.failed(err, `conversations of contact ${contactId}`);
-          if (outcome === 'ok') this.asked.set(contactId, Date.now());
+          if (outcome === 'refused') this.asked.set(contactId, Date.now());
         }
       })
       .finally(() => this.inFlight.delete(contactId));

@@ -51,12 +51,8 @@ export class HistoryContext {
    * A failed fetch: an unreachable server reads as offline ('unreachable'); a refusal (the conversation is no
    * longer the person's, 404) leaves the cache as it is; a signed-out token is the sync link's to handle.
    */
-  failed(err: unknown, what: string): 'unreachable' | 'ok' {
-    if (err instanceof IpcFailure && err.code === 'unavailable') {
-      this.log(`history: ${what}: ${err.message}`);
-      return 'unreachable';
-    }
+  failed(err: unknown, what: string): 'unreachable' | 'refused' {
     this.log(`history: ${what}: ${err instanceof Error ? err.message : String(err)}`);
-    return 'ok';
+    return err instanceof IpcFailure && err.code === 'unavailable' ? 'unreachable' : 'refused';
   }
 }

@@ -6,6 +6,8 @@ import { messagesPage } from '../queries/messages.ts';
 import type { HistoryKind } from './history-marks.ts';
 import type { HistoryContext } from './history-context.ts';
 
+type FetchOutcome = 'ok' | 'unreachable' | 'refused';
+
 /** A server page is worth its round trip: a few screens at once, so scrolling asks rarely. */
 const FETCH_PAGE = 100;
 
@@ -49,6 +51,8 @@ export class OlderMessages {
     if (!this.ctx.online()) return { ...local, notAvailableOffline: true };
     const fetched = await this.fetchOlder(kind, id, Math.max(limit, FETCH_PAGE));
     if (fetched === 'unreachable') return { ...local, notAvailableOffline: true };
+    // Refused (no longer the person's, or a server without history): what is cached is all there is to show.
+    if (fetched === 'refused') return local;
     const again = read();
     // Still short after a page from the server and not known whole: there is more to ask for on the next scroll.
     return { ...again, hasMore: again.hasMore || this.mayHaveOlder(kind, id) };
@@ -62,11 +66,11 @@ export class OlderMessages {
   }
 
   /** Fetches one server page older than the oldest cached message; 'unreachable' when the server did not answer. */
-  fetchOlder(kind: HistoryKind, id: string, limit: number): Promise<'ok' | 'unreachable'> {
+  fetchOlder(kind: HistoryKind, id: string, limit: number): Promise<FetchOutcome> {
     const key = `${kind}:${id}`;
     const running = this.inFlight.get(key);
     if (running) return running.then(() => 'ok' as const);
-    let outcome: 'ok' | 'unreachable' = 'ok';
+    let outcome: FetchOutcome = 'ok';
     const job = this.ctx
       .onDemand(async () => {
         outcome = await this.fetchOnce(kind, id, Math.min(limit, HISTORY_LIMITS.messagesPage));
@@ -76,7 +80,7 @@ export class OlderMessages {
     return job.then(() => outcome);
   }
 
-  private async fetchOnce(kind: HistoryKind, id: string, limit: number): Promise<'ok' | 'unreachable'> {
+  private async fetchOnce(kind: HistoryKind, id: string, limit: number): Promise<FetchOutcome> {
     const { cache, writer, marks, link } = this.ctx;
     const before = oldestCached(cache, kind, id);
     const mark = writer.begin();
