@@ -55,7 +55,7 @@ export class HistoryService {
     this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
     this.totals = new ViewTotalsService(this.ctx);
-    this.lists = new ListPages(this.ctx, o.lists, this.totals);
+    this.lists = new ListPages(this.ctx, o.lists, this.totals, o.windowed);
     this.contacts = new ContactConversations(this.ctx);
     this.search = new MergedSearch(this.ctx);
     this.fill = new BackgroundFill(this.ctx, o.fillGate);

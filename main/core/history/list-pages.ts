@@ -23,10 +23,13 @@ export class ListPages {
     private readonly ctx: HistoryContext,
     private readonly lists: ConversationListQueries,
     private readonly totals: ViewTotalsService,
+    /** false: the core syncs everything (no window), so the cache's own counts are whole and no server is asked. */
+    private readonly windowed: boolean,
   ) {}
 
   async page(q: ConversationListQuery, offset: number, limit: number): Promise<ConversationListPage> {
     let local = this.lists.page(q, offset, limit);
+    if (!this.windowed) return { ...local, totalSource: 'cache' };
     if (!this.ctx.online()) {
       const more = !this.ctx.marks.paging(pagingKey(q)).done && this.ctx.marks.totals(viewKey(q)) !== null;
       const short = local.items.length < limit;
@@ -44,7 +47,7 @@ export class ListPages {
   }
 
   async counts(inboxId: string | null, channelId: string | null): Promise<ListCounts> {
-    const server = this.ctx.online() ? await this.totals.counts(inboxId, channelId) : null;
+    const server = this.windowed && this.ctx.online() ? await this.totals.counts(inboxId, channelId) : null;
     if (server) return { ...server, source: 'server' };
     return { ...this.lists.counts(inboxId, channelId), source: 'cache' };
   }
