@@ -135,6 +135,16 @@ describe('counts and lists with a partial cache', () => {
       expect(counts.source).toBe('server');
       expect({ ...counts, source: undefined }).toEqual({ ...whole, source: undefined });
     }
+    // Kept current by changes: a colleague closes an open conversation, and the server's counts follow.
+    const before: ListCounts = await windowed.call('conversations.counts', { inboxId: null, channelId: null });
+    const sam = await signedIn(srv.url, SAM);
+    const open: ConversationListPage = await sam.call('conversations.list', { query: { inboxId: 'inbox_sales' }, offset: 0, limit: 1 });
+    await sam.call('actions.setStatus', { conversationId: open.items[0]!.id, status: 'closed' });
+    await waitFor('the counts to follow the close', async () => {
+      const now: ListCounts = await windowed.call('conversations.counts', { inboxId: null, channelId: null });
+      return now.source === 'server' && now.open === before.open - 1 && now.closed === before.closed + 1;
+    });
+
     const closed = { folder: 'closed' as const };
     const first: ConversationListPage = await windowed.call('conversations.list', { query: closed, offset: 0, limit: 50 });
     const wholeFirst: ConversationListPage = await full.call('conversations.list', { query: closed, offset: 0, limit: 50 });
