@@ -25,6 +25,7 @@ import { InProcessSignInThrottle, resolveSignInThrottle, type SignInThrottle, ty
 import { readSnapshotPage, type SnapshotCursor } from './snapshot.ts';
 import { readWindowPage, windowContactIds, type WindowCursor, type WindowPage, type WindowPlan } from './window-snapshot.ts';
 import { SurveyService } from './survey-service.ts';
+import { HistoryService } from './history-service.ts';
 
 export interface DomainOptions {
   storage: Storage;
@@ -84,6 +85,8 @@ export class Domain {
   readonly providers: ChannelProviders;
   /** Customer satisfaction surveys (issue 12 §2): the page, web chat answers, settings and the report. */
   readonly surveys: SurveyService;
+  /** History on demand and server search (issue 13): what the windowed first sync left out. */
+  readonly history: HistoryService;
   /** Sign-in, token checks, sign-out, the expired-session sweep (session-service.ts). */
   readonly sessions: SessionService;
   /** Expired sessions are deleted on sign-in at most once per sweepIntervalMs; the first sign-in sweeps. */
@@ -119,6 +122,7 @@ export class Domain {
     this.channels = this.outbound.channels;
     this.providers = new ChannelProviders({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
     this.surveys = new SurveyService({ read: (fn) => this.read(fn), write: (fn) => this.write(fn), clock: this.clock });
+    this.history = new HistoryService((fn) => this.read(fn));
     this.handlers = createMutationHandlers(() => this.outbound.poke(), options.attachments ?? false, (token) => this.surveys.pageUrl(token));
     this.logRetention = resolveLogRetention(options.logRetention);
     this.housekeeping = options.housekeeping ?? new InProcessHousekeepingLock();

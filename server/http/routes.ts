@@ -17,6 +17,7 @@ import { healthRoutes, type ReadinessProbes } from './health.ts';
 import type { AttachmentFiles } from '../blobs/attachment-files.ts';
 import { assistantRoutes, type AssistantRouteOptions } from '../assistant/http.ts';
 import { surveyApiRoutes, surveyPageRoute } from '../surveys/http.ts';
+import { historyRoutes } from './history.ts';
 
 export interface RouteOptions {
   domain: Domain;
@@ -104,6 +105,7 @@ export function createHttpHandler(options: RouteOptions): Handler {
   Object.assign(routes, deviceKeyRoutes(domain, options.bodyLimitBytes));
   Object.assign(routes, assistantRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, ...options.assistant }));
   Object.assign(routes, surveyApiRoutes(domain, options.bodyLimitBytes));
+  Object.assign(routes, historyRoutes(domain, options.bodyLimitBytes));
   // Issue 4: provider webhooks (each checks the provider's signature itself).
   Object.assign(routes, twilioWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
   Object.assign(routes, whatsAppWebhookRoutes({ domain, bodyLimitBytes: options.bodyLimitBytes, log: options.log, attachments: options.attachments }));
