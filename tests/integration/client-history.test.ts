@@ -169,6 +169,16 @@ describe('background fill', () => {
     });
     expect(started.budgetDays).toBe(90);
     await first.close();
+    // What a restart resumes from: the fill's position is on disk with the rows it counted.
+    const stored = await openClientCache({ serverDir, clientDir: clientDir.dir, serverUrl: srv.url, userId: 'user_maya' });
+    try {
+      const row = stored.prepare('SELECT after, rows, done FROM history_fill').get() as { after: string | null; rows: number; done: number };
+      expect(row.done).toBe(0);
+      expect(JSON.parse(row.after ?? 'null')).toMatchObject({ olderThan: expect.any(Number), cursor: { part: 'messages' } });
+      expect(row.rows).toBeGreaterThanOrEqual(started.fill.rows);
+    } finally {
+      stored.close();
+    }
 
     const second = await signedIn(srv.url, MAYA, clientDir.dir);
     const resumed: HistorySettingsView = await second.call('history.settings', {});

@@ -107,7 +107,7 @@ export class BackgroundFill {
       next = part === 'messages' ? { part: 'chatMessages', createdAt: at.olderThan, id: NEWEST_ID } : null;
       done = next === null;
     }
-    const { written } = writer.write(mark, kept, () => {
+    const { written } = writer.write(mark, kept, (rows) => {
       // Every message of a conversation created since the oldest fetched time is now cached.
       // (Strictly after: messages of the very same millisecond may still be on the next page.)
       const since = pastBudget ? cutoff - 1 : reached;
@@ -118,7 +118,7 @@ export class BackgroundFill {
         cache.db.prepare(`INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'conversation', id FROM conversations`).run();
         cache.db.prepare(`INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'chat', id FROM chats`).run();
       }
-      marks.fillStep({ after: done ? null : { olderThan: at.olderThan, cursor: next }, reached: part === 'messages' ? reached : null, done, rows: written });
+      marks.fillStep({ after: done ? null : { olderThan: at.olderThan, cursor: next }, reached: part === 'messages' ? reached : null, done, rows });
     });
     // Quietly: a fill page changes nothing a person is looking at but the lists' older rows.
     if (written > 0) this.ctx.emitChanged({ sidebar: false, conversationList: true, conversations: [] });

@@ -79,7 +79,7 @@ export class HistoryWriter {
   }
 
   /** Writes what a fetch returned in one transaction; `after` runs inside it (bookkeeping of the same answer). */
-  write(mark: FetchMark, records: readonly FetchedRecord[], after?: () => void): { written: number; changed: ChangedViews } {
+  write(mark: FetchMark, records: readonly FetchedRecord[], after?: (written: number) => void): { written: number; changed: ChangedViews } {
     const changed = new ChangeCollector();
     let written = 0;
     const layer = this.applier.layer;
@@ -96,7 +96,7 @@ export class HistoryWriter {
           written++;
         }
         writer.endFrame();
-        after?.();
+        after?.(written);
         if (pending) layer.replay(new ChangeCollector());
       });
     } catch (err) {

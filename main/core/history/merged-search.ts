@@ -109,14 +109,16 @@ export class MergedSearch {
   }
 }
 
-/** The records a hit brings into the cache: a message with its conversation first (a message needs its row). */
+/**
+ * The records a hit brings into the cache: a message's conversation row, not the message itself. The cache
+ * holds each conversation's messages as one run back from its newest (older pages are fetched below the oldest
+ * cached one), and a message from the middle of a history would break that run.
+ */
 function recordsOf(hits: readonly SearchHit[]): ScopedRecord[] {
   const out: ScopedRecord[] = [];
   for (const hit of hits) {
-    if (hit.entity === 'message') {
-      out.push({ scope: hit.scope, entity: 'conversation', record: hit.conversation });
-      out.push({ scope: hit.scope, entity: 'message', record: hit.record });
-    } else if (hit.entity === 'conversation') out.push({ scope: hit.scope, entity: 'conversation', record: hit.record });
+    if (hit.entity === 'message') out.push({ scope: hit.scope, entity: 'conversation', record: hit.conversation });
+    else if (hit.entity === 'conversation') out.push({ scope: hit.scope, entity: 'conversation', record: hit.record });
     else out.push({ scope: hit.scope, entity: 'contact', record: hit.record });
   }
   return out;
