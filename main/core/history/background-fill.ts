@@ -10,6 +10,9 @@ const PAUSED_POLL_MS = 250;
 /** Chat messages begin where the fill's messages part was told to start, at the newest id. */
 const NEWEST_ID = 'z'.repeat(64);
 
+const COMPLETE_CONVERSATIONS_SINCE = `INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'conversation', id FROM conversations WHERE created_at > ?`;
+const COMPLETE_CHATS = `INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'chat', id FROM chats`;
+
 /** What the fill keeps in history_fill.after across restarts: where it started and where it is. */
 interface FillPosition {
   olderThan: number;
@@ -101,23 +104,23 @@ export class BackgroundFill {
     const part = at.cursor?.part ?? 'messages';
     const { kept, reached, pastBudget } = withinBudget(answer.records, cutoff);
     let next: FillCursor | null = answer.next;
-    let done = next === null;
     if (pastBudget) {
       // Past the budget: the messages part jumps to the chats' part; the chats' part ends the fill.
       next = part === 'messages' ? { part: 'chatMessages', createdAt: at.olderThan, id: NEWEST_ID } : null;
-      done = next === null;
     }
+    const done = next === null;
+    // A part that ran to its end (not cut by the budget) brought everything of its kind.
+    const messagesWhole = part === 'messages' && !pastBudget && next?.part !== 'messages';
+    const chatsWhole = part === 'chatMessages' && !pastBudget && next === null;
     const { written } = writer.write(mark, kept, (rows) => {
-      // Every message of a conversation created since the oldest fetched time is now cached.
-      // (Strictly after: messages of the very same millisecond may still be on the next page.)
-      const since = pastBudget ? cutoff - 1 : reached;
-      if (part === 'messages' && since !== null) {
-        cache.db.prepare(`INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'conversation', id FROM conversations WHERE created_at > ?`).run(since);
+      if (messagesWhole) cache.db.prepare(COMPLETE_CONVERSATIONS_SINCE).run(-1);
+      else if (part === 'messages') {
+        // Every message of a conversation created since the oldest time fetched (or the budget) is now cached;
+        // strictly after, since messages of that very millisecond may still be on the next page.
+        const since = pastBudget ? cutoff - 1 : reached;
+        if (since !== null) cache.db.prepare(COMPLETE_CONVERSATIONS_SINCE).run(since);
       }
-      if (answer.next === null && !pastBudget) {
-        cache.db.prepare(`INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'conversation', id FROM conversations`).run();
-        cache.db.prepare(`INSERT OR IGNORE INTO history_complete (kind, id) SELECT 'chat', id FROM chats`).run();
-      }
+      if (chatsWhole) cache.db.prepare(COMPLETE_CHATS).run();
       marks.fillStep({ after: done ? null : { olderThan: at.olderThan, cursor: next }, reached: part === 'messages' ? reached : null, done, rows });
     });
     // Quietly: a fill page changes nothing a person is looking at but the lists' older rows.
