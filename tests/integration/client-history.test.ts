@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.ts';
-import type { ConversationListPage, HistorySettingsView, ListCounts, MessagesPage, SearchResults } from '../../protocol/ipc.ts';
+import type { ContactDetail, ConversationDetail, ConversationListPage, HistorySettingsView, ListCounts, MessagesPage, SearchResults } from '../../protocol/ipc.ts';
 import { startServerForTest, databaseFor } from './support/test-server.ts';
 import { json, serverQuery } from './support/server-sql.ts';
 import { openClientCache } from './fixtures/client-cache.ts';
@@ -156,6 +156,16 @@ describe('counts and lists with a partial cache', () => {
     const deep: ConversationListPage = await windowed.call('conversations.list', { query: closed, offset: 600, limit: 50 });
     const wholeDeep: ConversationListPage = await full.call('conversations.list', { query: closed, offset: 600, limit: 50 });
     expect(deep.items.map((c) => c.id)).toEqual(wholeDeep.items.map((c) => c.id));
+
+    // The contact panel of a conversation paged in asks the server for the contact's other conversations.
+    const opened = await Promise.all(deep.items.map((c) => windowed.call('conversation.get', { id: c.id }) as Promise<ConversationDetail | null>));
+    const withContact = opened.find((d) => d?.contact);
+    expect(withContact).toBeDefined();
+    const contactId = withContact!.contact!.id;
+    const whole: ContactDetail | null = await full.call('contact.get', { id: contactId });
+    const panel: ContactDetail | null = await windowed.call('contact.get', { id: contactId });
+    expect(panel?.history.map((h) => h.conversationId)).toContain(withContact!.conversation.id);
+    expect(panel?.history.map((h) => h.conversationId).sort()).toEqual(whole?.history.map((h) => h.conversationId).sort());
   });
 });
 

@@ -7,6 +7,8 @@ export const FILL_PAGE = 200;
 /** Breathing room between pages, and the wait while something more important runs. */
 const YIELD_MS = 20;
 const PAUSED_POLL_MS = 250;
+/** After a page the server did not answer (busy, refusing), the fill tries again this much later. */
+const RETRY_MS = 5_000;
 /** Chat messages begin where the fill's messages part was told to start, at the newest id. */
 const NEWEST_ID = 'z'.repeat(64);
 
@@ -34,6 +36,7 @@ export interface FillGate {
 export class BackgroundFill {
   private running: Promise<void> | null = null;
   private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly ctx: HistoryContext,
@@ -53,6 +56,7 @@ export class BackgroundFill {
 
   stop(): void {
     this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
   }
 
   /** Resolves when the current run ends (tests, the bench). */
@@ -70,7 +74,16 @@ export class BackgroundFill {
       const state = this.ctx.marks.fill();
       if (state.done) return;
       // A failed page (server unreachable, or refusing) ends this run; the next sync batch or link starts another.
-      if ((await this.step(state.budgetDays, this.position(state.after))) === 'failed') return;
+      if ((await this.step(state.budgetDays, this.position(state.after))) === 'failed') {
+        if (!this.stopped && !this.retry) {
+          this.retry = setTimeout(() => {
+            this.retry = null;
+            this.poke();
+          }, RETRY_MS);
+          this.retry.unref?.();
+        }
+        return;
+      }
       await sleep(YIELD_MS);
     }
   }

@@ -70,6 +70,7 @@ export class HistoryService {
   afterBatch(frames: readonly DataFrame[], syncEnded: boolean): void {
     if (frames.some((f) => f.type === 'windowDone')) this.windowDone();
     else if (syncEnded && !this.windowed) this.fullSyncDone();
+    if (syncEnded) this.totals.listsChanged();
     this.fill.poke();
   }
 

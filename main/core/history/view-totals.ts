@@ -16,6 +16,11 @@ export function countsQuery(inboxId: string | null, channelId: string | null): C
 const KEPT_VIEWS = 24;
 /** A burst of changes (a catch-up, a colleague closing ten conversations) is asked about once. */
 const REASK_DEBOUNCE_MS = 300;
+/**
+ * How long a list or counts answer waits for a view's first server totals; a slower server answers later
+ * (a `changed` event), and the list shows the cache's count meanwhile rather than waiting on it.
+ */
+const FIRST_ANSWER_WAIT_MS = 250;
 
 /**
  * View totals from the server (over everything the person may see), stored in the cache (history_views) so a
@@ -45,17 +50,28 @@ export class ViewTotalsService {
       void this.ask(key, q);
       return stored;
     }
-    return this.ask(key, q);
+    const asked = this.ask(key, q);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FIRST_ANSWER_WAIT_MS)));
+    const first = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
+    if (first !== 'late') return first;
+    void asked.then((totals) => {
+      if (totals && !this.stopped) this.ctx.emitChanged({ sidebar: true, conversationList: true, conversations: [] });
+    });
+    return null;
   }
 
   async counts(inboxId: string | null, channelId: string | null): Promise<ListCounts | null> {
     return (await this.totals(countsQuery(inboxId, channelId)))?.counts ?? null;
   }
 
-  /** The lists changed (sync or a local action): every kept view is asked again, once the burst settles. */
+  /**
+   * The lists changed (sync or a local action): every kept view is asked again, once the burst settles. Not
+   * while a first sync brings snapshots (they change no server total; the sync's end asks once).
+   */
   listsChanged(): void {
     for (const key of this.recent.keys()) this.dirty.add(key);
-    if (this.timer || this.stopped) return;
+    if (this.timer || this.stopped || this.ctx.syncing()) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.reaskDirty();
