@@ -191,7 +191,7 @@ export async function runWindowBench(scale: number): Promise<void> {
     const windowed = await client(undefined);
     cleanups.push(async () => { await windowed.core.close(); rmSync(windowed.dir, { recursive: true, force: true }); });
     const w = await signIn(windowed, server.url, true);
-    const fill = await fillRate(windowed, Number(process.env.BENCH_FILL_SECONDS ?? '15'));
+    const fill = await fillRate(windowed, Number(process.env.BENCH_FILL_SECONDS ?? '30'));
     const wOpen = await openLong(windowed);
 
     const full = await client(null);
