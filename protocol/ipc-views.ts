@@ -125,7 +125,13 @@ export interface ConversationListPage {
   items: ConversationListItem[];
   total: number;
   offset: number;
+  /** Issue 13: 'server' = the server's total for the view (the cache may hold fewer rows); 'cache' = counted in the cache. */
+  totalSource?: TotalSource;
+  /** Issue 13: rows past the cached ones exist on the server, and the device is offline. */
+  notAvailableOffline?: boolean;
 }
+/** Where a total comes from: the server (over everything the person may see) or the local cache (offline). */
+export type TotalSource = 'server' | 'cache';
 export interface ListCounts {
   open: number;
   closed: number;
@@ -133,6 +139,8 @@ export interface ListCounts {
   others: number;
   unassigned: number;
   withMe: number;
+  /** Issue 13: see TotalSource (absent from older cores: the cache). */
+  source?: TotalSource;
 }
 
 export interface OutboxState {
@@ -166,6 +174,8 @@ export interface MessagesPage {
   /** Oldest first. */
   items: MessageView[];
   hasMore: boolean;
+  /** Issue 13: older messages exist on the server only, and the device is offline (hasMore is then false). */
+  notAvailableOffline?: boolean;
 }
 
 export interface ConversationDetail {
@@ -232,6 +242,8 @@ export interface ContactDetail {
   pendingActions: OutboxState[];
   /** Issue 12 §2: the latest answered surveys of the contact's conversations, newest first (absent from older cores). */
   surveys?: SurveyView[];
+  /** Issue 13: the contact's other conversations could not be asked of the server (offline); history is what is cached. */
+  historyNotAvailableOffline?: boolean;
 }
 
 /** Search snippets mark matched words with these two characters (rendered as highlights, never as HTML). */
@@ -246,6 +258,8 @@ export interface SearchMessageHit {
   direction: 'in' | 'out';
   createdAt: number;
   snippet: string;
+  /** Issue 13: found by the server's search (not in this device's cache when it was found). */
+  fromServer?: boolean;
 }
 export interface SearchConversationHit {
   conversationId: string;
@@ -254,16 +268,36 @@ export interface SearchConversationHit {
   status: ConversationStatus;
   lastMessageAt: number | null;
   preview: string;
+  fromServer?: boolean;
 }
 export interface SearchContactHit extends ContactSummary {
   snippet: string;
+  fromServer?: boolean;
 }
 export interface SearchResults {
   text: string;
   conversations: SearchConversationHit[];
   messages: SearchMessageHit[];
   contacts: SearchContactHit[];
+  /**
+   * Issue 13: whether the server's search over everything the person may see was merged in: 'included',
+   * 'offline' (local results only), 'failed' (the server could not answer; local results only). Absent: local only.
+   */
+  server?: 'included' | 'offline' | 'failed';
 }
+
+/** Issue 13: what this device keeps (preferences), and how far the background fill has got. */
+export interface HistorySettingsView {
+  /** Days of history kept on this device beyond the window; the background fill stops there. */
+  budgetDays: number;
+  choices: readonly number[];
+  /** Bytes of the cache file (with its write-ahead log). */
+  cacheBytes: number;
+  fill: { done: boolean; reachedAt: number | null; rows: number };
+}
+/** The budget choices a person can pick (days); 90 is the default. */
+export const HISTORY_BUDGET_CHOICES = [30, 90, 365, 3650] as const;
+export const DEFAULT_HISTORY_BUDGET_DAYS = 90;
 
 /** Contact fields as typed: phone numbers in any format (main parses them to E.164 with libphonenumber-js). */
 export const ContactDraft = z.object({
@@ -362,6 +396,8 @@ export interface ChatMessagesPage {
   /** Oldest first. */
   items: ChatMessageView[];
   hasMore: boolean;
+  /** Issue 13: earlier messages exist on the server only, and the device is offline. */
+  notAvailableOffline?: boolean;
 }
 /** SPEC (11): a read-only conversation a private number had before it moved into a shared inbox. */
 export interface PreviousConversation {

@@ -27,6 +27,8 @@ import {
   type ContactDetail,
   ContactDraft,
   type ContactSummary,
+  HISTORY_BUDGET_CHOICES,
+  type HistorySettingsView,
   type ConversationDetail,
   type ConversationListPage,
   ConversationListQuery,
@@ -229,6 +231,11 @@ export const ipcMethods = {
   'actions.setCapacity': method<Done>()(SetCapacityInput),
   // Contact Center, the agent's side (issue 10 §3)
   ...contactCenterAgentIpcMethods,
+  // windowed first sync (issue 13): what this device keeps
+  'history.settings': method<HistorySettingsView>()(Empty),
+  'history.setBudget': method<HistorySettingsView>()(
+    z.object({ days: z.number().int().refine((d) => (HISTORY_BUDGET_CHOICES as readonly number[]).includes(d), 'pick one of the offered periods') }),
+  ),
 } as const;
 
 export type IpcMethods = typeof ipcMethods;

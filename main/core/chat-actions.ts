@@ -5,7 +5,7 @@ import type { Mutation } from '../../protocol/mutations.ts';
 import { IpcFailure, type IpcHandlers } from '../ipc-router.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 import type { NotificationService } from './notifications.ts';
-import { chatDetail, chatMessagesPage, directChatWith, peopleList, previousConversations } from './queries/chats.ts';
+import { chatDetail, directChatWith, peopleList, previousConversations } from './queries/chats.ts';
 import { sidebarView } from './queries/sidebar.ts';
 import { permissions } from '../../protocol/permissions.ts';
 
@@ -19,7 +19,6 @@ export interface ChatActionDeps {
 type ChatMethods =
   | 'people.list'
   | 'chat.get'
-  | 'chat.messages'
   | 'actions.sendChatMessage'
   | 'actions.openDirectChat'
   | 'actions.createTeamChat'
@@ -45,8 +44,6 @@ export function chatIpcHandlers(deps: ChatActionDeps): Pick<IpcHandlers, ChatMet
   return {
     'people.list': () => peopleList(deps.session().cache),
     'chat.get': ({ id }) => chatDetail(deps.session().cache, id),
-    'chat.messages': ({ chatId, before, limit }) => chatMessagesPage(deps.session().cache, chatId, before, limit),
-
     'actions.sendChatMessage': ({ chatId, body }) => {
       requireChat(deps.session().cache, chatId);
       const messageId = randomUUID();

@@ -23,7 +23,6 @@ import { callIpcHandlers, type ExternalOpener } from './call.ts';
 import { ipcEventNotifier, NotificationService, type Notifier } from './notifications.ts';
 import { conversationDetail } from './queries/conversation-detail.ts';
 import { ConversationListQueries } from './queries/conversation-list.ts';
-import { messagesPage } from './queries/messages.ts';
 import { conversationTemplate } from './queries/whatsapp-template.ts';
 import { sidebarView } from './queries/sidebar.ts';
 import { createSession, deleteSession, probeServer } from './server-api.ts';
@@ -31,6 +30,8 @@ import { SyncClient, type SyncClientOptions, type SyncLinkState } from './sync-c
 import { SyncProgressTracker } from './sync-progress.ts';
 import { conversationForAction, type ConversationGuardRow } from './queries/conversation-guard.ts';
 import { memoryTokenVault, type TokenVault } from './token-vault.ts';
+import { HistoryService } from './history/history-service.ts';
+import { historyIpcHandlers } from './history/history-ipc.ts';
 import { permissions } from '../../protocol/permissions.ts';
 import { DEFAULT_SYNC_WINDOW, type SyncWindow } from '../../protocol/history.ts';
 
@@ -83,6 +84,10 @@ interface Session {
   /** Uploads the files of queued replies before they are sent (SPEC (18)). */
   uploads: AttachmentUploader;
   progress: SyncProgressTracker;
+  /** History on demand, server totals, merged search, background fill (issue 13). */
+  history: HistoryService;
+  /** Scopes the last welcome named (less those lost since): history of a scope still being snapshotted may be cached. */
+  welcomedScopes: Set<string>;
 }
 
 const DONE = {} as Record<string, never>;
@@ -105,7 +110,14 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     hub.emit('session', state);
   };
   const emitChanged = (views: ChangedViews | null): void => {
-    if (views && (views.sidebar || views.conversationList || views.conversations.length > 0)) hub.emit('changed', views);
+    if (views && (views.sidebar || views.conversationList || views.conversations.length > 0)) {
+      session?.history.changed(views);
+      hub.emit('changed', views);
+    }
+  };
+  /** Views changed by history writes: the server's totals did not move with them. */
+  const emitHistoryChanged = (views: ChangedViews): void => {
+    if (views.sidebar || views.conversationList || views.conversations.length > 0) hub.emit('changed', views);
   };
 
   const requireSession = (): Session => {
@@ -131,10 +143,12 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     while (session === s && s.queue.length > 0) {
       const batch = s.queue.splice(0, MAX_FRAMES_PER_TRANSACTION);
       try {
+        const wasSyncing = s.progress.state !== null;
         const views = s.applier.applyBatch(batch);
         emitChanged(views);
         if (views && (views.sidebar || views.conversationList)) noteQueueWaiting(s.cache, s.user);
         if (s.progress.applied(batch)) hub.emit('syncProgress', s.progress.snapshot());
+        s.history.afterBatch(batch, wasSyncing && s.progress.state === null);
         s.notifications.consider(batch.flatMap((f) => (f.type === 'changes' ? f.entries : [])));
       } catch (err) {
         // Nothing of the batch was committed and the cursor did not move: a reconnect re-sends it.
@@ -147,6 +161,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
   };
 
   const onFrame = (s: Session, frame: ServerFrame): void => {
+    if (frame.type === 'scopeLost') s.welcomedScopes.delete(frame.scope);
     if (frame.type === 'changes' || frame.type === 'snapshot' || frame.type === 'scopeLost' || frame.type === 'windowDone') {
       s.queue.push(frame);
       if (!s.drainScheduled) {
@@ -159,6 +174,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     drain(s);
     switch (frame.type) {
       case 'welcome': {
+        s.welcomedScopes = new Set(frame.scopes);
         const stale = new Set(staleScopes(s.cache));
         const held = new Set(s.cache.heldScopes().filter((scope) => !stale.has(scope)));
         if (s.progress.welcomed(frame.scopes, held)) hub.emit('syncProgress', s.progress.snapshot());
@@ -186,6 +202,7 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
 
   const endSession = (s: Session): void => {
     if (session === s) session = null;
+    s.history.stop();
     s.sync.stop();
     s.cache.close();
   };
@@ -226,6 +243,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
       lists: new ConversationListQueries(cache),
       sync: undefined as unknown as SyncClient,
       uploads: undefined as unknown as AttachmentUploader,
+      history: undefined as unknown as HistoryService,
+      welcomedScopes: new Set(),
       // Only what happens from now on is news; catch-up of older records never notifies.
       notifications: new NotificationService(cache, notifier, Date.now()),
       progress: new SyncProgressTracker(cache.cursor === null && cache.heldScopes().length === 0),
@@ -239,6 +258,19 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
         emitConnection();
       },
       flush: () => flush(s),
+      log,
+    });
+    s.history = new HistoryService({
+      cache,
+      applier,
+      lists: s.lists,
+      link: () => ({ serverUrl: s.serverUrl, token: s.token }),
+      online: () => session === s && s.sync.isOnline,
+      syncing: () => s.progress.state !== null,
+      windowed: syncWindow !== null,
+      owedScopes: () => s.welcomedScopes,
+      fillGate: { mayRun: () => session === s && s.sync.isOnline && s.progress.state === null && s.outbox.count() === 0 },
+      emitChanged: emitHistoryChanged,
       log,
     });
     s.sync = new SyncClient({
@@ -329,10 +361,8 @@ export async function createClientCore(options: ClientCoreOptions): Promise<Clie
     },
 
     'sidebar.get': () => sidebarView(requireSession().cache),
-    'conversations.list': ({ query, offset, limit }) => requireSession().lists.page(query, offset, limit),
-    'conversations.counts': ({ inboxId, channelId }) => requireSession().lists.counts(inboxId, channelId),
+    ...historyIpcHandlers(() => requireSession().history),
     'conversation.get': ({ id }) => conversationDetail(requireSession().cache, id),
-    'messages.list': ({ conversationId, before, limit }) => messagesPage(requireSession().cache, conversationId, before, limit),
 
     'actions.sendMessage': ({ conversationId, body }) => {
       const s = requireSession();

@@ -5,7 +5,7 @@ import type { IpcParsedInput } from '../../protocol/ipc.ts';
 import { ContactFields, type Mutation } from '../../protocol/mutations.ts';
 import { IpcFailure, type IpcHandlers } from '../ipc-router.ts';
 import type { CacheDb } from './cache/cache-file.ts';
-import { contactDetail, favouriteContacts } from './queries/contacts.ts';
+import { favouriteContacts } from './queries/contacts.ts';
 import { SearchQueries } from './queries/search.ts';
 import { probeServer } from './server-api.ts';
 
@@ -22,9 +22,7 @@ export interface ContactActionDeps {
 
 type ContactMethods =
   | 'contacts.favourites'
-  | 'contact.get'
   | 'contacts.find'
-  | 'search.query'
   | 'contact.meetingUrl'
   | 'actions.createContact'
   | 'actions.updateContact'
@@ -119,9 +117,7 @@ export function contactIpcHandlers(deps: ContactActionDeps): Pick<IpcHandlers, C
 
   return {
     'contacts.favourites': () => favouriteContacts(deps.session().cache),
-    'contact.get': ({ id }) => contactDetail(deps.session().cache, id),
     'contacts.find': ({ text, limit }) => search(deps.session().cache).findContacts(text, limit),
-    'search.query': ({ text, limit }) => search(deps.session().cache).search(text, limit),
 
     'contact.meetingUrl': async ({ contactId }) => {
       const s = deps.session();

@@ -114,7 +114,7 @@ export async function authorizedJson<S extends z.ZodType>(
   token: string,
   path: string,
   schema: S,
-  init: { method?: 'GET' | 'PUT'; query?: Record<string, string | number>; body?: unknown } = {},
+  init: { method?: 'GET' | 'PUT' | 'POST'; query?: Record<string, string | number>; body?: unknown } = {},
 ): Promise<z.output<S>> {
   const url = new URL(endpoint(serverUrl, path));
   for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, String(v));

@@ -11,6 +11,8 @@ export const useChatStore = defineStore('chat', () => {
   /** Oldest first. */
   const messages = shallowRef<ChatMessageView[]>([]);
   const error = ref<string | null>(null);
+  /** Issue 13: earlier messages are on the server only and the device is offline. */
+  const olderOffline = ref(false);
   const actionError = ref<string | null>(null);
   /** Just created here: it appears once the server has accepted it (the outbox sends it). */
   const starting = ref(false);
@@ -38,6 +40,7 @@ export const useChatStore = defineStore('chat', () => {
     starting.value = false;
     detail.value = d.value;
     messages.value = m.ok ? m.value.items : [];
+    olderOffline.value = m.ok && m.value.notAvailableOffline === true;
     error.value = m.ok ? null : m.error.message;
     const newest = messages.value.reduce((t, x) => (!x.mine && x.createdAt > t ? x.createdAt : t), 0);
     if (newest > readUpTo) {
@@ -105,5 +108,5 @@ export const useChatStore = defineStore('chat', () => {
     return null;
   }
 
-  return { id, detail, messages, error, actionError, starting, open, close, refresh, send, rename, setMembers, openDirectChat, createTeamChat };
+  return { id, detail, messages, olderOffline, error, actionError, starting, open, close, refresh, send, rename, setMembers, openDirectChat, createTeamChat };
 });

@@ -41,6 +41,8 @@ export const useConversationListStore = defineStore('conversationList', () => {
   const ready = ref(false);
   const error = ref<string | null>(null);
   const counts = shallowRef<ListCounts | null>(null);
+  /** Issue 13: the server has older rows of this list that the cache does not, and the device is offline. */
+  const moreOffline = ref(false);
 
   let generation = 0;
   let countsToken = 0;
@@ -79,6 +81,7 @@ export const useConversationListStore = defineStore('conversationList', () => {
     }
     error.value = null;
     loadedPages.add(page);
+    if (result.value.items.length > 0 || page === 0) moreOffline.value = result.value.notAvailableOffline === true;
     total.value = result.value.total;
     rows.value = withPage(rows.value, result.value);
     ready.value = true;
@@ -132,6 +135,7 @@ export const useConversationListStore = defineStore('conversationList', () => {
     });
     total.value = count;
     rows.value = next;
+    moreOffline.value = results.some((r) => r.ok && r.value.notAvailableOffline === true);
     ready.value = true;
     // The list may have shrunk, or the person scrolled while we waited.
     ensureRange(visible.start, visible.end);
@@ -203,6 +207,7 @@ export const useConversationListStore = defineStore('conversationList', () => {
     ready,
     error,
     counts,
+    moreOffline,
     loadedCount,
     ensureRange,
     refresh,

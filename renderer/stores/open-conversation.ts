@@ -19,6 +19,8 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   /** Oldest first. */
   const messages = shallowRef<MessageView[]>([]);
   const hasMore = ref(false);
+  /** Issue 13: older messages are on the server only and the device is offline. */
+  const olderOffline = ref(false);
   const loading = ref(false);
   const loadingOlder = ref(false);
   const error = ref<string | null>(null);
@@ -58,6 +60,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     detail.value = null;
     messages.value = [];
     hasMore.value = false;
+    olderOffline.value = false;
     error.value = null;
     actionError.value = null;
     readUpTo = 0;
@@ -71,6 +74,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     detail.value = got.value;
     messages.value = page.value.items;
     hasMore.value = page.value.hasMore;
+    olderOffline.value = page.value.notAvailableOffline === true;
     // Known to be read already: only inbound messages arriving from now on call for a mark-read.
     if (options.unread === false) readUpTo = newestInbound(messages.value);
     else markReadIfNew(conversationId, true);
@@ -99,7 +103,10 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     const oldestFresh = fresh[0]?.createdAt ?? Number.POSITIVE_INFINITY;
     const older = messages.value.filter((m) => m.createdAt <= oldestFresh && !freshIds.has(m.id));
     messages.value = [...older, ...fresh];
-    if (older.length === 0) hasMore.value = page.value.hasMore;
+    if (older.length === 0) {
+      hasMore.value = page.value.hasMore;
+      olderOffline.value = page.value.notAvailableOffline === true;
+    }
     markReadIfNew(conversationId, false);
   }
 
@@ -107,7 +114,8 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   async function loadOlder(): Promise<void> {
     const conversationId = id.value;
     const oldest = messages.value[0];
-    if (!conversationId || !oldest || !hasMore.value || loadingOlder.value) return;
+    // Offline before: asked again (the link may be back; main answers at once if it is not).
+    if (!conversationId || !oldest || !(hasMore.value || olderOffline.value) || loadingOlder.value) return;
     loadingOlder.value = true;
     try {
       const page = await getApi().invoke('messages.list', { conversationId, before: oldest.createdAt, limit: MESSAGE_PAGE });
@@ -117,6 +125,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
       const shown = new Set(messages.value.map((m) => m.id));
       messages.value = [...page.value.items.filter((m) => !shown.has(m.id)), ...messages.value];
       hasMore.value = page.value.hasMore;
+      olderOffline.value = page.value.notAvailableOffline === true;
     } finally {
       loadingOlder.value = false;
     }
@@ -203,6 +212,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     detail,
     messages,
     hasMore,
+    olderOffline,
     loading,
     loadingOlder,
     error,

@@ -37,6 +37,7 @@ import { runSearchBench } from './search-bench.ts';
 import { runRendererBench } from './renderer-bench.ts';
 import { runAssistantBench } from './assistant-bench.ts';
 import { runQueueOverviewBench } from './queue-overview-bench.ts';
+import { runWindowBench } from './window-bench.ts';
 import { measure, percentile } from './percentiles.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -501,3 +502,6 @@ await runAssistantBench(scale, iterations);
 
 // 6. The supervisor's Queues view (issue 10): queues.overview at 100,000 routed conversations × BENCH_SCALE (queue-overview-bench.ts).
 runQueueOverviewBench(scale, iterations);
+// 7. Windowed first sync (issue 13): sign-in to a usable inbox, the window, the fill and history on demand against a
+// demo server of 100,000 conversations × BENCH_SCALE, beside today's full first sync (window-bench.ts).
+await runWindowBench(scale);

@@ -298,6 +298,9 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       return {};
     },
     'sidebar.get': () => sidebar(),
+    // Issue 13: a device that keeps everything (the fake has no server to page from).
+    'history.settings': () => ({ budgetDays: 90, choices: [30, 90, 365, 3650], cacheBytes: 4_200_000, fill: { done: true, reachedAt: null, rows: 0 } }),
+    'history.setBudget': ({ days }) => ({ budgetDays: days, choices: [30, 90, 365, 3650], cacheBytes: 4_200_000, fill: { done: true, reachedAt: null, rows: 0 } }),
     'conversations.list': ({ query, offset, limit }) => {
       const q = { inboxId: null, channelId: null, folder: 'open', assignment: 'all', read: 'all', sort: 'recentMessages', tag: null, ...query } as ConversationListQuery;
       const rows = filtered(q).map(item);

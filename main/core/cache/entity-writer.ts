@@ -28,6 +28,8 @@ const TABLE: Record<EntityKind, string> = {
 const SCOPED_TABLES = [...Object.values(TABLE), 'previous_conversations'];
 
 const b = (v: boolean): number => (v ? 1 : 0);
+/** Kinds history is fetched for over HTTP (main/core/history/history-writer.ts). */
+const TOMBSTONED: ReadonlySet<EntityKind> = new Set(['message', 'chatMessage', 'conversation', 'contact', 'survey']);
 
 /**
  * Writes server records into the cache tables, keeping the denormalised list
@@ -89,6 +91,7 @@ export class EntityWriter {
       survey: p(`INSERT OR REPLACE INTO surveys (id, scope, conversation_id, message_id, sent_by, sent_at, expires_at, rating, comment, answered_at, via)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       tagsClear: p('DELETE FROM conversation_tags WHERE conversation_id = ?'),
+      tombstone: p('INSERT INTO history_tombstones (id) VALUES (?)'),
       tagAdd: p('INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)'),
       message: p(`INSERT INTO messages (id, scope, conversation_id, direction, author_type, author_id, body, attachments, status,
                     status_reason, provider_id, created_at, local)
@@ -306,6 +309,8 @@ export class EntityWriter {
 
   delete(entity: EntityKind, id: string, changed: ChangeCollector): void {
     const table = TABLE[entity];
+    // Issue 13: a history fetch in flight may hold a copy of this record, cached or not (history-writer.ts).
+    if (TOMBSTONED.has(entity)) this.run('tombstone', id);
     if (entity === 'message') {
       const conv = (this.s.messageConv as Database.Statement<[string], { conversation_id: string }>).get(id);
       this.run(`del:${table}`, id);

@@ -3,6 +3,7 @@ import { DEFERRED_FTS_MIGRATION } from './deferred-fts.ts';
 import { LIST_COUNTS_MIGRATION } from './list-counts.ts';
 import { STAGED_ATTACHMENTS_MIGRATION } from './staged-attachments.ts';
 import { QUEUE_OVERVIEW_INDEXES_MIGRATION } from './queue-overview-indexes.ts';
+import { HISTORY_MIGRATION } from '../history/history-tables.ts';
 
 /**
  * Forward-only migrations keyed on `PRAGMA user_version`: migration N brings a
@@ -303,8 +304,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX notices_scope ON notices(scope);
   CREATE INDEX notices_created ON notices(created_at);
   `,
-  // 12: reserved for the windowed sync (issue 13). MERGE: replace this placeholder with their step 12.
-  '',
+  // 12: windowed first sync (issue 13): what is known to be whole, list totals, background fill (history-tables.ts)
+  HISTORY_MIGRATION,
   // 13: the supervisor's Queues view (issue 10 §4; see queue-overview-indexes.ts)
   QUEUE_OVERVIEW_INDEXES_MIGRATION,
 ];

@@ -11,18 +11,26 @@ export interface PausableProxy {
   pausedItself: Promise<void>;
   pause(): void;
   resume(): void;
+  /** Drops every connection and refuses new ones until `online()`: the client is offline (issue 13 e2e). */
+  offline(): void;
+  online(): void;
   close(): Promise<void>;
 }
 
 /** `pauseAfterBytes`: pause by itself once the server has sent that many bytes, so a test need not race the sync. */
 export async function startPausableProxy(target: URL, options: { pauseAfterBytes?: number } = {}): Promise<PausableProxy> {
   let paused = false;
+  let refusing = false;
   let forwarded = 0;
   let pausedItself!: () => void;
   const pausedItselfPromise = new Promise<void>((resolve) => (pausedItself = resolve));
   const held = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(Number(target.port), target.hostname);
     sockets.add(client).add(upstream);
     client.pipe(upstream);
@@ -66,6 +74,13 @@ export async function startPausableProxy(target: URL, options: { pauseAfterBytes
     resume: () => {
       paused = false;
       for (const release of [...held]) release();
+    },
+    offline: () => {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+    },
+    online: () => {
+      refusing = false;
     },
     close: async () => {
       for (const s of sockets) s.destroy();
