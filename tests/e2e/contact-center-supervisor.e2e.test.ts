@@ -175,6 +175,8 @@ describe('the supervisor’s Queues view', () => {
     for (const theme of ['light', 'dark'] as const) {
       await chooseTheme(theme);
       expect(await axeFindings(page, ['[data-testid="queues-view"]'])).toEqual([]);
+      // The whole page too: the top bar's controls point only at what is on screen.
+      expect(await axeFindings(page)).toEqual([]);
       await page.screenshot({ path: path.join(tmpdir(), `queues-view-${theme}.png`) });
     }
     expect(await clippedWithoutTooltip(page, '[data-testid="queues-view"]')).toEqual([]);
