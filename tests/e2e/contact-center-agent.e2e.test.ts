@@ -3,7 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationPayload } from '../../protocol/ipc.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
-import { createIpcRouter } from '../../main/ipc-router.ts';
+import { createIpcRouter, type IpcEventHub } from '../../main/ipc-router.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/hosts/browser-host.ts';
 import { axeFindings } from './support/axe.ts';
 import { CHROMIUM, ROOT, startProduct, type Product } from './support/product.ts';
@@ -229,7 +229,7 @@ describe('the Contact Center agent desktop', () => {
       });
       // The desktop shell turns a click into this event (main/shell/notifier.ts); the browser host forwards it.
       const target = notifications.find((n) => n.title === 'You were logged out of Billing')!.target;
-      product.core.events.emit('openTarget', target);
+      (product.core.events as IpcEventHub).emit('openTarget', target);
       await jordan.getByTestId('queue-popover').waitFor();
       expect(await jordan.locator('[data-testid="queue-row"][data-inbox="queue_billing"] [data-testid="queue-row-why"]').textContent()).toBe('Logged out by a supervisor');
       expect(await jordan.getByTestId('queue-status').getAttribute('data-state')).toBe('some');

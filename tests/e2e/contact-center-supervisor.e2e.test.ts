@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcMethod, IpcOutput } from '../../protocol/ipc.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
-import { createIpcRouter } from '../../main/ipc-router.ts';
+import { createIpcRouter, type IpcEventHub } from '../../main/ipc-router.ts';
 import { axeFindings } from './support/axe.ts';
 import { clippedWithoutTooltip } from './support/geometry.ts';
 import { startProduct, type Product } from './support/product.ts';
@@ -202,7 +202,7 @@ describe('the supervisor’s Queues view', () => {
     await page.getByTestId('open-queues').click();
     await page.getByTestId('queues-view').waitFor({ state: 'detached' });
     // What the desktop shell sends when Sofia clicks "Tom Becker was logged out of Technical support".
-    product.core.events.emit('openTarget', { kind: 'queues', inboxId: 'queue_tech' });
+    (product.core.events as IpcEventHub).emit('openTarget', { kind: 'queues', inboxId: 'queue_tech' });
     await page.getByTestId('queues-view').waitFor();
     await expect.poll(() => page.locator('[data-testid="queue-card"][data-queue="queue_tech"]').getAttribute('data-focused')).toBe('true');
     expect(await page.locator(`[data-testid="queue-card"][data-queue="${BILLING}"]`).getAttribute('data-focused')).toBe('false');
