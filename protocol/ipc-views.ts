@@ -415,9 +415,19 @@ export interface NotificationPayload {
   id: string;
   title: string;
   body: string;
-  /** What a click opens: a conversation or a chat. */
-  target: { kind: 'conversation'; conversationId: string } | { kind: 'chat'; chatId: string };
+  target: NotificationTarget;
 }
+/**
+ * What clicking a notification opens — the one definition main (Electron's click, the `openTarget` event) and
+ * the renderer (Web Notifications in the browser host) share.
+ */
+export type NotificationTarget =
+  | { kind: 'conversation'; conversationId: string }
+  | { kind: 'chat'; chatId: string }
+  /** The agent's queue status popover (7): e.g. after being logged out of routing. */
+  | { kind: 'queueStatus' }
+  /** The supervisor's Queues view, at this queue. */
+  | { kind: 'queues'; inboxId: string };
 export interface NotificationSettings {
   /** This signed-in person's choice: no desktop notifications at all. */
   muted: boolean;

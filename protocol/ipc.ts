@@ -36,6 +36,7 @@ import {
   type ManageView,
   type MessagesPage,
   type NotificationPayload,
+  type NotificationTarget,
   type NotificationSettings,
   type PastReplySuggestion,
   type Person,
@@ -259,10 +260,8 @@ export interface IpcEvents {
   session: SessionState;
   connection: ConnectionState;
   changed: ChangedViews;
-  /** Clicking a notification asks the renderer to open this conversation. */
-  openConversation: { conversationId: string };
-  /** Clicking a chat notification asks the renderer to open this chat. */
-  openChat: { chatId: string };
+  /** Clicking a desktop notification asks the renderer to open what it points at (NotificationTarget). */
+  openTarget: NotificationTarget;
   /** Browser host: a notification for the renderer to show with the Web Notifications API. */
   notification: NotificationPayload;
   /** A snapshot page was stored (or the sync that brought them ended); see SyncProgress. */
@@ -271,7 +270,7 @@ export interface IpcEvents {
   assistant: { requestId: string; event: AssistantStreamEvent };
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS = ['session', 'connection', 'changed', 'openConversation', 'openChat', 'notification', 'syncProgress', 'assistant'] as const satisfies readonly IpcEvent[];
+export const IPC_EVENTS = ['session', 'connection', 'changed', 'openTarget', 'notification', 'syncProgress', 'assistant'] as const satisfies readonly IpcEvent[];
 
 // ---------------------------------------------------------------- channel names (declared once)
 

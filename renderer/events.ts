@@ -32,8 +32,7 @@ const handlers: { [E in IpcEvent]: (payload: IpcEvents[E]) => void } = {
     // The Queues view (issue 10 §4) follows every conversation and queue change while it is shown.
     if (views.sidebar || views.conversationList) void useQueuesStore().refresh();
   },
-  openConversation: ({ conversationId }) => openTarget({ kind: 'conversation', conversationId }),
-  openChat: ({ chatId }) => openTarget({ kind: 'chat', chatId }),
+  openTarget: (target) => openTarget(target),
   notification: (payload) => void showWebNotification(payload),
   syncProgress: (payload) => useSyncProgressStore().apply(payload),
   assistant: (payload) => useAssistantStore().receive(payload),

@@ -1,14 +1,25 @@
-import type { NotificationPayload } from '../protocol/ipc.ts';
+import type { NotificationPayload, NotificationTarget } from '../protocol/ipc.ts';
 import { useChatStore } from './stores/chat.ts';
+import { useContactCenterStore } from './stores/contact-center.ts';
 import { useOpenConversationStore } from './stores/open-conversation.ts';
+import { useQueuesStore } from './stores/queues.ts';
 
-/** Opens what a notification points at (a click on it, or main's openConversation / openChat event). */
-export function openTarget(target: NotificationPayload['target']): void {
-  if (target.kind === 'chat') {
-    void useChatStore().open(target.chatId);
-  } else {
-    useChatStore().close();
-    void useOpenConversationStore().open(target.conversationId);
+/** Opens what a notification points at (a click on it, or main's openTarget event). */
+export function openTarget(target: NotificationTarget): void {
+  switch (target.kind) {
+    case 'chat':
+      void useChatStore().open(target.chatId);
+      return;
+    case 'conversation':
+      useChatStore().close();
+      void useOpenConversationStore().open(target.conversationId);
+      return;
+    case 'queueStatus':
+      useContactCenterStore().askStatus();
+      return;
+    case 'queues':
+      useQueuesStore().show(target.inboxId);
+      return;
   }
 }
 

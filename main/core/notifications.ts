@@ -4,6 +4,7 @@ import { formatAddress } from '../../protocol/phone-format.ts';
 import type { ChangeEntry } from '../../protocol/sync.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 import { offerNotification } from './offer-notices.ts';
+import { routingLoggedOutNotification } from './routing-logout-notices.ts';
 
 /** Where notifications go: Electron's Notification in the shell, an IPC event in the browser host. */
 export interface Notifier {
@@ -26,7 +27,8 @@ const short = (text: string): string => {
  *   me or to nobody (private numbers included: their inbox is mine alone);
  * - a direct/team chat message written by someone else;
  * - a notice that my conversation was reassigned (or assigned to me by someone else);
- * - a conversation offered to me by routing (offer-notices.ts).
+ * - a conversation offered to me by routing (offer-notices.ts);
+ * - being logged out of routing, or (supervisors) an agent of mine being so (routing-logout-notices.ts).
  * Never for what I did myself, never for records older than the session start
  * (catch-up after a restart, snapshots, re-sent history), never twice for the
  * same record, and nothing while this person has muted notifications.
@@ -106,8 +108,8 @@ export class NotificationService {
         const n = entry.record;
         // An offer is news whoever routing names as its actor.
         if (n.kind === 'offered') return n.userId === me && n.createdAt >= this.since ? offerNotification(this.cache, n) : null;
+        if (n.kind === 'routingLoggedOut') return n.createdAt >= this.since ? routingLoggedOutNotification(this.cache, n) : null;
         if (n.userId !== me || n.actorId === me || n.createdAt < this.since) return null;
-        // Routing's notices (offered, routingLoggedOut) are worded by the Contact Center part.
         if ((n.kind !== 'reassigned' && n.kind !== 'assigned') || n.conversationId === null) return null;
         const actor = (this.cache.db.prepare('SELECT name FROM users WHERE id = ?').pluck().get(n.actorId) as string | undefined) ?? 'Someone';
         const who = this.cache.db

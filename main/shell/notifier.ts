@@ -8,7 +8,7 @@ export interface ShellNotifier {
 
 /**
  * SPEC §4 on the desktop: an Electron Notification; clicking it brings the
- * window back and asks the renderer to open the conversation (or chat).
+ * window back and asks the renderer to open what it points at (a conversation, chat, the queue status or the Queues view).
  */
 export function electronNotifier(electron: Pick<ElectronModule, 'Notification'>, currentWindow: () => BrowserWindowLike | null, log: (line: string) => void = () => {}): ShellNotifier {
   return {
@@ -23,8 +23,7 @@ export function electronNotifier(electron: Pick<ElectronModule, 'Notification'>,
           if (window.isMinimized()) window.restore();
           window.focus();
           if (window.webContents.isDestroyed()) return;
-          if (n.target.kind === 'conversation') window.webContents.send(ipcEventChannel('openConversation'), { conversationId: n.target.conversationId });
-          else window.webContents.send(ipcEventChannel('openChat'), { chatId: n.target.chatId });
+          window.webContents.send(ipcEventChannel('openTarget'), n.target);
         });
         shown.show();
       } catch (err) {

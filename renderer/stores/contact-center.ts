@@ -17,6 +17,9 @@ export const useContactCenterStore = defineStore('contactCenter', () => {
   const error = ref<string | null>(null);
   /** Ticks once a second while an offer shows, for the countdowns. */
   const now = ref(Date.now());
+  /** Bumped to open the queue status popover from outside it (a "logged out of routing" notification). */
+  const statusAsked = ref(0);
+  const askStatus = (): void => void statusAsked.value++;
   let token = 0;
   let ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -100,5 +103,5 @@ export const useContactCenterStore = defineStore('contactCenter', () => {
     return null;
   }
 
-  return { org, queues, offers, liveOffers, error, now, contactCenterLayout, mayCall, loggedInCount, refresh, reset, login, logout, loginAll, logoutAll, accept, decline, placeCall };
+  return { org, queues, offers, liveOffers, error, now, statusAsked, askStatus, contactCenterLayout, mayCall, loggedInCount, refresh, reset, login, logout, loginAll, logoutAll, accept, decline, placeCall };
 });

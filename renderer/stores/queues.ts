@@ -12,6 +12,8 @@ import { useConnectionStore } from './connection.ts';
  */
 export const useQueuesStore = defineStore('queues', () => {
   const shown = ref(false);
+  /** The queue a notification pointed at: its card scrolls into view and stands out. */
+  const focused = ref<string | null>(null);
   const overview = shallowRef<QueuesOverview | null>(null);
   const loadError = ref<string | null>(null);
   /** The last refused action (log out, capacity, reassign), shown above the queues. */
@@ -35,7 +37,8 @@ export const useQueuesStore = defineStore('queues', () => {
     } else loadError.value = result.error.message;
   }
 
-  function show(): void {
+  function show(focusInboxId: string | null = null): void {
+    focused.value = focusInboxId;
     if (shown.value) return;
     shown.value = true;
     now.value = Date.now();
@@ -79,5 +82,5 @@ export const useQueuesStore = defineStore('queues', () => {
     actionError.value = null;
   }
 
-  return { shown, overview, loadError, actionError, now, stale, refresh, show, hide, logOut, setCapacity, reassign, openConversation, reset };
+  return { shown, focused, overview, loadError, actionError, now, stale, refresh, show, hide, logOut, setCapacity, reassign, openConversation, reset };
 });

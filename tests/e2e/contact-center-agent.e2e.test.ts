@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NotificationPayload } from '../../protocol/ipc.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
+import { createIpcRouter, type IpcEventHub } from '../../main/ipc-router.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/hosts/browser-host.ts';
 import { axeFindings } from './support/axe.ts';
 import { CHROMIUM, ROOT, startProduct, type Product } from './support/product.ts';
@@ -22,6 +24,17 @@ let product: Product;
 let jordan: Page;
 let priya: { core: ClientCore; host: BrowserHost; browser: Browser; page: Page };
 let conversationId = '';
+const notifications: NotificationPayload[] = [];
+
+/** The top bar at this size: search's width, and whether anything in it overflows or has no name. */
+async function topBar(page: Page): Promise<{ search: number; overflows: boolean; unnamed: string[] }> {
+  return (await page.evaluate(`(() => {
+    const bar = document.querySelector('.topbar');
+    const unnamed = [...bar.querySelectorAll('button')].filter((b) => !(b.getAttribute('aria-label') || b.textContent.trim())).map((b) => b.outerHTML.slice(0, 80));
+    const overflows = bar.scrollWidth > bar.clientWidth || [...bar.querySelectorAll('button, .search, .user-name')].some((el) => el.getBoundingClientRect().right > window.innerWidth);
+    return { search: document.querySelector('.search').getBoundingClientRect().width, overflows, unnamed };
+  })()`)) as { search: number; overflows: boolean; unnamed: string[] };
+}
 
 /** Signs in on the sign-in screen; a Contact Center agent starts on "Me", which may well be empty. */
 async function signIn(page: Page, url: string, account: { email: string; password: string }): Promise<void> {
@@ -65,6 +78,7 @@ async function openAssignedTo(userId: string): Promise<number> {
 beforeAll(async () => {
   product = await startProduct();
   jordan = product.page;
+  product.core.events.on('notification', (n) => notifications.push(n));
   await jordan.setViewportSize({ width: 1280, height: 720 });
   // Priya: her own client core and page, as on her own computer.
   const core = await createClientCore({ dataDir: path.join(product.dir, 'client-priya'), defaultServerUrl: product.server.url, log: () => {} });
@@ -97,7 +111,17 @@ describe('the Contact Center agent desktop', () => {
     await signIn(jordan, product.host.url, JORDAN);
     await signIn(priya.page, priya.host.url, PRIYA);
     await expect.poll(() => jordan.getByTestId('queue-status').getAttribute('data-state')).toBe('out');
-    expect(await jordan.getByTestId('queue-status').textContent()).toContain('Logged out of queues');
+    // A short chip in the top bar; its tooltip and name say the whole of it, and search keeps its room.
+    expect(await jordan.getByTestId('queue-status').locator('.my-queues-label').textContent()).toBe('Logged out');
+    expect(await jordan.getByTestId('queue-status').getAttribute('title')).toBe('Logged out of queues');
+    expect(await jordan.getByTestId('queue-status').getAttribute('aria-label')).toContain('Logged out of queues');
+    for (const [width, height] of [[1280, 720], [1440, 900]] as const) {
+      await jordan.setViewportSize({ width, height });
+      const bar = await topBar(jordan);
+      expect(bar.search).toBeGreaterThanOrEqual(240);
+      expect(bar).toMatchObject({ overflows: false, unnamed: [] });
+    }
+    await jordan.setViewportSize({ width: 1280, height: 720 });
     const tabs = await jordan.locator('[data-testid="status-filter"] button').evaluateAll((els) => els.map((e) => e.querySelector('.status-tab-label')?.textContent));
     expect(tabs).toEqual(['Me', 'Unassigned', 'Closed']);
     await jordan.getByTestId('create-menu').click();
@@ -190,5 +214,29 @@ describe('the Contact Center agent desktop', () => {
     await expect.poll(() => jordan.evaluate('window.__opened')).toBe(`tel:${CUSTOMER}`);
     await jordan.locator('[data-testid="message"]', { hasText: 'Call started by Jordan Lee' }).waitFor();
     expect(await jordan.getByText('Co-browse', { exact: false }).count()).toBe(0);
+  });
+
+  it('tells Jordan when a supervisor logs him out of routing; the notification opens his queue status', async () => {
+    const dir = path.join(product.dir, 'client-sofia');
+    const sofia = await createClientCore({ dataDir: dir, defaultServerUrl: product.server.url, log: () => {} });
+    try {
+      const router = createIpcRouter(sofia.handlers, () => {});
+      expect((await router.call('session.signIn', { serverUrl: product.server.url, email: 'sofia@cc.demo.switchboard.test', password: 'demo-supervisor' })).ok).toBe(true);
+      await expect.poll(async () => (await router.call('actions.logOutAgent', { inboxId: 'queue_billing', userId: 'user_jordan' })).ok, { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => notifications.find((n) => n.title === 'You were logged out of Billing')).toMatchObject({
+        body: 'Sofia Reyes logged you out. Log in again from your queue status.',
+        target: { kind: 'queueStatus' },
+      });
+      // The desktop shell turns a click into this event (main/shell/notifier.ts); the browser host forwards it.
+      const target = notifications.find((n) => n.title === 'You were logged out of Billing')!.target;
+      (product.core.events as IpcEventHub).emit('openTarget', target);
+      await jordan.getByTestId('queue-popover').waitFor();
+      expect(await jordan.locator('[data-testid="queue-row"][data-inbox="queue_billing"] [data-testid="queue-row-why"]').textContent()).toBe('Logged out by a supervisor');
+      expect(await jordan.getByTestId('queue-status').getAttribute('data-state')).toBe('some');
+      expect(await axeFindings(jordan)).toEqual([]);
+      await jordan.keyboard.press('Escape');
+    } finally {
+      await sofia.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcMethod, IpcOutput } from '../../protocol/ipc.ts';
 import { createClientCore, type ClientCore } from '../../main/core/client-core.ts';
-import { createIpcRouter } from '../../main/ipc-router.ts';
+import { createIpcRouter, type IpcEventHub } from '../../main/ipc-router.ts';
 import { axeFindings } from './support/axe.ts';
 import { clippedWithoutTooltip } from './support/geometry.ts';
 import { startProduct, type Product } from './support/product.ts';
@@ -78,6 +78,23 @@ describe('the supervisor’s Queues view', () => {
     await page.getByTestId('signin-password').fill(SOFIA.password);
     await page.getByTestId('signin-submit').click();
     await page.locator('[data-testid="connection"][data-status="online"]').waitFor();
+    await page.getByTestId('queue-status').waitFor();
+    // Her top bar carries her own queue status, Queues and Manage, and search still has room (≥ 240 px) with
+    // nothing clipped: labels fold into named icons below 1600 px.
+    for (const [width, height] of [[1280, 720], [1440, 900]] as const) {
+      await page.setViewportSize({ width, height });
+      expect((await page.locator('.search').boundingBox())!.width).toBeGreaterThanOrEqual(240);
+      expect(await page.evaluate(`(() => { const bar = document.querySelector('.topbar'); return bar.scrollWidth <= bar.clientWidth; })()`)).toBe(true);
+      expect(await clippedWithoutTooltip(page, '.topbar')).toEqual([]);
+      for (const testId of ['queue-status', 'notifications-toggle', 'theme-menu', 'open-queues', 'open-manage']) {
+        const button = page.getByTestId(testId);
+        expect((await button.boundingBox())!.x + (await button.boundingBox())!.width).toBeLessThanOrEqual(width);
+        expect(await button.getAttribute('title')).toBeTruthy();
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+    expect(await page.getByRole('button', { name: 'Queues', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Manage', exact: true }).count()).toBe(1);
     await page.getByTestId('open-queues').click();
     await page.getByTestId('queues-view').waitFor();
     await expect.poll(() => page.getByTestId('queue-card').count()).toBe(2);
@@ -158,6 +175,8 @@ describe('the supervisor’s Queues view', () => {
     for (const theme of ['light', 'dark'] as const) {
       await chooseTheme(theme);
       expect(await axeFindings(page, ['[data-testid="queues-view"]'])).toEqual([]);
+      // The whole page too: the top bar's controls point only at what is on screen.
+      expect(await axeFindings(page)).toEqual([]);
       await page.screenshot({ path: path.join(tmpdir(), `queues-view-${theme}.png`) });
     }
     expect(await clippedWithoutTooltip(page, '[data-testid="queues-view"]')).toEqual([]);
@@ -177,6 +196,16 @@ describe('the supervisor’s Queues view', () => {
     await page.locator('[data-testid="message"]', { hasText: 'My card was declined at checkout.' }).waitFor();
     await page.getByTestId('open-queues').click();
     await page.getByTestId('queues-view').waitFor();
+  });
+
+  it('a notification about an agent opens the Queues view at that queue', async () => {
+    await page.getByTestId('open-queues').click();
+    await page.getByTestId('queues-view').waitFor({ state: 'detached' });
+    // What the desktop shell sends when Sofia clicks "Tom Becker was logged out of Technical support".
+    (product.core.events as IpcEventHub).emit('openTarget', { kind: 'queues', inboxId: 'queue_tech' });
+    await page.getByTestId('queues-view').waitFor();
+    await expect.poll(() => page.locator('[data-testid="queue-card"][data-queue="queue_tech"]').getAttribute('data-focused')).toBe('true');
+    expect(await page.locator(`[data-testid="queue-card"][data-queue="${BILLING}"]`).getAttribute('data-focused')).toBe('false');
   });
 
   it('is marked stale while the connection is down, and keeps showing the last figures', async () => {

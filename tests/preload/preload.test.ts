@@ -62,13 +62,13 @@ describe('preload bridge', () => {
     const { ipcRenderer, emit, listeners } = fakeIpcRenderer();
     const api: SwitchboardApi = createSwitchboardApi(ipcRenderer);
     const received: unknown[][] = [];
-    const off = api.on('openConversation', (...args: unknown[]) => received.push(args));
-    emit(ipcEventChannel('openConversation'), { conversationId: 'c_2' });
-    expect(received).toEqual([[{ conversationId: 'c_2' }]]);
+    const off = api.on('openTarget', (...args: unknown[]) => received.push(args));
+    emit(ipcEventChannel('openTarget'), { kind: 'queueStatus' });
+    expect(received).toEqual([[{ kind: 'queueStatus' }]]);
     off();
-    emit(ipcEventChannel('openConversation'), { conversationId: 'c_3' });
+    emit(ipcEventChannel('openTarget'), { kind: 'queueStatus' });
     expect(received).toHaveLength(1);
-    expect(listeners.get(ipcEventChannel('openConversation'))).toEqual([]);
+    expect(listeners.get(ipcEventChannel('openTarget'))).toEqual([]);
   });
 
   it('subscribes only to contract events', () => {

@@ -91,10 +91,10 @@ describe('browser host client', () => {
     const api = client();
     latest().open();
     const seen: string[] = [];
-    const off = api.on('openConversation', (p) => seen.push(p.conversationId));
-    latest().receive({ kind: 'event', event: 'openConversation', payload: { conversationId: 'c1' } });
+    const off = api.on('openTarget', (p) => seen.push(p.kind === 'conversation' ? p.conversationId : p.kind));
+    latest().receive({ kind: 'event', event: 'openTarget', payload: { kind: 'conversation', conversationId: 'c1' } });
     off();
-    latest().receive({ kind: 'event', event: 'openConversation', payload: { conversationId: 'c2' } });
+    latest().receive({ kind: 'event', event: 'openTarget', payload: { kind: 'conversation', conversationId: 'c2' } });
     expect(seen).toEqual(['c1']);
   });
 

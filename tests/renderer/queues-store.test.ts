@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setApi } from '../../renderer/api/index.ts';
 import { routeEvents } from '../../renderer/events.ts';
+import { useContactCenterStore } from '../../renderer/stores/contact-center.ts';
 import { useQueuesStore } from '../../renderer/stores/queues.ts';
 import { createFakeApi, type FakeApi } from './fake-api.ts';
 
@@ -22,6 +23,24 @@ afterEach(() => {
   unroute();
   fake.close();
   setApi(null);
+});
+
+describe('routing notifications clicked (openTarget)', () => {
+  it('opens the Queues view at the queue named, or asks the queue status popover to open', async () => {
+    const queues = useQueuesStore();
+    const cc = useContactCenterStore();
+    fake.emit('openTarget', { kind: 'queues', inboxId: 'queue_tech' });
+    expect(queues.shown).toBe(true);
+    expect(queues.focused).toBe('queue_tech');
+    await vi.waitFor(() => expect(queues.overview).not.toBeNull());
+    const asked = cc.statusAsked;
+    fake.emit('openTarget', { kind: 'queueStatus' });
+    expect(cc.statusAsked).toBe(asked + 1);
+    // Opened from the top bar later: no queue singled out.
+    queues.hide();
+    queues.show();
+    expect(queues.focused).toBeNull();
+  });
 });
 
 describe('queues store', () => {

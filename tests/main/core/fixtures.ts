@@ -28,9 +28,10 @@ export interface Harness {
 /** A fixed cache key: unit tests care about the cache, not about keys (tests/main/core/cache-key.test.ts does). */
 export const TEST_CACHE_KEY = '5a'.repeat(32);
 
-export function harness(now: () => number = () => 1_000_000): Harness {
+/** `userId`: whose cache it is (ME unless a test signs in as someone else). */
+export function harness(now: () => number = () => 1_000_000, userId = ME): Harness {
   const { dir, cleanup } = tempDir();
-  const cache = openCache(dir, 'http://127.0.0.1:1', ME, TEST_CACHE_KEY);
+  const cache = openCache(dir, 'http://127.0.0.1:1', userId, TEST_CACHE_KEY);
   const applier = new FrameApplier(cache);
   const outbox = new Outbox(cache, applier.layer, now);
   let s = 0;

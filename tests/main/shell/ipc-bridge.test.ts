@@ -94,10 +94,10 @@ describe('event forwarding', () => {
   it('sends core events to the window on the protocol event channels until stopped', () => {
     const { window, core } = setUp();
     const stop = forwardIpcEvents(core.events, () => window);
-    core.events.emit('openConversation', { conversationId: 'c_9' });
-    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openConversation'), args: [{ conversationId: 'c_9' }] }]);
+    core.events.emit('openTarget', { kind: 'conversation', conversationId: 'c_9' });
+    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openTarget'), args: [{ kind: 'conversation', conversationId: 'c_9' }] }]);
     stop();
-    core.events.emit('openConversation', { conversationId: 'c_10' });
+    core.events.emit('openTarget', { kind: 'conversation', conversationId: 'c_10' });
     expect(window.webContents.sent).toHaveLength(1);
   });
 
@@ -105,7 +105,7 @@ describe('event forwarding', () => {
     const { window, core } = setUp();
     forwardIpcEvents(core.events, () => window);
     window.destroyed = true;
-    core.events.emit('openConversation', { conversationId: 'c_9' });
+    core.events.emit('openTarget', { kind: 'conversation', conversationId: 'c_9' });
     expect(window.webContents.sent).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ describe('Electron notifier (SPEC §4)', () => {
     expect(window.focused).toBe(false);
     shown[0]?.click();
     expect(window.focused).toBe(true);
-    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openConversation'), args: [{ conversationId: 'c1' }] }]);
+    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openTarget'), args: [{ kind: 'conversation', conversationId: 'c1' }] }]);
   });
 
   it('a chat notification opens the chat; nothing happens where notifications are unsupported', () => {
@@ -42,7 +42,12 @@ describe('Electron notifier (SPEC §4)', () => {
     const window = new FakeBrowserWindow({} as never);
     electronNotifier({ Notification }, () => window).notify({ id: 'chatMessage:x', title: 'Maya', body: 'Hi', target: { kind: 'chat', chatId: 'chat_1' } });
     shown[0]?.click();
-    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openChat'), args: [{ chatId: 'chat_1' }] }]);
+    expect(window.webContents.sent).toEqual([{ channel: ipcEventChannel('openTarget'), args: [{ kind: 'chat', chatId: 'chat_1' }] }]);
+
+    // Routing's notices point at the queue status popover or the Queues view: the same one event carries them.
+    electronNotifier({ Notification }, () => window).notify({ id: 'notice:n', title: 'You were logged out of Billing', body: '3 offers in a row timed out.', target: { kind: 'queueStatus' } });
+    shown[1]?.click();
+    expect(window.webContents.sent[1]).toEqual({ channel: ipcEventChannel('openTarget'), args: [{ kind: 'queueStatus' }] });
 
     const unsupported = fakeNotificationClass(false);
     electronNotifier({ Notification: unsupported.Notification }, () => window).notify({ id: 'n', title: 't', body: 'b', target: { kind: 'chat', chatId: 'c' } });
