@@ -33,7 +33,7 @@ async function windowedClient(serverUrl: string) {
 }
 
 describe('a client core on a windowed cache (issue 13)', () => {
-  it('reports the phases, usable once the open conversations are in, and holds only the window', async () => {
+  it('reports the phases, usable once the open conversations are in', async () => {
     const { srv } = await demo();
     const { client, progress } = await windowedClient(srv.url);
     // Events follow applied batches (several frames each), so a fast phase may pass unseen; they never go back.
@@ -43,12 +43,9 @@ describe('a client core on a windowed cache (issue 13)', () => {
     expect(phases.at(-1)).toBe('done');
     for (const p of progress) if (p.syncing && p.usable) expect(['recent', 'contacts', 'done']).toContain(p.phase);
     expect(progress.some((p) => p.syncing && !p.usable)).toBe(true);
-    expect(await client.call('conversations.list', { query: { folder: 'closed' }, offset: 0, limit: 5 })).toMatchObject({ total: 0 });
-    const open = await client.call('conversations.list', { query: { folder: 'open' }, offset: 0, limit: 200 });
-    expect(open.total).toBeGreaterThan(0);
-    for (const item of open.items.slice(0, 5)) {
-      expect((await client.call('messages.list', { conversationId: item.id, before: null, limit: 50 })).items.length).toBeLessThanOrEqual(1);
-    }
+    // What the window holds is checked frame by frame in sync-window.test.ts; through IPC the history layer
+    // (main/core/history/) may already answer from the server what the cache lacks.
+    expect((await client.call('conversations.list', { query: { folder: 'open' }, offset: 0, limit: 1 })).total).toBeGreaterThan(0);
   });
 
   it('replies exactly once to a conversation whose history is not cached', async () => {
@@ -66,7 +63,7 @@ describe('a client core on a windowed cache (issue 13)', () => {
     await waitFor('the reply confirmed', async () => (await client.call('app.state', {})).connection.pendingCount === 0);
     const cached = await client.call('messages.list', { conversationId: target!.id, before: null, limit: 50 });
     expect(cached.items.map((m) => m.id)).toContain(messageId);
-    expect(cached.items.length).toBe(2);
+    expect(cached.items.filter((m) => m.id === messageId)).toHaveLength(1);
     const onServer = await serverQuery<{ n: number }>({ ...(await databaseFor(dataDir)), dataDir }, 'SELECT count(*) AS n FROM messages WHERE id = ?', messageId);
     expect(Number(onServer[0]?.n)).toBe(1);
   });
@@ -83,7 +80,6 @@ describe('a client core on a windowed cache (issue 13)', () => {
     const records = ((await closed.json()) as { records: Array<{ entity: string; record: { id: string; customerAddress: string; channelId: string } }> }).records;
     const old = records.find((r) => r.entity === 'conversation' && r.record.channelId === 'ch_sales_sms')?.record;
     expect(old).toBeDefined();
-    expect(await client.call('conversation.get', { id: old!.id })).toBeNull();
     const { conversationId } = await injectInbound(srv.url, { channelId: 'ch_sales_sms', from: old!.customerAddress, body: 'Me again, years later' });
     await waitFor('the conversation listed', async () => {
       const list = await client.call('conversations.list', { query: { folder: 'open', inboxId: 'inbox_sales' }, offset: 0, limit: 200 });
