@@ -159,9 +159,11 @@ export function checkRouting(s: QueueState, t: QueueState, byPeople: Set<string>
     if (!agent?.loggedIn || (!options.concurrent && !agent.connected)) problems.push(`${c.id} went to ${to}, who is not logged in and connected`);
     const passers = c.assigneeId ? (options.passesExpired ? [] : passedBy(sById.get(c.id))) : passedBy(c);
     if (passers.includes(to)) problems.push(`${c.id} went to ${to}, who passed it in this waiting spell`);
-    // 3. no agent over capacity (through routing)
+    // 3. no agent over capacity (through routing). A hand assignment may go over it; one running at the same time
+    // as routing's choice may have committed after it, so concurrent steps judge the load without those.
     const cap = Math.max(capacity(t, to), capacity(s, to));
-    if ((load.get(to) ?? 0) > cap) problems.push(`${to} holds ${load.get(to)} of capacity ${cap} after routing gave them ${c.id}`);
+    const held = options.concurrent ? t.conversations.filter((x) => loadHolder(x) === to && !byPeople.has(x.id)).length : (load.get(to) ?? 0);
+    if (held > cap) problems.push(`${to} holds ${held} of capacity ${cap} after routing gave them ${c.id}`);
     // 2. FIFO with exclusions: nothing that still waits was ahead of it, unless this agent passed that one
     for (const w of t.conversations) {
       if (routableSince(w) === null || !before(w, c) || passedBy(w).includes(to)) continue;
