@@ -108,6 +108,12 @@ export const ConversationRouting = z.object({
   handledBy: z.array(Id),
   /** Its assignee logged out of the queue while it was in progress (flag for supervisors). */
   inProgressWhenLoggedOut: z.boolean(),
+  /**
+   * Agents who declined it or let its offer time out in this waiting spell: routing never offers it to them
+   * again until the list clears (assigned, closed, back in the queue anew, or one offer timeout after the last
+   * pass). Absent = nobody (records older than the field parse).
+   */
+  passedBy: z.array(Id).optional(),
 });
 export type ConversationRouting = z.infer<typeof ConversationRouting>;
 

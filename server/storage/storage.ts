@@ -240,13 +240,14 @@ export interface StorageTx extends HistoryStorage {
   // ---- Contact Center routing (issue 10; sqlite/routing.ts, postgres/routing.ts). The records are entities
   // (queueAgent, conversation.routing, org); what follows are the routing choice's reads, durable timers and presence.
   listOrgIds(): Promise<string[]>;
-  /** The waiting, not offered conversation of the queue that waited longest (FIFO), or null. */
-  oldestRoutableConversation(inboxId: string): Promise<EntityOf<'conversation'> | null>;
   /**
-   * The logged-in, connected agent of the queue with room (open conversations assigned + pending offers below
-   * their capacity, else `defaultCapacity`) who was routed to longest ago (never first), ties by user id; or null.
+   * Routing's next decision in the queue, or null. The conversation: the waiting, not offered one that waited
+   * longest (FIFO) among those some agent with room has not passed (`routing.passedBy`). The agent: of the
+   * logged-in, connected agents of the queue with room (open conversations assigned + pending offers below their
+   * capacity, else `defaultCapacity`) who have not passed it, the one routed to longest ago (never first), ties
+   * by user id.
    */
-  nextAgentWithRoom(inboxId: string, defaultCapacity: number): Promise<string | null>;
+  nextRoute(inboxId: string, defaultCapacity: number): Promise<{ conversation: EntityOf<'conversation'>; userId: string } | null>;
   /** Per agent of the queue with any: open conversations assigned to them plus pending offers to them. */
   agentLoads(inboxId: string): Promise<Array<{ userId: string; load: number }>>;
   /** Open conversations of the queue assigned or offered to this person. */

@@ -1,9 +1,11 @@
+import { DEFAULT_QUEUE_SETTINGS } from '../../../protocol/domain.ts';
 import type { StorageTx } from '../../storage/storage.ts';
 import { putRecord, scopeOf } from '../change-log.ts';
 import { reject } from '../errors.ts';
 import { logoutAgent } from './login.ts';
 import { agentOf, putAgent, queueInbox, settingsOf, type Conversation } from './queue-agents.ts';
-import { routeQueue, TIMER, withdrawOffer } from './route-queue.ts';
+import { passOffer } from './passes.ts';
+import { routeQueue, TIMER } from './route-queue.ts';
 import { assigned } from './transitions.ts';
 
 /** The conversation's pending offer to `userId`, or a refusal saying why there is none. */
@@ -25,10 +27,11 @@ export async function acceptOffer(tx: StorageTx, conversation: Conversation, use
   await putAgent(tx, { ...agent, missedOffers: 0, lastActivityAt: now });
 }
 
-/** Declined: the conversation goes to the next agent (routing order puts the decliner, just routed to, last). */
+/** Declined: the conversation goes to the next agent, never back to the decliner in this waiting spell (passes.ts). */
 export async function declineOffer(tx: StorageTx, conversation: Conversation, userId: string, now: number): Promise<void> {
   offerTo(conversation, userId);
-  await withdrawOffer(tx, conversation);
+  const inbox = await queueInbox(tx, conversation.inboxId);
+  await passOffer(tx, conversation, userId, now, (inbox ? settingsOf(inbox) : DEFAULT_QUEUE_SETTINGS).offerTimeoutMs);
   const agent = await agentOf(tx, conversation.inboxId, userId, now);
   await putAgent(tx, { ...agent, missedOffers: 0, lastActivityAt: now });
   await routeQueue(tx, conversation.inboxId, now);
@@ -43,7 +46,7 @@ export async function offerTimedOut(tx: StorageTx, conversationId: string, now: 
   const offer = conversation?.routing?.offer;
   if (!conversation || !offer || offer.expiresAt > now) return;
   const inbox = await queueInbox(tx, conversation.inboxId);
-  await withdrawOffer(tx, conversation);
+  await passOffer(tx, conversation, offer.userId, now, (inbox ? settingsOf(inbox) : DEFAULT_QUEUE_SETTINGS).offerTimeoutMs);
   const agent = await agentOf(tx, conversation.inboxId, offer.userId, now);
   const missedOffers = agent.missedOffers + 1;
   await putAgent(tx, { ...agent, missedOffers });

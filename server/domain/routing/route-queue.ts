@@ -4,7 +4,7 @@ import { agentOf, putAgent, putNotice, queueInbox, settingsOf, type Conversation
 import { assigned } from './transitions.ts';
 
 /** Durable timer kinds (the timers table); the key says which conversation or agent. */
-export const TIMER = { offer: 'routing.offer', grace: 'routing.grace', more: 'routing.more' } as const;
+export const TIMER = { offer: 'routing.offer', grace: 'routing.grace', more: 'routing.more', passes: 'routing.passes' } as const;
 
 /**
  * At most this many decisions per call: a queue of 10,000 and 500 free agents routes in a few transactions, never
@@ -13,7 +13,8 @@ export const TIMER = { offer: 'routing.offer', grace: 'routing.grace', more: 'ro
 export const MAX_DECISIONS = 200;
 
 /**
- * Hands waiting conversations of the queue to agents with room, oldest first, until one side runs out. Each
+ * Hands waiting conversations of the queue to agents with room, oldest first (skipping, per agent, those they
+ * passed), until no pair is left. Each
  * decision is written in the caller's transaction (the one that made the capacity or the conversation appear),
  * so two instances routing at once cannot both commit one conversation or one free slot (SQLite: one writer;
  * PostgreSQL: SERIALIZABLE retries the loser, which then sees the winner). Returns how many it routed.
@@ -24,10 +25,10 @@ export async function routeQueue(tx: StorageTx, inboxId: string, now: number): P
   const settings = settingsOf(inbox);
   let routed = 0;
   while (routed < MAX_DECISIONS) {
-    const conversation = await tx.oldestRoutableConversation(inbox.id);
-    if (!conversation) break;
-    const userId = await tx.nextAgentWithRoom(inbox.id, settings.defaultCapacity);
-    if (!userId) break;
+    // FIFO with exclusions: never to an agent who passed it in this waiting spell (see passes.ts).
+    const next = await tx.nextRoute(inbox.id, settings.defaultCapacity);
+    if (!next) break;
+    const { conversation, userId } = next;
     if (settings.mode === 'assign') await assignByRouting(tx, conversation, userId, now);
     else await offer(tx, conversation, userId, now, settings.offerTimeoutMs);
     const agent = await agentOf(tx, inbox.id, userId, now);

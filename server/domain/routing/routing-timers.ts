@@ -1,5 +1,6 @@
 import type { StorageTx, TimerRow } from '../../storage/storage.ts';
 import { offerTimedOut } from './offers.ts';
+import { passesExpired } from './passes.ts';
 import { graceExpired } from './presence.ts';
 import { routeQueue, TIMER } from './route-queue.ts';
 
@@ -8,6 +9,7 @@ export async function fireTimer(tx: StorageTx, timer: TimerRow, now: number): Pr
   if (timer.kind === TIMER.offer) await offerTimedOut(tx, timer.key, now);
   else if (timer.kind === TIMER.grace) await graceExpired(tx, timer.key, now);
   else if (timer.kind === TIMER.more) await routeQueue(tx, timer.key, now);
+  else if (timer.kind === TIMER.passes) await passesExpired(tx, timer.key, now);
 }
 
 export interface TimerWorkerOptions {

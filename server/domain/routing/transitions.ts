@@ -16,19 +16,25 @@ const fresh = (now: number): ConversationRouting => ({
   inProgressWhenLoggedOut: false,
 });
 
+/** A new waiting spell, an assignment or a close: nobody has passed the conversation any more (passes.ts). */
+export function withoutPasses(routing: ConversationRouting): ConversationRouting {
+  const { passedBy, ...rest } = routing;
+  return passedBy === undefined ? routing : rest;
+}
+
 /** In the queue from `now` (a new or reopened conversation, or one unassigned by hand), unassigned. */
 export function queued(conversation: Conversation, now: number, keepWaitingSince: boolean): Conversation {
   const routing = conversation.routing;
   if (!routing) return { ...conversation, assigneeId: null, routing: fresh(now) };
   const waitingSince = keepWaitingSince ? (routing.waitingSince ?? now) : now;
-  return { ...conversation, assigneeId: null, routing: { ...routing, waitingSince, offer: null, inProgressWhenLoggedOut: false } };
+  return { ...conversation, assigneeId: null, routing: { ...withoutPasses(routing), waitingSince, offer: null, inProgressWhenLoggedOut: false } };
 }
 
 /** Assigned to `userId` now (routing, an accepted offer or a hand assignment). waitingSince stays: it is the FIFO key should it return. */
 export function assigned(conversation: Conversation, userId: string, now: number): Conversation {
   const routing = conversation.routing ?? { ...fresh(now), waitingSince: null };
   const handledBy = routing.handledBy[routing.handledBy.length - 1] === userId ? routing.handledBy : [...routing.handledBy, userId];
-  return { ...conversation, assigneeId: userId, routing: { ...routing, offer: null, assignedAt: now, handledBy, inProgressWhenLoggedOut: false } };
+  return { ...conversation, assigneeId: userId, routing: { ...withoutPasses(routing), offer: null, assignedAt: now, handledBy, inProgressWhenLoggedOut: false } };
 }
 
 /**
@@ -45,7 +51,7 @@ export function onInbound(inbox: Inbox, before: Conversation, after: Conversatio
 export function onWorkflowChange(inbox: Inbox, before: Conversation, after: Conversation, now: number): Conversation {
   if (inbox.kind !== 'queue') return after;
   if (after.status === 'closed') {
-    return before.routing ? { ...after, routing: { ...before.routing, waitingSince: null, offer: null } } : after;
+    return before.routing ? { ...after, routing: { ...withoutPasses(before.routing), waitingSince: null, offer: null } } : after;
   }
   if (before.status === 'closed') return after.assigneeId === null ? queued(after, now, false) : assigned(after, after.assigneeId, now);
   if (after.assigneeId === before.assigneeId) return after;

@@ -5,8 +5,7 @@ import type { Query } from './pool.ts';
 type RoutingMethods = Pick<
   StorageTx,
   | 'listOrgIds'
-  | 'oldestRoutableConversation'
-  | 'nextAgentWithRoom'
+  | 'nextRoute'
   | 'agentLoads'
   | 'openConversationsOfAgent'
   | 'lastAgentReplyAt'
@@ -25,6 +24,26 @@ type RoutingMethods = Pick<
 const LOAD = `(SELECT count(*) FROM conversations c WHERE c.inbox_id = qa.inbox_id AND c.open_assignee_id = qa.user_id)
   + (SELECT count(*) FROM conversations c WHERE c.inbox_id = qa.inbox_id AND c.offer_user_id = qa.user_id)`;
 
+/** Who passed a conversation (declined or let its offer time out) in this waiting spell: a jsonb array, or none. */
+const PASSED = (c: string) => `coalesce(${c}.data->'routing'->'passedBy', '[]'::jsonb)`;
+
+/**
+ * Routing's next (conversation, agent), as sqlite/routing.ts: agents with room once, then the FIFO head that some
+ * of them has not passed (the uncorrelated EXISTS is a one-time filter when nobody has room), then the agent.
+ */
+const NEXT_ROUTE = `WITH free AS MATERIALIZED (
+    SELECT qa.user_id, qa.last_routed_at FROM queue_agents qa
+    WHERE qa.inbox_id = $1 AND qa.logged_in AND qa.connected AND ${LOAD} < coalesce(qa.capacity, $2)),
+  head AS (
+    SELECT c.data FROM conversations c
+    WHERE c.inbox_id = $1 AND c.route_waiting_since IS NOT NULL AND EXISTS (SELECT 1 FROM free)
+      AND EXISTS (SELECT 1 FROM free f WHERE NOT ${PASSED('c')} @> jsonb_build_array(f.user_id))
+    ORDER BY c.route_waiting_since, c.id LIMIT 1)
+  SELECT head.data,
+    (SELECT f.user_id FROM free f WHERE NOT ${PASSED('head')} @> jsonb_build_array(f.user_id)
+     ORDER BY f.last_routed_at NULLS FIRST, f.user_id LIMIT 1) AS user_id
+  FROM head`;
+
 /**
  * Contact Center routing (PostgreSQL migration 5), as sqlite/routing.ts. Two instances deciding on one queue at
  * once read the same rows under SERIALIZABLE: one commits, the other is retried and sees the first's choice.
@@ -34,23 +53,10 @@ export function routingMethods(q: Query): RoutingMethods {
   const data = async <T>(sql: string, params: readonly unknown[]): Promise<T[]> => (await q<{ data: T }>(sql, params)).rows.map((r) => r.data);
   return {
     listOrgIds: async () => (await q<{ id: string }>('SELECT id FROM orgs ORDER BY created_order')).rows.map((r) => r.id),
-    oldestRoutableConversation: async (inboxId) =>
-      (
-        await data<EntityOf<'conversation'>>(
-          `SELECT data FROM conversations WHERE inbox_id = $1 AND route_waiting_since IS NOT NULL
-           ORDER BY route_waiting_since, id LIMIT 1`,
-          [inboxId],
-        )
-      )[0] ?? null,
-    nextAgentWithRoom: async (inboxId, defaultCapacity) =>
-      (
-        await q<{ user_id: string }>(
-          `SELECT qa.user_id FROM queue_agents qa
-           WHERE qa.inbox_id = $1 AND qa.logged_in AND qa.connected AND ${LOAD} < coalesce(qa.capacity, $2)
-           ORDER BY qa.last_routed_at NULLS FIRST, qa.user_id LIMIT 1`,
-          [inboxId, defaultCapacity],
-        )
-      ).rows[0]?.user_id ?? null,
+    nextRoute: async (inboxId, defaultCapacity) => {
+      const row = (await q<{ data: EntityOf<'conversation'>; user_id: string }>(NEXT_ROUTE, [inboxId, defaultCapacity])).rows[0];
+      return row?.user_id ? { conversation: row.data, userId: row.user_id } : null;
+    },
     agentLoads: async (inboxId) =>
       (
         await q<{ userId: string; load: number }>(

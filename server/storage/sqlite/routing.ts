@@ -6,8 +6,7 @@ import type { SyncTx } from './serialised.ts';
 type RoutingMethods = Pick<
   SyncTx,
   | 'listOrgIds'
-  | 'oldestRoutableConversation'
-  | 'nextAgentWithRoom'
+  | 'nextRoute'
   | 'agentLoads'
   | 'openConversationsOfAgent'
   | 'lastAgentReplyAt'
@@ -27,28 +26,35 @@ type RoutingMethods = Pick<
 const LOAD = `(SELECT count(*) FROM conversations c WHERE c.inbox_id = qa.inbox_id AND c.open_assignee_id = qa.user_id)
   + (SELECT count(*) FROM conversations c WHERE c.inbox_id = qa.inbox_id AND c.offer_user_id = qa.user_id)`;
 
+/**
+ * Routing's next (conversation, agent). `free`: agents with room, computed once per decision. The head scan
+ * walks the FIFO index (conversations_route_waiting) and stops at the first conversation some free agent has not
+ * passed; most have no passers, so that is the first row. With nobody free the constant EXISTS skips the scan.
+ * queue_agents_routable gives the agents' order (NULL, never routed, sorts first).
+ */
+const NEXT_ROUTE = `WITH free AS MATERIALIZED (
+    SELECT qa.user_id, qa.last_routed_at FROM queue_agents qa
+    WHERE qa.inbox_id = @inbox AND qa.logged_in = 1 AND qa.connected = 1 AND ${LOAD} < coalesce(qa.capacity, @capacity)),
+  head AS (
+    SELECT c.data FROM conversations c
+    WHERE c.inbox_id = @inbox AND c.route_waiting_since IS NOT NULL AND EXISTS (SELECT 1 FROM free)
+      AND EXISTS (SELECT 1 FROM free f WHERE f.user_id NOT IN (SELECT value FROM json_each(c.data, '$.routing.passedBy')))
+    ORDER BY c.route_waiting_since, c.id LIMIT 1)
+  SELECT head.data,
+    (SELECT f.user_id FROM free f WHERE f.user_id NOT IN (SELECT value FROM json_each(head.data, '$.routing.passedBy'))
+     ORDER BY f.last_routed_at, f.user_id LIMIT 1) AS user_id
+  FROM head`;
+
 const parse = <T>(rows: unknown[]): T[] => rows.map((r) => JSON.parse((r as { data: string }).data) as T);
 
 /** Contact Center routing (server migration 14): the routing choice's reads, durable timers, presence. */
 export function routingStatements(stmt: (sql: string) => Database.Statement): RoutingMethods {
   return {
     listOrgIds: () => stmt('SELECT id FROM orgs ORDER BY rowid').pluck().all() as string[],
-    oldestRoutableConversation: (inboxId) =>
-      parse<EntityOf<'conversation'>>(
-        stmt(
-          `SELECT data FROM conversations WHERE inbox_id = ? AND route_waiting_since IS NOT NULL
-           ORDER BY route_waiting_since, id LIMIT 1`,
-        ).all(inboxId),
-      )[0] ?? null,
-    nextAgentWithRoom: (inboxId, defaultCapacity) =>
-      (stmt(
-        // queue_agents_routable gives the order (NULL, never routed, sorts first); the loads are checked in it.
-        `SELECT qa.user_id FROM queue_agents qa
-         WHERE qa.inbox_id = ? AND qa.logged_in = 1 AND qa.connected = 1 AND ${LOAD} < coalesce(qa.capacity, ?)
-         ORDER BY qa.last_routed_at, qa.user_id LIMIT 1`,
-      )
-        .pluck()
-        .get(inboxId, defaultCapacity) as string | undefined) ?? null,
+    nextRoute: (inboxId, defaultCapacity) => {
+      const row = stmt(NEXT_ROUTE).get({ inbox: inboxId, capacity: defaultCapacity }) as { data: string; user_id: string } | undefined;
+      return row?.user_id ? { conversation: JSON.parse(row.data) as EntityOf<'conversation'>, userId: row.user_id } : null;
+    },
     agentLoads: (inboxId) =>
       stmt(
         `SELECT user_id AS userId, count(*) AS load FROM (

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { loadHolder, routableSince, type EntityOf } from '../../../protocol/domain.ts';
+import { isWaiting, loadHolder, routableSince, type EntityOf } from '../../../protocol/domain.ts';
 import { AGENTS, CHANNEL, Clock, readState, SUPERVISOR, type Instance, type QueueState } from './routing-world.ts';
 
 /** Histories of what happens to a queue; indices are resolved against the state when each event runs. */
@@ -119,12 +119,23 @@ const before = (a: Conversation, b: Conversation): boolean => {
 export interface CheckOptions {
   /** Events ran concurrently (two instances): judge eligibility and FIFO only where the interleaving cannot blur them. */
   concurrent: boolean;
+  /** The step moved the clock past the offer timeout: every pass made before it has expired (passes timers). */
+  passesExpired?: boolean;
 }
 
-/** The four properties of issue 10 §2, judged on the change from `s` to `t`. Returns what is wrong (empty = fine). */
+/** Moves the clock at least one offer timeout (the world's queue: 30 s): passes made before it expire. */
+export const expiresPasses = (...events: Array<RoutingEvent | null>): boolean => events.some((e) => e?.k === 'tick' && e.ms >= 30_000);
+
+/** Who passed it in this waiting spell (declined or let the offer time out). */
+const passedBy = (c: Conversation | undefined): readonly string[] => c?.routing?.passedBy ?? [];
+
+/** The four properties of issue 10 §2 (with passes: see server/domain/routing/passes.ts) and never stranded, judged on the change from `s` to `t`. Returns what is wrong (empty = fine). */
 export function checkRouting(s: QueueState, t: QueueState, byPeople: Set<string>, options: CheckOptions): string[] {
   const problems: string[] = [];
-  const holderBefore = new Map(s.conversations.map((c) => [c.id, loadHolder(c)]));
+  // A routing decision changes who holds it or when they got it (a decline offered straight back to the decliner
+  // keeps the holder but not offeredAt).
+  const decision = (c: Conversation) => `${loadHolder(c)}@${c.routing?.offer?.offeredAt ?? c.routing?.assignedAt ?? ''}`;
+  const decisionBefore = new Map(s.conversations.map((c) => [c.id, decision(c)]));
   const load = new Map<string, number>();
   for (const c of t.conversations) {
     const h = loadHolder(c);
@@ -135,31 +146,46 @@ export function checkRouting(s: QueueState, t: QueueState, byPeople: Set<string>
   const eligible = (userId: string) => Boolean(t.agents.get(userId)?.loggedIn && t.agents.get(userId)?.connected);
   const routedNow = t.conversations.filter((c) => {
     const h = loadHolder(c);
-    return h !== null && h !== holderBefore.get(c.id) && !byPeople.has(c.id);
+    return h !== null && decision(c) !== decisionBefore.get(c.id) && !byPeople.has(c.id);
   });
+  const sById = new Map(s.conversations.map((c) => [c.id, c]));
   const routableBefore = new Set(s.conversations.filter((c) => routableSince(c) !== null).map((c) => c.id));
   for (const c of routedNow) {
     const to = loadHolder(c)!;
     const agent = t.agents.get(to);
-    // 1. every assignment (or offer) goes to an eligible agent
+    // 1. every assignment (or offer) goes to an eligible agent: logged in, connected, and not one who passed it
+    // in this waiting spell (an offer keeps the list; an assignment clears it, so judge those by the list before,
+    // unless a passes timer cleared it in this step)
     if (!agent?.loggedIn || (!options.concurrent && !agent.connected)) problems.push(`${c.id} went to ${to}, who is not logged in and connected`);
-    // 3. no agent over capacity (through routing)
+    const passers = c.assigneeId ? (options.passesExpired ? [] : passedBy(sById.get(c.id))) : passedBy(c);
+    if (passers.includes(to)) problems.push(`${c.id} went to ${to}, who passed it in this waiting spell`);
+    // 3. no agent over capacity (through routing). A hand assignment may go over it; one running at the same time
+    // as routing's choice may have committed after it, so concurrent steps judge the load without those.
     const cap = Math.max(capacity(t, to), capacity(s, to));
-    if ((load.get(to) ?? 0) > cap) problems.push(`${to} holds ${load.get(to)} of capacity ${cap} after routing gave them ${c.id}`);
-    // 2. FIFO: nothing that still waits was ahead of it
+    const held = options.concurrent ? t.conversations.filter((x) => loadHolder(x) === to && !byPeople.has(x.id)).length : (load.get(to) ?? 0);
+    if (held > cap) problems.push(`${to} holds ${held} of capacity ${cap} after routing gave them ${c.id}`);
+    // 2. FIFO with exclusions: nothing that still waits was ahead of it, unless this agent passed that one
     for (const w of t.conversations) {
-      if (routableSince(w) === null || !before(w, c)) continue;
+      if (routableSince(w) === null || !before(w, c) || passedBy(w).includes(to)) continue;
       if (options.concurrent && !routableBefore.has(w.id)) continue;
       problems.push(`${c.id} (waiting since ${c.routing?.waitingSince}) was routed before ${w.id} (waiting since ${w.routing?.waitingSince})`);
     }
   }
-  // 4. nothing waits while an eligible agent has room
+  // 4. nothing waits while an eligible agent who has not passed it has room
   const waiting = t.conversations.filter((c) => routableSince(c) !== null);
-  if (waiting.length) {
-    for (const userId of AGENTS) {
-      if (eligible(userId) && (load.get(userId) ?? 0) < capacity(t, userId)) {
-        problems.push(`${waiting.length} conversation(s) wait while ${userId} has room (${load.get(userId) ?? 0} of ${capacity(t, userId)})`);
-      }
+  for (const userId of AGENTS) {
+    if (!eligible(userId) || (load.get(userId) ?? 0) >= capacity(t, userId)) continue;
+    const forThem = waiting.filter((c) => !passedBy(c).includes(userId));
+    if (forThem.length) problems.push(`${forThem.length} conversation(s) wait while ${userId} has room (${load.get(userId) ?? 0} of ${capacity(t, userId)})`);
+  }
+  // 5. never stranded: the list is forgotten one offer timeout after the last pass, so after a clock step past
+  // it a waiting conversation still excludes those who passed before the step only if someone passed it during it
+  if (options.passesExpired) {
+    for (const c of t.conversations) {
+      const earlier = passedBy(sById.get(c.id));
+      const old = passedBy(c).filter((userId) => earlier.includes(userId));
+      const passedNow = passedBy(c).some((userId) => !earlier.includes(userId));
+      if (isWaiting(c) && old.length && !passedNow) problems.push(`${c.id} still excludes ${old.join(', ')} after their passes expired`);
     }
   }
   return problems;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
-import { checkRouting, readState, routingEvent, runEvent, type Sockets } from './routing-history.ts';
+import { checkRouting, expiresPasses, readState, routingEvent, runEvent, type Sockets } from './routing-history.ts';
 import { AGENTS, Clock, Instance, seedQueue } from './routing-world.ts';
 
 /**
@@ -76,7 +76,7 @@ describe('routing over generated histories, two instances on PostgreSQL', () => 
                 const ran = await Promise.all([runEvent(first, x, s, clock, sockets), second ? runEvent(second, y, s, clock, sockets) : new Set<string>()]);
                 const byPeople = new Set([...ran[0], ...ran[1]]);
                 const t = await readState(b);
-                expect(checkRouting(s, t, byPeople, { concurrent: second !== null }), JSON.stringify([first, second])).toEqual([]);
+                expect(checkRouting(s, t, byPeople, { concurrent: second !== null, passesExpired: expiresPasses(first, second) }), JSON.stringify([first, second])).toEqual([]);
               }
             } finally {
               await one.close();

@@ -68,6 +68,15 @@ describe('offer timeouts are durable timers', () => {
         clock.now += 30_000;
         await instance.domain.routing.runDueTimers();
         expect((await agentOf(storage, A1!))?.missedOffers).toBe(i);
+        if (i === 3) break;
+        // A1 let it pass and nobody else is there: it waits one offer timeout, then A1 gets it again.
+        const [passed] = await conversations(storage);
+        expect(passed?.routing).toMatchObject({ offer: null, passedBy: [A1] });
+        clock.now += 30_000;
+        await instance.domain.routing.runDueTimers();
+        const [again] = await conversations(storage);
+        expect(again?.routing?.offer).toMatchObject({ userId: A1, offeredAt: clock.now });
+        expect(again?.routing?.passedBy).toBeUndefined();
       }
       const agent = await agentOf(storage, A1!);
       expect(agent).toMatchObject({ loggedIn: false, loggedOutReason: 'missedOffers' });

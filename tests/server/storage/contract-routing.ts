@@ -4,7 +4,7 @@ import { recordId } from '../../../protocol/scope.ts';
 import { conversation, message, read, seed, user, write } from './contract-fixtures.ts';
 import type { ContractContext } from './storage-contract.ts';
 
-const routing = (waitingSince: number | null, offerTo: string | null = null): NonNullable<EntityOf<'conversation'>['routing']> => ({
+const routing = (waitingSince: number | null, offerTo: string | null = null, passedBy?: string[]): NonNullable<EntityOf<'conversation'>['routing']> => ({
   waitingSince,
   firstQueuedAt: waitingSince ?? 0,
   offer: offerTo ? { userId: offerTo, offeredAt: 1, expiresAt: 2 } : null,
@@ -12,6 +12,7 @@ const routing = (waitingSince: number | null, offerTo: string | null = null): No
   firstResponseAt: null,
   handledBy: [],
   inProgressWhenLoggedOut: false,
+  ...(passedBy ? { passedBy } : {}),
 });
 
 const agent = (userId: string, over: Partial<EntityOf<'queueAgent'>> = {}): EntityOf<'queueAgent'> => ({
@@ -57,15 +58,45 @@ export function routingContract(ctx: ContractContext): void {
       await tx.put('queueAgent', agent('user_b', { lastRoutedAt: 20, capacity: 1 }));
       await tx.put('queueAgent', agent('user_c', { connected: false }));
     });
-    expect((await read(s, (tx) => tx.oldestRoutableConversation('inbox_1')))?.id).toBe('conv_3');
+    const next = (capacity: number) => read(s, async (tx) => {
+      const route = await tx.nextRoute('inbox_1', capacity);
+      return route && [route.conversation.id, route.userId];
+    });
     expect(await read(s, (tx) => tx.agentLoads('inbox_1'))).toEqual([{ userId: 'user_a', load: 1 }, { userId: 'user_b', load: 1 }]);
-    // user_c is disconnected, user_b full (an offer counts), so user_a, idle longest of the rest.
-    expect(await read(s, (tx) => tx.nextAgentWithRoom('inbox_1', 1))).toBeNull();
-    expect(await read(s, (tx) => tx.nextAgentWithRoom('inbox_1', 2))).toBe('user_a');
+    // user_c is disconnected, user_b full (an offer counts), so user_a, idle longest of the rest; conv_2 is offered.
+    expect(await next(1)).toBeNull();
+    expect(await next(2)).toEqual(['conv_3', 'user_a']);
     await write(s, (tx) => tx.put('queueAgent', agent('user_c', { connected: true })));
-    expect(await read(s, (tx) => tx.nextAgentWithRoom('inbox_1', 2))).toBe('user_c'); // never routed to: first
+    expect(await next(2)).toEqual(['conv_3', 'user_c']); // never routed to: first
     expect((await read(s, (tx) => tx.openConversationsOfAgent('inbox_1', 'user_b'))).map((c) => c.id)).toEqual(['conv_2']);
     expect((await read(s, (tx) => tx.queueAgentsOfUser('user_c'))).map((a) => a.id)).toEqual(['inbox_1:user_c']);
+  });
+
+  it('never routes a conversation to an agent who passed it: FIFO among what each agent has not passed', async () => {
+    const s = ctx.storage();
+    await write(s, async (tx) => {
+      await seed(tx);
+      await tx.put('user', user('user_c'));
+      await tx.put('inboxMember', { id: 'inbox_1:user_c', inboxId: 'inbox_1', userId: 'user_c' });
+      await tx.put('conversation', conversation('conv_1', { routing: routing(100, null, ['user_a', 'user_c']) }));
+      await tx.put('conversation', conversation('conv_2', { routing: routing(200, null, ['user_a']) }));
+      await tx.put('conversation', conversation('conv_3', { routing: routing(300) }));
+      await tx.put('queueAgent', agent('user_a', { lastRoutedAt: 10 }));
+      await tx.put('queueAgent', agent('user_b', { lastRoutedAt: 20, loggedIn: false }));
+      await tx.put('queueAgent', agent('user_c', { lastRoutedAt: 30 }));
+    });
+    const next = () => read(s, async (tx) => {
+      const route = await tx.nextRoute('inbox_1', 1);
+      return route && [route.conversation.id, route.userId];
+    });
+    // conv_1: both agents with room passed it; conv_2: user_a passed it, user_c (routed to later) has not.
+    expect(await next()).toEqual(['conv_2', 'user_c']);
+    await write(s, (tx) => tx.put('conversation', conversation('conv_2', { assigneeId: 'user_c', routing: routing(200) })));
+    expect(await next()).toEqual(['conv_3', 'user_a']);
+    await write(s, (tx) => tx.put('conversation', conversation('conv_3', { routing: routing(300, null, ['user_a']) })));
+    expect(await next()).toBeNull(); // only passers have room: it waits
+    await write(s, (tx) => tx.put('queueAgent', agent('user_b', { lastRoutedAt: 20 })));
+    expect(await next()).toEqual(['conv_1', 'user_b']); // someone new: the oldest first
   });
 
   it('finds the newest reply a person wrote', async () => {
