@@ -32,7 +32,7 @@ async function setup() {
   await client.call('session.signIn', { serverUrl: srv.url, ...SAM });
   const list = await waitFor('the first sync', async () => {
     const page: ConversationListPage = await client.call('conversations.list', { query: { channelId: 'ch_sales_web' }, offset: 0, limit: 1 });
-    return page.total > 0 ? page : undefined;
+    return page.items.length > 0 && (await client.call('app.state', {})).syncProgress === null ? page : undefined;
   });
   return { srv, serverDir, clientDir, client, conversationId: list.items[0]?.id as string };
 }

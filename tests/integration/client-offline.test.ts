@@ -40,7 +40,7 @@ describe('offline replies survive a killed client', () => {
     await first.call('session.signIn', { serverUrl: url, ...SAM });
     const list = await waitFor('the first sync', async () => {
       const page: ConversationListPage = await first.call('conversations.list', { query: {}, offset: 0, limit: 1 });
-      return page.total > 0 ? page : undefined;
+      return page.items.length > 0 && (await first.call('app.state', {})).syncProgress === null ? page : undefined;
     });
     const conversationId = list.items[0]?.id as string;
     const before: MessagesPage = await first.call('messages.list', { conversationId, limit: 200 });

@@ -28,15 +28,19 @@ async function setup(): Promise<{ srv: RunningServer; restart(): Promise<void>; 
   };
 }
 
+/** The workflow over a whole cache (no window); partial caches: client-window / client-history tests. */
+const WHOLE_CACHE = { syncWindow: null };
+
 async function signedIn(url: string, who: { email: string; password: string }): Promise<CoreClient> {
   const dir = tempDir('sb-client-');
   cleanups.push(dir.cleanup);
-  const client = await inProcessClient(dir.dir);
+  const client = await inProcessClient(dir.dir, WHOLE_CACHE);
   cleanups.push(() => client.close());
   await client.call('session.signIn', { serverUrl: url, ...who });
   await waitFor('the first sync', async () => {
     const page: ConversationListPage = await client.call('conversations.list', { query: {}, offset: 0, limit: 1 });
-    return page.total > 0 && (await client.call('app.state', {})).connection.status === 'online';
+    const state = await client.call('app.state', {});
+    return page.items.length > 0 && state.syncProgress === null && state.connection.status === 'online';
   });
   return client;
 }

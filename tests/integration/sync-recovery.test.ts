@@ -34,7 +34,8 @@ async function writeBehindTheServer(dataDir: string, sql: string, ...args: unkno
 async function client(serverUrl: string, who: { email: string; password: string }) {
   const dir = tempDir('sb-recovery-client-');
   const logs: string[] = [];
-  const core = await createClientCore({ dataDir: dir.dir, defaultServerUrl: serverUrl, log: (l) => logs.push(l) });
+  // A whole cache (no window): the resync rule is about scopes, and client-window.test.ts covers partial caches.
+  const core = await createClientCore({ dataDir: dir.dir, defaultServerUrl: serverUrl, log: (l) => logs.push(l), syncWindow: null });
   cleanups.push(() => dir.cleanup());
   cleanups.push(() => core.close());
   const router = createIpcRouter(core.handlers);
@@ -46,7 +47,7 @@ async function client(serverUrl: string, who: { email: string; password: string 
     return r.value as IpcOutput<M>;
   };
   await call('session.signIn', { serverUrl, ...who });
-  await waitFor('the first sync', async () => (await call('sidebar.get', {})).inboxes.length > 0);
+  await waitFor('the first sync', async () => (await call('sidebar.get', {})).inboxes.length > 0 && (await call('app.state', {})).syncProgress === null);
   return { call, logs, connections };
 }
 
