@@ -1,20 +1,20 @@
-import { compareListPositions, conversationFacts, countInto, emptyCounts, inView, isListed, sortKey } from '../../protocol/conversation-views.ts';
+import { compareListPositions, conversationFacts, countInto, emptyCounts, inView, isListed, sortKey, type ConversationFacts } from '../../protocol/conversation-views.ts';
 import type { ConversationCursor } from '../../protocol/history.ts';
 import type { ConversationListQuery, ListCounts } from '../../protocol/ipc-views.ts';
-import type { ConversationFactsRow, ConversationListScan } from '../storage/history-storage.ts';
+import type { ConversationFactsRow, ConversationListScan, ConversationTallyRow } from '../storage/history-storage.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { notFound, type Reader } from './history-access.ts';
 
 /**
  * Conversation lists over everything a person may see (issue 13), by the view rules of
  * protocol/conversation-views.ts: storage reads each inbox's rows in the list's order with the person's facts
- * (history-storage.ts conversationList); the rules are applied here, never restated in SQL.
+ * (history-storage.ts conversationList), and totals count groups of equal facts in SQL (conversationTally, whose
+ * unread and listed follow isUnread and isListed); the view rules are applied here to rows and groups, never
+ * restated in SQL.
  */
 
 /** Rows read per inbox per request: a selective filter walks at most this many before answering with a cursor. */
 const WALK_PER_INBOX = 500;
-/** Rows per read while counting. */
-const COUNT_PAGE = 2000;
 
 /** The inboxes a query reads (a named inbox or channel must be the reader's, else it is not there) and its channel. */
 async function queryInboxes(tx: StorageTx, reader: Reader, q: ConversationListQuery): Promise<{ inboxIds: string[]; channelId: string | null }> {
@@ -83,30 +83,40 @@ export async function listPage(
   return { rows, next: done ? null : lastWalked };
 }
 
-/** The view's total and its sidebar entry's counts, over every conversation of the query's inboxes. */
+/** Stands for "assigned to someone else" in tally facts: the view rules only compare the assignee with the person and null. */
+const SOMEONE_ELSE = '\u0000someone-else';
+
+function tallyFacts(row: ConversationTallyRow, q: ConversationListQuery, me: string): ConversationFacts {
+  return {
+    inboxId: row.inboxId,
+    channelId: row.channelId,
+    status: row.status,
+    assigneeId: row.assignee === 'me' ? me : row.assignee === 'none' ? null : SOMEONE_ELSE,
+    tags: row.tagged && q.tag !== null ? [q.tag] : [],
+    archived: row.archived,
+    unread: row.unread,
+    withMe: row.withMe,
+  };
+}
+
+/**
+ * The view's total and its sidebar entry's counts, over every conversation of the query's inboxes: storage
+ * groups them by their facts in SQL (conversationTally), the view rules are applied to each group.
+ */
 export async function listTotals(tx: StorageTx, reader: Reader, q: ConversationListQuery): Promise<{ total: number; counts: ListCounts }> {
   const { inboxIds, channelId } = await queryInboxes(tx, reader, q);
   const me = reader.user.id;
   const counts = emptyCounts();
   let total = 0;
   const entry = { inboxId: q.channelId === null ? q.inboxId : null, channelId: q.channelId };
-  for (const inboxId of inboxIds) {
-    for (const status of ['open', 'closed'] as const) {
-      let after: ConversationCursor | null = null;
-      for (;;) {
-        const rows = await tx.conversationList(me, { inboxId, channelId, status, sort: 'recentConversations', after, limit: COUNT_PAGE });
-        for (const row of rows) {
-          if (!isListed(row.conversation)) continue;
-          const state = row.state ? { readAt: row.state.readAt, archived: row.state.archived } : null;
-          const facts = conversationFacts(row.conversation, state, row.lastInboundAt, me);
-          countInto(counts, entry, facts, me);
-          if (inView(q, facts, me)) total += 1;
-        }
-        const last = rows[rows.length - 1];
-        if (rows.length < COUNT_PAGE || !last) break;
-        after = { key: sortKey('recentConversations', last.conversation), id: last.conversation.id };
-      }
-    }
+  const groups = await tx.conversationTally(me, { inboxIds, channelId, tag: q.tag, unread: q.read === 'unread' });
+  for (const group of groups) {
+    if (!group.listed) continue;
+    const facts = tallyFacts(group, q, me);
+    const one = emptyCounts();
+    countInto(one, entry, facts, me);
+    for (const key of Object.keys(one) as Array<keyof ListCounts>) if (key !== 'source') counts[key] += (one[key] ?? 0) * group.n;
+    if (inView(q, facts, me)) total += group.n;
   }
   return { total, counts };
 }

@@ -34,6 +34,34 @@ export interface ConversationFactsRow {
   lastInboundAt: number | null;
 }
 
+/** Which conversations a tally counts: every one of these inboxes (narrowed to one channel), listed or not. */
+export interface ConversationTallyScan {
+  inboxIds: readonly string[];
+  channelId: string | null;
+  /** `tagged` tells whether a conversation carries this tag (null: every row is tagged). */
+  tag: string | null;
+  /** Whether to work out `unread` (it reads the newest inbound message of each conversation); else it is false. */
+  unread: boolean;
+}
+
+/**
+ * One group of a tally: how many conversations share these per-person facts (protocol/conversation-views.ts
+ * ConversationFacts, with the assignee told only as the person, nobody or someone else).
+ */
+export interface ConversationTallyRow {
+  inboxId: string;
+  channelId: string;
+  status: 'open' | 'closed';
+  assignee: 'me' | 'none' | 'other';
+  archived: boolean;
+  unread: boolean;
+  withMe: boolean;
+  tagged: boolean;
+  /** Not a read-only conversation of a moved private number (protocol/conversation-views.ts isListed). */
+  listed: boolean;
+  n: number;
+}
+
 /** A message that matched a search, with its conversation. */
 export interface MessageMatch {
   message: EntityOf<'message'>;
@@ -72,6 +100,11 @@ export interface HistoryStorage {
 
   /** One inbox's conversations of a list, in its order after the cursor, with the person's facts. */
   conversationList(userId: string, scan: ConversationListScan): Promise<ConversationFactsRow[]>;
+  /**
+   * The conversations of a tally scan counted in SQL, grouped by their facts for one person: the totals and
+   * sidebar counts of the history API apply the view rules to the groups instead of reading every row.
+   */
+  conversationTally(userId: string, scan: ConversationTallyScan): Promise<ConversationTallyRow[]>;
   /** The conversations of these inboxes linked to a contact, newest last activity first. */
   conversationsOfContact(contactId: string, inboxIds: readonly string[], limit: number): Promise<EntityOf<'conversation'>[]>;
 

@@ -98,6 +98,7 @@ async function signIn(c: Client, url: string, windowed: boolean): Promise<SignIn
     const last = c.progress[c.progress.length - 1];
     return last && (last.usable === true || !last.syncing);
   });
+  seen.set('usable flag', performance.now() - start);
   const [sidebar, page] = await Promise.all([
     c.call('sidebar.get', {}) as Promise<SidebarView>,
     c.call('conversations.list', { query: {}, offset: 0, limit: 50 }) as Promise<ConversationListPage>,
@@ -107,6 +108,7 @@ async function signIn(c: Client, url: string, windowed: boolean): Promise<SignIn
     const n = (await c.call('conversations.counts', {})) as ListCounts;
     return n.source === 'server' || !windowed ? n : undefined;
   });
+  seen.set('server counts', performance.now() - start);
   if (sidebar.inboxes.length === 0 || page.items.length === 0) throw new Error('bench: the inbox is not usable yet');
   const usableMs = performance.now() - start;
   await until(async () => (await c.call('app.state', {})).syncProgress === null);

@@ -1,6 +1,7 @@
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import type { ConversationFactsRow, HistoryStorage } from '../history-storage.ts';
 import { ENTITY_TABLES } from '../sqlite/entity-tables.ts';
+import { conversationTally } from './conversation-tally.ts';
 import type { Query } from './pool.ts';
 
 type DataRow = { data: unknown };
@@ -101,6 +102,7 @@ export function historyMethods(q: Query): HistoryStorage {
       );
       return rows.map((r): ConversationFactsRow => ({ conversation: r.data, state: r.state, lastInboundAt: r.last_inbound_at }));
     },
+    conversationTally: (userId, scan) => conversationTally(q, userId, scan),
     conversationsOfContact: (contactId, inboxIds, limit) =>
       all('SELECT data FROM conversations WHERE contact_id = $1 AND inbox_id = ANY($2::text[]) ORDER BY last_activity_at DESC, id DESC LIMIT $3', [
         contactId,

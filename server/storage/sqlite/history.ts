@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { EntityKind, EntityOf } from '../../../protocol/domain.ts';
 import type { ConversationFactsRow, ConversationListScan, HistoryStorage } from '../history-storage.ts';
+import { conversationTally } from './conversation-tally.ts';
 import { ENTITY_TABLES } from './entity-tables.ts';
 import type { SyncTx } from './serialised.ts';
 
@@ -128,6 +129,7 @@ export function historyStatements(stmt: (sql: string) => Database.Statement): Hi
       }) as Array<{ data: string; state: string | null; last_inbound_at: number | null }>;
       return facts(rows);
     },
+    conversationTally: (userId, scan) => conversationTally(stmt, userId, scan),
     conversationsOfContact: (contactId, inboxIds, limit) =>
       parseAll(
         stmt(

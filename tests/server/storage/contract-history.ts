@@ -89,6 +89,55 @@ export function historyContract(ctx: ContractContext): void {
     expect(await read(s, (tx) => tx.conversationList('user_a', { ...scan, status: 'closed', sort: 'recentMessages' }))).toEqual([]);
   });
 
+  it('tallies conversations by the person’s facts: status, assignee, archived, unread, with me, tag, listed', async () => {
+    const s = ctx.storage();
+    await write(s, async (tx) => {
+      await seed(tx);
+      await tx.put('inbox', inbox('inbox_2'));
+      await tx.put('channel', { id: 'ch_2', inboxId: 'inbox_2', kind: 'sms', name: 'two', address: '+14155550111', registration: null });
+      await tx.put('conversation', conversation('conv_1', { assigneeId: 'user_a', tags: ['vip', 'x'], participantIds: ['user_a'] }));
+      await tx.put('conversation', conversation('conv_2', { assigneeId: 'user_b', participantIds: ['user_b'] }));
+      await tx.put('conversation', conversation('conv_3', { status: 'closed', closedAt: 2000 }));
+      await tx.put('conversation', conversation('conv_4', { previousOfChannelId: 'ch_old' }));
+      await tx.put('conversation', conversation('conv_5', { inboxId: 'inbox_2', channelId: 'ch_2', tags: ['vip'] }));
+      await tx.put('conversation', conversation('conv_6', { assigneeId: 'user_b' }));
+      await tx.put('message', message('in_1', { direction: 'in', authorType: 'contact', authorId: null, createdAt: 900 }));
+      await tx.put('message', message('in_2', { conversationId: 'conv_2', direction: 'in', authorType: 'contact', authorId: null, createdAt: 500 }));
+      await tx.put('message', message('out_6', { conversationId: 'conv_6', createdAt: 900 }));
+      await tx.put('conversationUserState', { id: 'conv_1:user_a', conversationId: 'conv_1', userId: 'user_a', readAt: 800, archived: false });
+      await tx.put('conversationUserState', { id: 'conv_2:user_a', conversationId: 'conv_2', userId: 'user_a', readAt: 600, archived: true });
+      await tx.put('conversationUserState', { id: 'conv_1:user_b', conversationId: 'conv_1', userId: 'user_b', readAt: 1000, archived: true });
+    });
+    const tally = async (userId: string, over: Partial<{ inboxIds: string[]; channelId: string | null; tag: string | null; unread: boolean }> = {}) => {
+      const rows = await read(s, (tx) => tx.conversationTally(userId, { inboxIds: ['inbox_1', 'inbox_2'], channelId: null, tag: null, unread: true, ...over }));
+      return rows
+        .map((r) => `${r.inboxId} ${r.channelId} ${r.status} ${r.assignee} a${+r.archived} u${+r.unread} w${+r.withMe} t${+r.tagged} l${+r.listed} ×${r.n}`)
+        .sort();
+    };
+    expect(await tally('user_a', { tag: 'vip' })).toEqual([
+      'inbox_1 ch_sms closed none a0 u0 w0 t0 l1 ×1',
+      'inbox_1 ch_sms open me a0 u1 w1 t1 l1 ×1',
+      'inbox_1 ch_sms open none a0 u0 w0 t0 l0 ×1',
+      'inbox_1 ch_sms open other a0 u0 w0 t0 l1 ×1',
+      'inbox_1 ch_sms open other a1 u0 w0 t0 l1 ×1',
+      'inbox_2 ch_2 open none a0 u0 w0 t1 l1 ×1',
+    ]);
+    // Another person's facts; no tag asked: every row is tagged; unread not worked out: false.
+    expect(await tally('user_b', { inboxIds: ['inbox_1'], unread: false })).toEqual([
+      'inbox_1 ch_sms closed none a0 u0 w0 t1 l1 ×1',
+      'inbox_1 ch_sms open me a0 u0 w0 t1 l1 ×1',
+      'inbox_1 ch_sms open me a0 u0 w1 t1 l1 ×1',
+      'inbox_1 ch_sms open none a0 u0 w0 t1 l0 ×1',
+      'inbox_1 ch_sms open other a1 u0 w0 t1 l1 ×1',
+    ]);
+    expect(await tally('user_b', { inboxIds: ['inbox_1'] })).toContain('inbox_1 ch_sms open me a0 u1 w1 t1 l1 ×1');
+    expect(await tally('user_a', { channelId: 'ch_2' })).toEqual(['inbox_2 ch_2 open none a0 u0 w0 t1 l1 ×1']);
+    expect(await tally('user_a', { inboxIds: [] })).toEqual([]);
+    // Equal facts are one group.
+    await write(s, (tx) => tx.put('conversation', conversation('conv_7', { inboxId: 'inbox_2', channelId: 'ch_2', tags: ['vip'] })));
+    expect(await tally('user_a', { channelId: 'ch_2' })).toEqual(['inbox_2 ch_2 open none a0 u0 w0 t1 l1 ×2']);
+  });
+
   it('finds the contacts a window uses and a contact’s conversations in the given inboxes only', async () => {
     const s = ctx.storage();
     const now = 100 * DAY;
