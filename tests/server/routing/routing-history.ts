@@ -164,9 +164,11 @@ export function checkRouting(s: QueueState, t: QueueState, byPeople: Set<string>
     const cap = Math.max(capacity(t, to), capacity(s, to));
     const held = options.concurrent ? t.conversations.filter((x) => loadHolder(x) === to && !byPeople.has(x.id)).length : (load.get(to) ?? 0);
     if (held > cap) problems.push(`${to} holds ${held} of capacity ${cap} after routing gave them ${c.id}`);
-    // 2. FIFO with exclusions: nothing that still waits was ahead of it, unless this agent passed that one
+    // 2. FIFO with exclusions: nothing that still waits was ahead of it, unless this agent passed that one (before
+    // the step too, when a passes timer of the step may have cleared the list after routing chose)
     for (const w of t.conversations) {
-      if (routableSince(w) === null || !before(w, c) || passedBy(w).includes(to)) continue;
+      const excludedBy = options.passesExpired ? [...passedBy(w), ...passedBy(sById.get(w.id))] : passedBy(w);
+      if (routableSince(w) === null || !before(w, c) || excludedBy.includes(to)) continue;
       if (options.concurrent && !routableBefore.has(w.id)) continue;
       problems.push(`${c.id} (waiting since ${c.routing?.waitingSince}) was routed before ${w.id} (waiting since ${w.routing?.waitingSince})`);
     }

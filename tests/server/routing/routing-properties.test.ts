@@ -19,6 +19,13 @@ const PASSING_HISTORIES: Array<[RoutingEvent[]]> = [
     { k: 'connect', agent: 2 }, { k: 'login', agent: 2 }, { k: 'decline', pick: 0 }, { k: 'decline', pick: 1 },
     { k: 'tick', ms: 31_000 }, { k: 'decline', pick: 0 }, { k: 'tick', ms: 61_000 },
   ]],
+  // One clock step fires an offer timeout (routing the next ones to the agent, past one they had passed) and then
+  // that one's passes timer: FIFO is judged with the passes as they stood when routing chose (CI, seed 404589463).
+  [[
+    { k: 'arrive', customer: 1 }, { k: 'connect', agent: 3 }, { k: 'arrive', customer: 0 }, { k: 'login', agent: 3 },
+    { k: 'arrive', customer: 2 }, { k: 'decline', pick: 0 }, { k: 'arrive', customer: 3 }, { k: 'arrive', customer: 4 },
+    { k: 'unassign', pick: 0 }, { k: 'connect', agent: 0 }, { k: 'tick', ms: 31_000 }, { k: 'connect', agent: 0 },
+  ]],
 ];
 
 describe('routing over generated histories (SQLite)', () => {
