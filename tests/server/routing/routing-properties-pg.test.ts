@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
-import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { checkRouting, expiresPasses, readState, routingEvent, runEvent, type Sockets } from './routing-history.ts';
-import { AGENTS, Clock, Instance, seedQueue } from './routing-world.ts';
+import { AGENTS, withTwoInstancesOnPostgres } from './routing-world.ts';
 
 /**
  * The same properties with two server instances on one PostgreSQL schema (two pools, two Domains, no shared
@@ -20,14 +19,7 @@ afterAll(async () => {
 
 describe('a burst on two instances on PostgreSQL', () => {
   it('40 customers arriving at once through both instances while agents log in: each conversation to one agent once, no agent over capacity, nothing waits while someone has room', async () => {
-    const schema = uniqueSchema();
-    const a = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
-    const b = await openPostgresStorage({ url: db.url, schema, poolSize: 6 });
-    const clock = new Clock();
-    await a.transaction((tx) => seedQueue(tx, 'assign', 3));
-    const one = await Instance.open(a, clock, 'a');
-    const two = await Instance.open(b, clock, 'b');
-    try {
+    await withTwoInstancesOnPostgres(db.url, { mode: 'assign', capacity: 3, poolSize: 6 }, async ({ a, b, one, two }) => {
       const before = await readState(a);
       const work: Array<Promise<unknown>> = [];
       AGENTS.forEach((agent, i) => {
@@ -44,12 +36,7 @@ describe('a burst on two instances on PostgreSQL', () => {
       const assigned = t.conversations.filter((c) => c.assigneeId);
       expect(assigned).toHaveLength(AGENTS.length * 3);
       for (const c of assigned) expect(c.routing?.handledBy).toEqual([c.assigneeId]);
-    } finally {
-      await one.close();
-      await two.close();
-      await a.close();
-      await b.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -60,15 +47,8 @@ describe('routing over generated histories, two instances on PostgreSQL', () => 
         fc.asyncProperty(
           fc.array(fc.tuple(routingEvent, fc.option(routingEvent, { nil: null }), fc.boolean()), { minLength: 4, maxLength: 18 }),
           async (steps) => {
-            const schema = uniqueSchema();
-            const a = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
-            const b = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
-            const clock = new Clock();
-            await a.transaction((tx) => seedQueue(tx, mode));
-            const one = await Instance.open(a, clock, 'a');
-            const two = await Instance.open(b, clock, 'b');
-            const sockets: Sockets = new Map();
-            try {
+            await withTwoInstancesOnPostgres(db.url, { mode, poolSize: 4 }, async ({ a, b, clock, one, two }) => {
+              const sockets: Sockets = new Map();
               for (const [first, second, swap] of steps) {
                 clock.now += 1;
                 const s = await readState(a);
@@ -78,12 +58,7 @@ describe('routing over generated histories, two instances on PostgreSQL', () => 
                 const t = await readState(b);
                 expect(checkRouting(s, t, byPeople, { concurrent: second !== null, passesExpired: expiresPasses(first, second) }), JSON.stringify([first, second])).toEqual([]);
               }
-            } finally {
-              await one.close();
-              await two.close();
-              await a.close();
-              await b.close();
-            }
+            });
           },
         ),
         { numRuns: 15 },

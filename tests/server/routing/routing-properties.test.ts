@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import { checkRouting, expiresPasses, readState, routingEvent, runEvent, type RoutingEvent, type Sockets } from './routing-history.ts';
-import { Clock, Instance, seedQueue } from './routing-world.ts';
+import { SqliteQueue } from './routing-world.ts';
 
 /**
  * Histories generation rarely builds but the rule on passes needs: every eligible agent passes (declines, lets the
@@ -33,10 +32,8 @@ describe('routing over generated histories (SQLite)', () => {
     it(`${mode} mode: eligible agents only (never one who passed it), FIFO with exclusions, never over capacity, nothing waits while someone has room`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(routingEvent, { minLength: 5, maxLength: 40 }), async (events) => {
-          const storage = openSqliteStorage({ file: ':memory:' });
-          const clock = new Clock();
-          await storage.transaction((tx) => seedQueue(tx, mode));
-          const instance = await Instance.open(storage, clock, 'a');
+          const queue = await SqliteQueue.open(mode);
+          const { storage, clock, server: instance } = queue;
           const sockets: Sockets = new Map();
           try {
             for (const event of events) {
@@ -47,8 +44,7 @@ describe('routing over generated histories (SQLite)', () => {
               expect(checkRouting(s, t, byPeople, { concurrent: false, passesExpired: expiresPasses(event) }), JSON.stringify(event)).toEqual([]);
             }
           } finally {
-            await instance.close();
-            await storage.close();
+            await queue.close();
           }
         }),
         { numRuns: 60, examples: PASSING_HISTORIES },

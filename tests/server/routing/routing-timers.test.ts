@@ -1,25 +1,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordId } from '../../../protocol/scope.ts';
-import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../../../server/storage/storage.ts';
 import { tempDir } from '../support/fixtures.ts';
-import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
-import { AGENTS, CHANNEL, Clock, Instance, QUEUE, seedQueue, SUPERVISOR } from './routing-world.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { AGENTS, CHANNEL, Clock, Instance, loginToQueue, QUEUE, seedQueue, SUPERVISOR, withTwoInstancesOnPostgres } from './routing-world.ts';
 
 const [A1, A2] = AGENTS;
 const agentOf = (storage: Storage, userId: string) => storage.transaction((tx) => tx.get('queueAgent', recordId.queueAgent(QUEUE, userId)), { kind: 'read' });
 const conversations = (storage: Storage) => storage.transaction((tx) => tx.list('conversation', { inboxId: QUEUE }, '', 100), { kind: 'read' });
 const notices = (storage: Storage, userId: string) => storage.transaction((tx) => tx.list('notice', { userId }, '', 100), { kind: 'read' });
-
-async function loggedIn(instance: Instance, ...agents: string[]): Promise<void> {
-  for (const agent of agents) {
-    instance.domain.routing.presence.opened(agent);
-    await instance.domain.routing.settled();
-    expect(await instance.apply(agent, { name: 'queue.login', args: { inboxIds: [QUEUE] } })).toEqual({ ok: true });
-  }
-}
 
 describe('offer timeouts are durable timers', () => {
   it('an offer whose timer came due while the server was down times out after the restart and goes to the next agent', async () => {
@@ -30,12 +21,12 @@ describe('offer timeouts are durable timers', () => {
       let storage = openSqliteStorage({ file });
       await storage.transaction((tx) => seedQueue(tx, 'offer', 1));
       let instance = await Instance.open(storage, clock, 'a');
-      await loggedIn(instance, A1!);
+      await loginToQueue(instance, A1!);
       await instance.domain.receiveInbound({ channelId: CHANNEL, from: '+14155551001', body: 'Hi' });
       const [offered] = await conversations(storage);
       expect(offered?.routing?.offer).toMatchObject({ userId: A1, expiresAt: clock.now + 30_000 });
       // A2 logs in while A1 holds the offer (A2 has room but nothing waits unoffered).
-      await loggedIn(instance, A2!);
+      await loginToQueue(instance, A2!);
       // Crash: nothing fires and nothing is given up (no stop); the timer is in the database.
       instance.domain.close();
       await storage.close();
@@ -62,7 +53,7 @@ describe('offer timeouts are durable timers', () => {
     await storage.transaction((tx) => seedQueue(tx, 'offer', 1));
     const instance = await Instance.open(storage, clock, 'a');
     try {
-      await loggedIn(instance, A1!);
+      await loginToQueue(instance, A1!);
       await instance.domain.receiveInbound({ channelId: CHANNEL, from: '+14155551001', body: 'Hi' });
       for (let i = 1; i <= 3; i++) {
         clock.now += 30_000;
@@ -101,15 +92,8 @@ describe('timers with two instances on PostgreSQL', () => {
   });
 
   it('both firing at the same moment: every due offer times out exactly once', async () => {
-    const schema = uniqueSchema();
-    const a = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
-    const b = await openPostgresStorage({ url: db.url, schema, poolSize: 4 });
-    const clock = new Clock();
-    await a.transaction((tx) => seedQueue(tx, 'offer', 3));
-    const one = await Instance.open(a, clock, 'a');
-    const two = await Instance.open(b, clock, 'b');
-    try {
-      await loggedIn(one, ...AGENTS);
+    await withTwoInstancesOnPostgres(db.url, { mode: 'offer', capacity: 3, poolSize: 4 }, async ({ a, clock, one, two }) => {
+      await loginToQueue(one, ...AGENTS);
       for (let i = 0; i < 8; i++) await one.domain.receiveInbound({ channelId: CHANNEL, from: `+1415555${2000 + i}`, body: 'Hi' });
       const offered = (await conversations(a)).filter((c) => c.routing?.offer);
       expect(offered).toHaveLength(8);
@@ -118,11 +102,6 @@ describe('timers with two instances on PostgreSQL', () => {
       expect(x + y).toBe(8);
       const missed = await Promise.all(AGENTS.map(async (agent) => (await agentOf(a, agent))?.missedOffers ?? 0));
       expect(missed.reduce((sum, n) => sum + n, 0)).toBe(8);
-    } finally {
-      await one.close();
-      await two.close();
-      await a.close();
-      await b.close();
-    }
+    });
   }, 60_000);
 });

@@ -1,9 +1,13 @@
+import { expect } from 'vitest';
 import { DEFAULT_QUEUE_SETTINGS, type EntityOf, type Role, type RoutingMode } from '../../../protocol/domain.ts';
 import type { Mutation, MutationResult } from '../../../protocol/mutations.ts';
 import { recordId } from '../../../protocol/scope.ts';
 import { putRecord, scopeOf } from '../../../server/domain/change-log.ts';
 import { Domain } from '../../../server/domain/domain.ts';
+import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
+import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import type { Storage, StorageTx } from '../../../server/storage/storage.ts';
+import { uniqueSchema } from '../support/postgres.ts';
 
 /**
  * A small Contact Center for routing tests, written straight into storage (no demo seed): one org, one inbox
@@ -62,6 +66,81 @@ export class Instance {
   async close(): Promise<void> {
     await this.domain.routing.stop();
     this.domain.close();
+  }
+}
+
+/** Each agent connects (presence settles) and logs in to the queue. */
+export async function loginToQueue(instance: Instance, ...agents: string[]): Promise<void> {
+  for (const agent of agents) {
+    instance.domain.routing.presence.opened(agent);
+    await instance.domain.routing.settled();
+    expect(await instance.apply(agent, { name: 'queue.login', args: { inboxIds: [QUEUE] } })).toEqual({ ok: true });
+  }
+}
+
+/** One instance on a seeded in-memory SQLite queue, with the steps most routing tests take on it. */
+export class SqliteQueue {
+  private constructor(readonly storage: Storage, readonly clock: Clock, readonly server: Instance, private readonly phoneBase: number) {}
+
+  /** phoneBase: customers write from +1415555<phoneBase + n>. */
+  static async open(mode: RoutingMode, capacity = 2, phoneBase = 4000): Promise<SqliteQueue> {
+    const storage = openSqliteStorage({ file: ':memory:' });
+    const clock = new Clock();
+    await storage.transaction((tx) => seedQueue(tx, mode, capacity));
+    return new SqliteQueue(storage, clock, await Instance.open(storage, clock, 'a'), phoneBase);
+  }
+
+  online(...agents: string[]): Promise<void> {
+    return loginToQueue(this.server, ...agents);
+  }
+
+  /** Customer n writes, one millisecond after the last event; returns the conversation's id. */
+  async arrive(n: number): Promise<string> {
+    this.clock.now += 1;
+    return (await this.server.domain.receiveInbound({ channelId: CHANNEL, from: `+1415555${this.phoneBase + n}`, body: 'Hello' })).conversationId;
+  }
+
+  conv(id: string): Promise<EntityOf<'conversation'> | null> {
+    return this.storage.transaction((tx) => tx.get('conversation', id), { kind: 'read' });
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.storage.close();
+  }
+}
+
+export interface TwoInstances {
+  a: Storage;
+  b: Storage;
+  clock: Clock;
+  one: Instance;
+  two: Instance;
+}
+
+/**
+ * Two server instances on one fresh schema of a PostgreSQL database (two pools, two Domains, no shared memory),
+ * seeded through the first; everything is closed after `run`, whatever it threw.
+ */
+export async function withTwoInstancesOnPostgres(
+  url: string,
+  seed: { mode: RoutingMode; capacity?: number; poolSize: number },
+  run: (world: TwoInstances) => Promise<void>,
+): Promise<void> {
+  const schema = uniqueSchema();
+  const a = await openPostgresStorage({ url, schema, poolSize: seed.poolSize });
+  const b = await openPostgresStorage({ url, schema, poolSize: seed.poolSize });
+  const clock = new Clock();
+  await a.transaction((tx) => seedQueue(tx, seed.mode, seed.capacity));
+  const one = await Instance.open(a, clock, 'a');
+  const two = await Instance.open(b, clock, 'b');
+  try {
+    await run({ a, b, clock, one, two });
+  } finally {
+    await one.close();
+    await two.close();
+    await a.close();
+    await b.close();
   }
 }
 
