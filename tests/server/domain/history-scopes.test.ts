@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareListPositions, conversationFacts, countInto, emptyCounts, inView, isListed, sortKey } from '../../../protocol/conversation-views.ts';
 import type { EntityOf } from '../../../protocol/domain.ts';
 import type { ConversationCursor, FillCursor, MessageCursor, ScopedRecord } from '../../../protocol/history.ts';
-import { ConversationListQuery } from '../../../protocol/ipc-views.ts';
+import type { ConversationListQuery } from '../../../protocol/ipc-views.ts';
 import { Rejection } from '../../../server/domain/errors.ts';
 import { HistoryService } from '../../../server/domain/history-service.ts';
 import { openPostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../../../server/storage/storage.ts';
+import { listQueryArb } from '../../support/list-query-arbitrary.ts';
 import { createTestDatabase, uniqueSchema, type TestDatabase } from '../support/postgres.ts';
 import { CHATS, CONTACTS, USERS, WORDS, mayRead, plant, scopesIn, worldArb, type World } from './history-world.ts';
 
@@ -17,17 +18,7 @@ import { CHATS, CONTACTS, USERS, WORDS, mayRead, plant, scopesIn, worldArb, type
  * theirs the request covers — generated over people × memberships × conversations × queries, on both engines.
  */
 
-const queryArb = fc
-  .record({
-    inboxId: fc.option(fc.constantFrom('i0', 'i1', 'i2', 'i_missing'), { nil: null }),
-    channelId: fc.option(fc.constantFrom('ch_i0', 'ch_i2'), { nil: null }),
-    folder: fc.constantFrom('open', 'closed'),
-    assignment: fc.constantFrom('all', 'me', 'others', 'unassigned', 'withMe'),
-    read: fc.constantFrom('all', 'unread', 'archived'),
-    sort: fc.constantFrom('recentConversations', 'oldestConversations', 'recentMessages', 'oldestMessages'),
-    tag: fc.option(fc.constantFrom('vip', 'late'), { nil: null }),
-  })
-  .map((q) => ConversationListQuery.parse(q));
+const queryArb = listQueryArb({ inboxIds: ['i0', 'i1', 'i2', 'i_missing'], channelIds: ['ch_i0', 'ch_i2'], tags: ['vip', 'late'] });
 
 const caseArb = fc.record({ world: worldArb, user: fc.constantFrom(...USERS), query: queryArb, word: fc.constantFrom(...WORDS), olderThan: fc.integer({ min: 0, max: 1001 }) });
 
