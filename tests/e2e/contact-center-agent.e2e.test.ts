@@ -142,7 +142,7 @@ describe('the Contact Center agent desktop', () => {
     await jordan.getByTestId('queue-login-all').click();
     await expect.poll(() => jordan.getByTestId('queue-status').getAttribute('data-state')).toBe('in');
     const rows = await jordan.getByTestId('queue-row-state').allTextContents();
-    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['— logged in · 0 of 3', '— logged in · 0 of 3']);
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['Logged in · 0 of 3', 'Logged in · 0 of 3']);
     await jordan.keyboard.press('Escape');
     await jordan.getByTestId('queue-popover').waitFor({ state: 'detached' });
   });
@@ -187,7 +187,7 @@ describe('the Contact Center agent desktop', () => {
     await jordan.locator('[data-testid="message"][data-direction="out"]', { hasText: 'reset the router together' }).waitFor();
     // Jordan's load in Technical support is that one conversation.
     await jordan.getByTestId('queue-status').click();
-    await expect.poll(async () => (await jordan.locator('[data-testid="queue-row"][data-inbox="queue_tech"] [data-testid="queue-row-state"]').textContent())?.replace(/\s+/g, ' ').trim()).toBe('— logged in · 1 of 3');
+    await expect.poll(async () => (await jordan.locator('[data-testid="queue-row"][data-inbox="queue_tech"] [data-testid="queue-row-state"]').textContent())?.replace(/\s+/g, ' ').trim()).toBe('Logged in · 1 of 3');
     await jordan.keyboard.press('Escape');
     const stored = await serverConversation(conversationId);
     expect(stored.routing?.handledBy).toEqual(['user_jordan']);
@@ -195,7 +195,7 @@ describe('the Contact Center agent desktop', () => {
     expect(await priya.page.getByTestId('offer-card').count()).toBe(0);
     expect(await openAssignedTo('user_priya')).toBe(0);
     await priya.page.getByTestId('queue-status').click();
-    expect((await priya.page.getByTestId('queue-row-state').allTextContents()).every((t) => t.includes('logged out'))).toBe(true);
+    expect((await priya.page.getByTestId('queue-row-state').allTextContents()).every((t) => t.includes('Logged out'))).toBe(true);
   });
 
   it('shows the conversation details and calls the contact', async () => {
