@@ -109,7 +109,7 @@ export async function listTotals(tx: StorageTx, reader: Reader, q: ConversationL
   const counts = emptyCounts();
   let total = 0;
   const entry = { inboxId: q.channelId === null ? q.inboxId : null, channelId: q.channelId };
-  const groups = await tx.conversationTally(me, { inboxIds, channelId, tag: q.tag, unread: q.read === 'unread' });
+  const groups = await tx.conversationTally(me, { inboxIds, channelId, tag: q.tag, unread: q.read === 'unread' ? (q.folder === 'closed' ? 'closed' : 'open') : null });
   for (const group of groups) {
     if (!group.listed) continue;
     const facts = tallyFacts(group, q, me);

@@ -40,8 +40,12 @@ export interface ConversationTallyScan {
   channelId: string | null;
   /** `tagged` tells whether a conversation carries this tag (null: every row is tagged). */
   tag: string | null;
-  /** Whether to work out `unread` (it reads the newest inbound message of each conversation); else it is false. */
-  unread: boolean;
+  /**
+   * The unread view's status: `unread` is worked out (from the newest inbound message) for the conversations of
+   * this status that the person did not archive, the only ones that view can hold; null (or any other
+   * conversation): it is false.
+   */
+  unread: 'open' | 'closed' | null;
 }
 
 /**

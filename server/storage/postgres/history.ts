@@ -132,12 +132,11 @@ export function historyMethods(q: Query): HistoryStorage {
     },
     searchContacts: (orgId, userId, text, limit) => {
       const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // search_text (migration 7): name, email, company and phones, read from contacts_search.
       return all(
-        `SELECT c.data FROM contacts c
-         WHERE c.org_id = $1 AND (c.owner_id IS NULL OR c.owner_id = $2)
-           AND (c.data->>'name' ILIKE $3 OR c.data->>'email' ILIKE $3 OR c.data->>'company' ILIKE $3
-             OR EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND p.phone LIKE $3))
-         ORDER BY c.id LIMIT $4`,
+        `SELECT data FROM contacts
+         WHERE org_id = $1 AND (owner_id IS NULL OR owner_id = $2) AND search_text ILIKE $3
+         ORDER BY id LIMIT $4`,
         [orgId, userId, like, limit],
       );
     },

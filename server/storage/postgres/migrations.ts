@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { TALLY_COLUMNS_MIGRATION } from './migration-tally-columns.ts';
 
 /**
  * Numbered, forward-only migrations of the PostgreSQL store (its own list: the SQLite file has its own in
@@ -389,6 +390,8 @@ export const MIGRATIONS: readonly string[] = [
   -- picks between the two with this index.
   CREATE INDEX messages_created ON messages(created_at, id);
   `,
+  // 7: the view totals and server search on plain columns (issue 13): migration-tally-columns.ts.
+  TALLY_COLUMNS_MIGRATION,
 ];
 
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */

@@ -1,7 +1,8 @@
 import { routableSince, type EntityKind, type EntityOf } from '../../../protocol/domain.ts';
-import { sortKey } from '../../../protocol/conversation-views.ts';
+import { isListed, sortKey } from '../../../protocol/conversation-views.ts';
 import { lastActivityAt } from '../../../protocol/history.ts';
 import type { ListBy } from '../storage.ts';
+import { listColumn } from '../tally-groups.ts';
 
 type SqlValue = string | number | null;
 
@@ -41,7 +42,8 @@ export const ENTITY_TABLES: EntityTables = {
   channel: { table: 'channels', columns: { inbox_id: (r) => r.inboxId }, listColumns: { inboxId: 'inbox_id' } },
   contact: {
     table: 'contacts',
-    columns: { org_id: (r) => r.orgId, owner_id: (r) => r.ownerId },
+    // search_text: what server search matches a contact on (migration 16)
+    columns: { org_id: (r) => r.orgId, owner_id: (r) => r.ownerId, search_text: (r) => contactSearchText(r) },
     listColumns: { orgId: 'org_id', ownerId: 'owner_id' },
   },
   conversation: {
@@ -62,6 +64,11 @@ export const ENTITY_TABLES: EntityTables = {
       conv_key: (r) => sortKey('recentConversations', r),
       rmk: (r) => sortKey('recentMessages', r),
       lmk: (r) => sortKey('oldestMessages', r) ?? -1,
+      // issue 13: the facts the view totals count (migration 16, server/storage/tally-groups.ts)
+      assignee_id: (r) => r.assigneeId,
+      listed: (r) => (isListed(r) ? 1 : 0),
+      participant_ids: (r) => listColumn(r.participantIds),
+      tag_list: (r) => listColumn(r.tags),
     },
     listColumns: { inboxId: 'inbox_id' },
   },
@@ -78,7 +85,12 @@ export const ENTITY_TABLES: EntityTables = {
   },
   conversationUserState: {
     table: 'conversation_user_states',
-    columns: { conversation_id: (r) => r.conversationId, user_id: (r) => r.userId },
+    columns: {
+      conversation_id: (r) => r.conversationId,
+      user_id: (r) => r.userId,
+      archived: (r) => (r.archived ? 1 : 0),
+      read_at: (r) => r.readAt,
+    },
     listColumns: { userId: 'user_id' },
   },
   chat: { table: 'chats', columns: {}, listColumns: { id: 'id' } },
@@ -125,6 +137,14 @@ export const ENTITY_TABLES: EntityTables = {
     listColumns: { inboxId: 'inbox_id' },
   },
 };
+
+/**
+ * What server search matches a contact on (history-storage.ts searchContacts): name, email, company and phones,
+ * one per line (a search needle never holds a newline, so a match never spans two of them).
+ */
+export function contactSearchText(c: EntityOf<'contact'>): string {
+  return [c.name, c.email ?? '', c.company ?? '', ...c.phones].join('\n');
+}
 
 /** The SELECT expression giving a record's JSON: its `data` column, or one built from its fields. */
 export function dataSql(t: Pick<EntityTable<EntityKind>, 'fields'>, buildObject: 'json_object' | 'jsonb_build_object'): string {

@@ -154,13 +154,14 @@ export function historyStatements(stmt: (sql: string) => Database.Statement): Hi
     },
     searchContacts: (orgId, userId, text, limit) => {
       const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // search_text (migration 16): name, email, company and phones; contacts_search covers the filter.
       return parseAll(
         stmt(
-          `SELECT DISTINCT c.data, c.id FROM contacts c LEFT JOIN contact_phones p ON p.contact_id = c.id
-           WHERE c.org_id = @orgId AND (c.owner_id IS NULL OR c.owner_id = @userId)
-             AND (json_extract(c.data, '$.name') LIKE @like ESCAPE '\\' OR json_extract(c.data, '$.email') LIKE @like ESCAPE '\\'
-               OR json_extract(c.data, '$.company') LIKE @like ESCAPE '\\' OR p.phone LIKE @like ESCAPE '\\')
-           ORDER BY c.id LIMIT @limit`,
+          `SELECT data FROM contacts WHERE id IN (
+             SELECT id FROM contacts INDEXED BY contacts_search
+             WHERE org_id = @orgId AND search_text LIKE @like ESCAPE '\\' AND (owner_id IS NULL OR owner_id = @userId)
+             ORDER BY id LIMIT @limit)
+           ORDER BY id`,
         ).all({ orgId, userId, like, limit }),
       );
     },

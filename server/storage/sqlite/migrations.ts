@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
+import { TALLY_COLUMNS_MIGRATION } from './migration-tally-columns.ts';
 
 /**
  * Numbered, forward-only migrations keyed on PRAGMA user_version. Never edit a
@@ -416,6 +417,8 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM message_search WHERE rowid = old.rowid;
   END;
   `,
+  // 16: the view totals and server search on plain columns (issue 13): migration-tally-columns.ts.
+  TALLY_COLUMNS_MIGRATION,
 ];
 
 /** Brings the database to the latest version, one migration per transaction. */

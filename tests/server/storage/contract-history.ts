@@ -108,8 +108,8 @@ export function historyContract(ctx: ContractContext): void {
       await tx.put('conversationUserState', { id: 'conv_2:user_a', conversationId: 'conv_2', userId: 'user_a', readAt: 600, archived: true });
       await tx.put('conversationUserState', { id: 'conv_1:user_b', conversationId: 'conv_1', userId: 'user_b', readAt: 1000, archived: true });
     });
-    const tally = async (userId: string, over: Partial<{ inboxIds: string[]; channelId: string | null; tag: string | null; unread: boolean }> = {}) => {
-      const rows = await read(s, (tx) => tx.conversationTally(userId, { inboxIds: ['inbox_1', 'inbox_2'], channelId: null, tag: null, unread: true, ...over }));
+    const tally = async (userId: string, over: Partial<{ inboxIds: string[]; channelId: string | null; tag: string | null; unread: 'open' | 'closed' | null }> = {}) => {
+      const rows = await read(s, (tx) => tx.conversationTally(userId, { inboxIds: ['inbox_1', 'inbox_2'], channelId: null, tag: null, unread: 'open', ...over }));
       return rows
         .map((r) => `${r.inboxId} ${r.channelId} ${r.status} ${r.assignee} a${+r.archived} u${+r.unread} w${+r.withMe} t${+r.tagged} l${+r.listed} ×${r.n}`)
         .sort();
@@ -123,7 +123,7 @@ export function historyContract(ctx: ContractContext): void {
       'inbox_2 ch_2 open none a0 u0 w0 t1 l1 ×1',
     ]);
     // Another person's facts; no tag asked: every row is tagged; unread not worked out: false.
-    expect(await tally('user_b', { inboxIds: ['inbox_1'], unread: false })).toEqual([
+    expect(await tally('user_b', { inboxIds: ['inbox_1'], unread: null })).toEqual([
       'inbox_1 ch_sms closed none a0 u0 w0 t1 l1 ×1',
       'inbox_1 ch_sms open me a0 u0 w0 t1 l1 ×1',
       'inbox_1 ch_sms open me a0 u0 w1 t1 l1 ×1',
