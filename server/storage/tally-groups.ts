@@ -68,17 +68,17 @@ const GROUP = `c.inbox_id AS "inboxId", c.status AS status, c.channel_id AS "cha
 export function tallyQueries(d: TallyDialect, userId: string, scan: ConversationTallyScan): TallyQuery[] {
   if (scan.inboxIds.length === 0) return [];
   const p = (n: number): string => d.param(n);
-  // 1 me, 2 inboxes, 3 channel or null (4: the unread view's status)
-  const params: unknown[] = [userId, d.listValue(scan.inboxIds), scan.channelId];
-  const where = `${d.inList('c.inbox_id', 2)} AND (${p(3)} IS NULL OR c.channel_id = ${p(3)})`;
+  // 1 inboxes, 2 channel or null; 3 me (archived and unread), 4 the unread view's status (unread)
+  const params: unknown[] = [d.listValue(scan.inboxIds), scan.channelId];
+  const where = `${d.inList('c.inbox_id', 1)} AND (${p(2)} IS NULL OR c.channel_id = ${p(2)})`;
   const grouped = (from: string, filter: string): string => `SELECT ${GROUP}, ${d.count} AS n FROM ${from} WHERE ${filter} GROUP BY 1, 2, 3, 4, 5, 6, 7`;
   const queries: TallyQuery[] = [
     { role: 'all', sql: grouped('conversations c', where), params },
     // CROSS JOIN: SQLite walks the person's archived states first (PostgreSQL plans it as any inner join).
     {
       role: 'archived',
-      sql: grouped('conversation_user_states s CROSS JOIN conversations c', `s.user_id = ${p(1)} AND s.archived = 1 AND c.id = s.conversation_id AND ${where}`),
-      params,
+      sql: grouped('conversation_user_states s CROSS JOIN conversations c', `s.user_id = ${p(3)} AND s.archived = 1 AND c.id = s.conversation_id AND ${where}`),
+      params: [...params, userId],
     },
   ];
   if (scan.unread !== null) {
@@ -86,10 +86,10 @@ export function tallyQueries(d: TallyDialect, userId: string, scan: Conversation
     queries.push({
       role: 'unread',
       sql: grouped(
-        `conversations c LEFT JOIN conversation_user_states s ON s.conversation_id = c.id AND s.user_id = ${p(1)}`,
+        `conversations c LEFT JOIN conversation_user_states s ON s.conversation_id = c.id AND s.user_id = ${p(3)}`,
         `${where} AND c.status = ${p(4)} AND coalesce(s.archived, 0) = 0 AND ${newestInbound} > coalesce(s.read_at, -1)`,
       ),
-      params: [...params, scan.unread],
+      params: [...params, userId, scan.unread],
     });
   }
   return queries;
