@@ -6,7 +6,10 @@
  *  1. the time the server takes to stream a manager's first sync: the window (to `sidebar`+`open`, and to
  *     `windowDone`) beside today's full snapshot, measured in the same run on the same data;
  *  2. server search p99 over HTTP (POST /api/search, BENCH_SEARCHES queries, default 200) beside the naive
- *     baseline a server without a search index would run (a LIKE scan of every message body).
+ *     baseline a server without a search index would run (a LIKE scan of every message body);
+ *  3. view totals p50 / p99 over HTTP (POST HISTORY_PATHS.totals, BENCH_TOTALS rounds of TALLY_VIEWS; the tally
+ *     on the plain columns of SQLite migration 16 / PostgreSQL migration 7) beside the tally this server ran
+ *     before them on the JSON (tally-baseline.ts: its SQL alone, on the same database).
  */
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -20,6 +23,7 @@ import { DATABASE_FILE, startServer, type RunningServer } from '../../server/app
 import { tempDir } from '../server/support/fixtures.ts';
 import { createTestDatabase, uniqueSchema } from '../server/support/postgres.ts';
 import { percentile } from './percentiles.ts';
+import { jsonTallyPostgres, jsonTallySqlite, TALLY_VIEWS, tallyTimes, type Timing } from './tally-baseline.ts';
 
 const CONVERSATIONS = Number(process.env.BENCH_WINDOW_CONVERSATIONS ?? 100_000);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 200);
@@ -29,7 +33,7 @@ const ONLY_POSTGRES = process.env.BENCH_WINDOW_POSTGRES === 'only';
 const MAYA = { email: 'maya@demo.switchboard.test', password: 'demo-manager' };
 /** Words of the generated history (common ones match 100,000s of messages), and a few that match nothing. */
 const WORDS = ['order', 'refund', 'jacket', 'warranty', 'discount', 'canada', 'zipper', 'thanks', 'boots', 'xylophone', 'ordr', 'trail runners'];
-const TARGETS = { usableMs: 2000, searchP99Ms: 250 };
+const TARGETS = { usableMs: 2000, searchP99Ms: 250, totalsP99Ms: 50 };
 
 interface SyncTiming {
   /** Until the inbox is usable: the first frame past `open` (window), or the end of the snapshot (full). */
@@ -115,6 +119,10 @@ interface EngineResult {
   window: SyncTiming;
   search: { p50: number; p99: number; hits: number };
   naive: { p50: number; p99: number };
+  /** The views without the unread filter, and the unread view, over HTTP. */
+  totals: { read: Timing; unread: Timing };
+  /** The same views by the JSON tally's SQL. */
+  jsonTotals: { read: Timing; unread: Timing };
 }
 
 async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
@@ -145,6 +153,9 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
     const full = await timeSync(server.url, tok, null);
     process.stderr.write(`  ${engine}: syncs timed; searching\n`);
     const search = await searchTimes(server.url, tok);
+    process.stderr.write(`  ${engine}: searched; counting view totals\n`);
+    const totals = await tallyTimes(server.url, tok);
+    const jsonTotals = db ? await jsonTallyPostgres(db.url, schema, MAYA.email) : await jsonTallySqlite(join(dir.path, DATABASE_FILE), MAYA.email);
     const naive = db
       ? await (async () => {
           const client = new pg.Client({ connectionString: db.url });
@@ -163,7 +174,7 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
             file.close();
           }
         })();
-    return { engine, seedS, full, window, search, naive };
+    return { engine, seedS, full, window, search, naive, totals, jsonTotals };
   } finally {
     await server?.close();
     await db?.drop();
@@ -176,7 +187,7 @@ const mb = (n: number): string => `${(n / 1_048_576).toFixed(1)} MB`;
 
 function printHeader(): void {
   console.log(`\nWindowed first sync and server search (issue 13) — ${CONVERSATIONS.toLocaleString('en')} conversations, manager (both inboxes), window ${JSON.stringify(DEFAULT_SYNC_WINDOW)}`);
-  console.log('| engine | measure | window | full snapshot (today) | target |');
+  console.log('| engine | measure | window (issue 13) | baseline: full snapshot, LIKE scan, JSON tally (today) | target |');
   console.log('|---|---|---|---|---|');
 }
 
@@ -186,6 +197,12 @@ function printRows(r: EngineResult): void {
   console.log(`| ${r.engine} | server streams the whole first sync | ${ms(r.window.wholeMs)} | ${ms(r.full.wholeMs)} | — |`);
   console.log(`| ${r.engine} | records / bytes sent | ${r.window.records.toLocaleString('en')} / ${mb(r.window.bytes)} | ${r.full.records.toLocaleString('en')} / ${mb(r.full.bytes)} | — |`);
   console.log(`| ${r.engine} | search p50 / p99 over HTTP (index) vs LIKE scan (no index) | ${ms(r.search.p50)} / ${ms(r.search.p99)} | ${ms(r.naive.p50)} / ${ms(r.naive.p99)} | p99 ≤ ${ms(TARGETS.searchP99Ms)} |`);
+  for (const part of ['read', 'unread'] as const) {
+    const views = part === 'read' ? `${TALLY_VIEWS.filter((v) => v.read !== 'unread').length} views without the unread filter` : 'the unread view';
+    console.log(
+      `| ${r.engine} | view totals p50 / p99 over HTTP, ${views} (columns) vs the JSON tally (its SQL alone) | ${ms(r.totals[part].p50)} / ${ms(r.totals[part].p99)} | ${ms(r.jsonTotals[part].p50)} / ${ms(r.jsonTotals[part].p99)} | p99 ≤ ${ms(TARGETS.totalsP99Ms)} |`,
+    );
+  }
   console.log(`(${r.engine}: seeded in ${r.seedS.toFixed(0)} s; ${SEARCHES} searches of ${WORDS.length} words, ${r.search.hits} hits)`);
 }
 

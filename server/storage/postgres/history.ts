@@ -11,6 +11,9 @@ const beforeParams = (before: { at: number; id: string } | null): [number, strin
 /** Row comparison `(col, id) < ($n, $n+1)`; the '' id of "from the newest" sorts below every id, so the time alone decides. */
 const before = (column: string, n: number): string => `(${column} < $${n} OR (${column} = $${n} AND $${n + 1}::text <> '' AND id < $${n + 1}))`;
 
+/** Newest messages a search walks before it asks the full-text index instead. */
+const SEARCH_WALK = 5000;
+
 const LIST_COLUMN = { recentConversations: 'conv_key', oldestConversations: 'conv_key', recentMessages: 'rmk', oldestMessages: 'lmk' } as const;
 const DESCENDING = new Set(['recentConversations', 'recentMessages']);
 
@@ -113,19 +116,29 @@ export function historyMethods(q: Query): HistoryStorage {
     searchMessages: async (inboxIds, terms, limit) => {
       if (terms.length === 0 || inboxIds.length === 0) return [];
       // Each term is a prefix. to_tsquery would parse operators in the text, so the query is built from the
-      // terms' own lexemes (whatever the person typed becomes words, never syntax), and sent as a value of its
-      // own: planned with it, PostgreSQL walks messages newest first for a common word and uses the GIN index
-      // for a rare one.
+      // terms' own lexemes (whatever the person typed becomes words, never syntax), and sent as a value of its own.
       const built = await q<{ query: string | null }>(
         "SELECT string_agg(quote_literal(lexeme) || ':*', ' & ') AS query FROM unnest(to_tsvector('simple', $1)) AS v",
         [terms.join(' ')],
       );
       const query = built.rows[0]?.query ?? null;
       if (query === null) return [];
+      // A common word is found walking the newest messages (stops at the page's end); a rare one would walk
+      // every message that way, so the walk is bounded and, when it came up short, the GIN index answers
+      // (ordered by an expression no index has, which keeps the planner on the index).
+      const walked = await q<{ message: EntityOf<'message'>; conversation: EntityOf<'conversation'> }>(
+        `SELECT m.data AS message, c.data AS conversation
+         FROM (SELECT id, data, conversation_id, inbox_id, created_at, search FROM messages ORDER BY created_at DESC, id DESC LIMIT $4) m
+         JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.search @@ to_tsquery('simple', $1) AND m.inbox_id = ANY($2::text[])
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
+        [query, [...inboxIds], limit, SEARCH_WALK],
+      );
+      if (walked.rows.length === limit) return walked.rows;
       const { rows } = await q<{ message: EntityOf<'message'>; conversation: EntityOf<'conversation'> }>(
         `SELECT m.data AS message, c.data AS conversation FROM messages m JOIN conversations c ON c.id = m.conversation_id
          WHERE m.search @@ to_tsquery('simple', $1) AND m.inbox_id = ANY($2::text[])
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
+         ORDER BY m.created_at + 0 DESC, m.id DESC LIMIT $3`,
         [query, [...inboxIds], limit],
       );
       return rows;
