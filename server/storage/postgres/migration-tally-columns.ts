@@ -7,7 +7,7 @@ const listColumnSql = (field: string): string =>
 /**
  * 7: the view totals and server search on plain columns (issue 13; SQLite migration 16, which says why).
  * conversation_user_states_facts covers the tally's join and replaces conversation_user_states_conversation_user.
- * ANALYZE gives the planner the new columns' statistics at once (the backfill rewrote every row).
+ * ANALYZE gives the planner the new columns' statistics at once.
  */
 export const TALLY_COLUMNS_MIGRATION = `
   ALTER TABLE conversations ADD COLUMN assignee_id text COLLATE "C";
@@ -36,3 +36,10 @@ export const TALLY_COLUMNS_MIGRATION = `
   CREATE INDEX contacts_search ON contacts(org_id, owner_id) INCLUDE (search_text);
   ANALYZE conversations, conversation_user_states, contacts;
 `;
+
+/**
+ * After migration 7 committed: the backfill rewrote every row of these tables, leaving as many dead ones; VACUUM
+ * reclaims them and sets the visibility map the tally's index-only scans read (a server whose autovacuum is off
+ * would otherwise read every heap page).
+ */
+export const TALLY_COLUMNS_AFTER = 'VACUUM (ANALYZE) conversations, conversation_user_states, contacts';

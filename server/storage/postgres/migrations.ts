@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { TALLY_COLUMNS_MIGRATION } from './migration-tally-columns.ts';
+import { TALLY_COLUMNS_AFTER, TALLY_COLUMNS_MIGRATION } from './migration-tally-columns.ts';
 
 /**
  * Numbered, forward-only migrations of the PostgreSQL store (its own list: the SQLite file has its own in
@@ -394,6 +394,9 @@ export const MIGRATIONS: readonly string[] = [
   TALLY_COLUMNS_MIGRATION,
 ];
 
+/** Run once a migration committed, by version. */
+const AFTER_MIGRATION: Readonly<Record<number, string>> = { 7: TALLY_COLUMNS_AFTER };
+
 /** Advisory-lock class of the migration lock (the second key is the schema's hash), distinct from change-log.ts's. */
 const MIGRATION_LOCK_CLASS = 0x53424d47; // 'SBMG'
 
@@ -425,6 +428,9 @@ export async function migrate(pool: pg.Pool, schema: string | undefined, log: (l
           throw error;
         }
         log(`postgres: migrated ${schema ?? 'database'} to version ${version}`);
+        // Outside the transaction (VACUUM cannot run in one): a backfill that rewrote every row.
+        const after = AFTER_MIGRATION[version];
+        if (after) await client.query(after);
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? '']);
