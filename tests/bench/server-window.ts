@@ -56,7 +56,12 @@ function timeSync(url: string, tok: string, window: SyncWindow | null): Promise<
     const t: SyncTiming = { usableMs: NaN, wholeMs: NaN, records: 0, bytes: 0 };
     let start = 0;
     ws.on('error', reject);
-    ws.on('close', (code) => reject(new Error(`the sync socket closed (${code}) before catching up`)));
+    // A heartbeat of our own: a full snapshot on a loaded machine outlasts the server's silence timeout.
+    const beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'ping', t: Date.now() })), 5000);
+    ws.on('close', (code) => {
+      clearInterval(beat);
+      reject(new Error(`the sync socket closed (${code}) before catching up`));
+    });
     ws.on('open', () => {
       start = performance.now();
       ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token: tok, clientId: `bench-${Math.floor(Math.random() * 1e9)}`, cursor: null, scopes: [], ...(window ? { window } : {}) }));
@@ -126,9 +131,13 @@ interface EngineResult {
 }
 
 async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
-  const dir = tempDir('switchboard-window-bench-');
-  const db = engine === 'postgres' ? await createTestDatabase() : null;
-  const schema = uniqueSchema();
+  // A seeded store to reuse (kept afterwards): BENCH_WINDOW_DATA_DIR (SQLite), BENCH_WINDOW_DATABASE_URL and
+  // BENCH_WINDOW_SCHEMA (PostgreSQL); the demo is grown only to the size asked.
+  const keptDir = process.env.BENCH_WINDOW_DATA_DIR;
+  const keptUrl = process.env.BENCH_WINDOW_DATABASE_URL;
+  const dir = engine === 'sqlite' && keptDir ? { path: keptDir, remove: () => {} } : tempDir('switchboard-window-bench-');
+  const db = engine === 'postgres' ? (keptUrl ? { url: keptUrl, drop: async () => {} } : await createTestDatabase()) : null;
+  const schema = (engine === 'postgres' && keptUrl && process.env.BENCH_WINDOW_SCHEMA) || uniqueSchema();
   let server: RunningServer | null = null;
   try {
     const seedStart = performance.now();
