@@ -2,8 +2,8 @@ import type { EntityKind, EntityOf } from '../../protocol/domain.ts';
 
 /**
  * Reads of the windowed first sync and the history API (issue 13), part of StorageTx. Implemented by
- * sqlite/history.ts and postgres/history.ts over the columns and indexes of SQLite migration 15 / PostgreSQL
- * migration 6; covered by tests/server/storage/contract-history.ts. None of these checks who may see what: the
+ * sqlite/history.ts and postgres/history.ts over the columns and indexes of SQLite migrations 15-16 / PostgreSQL
+ * migrations 6-7; covered by tests/server/storage/contract-history.ts. None of these checks who may see what: the
  * domain (server/domain/history-*.ts) asks only for inboxes, chats and contacts the person holds.
  */
 
