@@ -1,8 +1,10 @@
 import type { EntityKind, EntityOf, EntityRecord } from '../../protocol/domain.ts';
-import { lastActivityAt, windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
+import { FIRST_LIST_QUERY, lastActivityAt, OPEN_FIRST_CONVERSATIONS, windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
 import { parseScope, type Scope, type ScopeKind } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
+import { readerOf } from './history-access.ts';
+import { listPage } from './history-lists.ts';
 import { partsOf, readParts, type SnapshotCursor } from './snapshot.ts';
 
 /**
@@ -16,7 +18,7 @@ const WINDOWED: ReadonlySet<EntityKind> = new Set(['conversation', 'message', 's
 const PHASES_OF: Record<ScopeKind, readonly SnapshotPhase[]> = {
   org: ['sidebar', 'contacts'],
   user: ['sidebar', 'contacts'],
-  inbox: ['sidebar', 'open', 'recent'],
+  inbox: ['sidebar', 'openFirst', 'open', 'recent'],
   chat: ['sidebar', 'recent'],
 };
 
@@ -34,6 +36,22 @@ export interface WindowPlan {
   since: number;
   /** The shared contacts of the `contacts` phase (read once, by windowContactIds), sorted. */
   contactIds: readonly string[];
+  /** The `openFirst` conversations (the first page of FIRST_LIST_QUERY), in list order; empty unless asked for. */
+  firstPage: readonly string[];
+}
+
+/** The ids of the first page of the list a client shows first, as the history API would answer it. */
+export async function firstPageIds(tx: StorageTx, userId: string): Promise<string[]> {
+  const reader = await readerOf(tx, userId).catch(() => null);
+  if (!reader) return [];
+  const ids: string[] = [];
+  let after = null;
+  do {
+    const page = await listPage(tx, reader, FIRST_LIST_QUERY, after, OPEN_FIRST_CONVERSATIONS - ids.length);
+    ids.push(...page.rows.map((r) => r.conversation.id));
+    after = page.next;
+  } while (after && ids.length < OPEN_FIRST_CONVERSATIONS);
+  return ids;
 }
 
 /** Where the next page of one scope's phase starts. */
@@ -78,6 +96,7 @@ export async function readWindowPage(
     // One's own records end with the read states of the window's conversations (those of the rest come with them).
     return { records: page.records, next: kind === 'user' ? { kind: 'states', afterId: '' } : null };
   }
+  if (kind === 'inbox' && phase === 'openFirst') return firstPageOf(tx, id, plan);
   if (kind === 'inbox' && (phase === 'open' || phase === 'recent')) return conversationsPage(tx, id, phase, plan, from, limit);
   if (kind === 'chat' && phase === 'recent') {
     const messages = await tx.chatMessagesBefore(id, null, plan.window.messagesPerConversation);
@@ -105,7 +124,19 @@ async function statesPage(tx: StorageTx, userId: string, plan: WindowPlan, after
   return { records: states.map((record) => ({ entity: 'conversationUserState', record })), next: states.length === limit && last ? { kind: 'states', afterId: last.id } : null };
 }
 
-/** Open conversations (latest N messages each), or recently active closed ones (last message each), newest first. */
+/** The inbox's part of the first page (at most OPEN_FIRST_CONVERSATIONS rows), in list order, latest N messages each. */
+async function firstPageOf(tx: StorageTx, inboxId: string, plan: WindowPlan): Promise<WindowPage> {
+  const order = new Map(plan.firstPage.map((id, i) => [id, i] as const));
+  const conversations = (await tx.getMany('conversation', [...plan.firstPage]))
+    .filter((c) => c.inboxId === inboxId)
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return { records: await withMessages(tx, conversations, plan.window.messagesPerConversation), next: null };
+}
+
+/**
+ * Open conversations (latest N messages each), or recently active closed ones (last message each), newest
+ * first; those of the first page were sent in `openFirst` already.
+ */
 async function conversationsPage(
   tx: StorageTx,
   inboxId: string,
@@ -120,8 +151,19 @@ async function conversationsPage(
     phase === 'open'
       ? await tx.conversationsByActivity(inboxId, 'open', 0, before, take)
       : await tx.conversationsByActivity(inboxId, 'closed', plan.since, before, take);
+  const first = new Set(plan.firstPage);
+  const rest = first.size === 0 ? conversations : conversations.filter((c) => !first.has(c.id));
+  const records = await withMessages(tx, rest, phase === 'open' ? plan.window.messagesPerConversation : 1);
+  const last = conversations[conversations.length - 1];
+  const next = conversations.length === take && last ? { kind: 'activity' as const, at: lastActivityAt(last), id: last.id } : null;
+  return { records, next };
+}
+
+/** Each conversation followed by its latest `perConversation` messages and the surveys they carry. */
+async function withMessages(tx: StorageTx, conversations: readonly EntityOf<'conversation'>[], perConversation: number): Promise<EntityRecord[]> {
+  if (conversations.length === 0) return [];
   const ids = conversations.map((c) => c.id);
-  const messages = await tx.latestMessagesOf(ids, phase === 'open' ? plan.window.messagesPerConversation : 1);
+  const messages = await tx.latestMessagesOf(ids, perConversation);
   const sent = new Set(messages.map((m) => m.id));
   const surveys = (await tx.surveysOfConversations(ids)).filter((s) => sent.has(s.messageId));
   const byConversation = new Map<string, EntityRecord[]>();
@@ -129,9 +171,7 @@ async function conversationsPage(
   for (const record of surveys) pushTo(byConversation, record.conversationId, { entity: 'survey', record });
   const records: EntityRecord[] = [];
   for (const record of conversations) records.push({ entity: 'conversation', record }, ...(byConversation.get(record.id) ?? []));
-  const last = conversations[conversations.length - 1];
-  const next = conversations.length === take && last ? { kind: 'activity' as const, at: lastActivityAt(last), id: last.id } : null;
-  return { records, next };
+  return records;
 }
 
 function pushTo(map: Map<string, EntityRecord[]>, key: string, record: EntityRecord): void {
@@ -154,7 +194,12 @@ export class WindowReads {
   /** What a windowed snapshot of this person reads by: the window, its day boundary and the contacts it uses. */
   plan(userId: string, window: SyncWindow, now: number): Promise<WindowPlan> {
     const since = windowSince(window, now);
-    return this.read(async (tx) => ({ window, since, contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since) }));
+    return this.read(async (tx) => ({
+      window,
+      since,
+      contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since),
+      firstPage: window.firstPage ? await firstPageIds(tx, userId) : [],
+    }));
   }
 
   /** Whether the user holds the scope now, and if so one page of its window's phase. */
