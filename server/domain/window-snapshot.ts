@@ -1,6 +1,6 @@
 import type { EntityKind, EntityOf, EntityRecord } from '../../protocol/domain.ts';
 import { FIRST_LIST_QUERY, lastActivityAt, OPEN_FIRST_CONVERSATIONS, windowSince, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
-import { parseScope, type Scope, type ScopeKind } from '../../protocol/scope.ts';
+import { parseScope, recordId, type Scope, type ScopeKind } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { scopesOfUser } from './change-log.ts';
 import { readerOf } from './history-access.ts';
@@ -17,7 +17,8 @@ const WINDOWED: ReadonlySet<EntityKind> = new Set(['conversation', 'message', 's
 /** The phases each kind of scope has records in; a scope's window is whole after its last one. */
 const PHASES_OF: Record<ScopeKind, readonly SnapshotPhase[]> = {
   org: ['sidebar', 'contacts'],
-  user: ['sidebar', 'contacts'],
+  // `open`: one's read states of the window's conversations past the first page, when openFirst was asked for.
+  user: ['sidebar', 'open', 'contacts'],
   inbox: ['sidebar', 'openFirst', 'open', 'recent'],
   chat: ['sidebar', 'recent'],
 };
@@ -58,6 +59,7 @@ export async function firstPageIds(tx: StorageTx, userId: string): Promise<strin
 export type WindowCursor =
   | { kind: 'parts'; at: SnapshotCursor }
   | { kind: 'states'; afterId: string }
+  | { kind: 'firstStates' }
   | { kind: 'activity'; at: number; id: string }
   | { kind: 'offset'; offset: number };
 
@@ -90,11 +92,18 @@ export async function readWindowPage(
   const { kind, id } = parseScope(target);
   if (phase === 'sidebar') {
     if (from?.kind === 'states') return statesPage(tx, id, plan, from.afterId, limit);
+    if (from?.kind === 'firstStates') return firstPageStates(tx, id, plan);
     const parts = (await partsOf(tx, target)).filter((p) => !WINDOWED.has(p.kind));
     const page = await readParts(tx, parts, from?.kind === 'parts' ? from.at : null, limit);
     if (page.next) return { records: page.records, next: { kind: 'parts', at: page.next } };
-    // One's own records end with the read states of the window's conversations (those of the rest come with them).
-    return { records: page.records, next: kind === 'user' ? { kind: 'states', afterId: '' } : null };
+    if (kind !== 'user') return { records: page.records, next: null };
+    // One's own records end with the read states of the window's conversations (those of the rest come with
+    // them); with openFirst only the first page's, the others in `open` (thousands of records before usable).
+    return { records: page.records, next: plan.window.firstPage ? { kind: 'firstStates' } : { kind: 'states', afterId: '' } };
+  }
+  if (kind === 'user' && phase === 'open') {
+    if (!plan.window.firstPage) return { records: [], next: null };
+    return statesPage(tx, id, plan, from?.kind === 'states' ? from.afterId : '', limit);
   }
   if (kind === 'inbox' && phase === 'openFirst') return firstPageOf(tx, id, plan);
   if (kind === 'inbox' && (phase === 'open' || phase === 'recent')) return conversationsPage(tx, id, phase, plan, from, limit);
@@ -118,10 +127,19 @@ export async function readWindowPage(
   return { records: [], next: null };
 }
 
+/** One's read states of the window's conversations, by id; those of the first page were sent before (firstPageStates). */
 async function statesPage(tx: StorageTx, userId: string, plan: WindowPlan, afterId: string, limit: number): Promise<WindowPage> {
   const states = await tx.windowUserStates(userId, plan.since, afterId, limit);
   const last = states[states.length - 1];
-  return { records: states.map((record) => ({ entity: 'conversationUserState', record })), next: states.length === limit && last ? { kind: 'states', afterId: last.id } : null };
+  const first = new Set(plan.firstPage);
+  const records: EntityRecord[] = states.filter((s) => !first.has(s.conversationId)).map((record) => ({ entity: 'conversationUserState', record }));
+  return { records, next: states.length === limit && last ? { kind: 'states', afterId: last.id } : null };
+}
+
+/** One's read states of the first page's conversations (the list shows them read or unread at once). */
+async function firstPageStates(tx: StorageTx, userId: string, plan: WindowPlan): Promise<WindowPage> {
+  const states = await tx.getMany('conversationUserState', plan.firstPage.map((c) => recordId.conversationUserState(c, userId)));
+  return { records: states.map((record) => ({ entity: 'conversationUserState', record })), next: null };
 }
 
 /** The inbox's part of the first page (at most OPEN_FIRST_CONVERSATIONS rows), in list order, latest N messages each. */

@@ -37,11 +37,18 @@ async function firstPageFromApi(t: TestServer, token: string): Promise<string[]>
   return ofKind(answer.records, 'conversation').map((c) => c.id);
 }
 
-async function setArchived(t: TestServer, token: string, conversationId: string): Promise<void> {
+/** Archives one conversation and reads another as the token's person. */
+async function archiveAndRead(t: TestServer, token: string, archived: string, read: string): Promise<void> {
   const c = await client(t);
   await c.sync(token, { clientId: 'archiver' });
-  c.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'conversation.setArchived', args: { conversationId, archived: true } } }] });
-  await c.waitFor('mutationResult', (f) => f.id === 1);
+  c.send({
+    type: 'mutate',
+    mutations: [
+      { id: 1, mutation: { name: 'conversation.setArchived', args: { conversationId: archived, archived: true } } },
+      { id: 2, mutation: { name: 'conversation.markRead', args: { conversationId: read, readAt: Date.now() } } },
+    ],
+  });
+  await c.waitFor('mutationResult', (f) => f.id === 2);
   c.close();
 }
 
@@ -55,7 +62,8 @@ describe('the openFirst phase of a windowed first sync (issue 13)', () => {
       const all = snapshots(full).flatMap((f) => f.records);
       if (who === MAYA) {
         // One of the page's conversations archived by the person leaves the page (the list does not show it).
-        await setArchived(t, token, expectedFirstPage(all, who.id)[0]!);
+        const [archived, read] = expectedFirstPage(all, who.id);
+        await archiveAndRead(t, token, archived!, read!);
         const again = await client(t);
         await again.sync(token, { clientId: `full-again-${who.id}` });
         all.splice(0, all.length, ...snapshots(again).flatMap((f) => f.records));
@@ -91,7 +99,15 @@ describe('the openFirst phase of a windowed first sync (issue 13)', () => {
       const old = await client(t);
       await old.sync(token, { clientId: `old-${who.id}`, window: WINDOW });
       expect(ids.sort()).toEqual(ofKind(snapshots(old).flatMap((f) => f.records), 'conversation').map((c) => c.id).sort());
-      // Phases in order, each closed by its phaseDone after its last chunk; windowDone last.
+      // One's read states: the first page's in the sidebar (before it), the rest later; the same ones, none twice.
+      const states = (phase?: string) => ofKind(snaps.filter((f) => phase === undefined || f.phase === phase).flatMap((f) => f.records), 'conversationUserState');
+      expect(states('sidebar').every((st) => expected.includes(st.conversationId))).toBe(true);
+      if (who === MAYA) expect(states('sidebar').length).toBeGreaterThan(0);
+      const stateIds = states().map((st) => st.id);
+      expect(new Set(stateIds).size).toBe(stateIds.length);
+      const oldStates = ofKind(snapshots(old).flatMap((f) => f.records), 'conversationUserState').map((st) => st.id);
+      expect(stateIds.sort()).toEqual(oldStates.sort());
+            // Phases in order, each closed by its phaseDone after its last chunk; windowDone last.
       const marks = windowed.frames.flatMap((f, i) => (f.type === 'phaseDone' ? [{ phase: f.phase, i }] : []));
       expect(marks.map((m) => m.phase)).toEqual(SNAPSHOT_PHASES);
       for (const { phase, i } of marks) {
