@@ -35,8 +35,11 @@ export interface WindowPlan {
   window: SyncWindow;
   /** Closed conversations with last activity at or after this are in the window. */
   since: number;
-  /** The shared contacts of the `contacts` phase (read once, by windowContactIds), sorted. */
-  contactIds: readonly string[];
+  /**
+   * The shared contacts of the `contacts` phase (read once, by windowContactIds), sorted; null until that phase
+   * begins (at 100,000 conversations the read takes most of a second, which must not come before the sidebar).
+   */
+  contactIds: readonly string[] | null;
   /** The `openFirst` conversations (the first page of FIRST_LIST_QUERY), in list order; empty unless asked for. */
   firstPage: readonly string[];
 }
@@ -113,9 +116,10 @@ export async function readWindowPage(
   }
   if (kind === 'org' && phase === 'contacts') {
     const offset = from?.kind === 'offset' ? from.offset : 0;
-    const ids = plan.contactIds.slice(offset, offset + limit);
+    const all = plan.contactIds ?? [];
+    const ids = all.slice(offset, offset + limit);
     const contacts = (await tx.getMany('contact', ids)).filter((c) => c.ownerId === null && c.orgId === id);
-    const next = offset + limit < plan.contactIds.length ? { kind: 'offset' as const, offset: offset + limit } : null;
+    const next = offset + limit < all.length ? { kind: 'offset' as const, offset: offset + limit } : null;
     return { records: contacts.map((record) => ({ entity: 'contact', record })), next };
   }
   if (kind === 'user' && phase === 'contacts') {
@@ -209,21 +213,18 @@ type Read = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
 export class WindowReads {
   constructor(private readonly read: Read) {}
 
-  /** What a windowed snapshot of this person reads by: the window, its day boundary and the contacts it uses. */
+  /** What a windowed snapshot of this person reads by: the window, its day boundary and its first page. */
   plan(userId: string, window: SyncWindow, now: number): Promise<WindowPlan> {
     const since = windowSince(window, now);
-    return this.read(async (tx) => ({
-      window,
-      since,
-      contactIds: await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), since),
-      firstPage: window.firstPage ? await firstPageIds(tx, userId) : [],
-    }));
+    return this.read(async (tx) => ({ window, since, contactIds: null, firstPage: window.firstPage ? await firstPageIds(tx, userId) : [] }));
   }
 
   /** Whether the user holds the scope now, and if so one page of its window's phase. */
   page(userId: string, target: Scope, phase: SnapshotPhase, plan: WindowPlan, from: WindowCursor | null, limit: number): Promise<{ held: false } | ({ held: true } & WindowPage)> {
     return this.read(async (tx) => {
       if (!(await scopesOfUser(tx, userId)).includes(target)) return { held: false as const };
+      // The contacts the window uses, once, when the contacts phase begins.
+      if (phase === 'contacts' && plan.contactIds === null) plan.contactIds = await windowContactIds(tx, userId, await tx.inboxIdsOfUser(userId), plan.since);
       return { held: true as const, ...(await readWindowPage(tx, target, phase, plan, from, limit)) };
     });
   }

@@ -13,6 +13,12 @@ export interface WindowSocket {
   cursor(): number;
   closed(): boolean;
   maxBatch: number;
+  /**
+   * Called after each page of a window that asked for `firstPage`: the socket sends the mutation results waiting
+   * since, so a reply is confirmed while the window streams rather than after it (the client applies frames in
+   * order, and keeps a confirmed effect until the entries, which follow the window, bring the same truth).
+   */
+  betweenPages?(): Promise<void>;
 }
 
 /**
@@ -51,6 +57,7 @@ export async function streamWindow(
         from = page.next;
         await sendChunks(socket, target, phase, page.records, !started.has(target), lastPhase && from === null);
         started.add(target);
+        if (window.firstPage) await socket.betweenPages?.();
       } while (from);
     }
     if (window.firstPage) await socket.send({ type: 'phaseDone', phase });

@@ -138,4 +138,25 @@ describe('the openFirst phase of a windowed first sync (issue 13)', () => {
     expect(old.frames.some((f) => f.type === 'phaseDone')).toBe(false);
     expect(old.frames.some((f) => f.type === 'windowDone')).toBe(true);
   });
+
+  it('a reply confirmed while the window streams is answered then, before the window ends; without firstPage after it', async () => {
+    const t = await server({ sync: { maxBatch: 10 } });
+    const token = await signIn(t.server.url, MAYA);
+    const full = await client(t);
+    await full.sync(token, { clientId: 'full' });
+    const open = ofKind(snapshots(full).flatMap((f) => f.records), 'conversation').filter((c) => c.status === 'open' && isListed(c));
+    for (const [n, window] of [[0, { ...WINDOW, firstPage: true }], [1, WINDOW]] as const) {
+      const c = await client(t);
+      // The mutation goes right after hello: it is applied while the window's first pages are read.
+      c.hello(token, { clientId: `replier-${n}`, window });
+      c.send({ type: 'mutate', mutations: [{ id: 1, mutation: { name: 'conversation.markRead', args: { conversationId: open[n]!.id, readAt: Date.now() } } }] });
+      await c.waitFor('changes', (f) => f.caughtUp);
+      const result = c.frames.findIndex((f) => f.type === 'mutationResult' && f.id === 1);
+      const windowDone = c.frames.findIndex((f) => f.type === 'windowDone');
+      expect(result).toBeGreaterThan(-1);
+      if (window.firstPage) expect(result).toBeLessThan(windowDone);
+      else expect(result).toBeGreaterThan(windowDone);
+      expect(c.invalid).toEqual([]);
+    }
+  });
 });
