@@ -17,26 +17,48 @@ export const SyncWindow = z.object({
   messagesPerConversation: z.number().int().min(1).max(500),
   /** Closed conversations whose last activity (lastActivityAt) is at most this many days old come as rows with their last message. */
   closedDays: z.number().int().min(0).max(3650),
+  /**
+   * Send the `openFirst` phase (and `phaseDone` frames): the first page of the default conversation list before
+   * the other open conversations. Absent (older clients) = the phases without it; an older server ignores it.
+   */
+  firstPage: z.boolean().optional(),
 });
 export type SyncWindow = z.infer<typeof SyncWindow>;
 
 /** What the client core asks for by default; `syncWindow: null` (tests, the bench baseline) asks for everything. */
-export const DEFAULT_SYNC_WINDOW: SyncWindow = { messagesPerConversation: 50, closedDays: 30 };
+export const DEFAULT_SYNC_WINDOW: SyncWindow = { messagesPerConversation: 50, closedDays: 30, firstPage: true };
+
+/** Conversations of the `openFirst` phase: the first page the renderer shows (renderer/stores/conversation-list.ts PAGE_SIZE). */
+export const OPEN_FIRST_CONVERSATIONS = 50;
+
+/**
+ * The list a client shows first (renderer/stores/conversation-list.ts `defaultListQuery`): open conversations of
+ * every inbox, newest message first; the `openFirst` phase holds its first page.
+ */
+export const FIRST_LIST_QUERY: ConversationListQuery = { inboxId: null, channelId: null, folder: 'open', assignment: 'all', read: 'all', sort: 'recentMessages', tag: null };
 
 /**
  * The order a windowed snapshot comes in, across all new scopes:
  * - `sidebar`: everything that is not a conversation, message, survey, chat message or contact (users, inboxes,
  *   members, channels, canned responses, chat rows, per-person state, favourites, notices, and any later
  *   directory kinds such as orgs and queue agents);
- * - `open`: every open conversation with its latest `messagesPerConversation` messages and their surveys;
+ * - `openFirst` (only when the window asks for `firstPage`): the first page of FIRST_LIST_QUERY — its newest
+ *   OPEN_FIRST_CONVERSATIONS open conversations — each with its latest messages and their surveys; none of them
+ *   comes again in a later phase;
+ * - `open`: every other open conversation with its latest `messagesPerConversation` messages and their surveys;
  * - `recent`: closed conversations with lastActivityAt within `closedDays`, each with its last message (and its
  *   survey); each chat's latest `messagesPerConversation` chat messages;
  * - `contacts`: the shared contacts the window's conversations use, the person's favourite contacts, and the
  *   person's private contacts.
  */
-export const SnapshotPhase = z.enum(['sidebar', 'open', 'recent', 'contacts']);
+export const SnapshotPhase = z.enum(['sidebar', 'openFirst', 'open', 'recent', 'contacts']);
 export type SnapshotPhase = z.infer<typeof SnapshotPhase>;
 export const SNAPSHOT_PHASES: readonly SnapshotPhase[] = SnapshotPhase.options;
+
+/** The phases a window streams, in order: `openFirst` only when it was asked for. */
+export function phasesOfWindow(window: SyncWindow): readonly SnapshotPhase[] {
+  return window.firstPage ? SNAPSHOT_PHASES : SNAPSHOT_PHASES.filter((p) => p !== 'openFirst');
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -44,8 +44,12 @@ export const SyncProgress = z.object({
    * Issue 13, windowed first sync: the last phase that began (protocol/history.ts SnapshotPhase), 'done' once
    * the window is whole (windowDone); null without a window. Absent from older cores.
    */
-  phase: z.enum(['sidebar', 'open', 'recent', 'contacts', 'done']).nullable().optional(),
-  /** The inbox is usable: the sidebar and every open conversation are in (the `recent` phase began, or the sync ended). */
+  phase: z.enum(['sidebar', 'openFirst', 'open', 'recent', 'contacts', 'done']).nullable().optional(),
+  /**
+   * The inbox is usable: the sidebar, the first page of the default list and its server totals are in (the
+   * `openFirst` phase is done and the totals known; with an older server, the `recent` phase began), or the
+   * window is whole, or the sync ended.
+   */
   usable: z.boolean().optional(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;

@@ -209,6 +209,12 @@ export const SnapshotFrame = z.object({
  */
 export const WindowDoneFrame = z.object({ type: z.literal('windowDone'), cursor: z.number().int().nonnegative() });
 
+/**
+ * After each phase of a window that asked for `firstPage` (protocol/history.ts): every chunk of that phase was
+ * sent. A client shows the inbox once `openFirst` is done; never sent to a client that did not ask.
+ */
+export const PhaseDoneFrame = z.object({ type: z.literal('phaseDone'), phase: SnapshotPhase });
+
 /** The user no longer holds this scope: the client deletes its data of it. */
 export const ScopeLostFrame = z.object({ type: z.literal('scopeLost'), scope: ScopeString });
 
@@ -229,6 +235,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ChangesFrame,
   SnapshotFrame,
   WindowDoneFrame,
+  PhaseDoneFrame,
   ScopeLostFrame,
   MutationResultFrame,
   ErrorFrame,
@@ -240,6 +247,7 @@ export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
 export type ChangesFrame = z.infer<typeof ChangesFrame>;
 export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
 export type WindowDoneFrame = z.infer<typeof WindowDoneFrame>;
+export type PhaseDoneFrame = z.infer<typeof PhaseDoneFrame>;
 export type ScopeLostFrame = z.infer<typeof ScopeLostFrame>;
 export type MutationResultFrame = z.infer<typeof MutationResultFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -3,7 +3,7 @@ import type { SyncWindow } from '../../protocol/history.ts';
 import type { ChangedViews, ConnectionState, SessionState } from '../../protocol/ipc.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import { IpcFailure, type IpcEventHub } from '../ipc-router.ts';
-import { FrameApplier, type DataFrame } from './cache/apply-frame.ts';
+import { FrameApplier } from './cache/apply-frame.ts';
 import type { CacheDb } from './cache/cache-file.ts';
 import { dropUngrammaticalScopes, markStale } from './cache/stale-scopes.ts';
 import { AttachmentUploader } from './attachments.ts';
@@ -15,13 +15,16 @@ import { ConversationListQueries } from './queries/conversation-list.ts';
 import { onLinkState, onServerFrame } from './session-frames.ts';
 import { SyncClient, type SyncLinkState } from './sync-client.ts';
 import { SyncProgressTracker } from './sync-progress.ts';
+import type { QueuedFrame } from './take-batch.ts';
 import type { TokenVault } from './token-vault.ts';
 
 /** Everything that exists only while someone is signed in. */
 export interface Session {
-  /** Data frames received and not yet applied (applied together on the next turn). */
-  queue: DataFrame[];
+  /** Frames received and not yet handled, in arrival order (session-frames.ts applies them in small batches). */
+  queue: QueuedFrame[];
   drainScheduled: boolean;
+  /** The default list's totals were asked for at this sync's first snapshot (session-frames.ts). */
+  totalsAsked: boolean;
   serverUrl: string;
   token: string;
   user: User;
@@ -128,6 +131,7 @@ export class SessionHost {
     const s: Session = {
       queue: [],
       drainScheduled: false,
+      totalsAsked: false,
       serverUrl,
       token,
       user,

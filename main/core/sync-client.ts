@@ -18,6 +18,9 @@ export interface SyncSocket {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
+  /** Stop and start reading (ws: pauses the underlying socket, so the sender's buffer fills instead of ours). */
+  pause(): void;
+  resume(): void;
   on(event: 'open', listener: () => void): unknown;
   on(event: 'message', listener: (data: WebSocket.RawData) => void): unknown;
   on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
@@ -84,6 +87,8 @@ export class SyncClient {
   private pingTimer: TimerHandle | null = null;
   private silenceTimer: TimerHandle | null = null;
   private state: SyncLinkState = { status: 'offline', retryInMs: null, lastError: null };
+  /** Reading is held (backpressure from the cache: holdReading); applies to every link until released. */
+  private readingHeld = false;
   /** Asked on this link already: each scope (and 'all') once per link, so a bad frame sent again cannot loop. */
   private resyncAsked = new Set<Scope | 'all'>();
   private readonly timers: SyncTimers;
@@ -148,6 +153,29 @@ export class SyncClient {
   }
 
   /**
+   * Backpressure: while held, the socket is not read (what the server sends waits in its buffer, and the server
+   * waits for it to drain), and silence is not held against the link, since the frames are there unread.
+   */
+  holdReading(hold: boolean): void {
+    if (hold === this.readingHeld) return;
+    this.readingHeld = hold;
+    const socket = this.socket;
+    if (!socket) return;
+    if (hold) {
+      socket.pause();
+      if (this.silenceTimer !== null) this.timers.clearTimeout(this.silenceTimer);
+      this.silenceTimer = null;
+    } else {
+      socket.resume();
+      this.armSilence(socket);
+    }
+  }
+
+  get readingIsHeld(): boolean {
+    return this.readingHeld;
+  }
+
+  /**
    * Asks the server to stream these scopes afresh (or every held scope). Each is asked at most once per
    * link; returns the scopes actually asked for.
    */
@@ -190,11 +218,13 @@ export class SyncClient {
       if (this.socket !== socket) return;
       const hello: HelloFrame = { type: 'hello', protocol: PROTOCOL_VERSION, ...this.options.hello() };
       socket.send(JSON.stringify(hello));
-      this.armSilence(socket);
+      if (this.readingHeld) socket.pause();
+      else this.armSilence(socket);
     });
     socket.on('message', (data) => {
       if (this.socket !== socket) return;
-      this.armSilence(socket);
+      // A message already parsed when reading was held still arrives; silence is re-armed on release.
+      if (!this.readingHeld) this.armSilence(socket);
       this.receive(socket, data.toString());
     });
     socket.on('error', (err) => {

@@ -4,8 +4,11 @@ import type { DataFrame } from './cache/apply-frame.ts';
 import { SNAPSHOT_PHASES, type SnapshotPhase } from '../../protocol/history.ts';
 
 type Phase = NonNullable<SyncProgress['phase']>;
-/** From this phase on a windowed sync has every open conversation: the inbox is usable. */
-const USABLE_FROM = SNAPSHOT_PHASES.indexOf('recent');
+/**
+ * From this phase on a windowed sync has every open conversation, so the first page too (a server that sends no
+ * `openFirst` phase says so by starting this one).
+ */
+const FIRST_PAGE_BY = SNAPSHOT_PHASES.indexOf('recent');
 
 interface ScopeCount {
   conversations: number;
@@ -25,6 +28,10 @@ export class SyncProgressTracker {
   private syncing: boolean;
   /** Issue 13: the furthest phase of a windowed snapshot seen, 'done' after windowDone; null without a window. */
   private phase: Phase | null = null;
+  /** The first page of the default list is in: `phaseDone` of `openFirst` was applied (or a later phase began). */
+  private firstPageIn = false;
+  /** The server's totals of the default list are stored (view-totals.ts), so the counts shown are right. */
+  private totalsIn = false;
 
   /** `firstSync`: the cache never completed a sync, so the list stays empty until snapshots arrive. */
   constructor(firstSync: boolean) {
@@ -71,21 +78,33 @@ export class SyncProgressTracker {
         this.scopes.delete(frame.scope);
       } else if (frame.type === 'windowDone') {
         this.phase = 'done';
+      } else if (frame.type === 'phaseDone') {
+        if (frame.phase === 'openFirst') this.firstPageIn = true;
+        this.reachPhase(frame.phase);
       }
     }
     return true;
+  }
+
+  /** The default list's server totals arrived; returns whether the state changed (it may make the inbox usable). */
+  totalsKnown(): boolean {
+    if (this.totalsIn) return false;
+    this.totalsIn = true;
+    return this.syncing;
   }
 
   /** Phases only move forward: a scope gained later restarts nothing the person already has. */
   private reachPhase(phase: SnapshotPhase): void {
     const at = this.phase === null || this.phase === 'done' ? -1 : SNAPSHOT_PHASES.indexOf(this.phase);
     if (this.phase !== 'done' && SNAPSHOT_PHASES.indexOf(phase) > at) this.phase = phase;
+    if (SNAPSHOT_PHASES.indexOf(phase) >= FIRST_PAGE_BY) this.firstPageIn = true;
   }
 
   /** The figures as they stand (also the last event of a sync, with `syncing` false). */
   snapshot(): SyncProgress {
     const phase = this.phase;
-    const usable = !this.syncing || phase === 'done' || (phase !== null && SNAPSHOT_PHASES.indexOf(phase) >= USABLE_FROM);
+    // Usable: the sidebar (sent before openFirst), the first page and correct counts are there, or everything is.
+    const usable = !this.syncing || phase === 'done' || (this.firstPageIn && this.totalsIn);
     const sum: SyncProgress = {
       syncing: this.syncing,
       conversations: 0,

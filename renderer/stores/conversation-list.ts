@@ -7,13 +7,15 @@ import type {
   ListCounts,
   SidebarInbox,
 } from '../../protocol/ipc.ts';
+import { FIRST_LIST_QUERY } from '../../protocol/history.ts';
 import { getApi } from '../api/index.ts';
 import { useSidebarStore } from './sidebar.ts';
 
 export const PAGE_SIZE = 50;
 
+/** The list shown first; the windowed sync's `openFirst` phase brings its first page (protocol/history.ts). */
 export function defaultListQuery(): ConversationListQuery {
-  return { inboxId: null, channelId: null, folder: 'open', assignment: 'all', read: 'all', sort: 'recentMessages', tag: null };
+  return { ...FIRST_LIST_QUERY };
 }
 
 /** Filters that exist only while the inbox has assignment mode on (SPEC §4). */

@@ -373,6 +373,10 @@ export class SyncConnection {
       cursor: () => this.cursor,
       closed: () => this.closed,
       maxBatch: this.tuning.maxBatch,
+      // Every waiting mutation result now, its entries still to come (window-stream.ts says why).
+      betweenPages: async () => {
+        for (const r of this.pendingResults.splice(0)) await this.send(r.frame);
+      },
     };
     const { sent, floor } = await streamWindow(socket, userId, targets, window);
     for (const target of sent) {

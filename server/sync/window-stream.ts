@@ -1,5 +1,5 @@
 import type { EntityRecord } from '../../protocol/domain.ts';
-import { SNAPSHOT_PHASES, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
+import { phasesOfWindow, type SnapshotPhase, type SyncWindow } from '../../protocol/history.ts';
 import type { Scope } from '../../protocol/scope.ts';
 import type { ServerFrame } from '../../protocol/sync.ts';
 import type { Domain } from '../domain/domain.ts';
@@ -13,11 +13,18 @@ export interface WindowSocket {
   cursor(): number;
   closed(): boolean;
   maxBatch: number;
+  /**
+   * Called after each page of a window that asked for `firstPage`: the socket sends the mutation results waiting
+   * since, so a reply is confirmed while the window streams rather than after it (the client applies frames in
+   * order, and keeps a confirmed effect until the entries, which follow the window, bring the same truth).
+   */
+  betweenPages?(): Promise<void>;
 }
 
 /**
  * Streams the window of newly held scopes (issue 13, protocol/history.ts): phase by phase across all of them,
- * each scope's first chunk `reset`, its last (in its last phase) `done`, then `windowDone`. A scope lost while
+ * each scope's first chunk `reset`, its last (in its last phase) `done`, then `windowDone`. A window asking for
+ * `firstPage` gets the `openFirst` phase and a `phaseDone` after each phase; older clients neither. A scope lost while
  * streaming gets `scopeLost` (when the client already has part of it) and is left out. Returns the scopes
  * whose window was sent whole and the floor their entries up to which the window already holds.
  */
@@ -32,7 +39,7 @@ export async function streamWindow(
   const plan = await domain.windows.plan(userId, window, Date.now());
   const started = new Set<Scope>();
   const lost = new Set<Scope>();
-  for (const phase of SNAPSHOT_PHASES) {
+  for (const phase of phasesOfWindow(window)) {
     for (const target of targets) {
       const phases = phasesOf(target);
       if (lost.has(target) || !phases.includes(phase)) continue;
@@ -50,8 +57,10 @@ export async function streamWindow(
         from = page.next;
         await sendChunks(socket, target, phase, page.records, !started.has(target), lastPhase && from === null);
         started.add(target);
+        if (window.firstPage) await socket.betweenPages?.();
       } while (from);
     }
+    if (window.firstPage) await socket.send({ type: 'phaseDone', phase });
   }
   await socket.send({ type: 'windowDone', cursor: socket.cursor() });
   return { sent: targets.filter((t) => !lost.has(t)), floor };

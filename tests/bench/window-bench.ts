@@ -26,6 +26,7 @@ import { historyApi } from '../../main/core/history/history-api.ts';
 import { createIpcRouter } from '../../main/ipc-router.ts';
 import type { IpcMethod, IpcOutput } from '../../protocol/ipc.ts';
 import { percentile } from './percentiles.ts';
+import { printPhaseTable } from './window-phases.ts';
 
 const MAYA = { email: 'maya@demo.switchboard.test', password: 'demo-manager' };
 const LONG = 'conv_bench_500';
@@ -78,6 +79,7 @@ function cacheBytes(c: Client, serverUrl: string): number {
 interface SignInFigures {
   /** When each phase of the window was first reported (ms after sign-in). */
   phases: string;
+  seen: Map<string, number>;
   usableMs: number;
   wholeMs: number;
   cacheBytes: number;
@@ -114,7 +116,7 @@ async function signIn(c: Client, url: string, windowed: boolean): Promise<SignIn
   await until(async () => (await c.call('app.state', {})).syncProgress === null);
   const wholeMs = performance.now() - start;
   const phases = [...seen].map(([k, ms]) => `${k} ${fmt(ms)}`).join(', ');
-  return { phases, usableMs, wholeMs, cacheBytes: cacheBytes(c, url), counts };
+  return { phases, seen, usableMs, wholeMs, cacheBytes: cacheBytes(c, url), counts };
 }
 
 async function seedLongConversation(dataDir: string): Promise<void> {
@@ -216,6 +218,7 @@ export async function runWindowBench(scale: number): Promise<void> {
     row('open uncached 500 messages: first page', `${fmt(wOpen.firstMs, 1)} ms`, `${fmt(fOpen.firstMs, 1)} ms`, `target ≤ 300 ms: ${wOpen.firstMs <= 300 ? 'met' : 'MISSED'}`);
     row('  … and scroll through all of it', `${fmt(wOpen.allMs, 1)} ms`, `${fmt(fOpen.allMs, 1)} ms`, `${fmt(wOpen.messages)} / ${fmt(fOpen.messages)} messages`);
     row('server search (/api/search) p50 / p99', `${fmt(search.p50, 1)} / ${fmt(search.p99, 1)} ms`, '—', `${fmt(size * 10)} messages`);
+    printPhaseTable(w, f, 2000);
   } finally {
     for (const c of cleanups.reverse()) await c();
     await server.close();

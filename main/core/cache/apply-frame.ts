@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { ChangedViews } from '../../../protocol/ipc.ts';
-import type { ChangesFrame, ScopeLostFrame, SnapshotFrame, WindowDoneFrame } from '../../../protocol/sync.ts';
+import type { ChangesFrame, PhaseDoneFrame, ScopeLostFrame, SnapshotFrame, WindowDoneFrame } from '../../../protocol/sync.ts';
 import type { CacheDb } from './cache-file.ts';
 import { ChangeCollector } from './changed-views.ts';
 import { EntityWriter } from './entity-writer.ts';
 import { OptimisticLayer } from './optimistic.ts';
 import { clearStale } from './stale-scopes.ts';
 
-export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame | WindowDoneFrame;
+/** Frames applied in arrival order (a `phaseDone` stores nothing: it is queued so progress follows what was applied). */
+export type DataFrame = ChangesFrame | SnapshotFrame | ScopeLostFrame | WindowDoneFrame | PhaseDoneFrame;
 
 /**
  * Cache meta key written when a windowed snapshot's `windowDone` is applied (issue 13): `{ cursor, at }`, the
@@ -76,6 +77,8 @@ export class FrameApplier {
         return;
       case 'windowDone':
         this.cache.setMeta(WINDOW_DONE_META, JSON.stringify({ cursor: frame.cursor, at: Date.now() }));
+        return;
+      case 'phaseDone':
         return;
       case 'scopeLost':
         this.writer.deleteScope(frame.scope, changed);

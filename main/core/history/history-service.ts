@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { FIRST_LIST_QUERY } from '../../../protocol/history.ts';
 import { DEFAULT_HISTORY_BUDGET_DAYS, HISTORY_BUDGET_CHOICES, type ChangedViews, type HistorySettingsView } from '../../../protocol/ipc.ts';
 import type { DataFrame, FrameApplier } from '../cache/apply-frame.ts';
 import { CACHE_FILE_SUFFIXES, type CacheDb } from '../cache/cache-file.ts';
@@ -59,6 +60,12 @@ export class HistoryService {
     this.contacts = new ContactConversations(this.ctx);
     this.search = new MergedSearch(this.ctx);
     this.fill = new BackgroundFill(this.ctx, o.fillGate);
+  }
+
+  /** Asks the server for the first list's totals now (a windowed first sync); whether they are stored. */
+  async prefetchFirstTotals(): Promise<boolean> {
+    if (!this.windowed) return false;
+    return (await this.totals.prefetch(FIRST_LIST_QUERY)) !== null;
   }
 
   /** A sync batch or a local action changed these views. */

@@ -61,6 +61,14 @@ export class ViewTotalsService {
     return null;
   }
 
+  /** Asks for a view's totals now, however fresh the stored ones, and waits for the answer (null: none came). */
+  prefetch(q: ConversationListQuery): Promise<ViewTotals | null> {
+    const key = viewKey(q);
+    this.remember(key, q);
+    if (!this.ctx.online()) return Promise.resolve(null);
+    return this.ask(key, q);
+  }
+
   async counts(inboxId: string | null, channelId: string | null): Promise<ListCounts | null> {
     return (await this.totals(countsQuery(inboxId, channelId)))?.counts ?? null;
   }

@@ -132,6 +132,31 @@ describe('sync client', () => {
     expect(client.isOnline).toBe(true);
   });
 
+  it('holding reading pauses the socket and stops counting silence; releasing resumes it; a new link starts held (backpressure)', () => {
+    const t = setup();
+    t.client.start();
+    t.last().open();
+    t.last().receive(welcome);
+    t.client.holdReading(true);
+    expect(t.last().paused).toBe(true);
+    expect(t.client.readingIsHeld).toBe(true);
+    // Frames wait unread: the link is not declared dead meanwhile.
+    t.timers.advance(60_000);
+    expect(t.last().terminated).toBe(false);
+    t.client.holdReading(false);
+    expect(t.last().paused).toBe(false);
+    t.timers.advance(25_000);
+    expect(t.last().terminated).toBe(true);
+    // Reconnecting while held: the new socket is paused as soon as it opens.
+    t.client.holdReading(true);
+    t.timers.advance(30_000);
+    t.last().open();
+    expect(t.last().paused).toBe(true);
+    expect(t.last().sent[0]).toMatchObject({ type: 'hello' });
+    t.client.holdReading(false);
+    expect(t.last().paused).toBe(false);
+  });
+
   it('stop() closes the socket and cancels every timer', () => {
     const t = setup();
     t.client.start();

@@ -50,6 +50,13 @@ export class FakeSocket extends EventEmitter implements SyncSocket {
   terminate(): void {
     this.terminated = true;
   }
+  paused = false;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   open(): void {
     this.emit('open');
   }

@@ -5,6 +5,7 @@ import { SyncProgress } from '../../../protocol/ipc.ts';
 import type { Scope } from '../../../protocol/scope.ts';
 import type { SnapshotFrame } from '../../../protocol/sync.ts';
 import { SyncProgressTracker } from '../../../main/core/sync-progress.ts';
+import { SNAPSHOT_PHASES } from '../../../protocol/history.ts';
 import { conversation, inbox, message } from './fixtures.ts';
 
 const A: Scope = 'inbox:inbox_a';
@@ -39,7 +40,7 @@ describe('first sync progress', () => {
     expect(t.applied([page(A, 1, 0)])).toBe(false);
   });
 
-  it('a windowed sync reports its phases; the inbox is usable once the open conversations are in (issue 13)', () => {
+  it('a windowed sync without openFirst (an older server) is usable once the recent phase began and the totals are in (issue 13)', () => {
     const t = new SyncProgressTracker(true);
     t.welcomed([A, B, 'org:o'], new Set());
     t.applied([{ ...page(A, 0, 0, { reset: true }), phase: 'sidebar' }, { ...page(B, 0, 0, { reset: true }), phase: 'sidebar' }]);
@@ -47,12 +48,48 @@ describe('first sync progress', () => {
     t.applied([{ ...page(A, 2, 6), phase: 'open' }]);
     expect(t.state).toMatchObject({ phase: 'open', usable: false, conversations: 2, messages: 6 });
     t.applied([{ ...page(B, 1, 1, { done: true }), phase: 'recent' }, { ...page(A, 0, 0, { done: true }), phase: 'sidebar' }]);
-    // Phases never go back, whatever order a later chunk claims.
+    // Phases never go back, whatever order a later chunk claims; the counts are not known yet.
+    expect(t.state).toMatchObject({ phase: 'recent', usable: false });
+    expect(t.totalsKnown()).toBe(true);
     expect(t.state).toMatchObject({ phase: 'recent', usable: true });
     t.applied([{ type: 'windowDone', cursor: 5 }]);
     expect(t.state).toMatchObject({ syncing: true, phase: 'done', usable: true });
     t.applied([{ type: 'changes', entries: [], cursor: 5, caughtUp: true }]);
     expect(t.snapshot()).toMatchObject({ syncing: false, phase: 'done', usable: true, scopesDone: 3 });
+  });
+
+  it('with openFirst, usable flips once that phase is done and the totals are known, in either order (issue 13)', () => {
+    for (const totalsFirst of [true, false]) {
+      const t = new SyncProgressTracker(true);
+      t.welcomed([A, 'org:o'], new Set());
+      if (totalsFirst) expect(t.totalsKnown()).toBe(true);
+      t.applied([{ ...page(A, 0, 0, { reset: true }), phase: 'sidebar' }, { type: 'phaseDone', phase: 'sidebar' }]);
+      t.applied([{ ...page(A, 3, 9), phase: 'openFirst' }]);
+      expect(t.state).toMatchObject({ phase: 'openFirst', usable: false });
+      t.applied([{ type: 'phaseDone', phase: 'openFirst' }]);
+      expect(t.state).toMatchObject({ phase: 'openFirst', usable: totalsFirst });
+      if (!totalsFirst) expect(t.totalsKnown()).toBe(true);
+      expect(t.state).toMatchObject({ usable: true });
+      // Asked again, nothing changes.
+      expect(t.totalsKnown()).toBe(false);
+      t.applied([{ ...page(A, 1, 1), phase: 'open' }, { ...page(A, 1, 1), phase: 'sidebar' }]);
+      expect(t.state).toMatchObject({ phase: 'open', usable: true });
+    }
+  });
+
+  it('a window whole or a sync ended is usable without totals (the server could not answer them)', () => {
+    const t = new SyncProgressTracker(true);
+    t.welcomed([A], new Set());
+    t.applied([{ ...page(A, 1, 0, { reset: true }), phase: 'openFirst' }, { type: 'phaseDone', phase: 'openFirst' }]);
+    expect(t.state).toMatchObject({ usable: false });
+    t.applied([{ type: 'windowDone', cursor: 5 }]);
+    expect(t.state).toMatchObject({ phase: 'done', usable: true });
+    const full = new SyncProgressTracker(true);
+    full.welcomed([A], new Set());
+    full.applied([page(A, 1, 0, { reset: true, done: true })]);
+    expect(full.state).toMatchObject({ phase: null, usable: false });
+    full.applied([{ type: 'changes', entries: [], cursor: 5, caughtUp: true }]);
+    expect(full.snapshot()).toMatchObject({ syncing: false, usable: true });
   });
 
   it('a snapshot that restarts (reset after a dropped link) counts its scope afresh, never twice', () => {
@@ -103,4 +140,41 @@ describe('first sync progress', () => {
       }
     },
   );
+
+  test.prop([
+    fc.array(
+      fc.oneof(
+        fc.record({ kind: fc.constant('page' as const), phase: fc.constantFrom(...SNAPSHOT_PHASES) }),
+        fc.record({ kind: fc.constant('phaseDone' as const), phase: fc.constantFrom(...SNAPSHOT_PHASES) }),
+        fc.record({ kind: fc.constant('totals' as const) }),
+        fc.record({ kind: fc.constant('windowDone' as const) }),
+      ),
+      { maxLength: 30 },
+    ),
+  ])('phases never go back and a usable inbox stays usable; usable needs the first page and totals, or the whole window', (steps) => {
+    const t = new SyncProgressTracker(true);
+    t.welcomed([A], new Set());
+    const order = [...SNAPSHOT_PHASES, 'done'];
+    let at = -1;
+    let usable = false;
+    let firstPage = false;
+    let totals = false;
+    let whole = false;
+    for (const step of steps) {
+      if (step.kind === 'page') t.applied([{ ...page(A, 1, 0), phase: step.phase }]);
+      else if (step.kind === 'phaseDone') t.applied([{ type: 'phaseDone', phase: step.phase }]);
+      else if (step.kind === 'totals') t.totalsKnown();
+      else t.applied([{ type: 'windowDone', cursor: 5 }]);
+      if (step.kind === 'totals') totals = true;
+      else if (step.kind === 'windowDone') whole = true;
+      else if ((step.kind === 'phaseDone' && step.phase === 'openFirst') || SNAPSHOT_PHASES.indexOf(step.phase) >= SNAPSHOT_PHASES.indexOf('recent')) firstPage = true;
+      const state = SyncProgress.parse(t.state);
+      const now = state.phase ? order.indexOf(state.phase) : -1;
+      expect(now).toBeGreaterThanOrEqual(at);
+      at = now;
+      expect(state.usable).toBe(whole || (firstPage && totals));
+      if (usable) expect(state.usable).toBe(true);
+      usable = state.usable ?? false;
+    }
+  });
 });
