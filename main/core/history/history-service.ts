@@ -10,6 +10,7 @@ import { HistoryContext } from './history-context.ts';
 import { HistoryMarks } from './history-marks.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { ListPages } from './list-pages.ts';
+import { LocalCounts } from './local-counts.ts';
 import { MergedSearch } from './merged-search.ts';
 import { OlderMessages } from './older-messages.ts';
 import { ViewTotalsService } from './view-totals.ts';
@@ -54,7 +55,7 @@ export class HistoryService {
     const writer = new HistoryWriter(o.cache, o.applier, o.owedScopes);
     this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
-    this.totals = new ViewTotalsService(this.ctx);
+    this.totals = new ViewTotalsService(this.ctx, new LocalCounts(o.applier.moves, o.cache.userId));
     this.lists = new ListPages(this.ctx, o.lists, this.totals, o.windowed);
     this.contacts = new ContactConversations(this.ctx);
     this.search = new MergedSearch(this.ctx);
