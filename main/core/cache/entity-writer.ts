@@ -144,6 +144,17 @@ export class EntityWriter {
     this.unreadDirty.clear();
   }
 
+  /**
+   * The server says a conversation's newest inbound message is at `at` (history/unread-check.ts: its messages are
+   * not all cached). Settled with the frame like a cached inbound message; never moves the time back.
+   */
+  inboundFromServer(conversationId: string, at: number, changed: ChangeCollector): void {
+    const seen = this.inbound.get(conversationId);
+    if (seen === undefined || at > seen) this.inbound.set(conversationId, at);
+    changed.all();
+    changed.conversation(conversationId);
+  }
+
   private myState(conversationId: string, readAt: number | null, archived: number): void {
     this.run('myReadAt', readAt, conversationId, readAt);
     this.run('myArchived', archived, conversationId, archived);

@@ -13,6 +13,7 @@ import { ListPages } from './list-pages.ts';
 import { LocalCounts } from './local-counts.ts';
 import { MergedSearch } from './merged-search.ts';
 import { OlderMessages } from './older-messages.ts';
+import { UnreadCheck } from './unread-check.ts';
 import { ViewTotalsService } from './view-totals.ts';
 
 export interface HistoryServiceOptions {
@@ -47,6 +48,7 @@ export class HistoryService {
   readonly contacts: ContactConversations;
   readonly search: MergedSearch;
   readonly fill: BackgroundFill;
+  readonly unread: UnreadCheck;
 
   private readonly windowed: boolean;
 
@@ -60,6 +62,8 @@ export class HistoryService {
     this.contacts = new ContactConversations(this.ctx);
     this.search = new MergedSearch(this.ctx);
     this.fill = new BackgroundFill(this.ctx, o.fillGate);
+    this.unread = new UnreadCheck(this.ctx);
+    writer.onRows = (ids) => void this.unread.rowsWritten(ids);
   }
 
   /** A sync batch or a local action changed these views. */
@@ -78,6 +82,7 @@ export class HistoryService {
   /** A window was completed (first sync, or scopes gained later): lists page from their start again, and the fill may go on. */
   windowDone(): void {
     this.lists.resetPaging();
+    void this.unread.windowDone();
     this.fill.poke();
   }
 
