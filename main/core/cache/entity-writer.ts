@@ -3,7 +3,7 @@ import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
 import { UNREAD_SQL } from './unread-rule.ts';
-import { RESET_SEEN_TABLE } from './scope-reset.ts';
+import { deleteUnseen } from './scope-reset.ts';
 import { contactCenterStatements, orgRow, queueAgentRow, ROUTING_COLUMNS, routingParams } from './contact-center-rows.ts';
 
 const TABLE: Record<EntityKind, string> = {
@@ -357,13 +357,11 @@ export class EntityWriter {
 
   /**
    * Drops the rows the cache holds of `scope`: all of them when the scope is lost; with `keepSeen`, when a fresh
-   * snapshot of it is whole (cache/scope-reset.ts), those it did not bring — but never a conversation an outbox
-   * entry still acts on, nor a reply not yet sent. Kept conversations may have lost older messages: their
-   * "history whole" marks go, so older-messages.ts fetches what is missing again.
+   * snapshot of it is whole, those it did not bring (cache/scope-reset.ts deleteUnseen).
    */
   deleteScope(scope: string, changed: ChangeCollector, options: { keepSeen?: boolean } = {}): void {
     if (options.keepSeen) {
-      this.deleteUnseen(scope, changed);
+      deleteUnseen(this.cache.db, SCOPED_TABLES, scope, changed);
       return;
     }
     const convIds = this.cache.db.prepare('SELECT id FROM conversations WHERE scope = ?').pluck().all(scope) as string[];
@@ -372,32 +370,6 @@ export class EntityWriter {
     this.run('scopeBaseDelete', scope);
     this.run('scopeStatesReset', scope, this.me);
     for (const t of SCOPED_TABLES) this.run(`scope:${t}`, scope);
-    changed.all();
-  }
-
-  private deleteUnseen(scope: string, changed: ChangeCollector): void {
-    const db = this.cache.db;
-    const unseen = `id NOT IN (SELECT id FROM ${RESET_SEEN_TABLE} WHERE scope = @scope)`;
-    const goingConversations = `SELECT id FROM conversations WHERE scope = @scope AND ${unseen}
-      AND id NOT IN (SELECT conversation_id FROM outbox WHERE conversation_id IS NOT NULL)`;
-    const going = db.prepare(goingConversations).pluck().all({ scope }) as string[];
-    for (const id of going) changed.conversation(id);
-    db.prepare(`DELETE FROM conversation_tags WHERE conversation_id IN (${goingConversations})`).run({ scope });
-    db.prepare(`DELETE FROM conversation_base WHERE conversation_id IN (${goingConversations})`).run({ scope });
-    let messagesGone = 0;
-    for (const t of SCOPED_TABLES) {
-      // A windowed snapshot brings the read states and contacts of its window only; those of conversations
-      // fetched later stay (a stale read mark or contact is mended by the next change to it).
-      if (t === 'conversation_user_state') continue;
-      const extra = t === 'conversations' ? `AND id NOT IN (SELECT conversation_id FROM outbox WHERE conversation_id IS NOT NULL)` : t === 'messages' ? 'AND local = 0'
-        : t === 'contacts' ? 'AND id NOT IN (SELECT contact_id FROM conversations WHERE contact_id IS NOT NULL)' : '';
-      const gone = db.prepare(`DELETE FROM ${t} WHERE scope = @scope AND ${unseen} ${extra}`).run({ scope }).changes;
-      if (t === 'messages' || t === 'chat_messages') messagesGone += gone;
-    }
-    if (messagesGone > 0) {
-      db.prepare(`DELETE FROM history_complete WHERE kind = 'conversation' AND id IN (SELECT id FROM conversations WHERE scope = @scope)`).run({ scope });
-      db.prepare(`DELETE FROM history_complete WHERE kind = 'chat' AND id IN (SELECT id FROM chats WHERE scope = @scope)`).run({ scope });
-    }
     changed.all();
   }
 }

@@ -61,3 +61,38 @@ export class ScopeResets {
     this.resetting.clear();
   }
 }
+
+/** Rows of a reset scope kept although its snapshot did not bring them. */
+const KEEP_TOO: Record<string, string> = {
+  conversations: 'AND id NOT IN (SELECT conversation_id FROM outbox WHERE conversation_id IS NOT NULL)',
+  messages: 'AND local = 0',
+  contacts: 'AND id NOT IN (SELECT contact_id FROM conversations WHERE contact_id IS NOT NULL)',
+};
+
+/**
+ * The rows of `scope` a whole reset snapshot did not bring (EntityWriter.deleteScope with `keepSeen`): never a
+ * conversation an outbox entry acts on, nor a reply not yet sent; kept conversations may have lost older messages,
+ * so the scope's "history whole" marks go and older-messages.ts fetches what is missing again.
+ */
+export function deleteUnseen(db: Database.Database, tables: readonly string[], scope: string, changed: ChangeCollector): void {
+  const unseen = `id NOT IN (SELECT id FROM ${RESET_SEEN_TABLE} WHERE scope = @scope)`;
+  const goingConversations = `SELECT id FROM conversations WHERE scope = @scope AND ${unseen}
+    AND id NOT IN (SELECT conversation_id FROM outbox WHERE conversation_id IS NOT NULL)`;
+  const going = db.prepare(goingConversations).pluck().all({ scope }) as string[];
+  for (const id of going) changed.conversation(id);
+  db.prepare(`DELETE FROM conversation_tags WHERE conversation_id IN (${goingConversations})`).run({ scope });
+  db.prepare(`DELETE FROM conversation_base WHERE conversation_id IN (${goingConversations})`).run({ scope });
+  let messagesGone = 0;
+  for (const t of tables) {
+    // A windowed snapshot brings the read states and contacts of its window only; those of conversations
+    // fetched later stay (a stale read mark or contact is mended by the next change to it).
+    if (t === 'conversation_user_state') continue;
+    const gone = db.prepare(`DELETE FROM ${t} WHERE scope = @scope AND ${unseen} ${KEEP_TOO[t] ?? ''}`).run({ scope }).changes;
+    if (t === 'messages' || t === 'chat_messages') messagesGone += gone;
+  }
+  if (messagesGone > 0) {
+    db.prepare(`DELETE FROM history_complete WHERE kind = 'conversation' AND id IN (SELECT id FROM conversations WHERE scope = @scope)`).run({ scope });
+    db.prepare(`DELETE FROM history_complete WHERE kind = 'chat' AND id IN (SELECT id FROM chats WHERE scope = @scope)`).run({ scope });
+  }
+  changed.all();
+}
