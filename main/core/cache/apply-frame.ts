@@ -110,7 +110,7 @@ export class FrameApplier {
     // A first sync (nothing held, no cursor): index once at the end instead of row by row.
     if (this.cache.cursor === null && this.holdsAnyScope.get() === 0) this.cache.fts.defer();
     // A held scope's rows stay until its new snapshot is whole (scope-reset.ts).
-    if (frame.reset) this.resets.begin(frame.scope);
+    if (frame.reset && !this.resets.begin(frame.scope)) this.writer.deleteScope(frame.scope, changed);
     for (const rec of frame.records) {
       this.writer.put(frame.scope, rec, changed);
       this.resets.brought(frame.scope, rec);

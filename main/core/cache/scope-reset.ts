@@ -14,8 +14,9 @@ export const RESET_SEEN_TABLE = 'temp.scope_reset_seen';
  * the snapshot did not bring is deleted (EntityWriter.deleteScope with the kept ids). Should the link drop
  * midway, the scope stays stale and the next link's snapshot starts the replacement again.
  *
- * A scope the cache does not hold yet (a first sync, a new inbox) is not tracked: it has no old rows to keep,
- * and noting every record of a large first sync would only slow it.
+ * A scope the cache does not hold yet (a first sync, a new inbox) is not tracked: it has no whole copy to keep
+ * (what an interrupted first snapshot left is dropped at its reset, as before), and noting every record of a
+ * large first sync would only slow it.
  */
 export class ScopeResets {
   private readonly resetting = new Set<string>();
@@ -31,11 +32,18 @@ export class ScopeResets {
     this.clear = db.prepare<[string]>(`DELETE FROM ${RESET_SEEN_TABLE} WHERE scope = ?`);
   }
 
-  /** The first chunk of a scope's snapshot (`reset`). */
-  begin(scope: string): void {
+  /**
+   * The first chunk of a scope's snapshot (`reset`). False for a scope not held: whatever the cache has of it
+   * (an interrupted first snapshot) was never whole, and the caller drops it at once as before.
+   */
+  begin(scope: string): boolean {
     this.clear.run(scope);
-    if (this.held.get(scope) === 1) this.resetting.add(scope);
-    else this.resetting.delete(scope);
+    if (this.held.get(scope) === 1) {
+      this.resetting.add(scope);
+      return true;
+    }
+    this.resetting.delete(scope);
+    return false;
   }
 
   /** A record of the scope's snapshot was written. */
