@@ -21,6 +21,9 @@ afterEach(async () => {
 
 const SALES = { inboxId: 'inbox_sales', channelId: null } as const;
 const SYNC_WAIT_MS = 60_000;
+/** How long a condition that needs the server may take on a loaded machine (a hang fails, speed is not measured). */
+const SERVER_WAIT_MS = 45_000;
+const TEST_TIMEOUT_MS = 180_000;
 
 /** `maxBatch`: records per snapshot frame (small: a snapshot spans many applied batches). */
 async function demoServer(maxBatch?: number): Promise<{ srv: RunningServer; dir: string; logs: string[] }> {
@@ -85,7 +88,7 @@ async function agreesWithServer(c: CoreClient, url: string, who: typeof SAM, wan
     const [mine, server] = await Promise.all([countsOf(c), serverCounts(url, who, SALES)]);
     const ok = mine.source === 'server' && same(plain(mine), plain(server)) && Object.entries(want).every(([k, v]) => server[k as keyof Counts] === v);
     return ok ? plain(server) : undefined;
-  });
+  }, SERVER_WAIT_MS);
 }
 
 async function wholeHistory(client: CoreClient, conversationId: string): Promise<MessagesPage['items']> {
@@ -105,7 +108,7 @@ async function oldestClosed(c: CoreClient): Promise<ConversationListPage> {
   return c.call('conversations.list', { query, offset: Math.max(0, total - 20), limit: 20 });
 }
 
-describe('a partial cache keeps the outbox and the scope rules (issue 13)', () => {
+describe('a partial cache keeps the outbox and the scope rules (issue 13)', { timeout: TEST_TIMEOUT_MS }, () => {
   it('a reply to a conversation whose history is not cached goes exactly once; the server says it is unread', async () => {
     const { srv, dir: serverDir } = await demoServer();
     // Messages alternate customer / agent and end with the agent's: the row's last message alone cannot tell unread.
@@ -116,13 +119,13 @@ describe('a partial cache keeps the outbox and the scope rules (issue 13)', () =
     const listed = await waitFor('the old conversation listed, unread', async () => {
       const item = (await oldestClosed(sam)).items.find((i) => i.id === old.id);
       return item?.unread ? item : undefined;
-    });
+    }, SERVER_WAIT_MS);
     expect(listed.unread).toBe(true);
 
     const body = 'Replying without the history on this device';
     const sentFrom = Date.now() - 60_000;
     const { messageId } = await sam.call('actions.sendMessage', { conversationId: old.id, body });
-    await waitFor('the reply confirmed', async () => (await sam.call('app.state', {})).connection.pendingCount === 0);
+    await waitFor('the reply confirmed', async () => (await sam.call('app.state', {})).connection.pendingCount === 0, SERVER_WAIT_MS);
     const history = await wholeHistory(sam, old.id);
     expect(history.filter((m) => m.id === messageId)).toHaveLength(1);
     expect(history.filter((m) => old.messageIds.includes(m.id)).map((m) => m.id)).toEqual(old.messageIds);
@@ -135,7 +138,7 @@ describe('a partial cache keeps the outbox and the scope rules (issue 13)', () =
     const old = await seedOldConversation(serverDir, { id: 'conv_partial_lost', messages: 150, ageDays: 300 });
     const maya = await signedIn(srv.url, MAYA);
     const sam = await signedIn(srv.url, SAM);
-    await waitFor('the old conversation listed', async () => (await oldestClosed(sam)).items.some((i) => i.id === old.id));
+    await waitFor('the old conversation listed', async () => (await oldestClosed(sam)).items.some((i) => i.id === old.id), SERVER_WAIT_MS);
 
     const loading = Promise.allSettled([
       wholeHistory(sam, old.id),
@@ -144,7 +147,7 @@ describe('a partial cache keeps the outbox and the scope rules (issue 13)', () =
     ]);
     await maya.call('actions.setInboxMember', { inboxId: 'inbox_sales', userId: 'user_sam', member: false });
     await loading;
-    await waitFor('Sales to leave Sam’s sidebar', async () => !(await sam.call('sidebar.get', {})).inboxes.some((i) => i.id === 'inbox_sales'));
+    await waitFor('Sales to leave Sam’s sidebar', async () => !(await sam.call('sidebar.get', {})).inboxes.some((i) => i.id === 'inbox_sales'), SERVER_WAIT_MS);
     // Anything still in flight is refused or dropped: ask once more, then look inside the cache.
     await Promise.allSettled([wholeHistory(sam, old.id)]);
     await sam.close();
@@ -158,7 +161,7 @@ describe('a partial cache keeps the outbox and the scope rules (issue 13)', () =
   });
 });
 
-describe('counts and lists with a partial cache (issue 13)', () => {
+describe('counts and lists with a partial cache (issue 13)', { timeout: TEST_TIMEOUT_MS }, () => {
   it('counts move at once on assign and close, and agree with the server after', async () => {
     const { srv } = await demoServer();
     const sam = await signedIn(srv.url, SAM);
@@ -200,7 +203,7 @@ describe('counts and lists with a partial cache (issue 13)', () => {
     // An entry no client can read makes the client ask for a fresh snapshot of Sales (the resync rule).
     const record = { id: 'bad id:2', conversationId: 'conv_sales_0001', direction: 'in', authorType: 'contact', authorId: null, body: 'unreadable', attachments: [], status: 'delivered', statusReason: null, providerId: null, createdAt: Date.now() };
     await serverExec(await databaseFor(serverDir), "INSERT INTO changes (scope, entity, op, entity_id, record) VALUES ('inbox:inbox_sales', 'message', 'put', ?, ?)", record.id, JSON.stringify(record));
-    await waitFor('the resync asked for', () => logs.some((l) => /asked to resync inbox:inbox_sales/.test(l)));
+    await waitFor('the resync asked for', () => logs.some((l) => /asked to resync inbox:inbox_sales/.test(l)), SERVER_WAIT_MS);
     await waitFor('the fresh snapshot whole', () => !stale(db).includes('inbox:inbox_sales') && seen.length > 0, SYNC_WAIT_MS);
     // Never fewer rows on the way than at the end: the old ones stayed until the new snapshot was whole.
     const after = salesRows(db);
@@ -220,7 +223,7 @@ describe('counts and lists with a partial cache (issue 13)', () => {
     await waitFor('the conversation listed', async () => {
       const list: ConversationListPage = await sam.call('conversations.list', { query: { inboxId: 'inbox_sales', folder: 'open' }, offset: 0, limit: 200 });
       return list.items.some((i) => i.id === conversationId && i.unread);
-    });
+    }, SERVER_WAIT_MS);
     await agreesWithServer(sam, srv.url, SAM, { open: start.open + 1 });
   });
 });
