@@ -89,6 +89,8 @@ export const HISTORY_PATHS = {
   fill: '/api/history/fill',
   /** POST SearchRequest → SearchAnswer: server-side full-text search over everything the person may see. */
   search: '/api/search',
+  /** POST UnreadRequest → UnreadAnswer: the newest inbound message and the reader's unread flag of conversations (server-unread.ts). */
+  unread: '/api/history/unread',
 } as const;
 
 export const HISTORY_LIMITS = {
@@ -176,6 +178,16 @@ export const ListCountsSchema = z.object({ open: count, closed: count, me: count
 /** `total`: the view's rows; `counts`: its sidebar entry's (the query's inbox / channel), protocol/conversation-views.ts. */
 export const TotalsAnswer = z.object({ total: count, counts: ListCountsSchema, head });
 export type TotalsAnswer = z.infer<typeof TotalsAnswer>;
+
+/** Conversations whose unread flag the client cannot work out from what it holds (their inbound messages are not cached). */
+export const UnreadRequest = z.object({ conversationIds: z.array(Id).max(HISTORY_LIMITS.conversationsPage) });
+export type UnreadRequest = z.infer<typeof UnreadRequest>;
+/** One entry per asked conversation the reader may see (others are left out); `lastInboundAt` null: the customer never wrote. */
+export const UnreadAnswer = z.object({
+  conversations: z.array(z.object({ id: Id, lastInboundAt: Timestamp.nullable(), unread: z.boolean() })),
+  head,
+});
+export type UnreadAnswer = z.infer<typeof UnreadAnswer>;
 
 export const FillRequest = z.object({
   after: FillCursor.nullable(),

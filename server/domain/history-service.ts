@@ -15,12 +15,15 @@ import type {
   SearchRequest,
   TotalsAnswer,
   TotalsRequest,
+  UnreadAnswer,
+  UnreadRequest,
 } from '../../protocol/history.ts';
 import { isId } from '../../protocol/id.ts';
 import { recordId, scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
 import { Answer, contactVisible, notFound, readerOf, rowExtras, visibleConversation, type Reader } from './history-access.ts';
 import { listPage, listTotals } from './history-lists.ts';
+import { serverUnread } from './server-unread.ts';
 import { contactNeedle, searchTerms, snippetOf } from './search-text.ts';
 
 type Read = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
@@ -99,6 +102,14 @@ export class HistoryService {
     return this.read(async (tx) => {
       const reader = await readerOf(tx, userId);
       return { ...(await listTotals(tx, reader, body.query)), head: await tx.head() };
+    });
+  }
+
+  /** Whether conversations are unread for the reader, for a client that does not hold their messages. */
+  unread(userId: string, body: UnreadRequest): Promise<UnreadAnswer> {
+    return this.read(async (tx) => {
+      const reader = await readerOf(tx, userId);
+      return { conversations: await serverUnread(tx, reader, body), head: await tx.head() };
     });
   }
 

@@ -9,6 +9,7 @@ import {
   MessagesRequest,
   SearchRequest,
   TotalsRequest,
+  UnreadRequest,
 } from '../../protocol/history.ts';
 import type { RequestTarget } from '../../boundary/request-target.ts';
 import type { Domain } from '../domain/domain.ts';
@@ -46,5 +47,6 @@ export function historyRoutes(domain: Domain, bodyLimitBytes: number): Record<st
     [HISTORY_PATHS.totals]: route(TotalsRequest, (u, b) => h.totals(u, b)),
     [HISTORY_PATHS.fill]: route(FillRequest, (u, b) => h.fill(u, b)),
     [HISTORY_PATHS.search]: route(SearchRequest, (u, b) => h.search(u, b)),
+    [HISTORY_PATHS.unread]: route(UnreadRequest, (u, b) => h.unread(u, b)),
   };
 }

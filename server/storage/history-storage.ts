@@ -109,6 +109,8 @@ export interface HistoryStorage {
    * sidebar counts of the history API apply the view rules to the groups instead of reading every row.
    */
   conversationTally(userId: string, scan: ConversationTallyScan): Promise<ConversationTallyRow[]>;
+  /** createdAt of the newest inbound message of each of these conversations that has one (server-unread.ts). */
+  lastInboundOf(conversationIds: readonly string[]): Promise<Array<{ conversationId: string; lastInboundAt: number }>>;
   /** The conversations of these inboxes linked to a contact, newest last activity first. */
   conversationsOfContact(contactId: string, inboxIds: readonly string[], limit: number): Promise<EntityOf<'conversation'>[]>;
 

@@ -30,7 +30,7 @@ describe('contact actions through the outbox against a real server', () => {
       return ((await res.json()) as { conversationId: string }).conversationId;
     };
 
-    const sam = await inProcessClient(samDir.dir, { syncWindow: null });
+    const sam = await inProcessClient(samDir.dir);
     cleanups.push(() => sam.close());
     await sam.call('session.signIn', { serverUrl: url, ...SAM });
     const conversationId = await inbound('+12125557319', 'Do you sell waterproof maps?');
@@ -72,7 +72,7 @@ describe('contact actions through the outbox against a real server', () => {
     expect(settled.history.map((h) => h.conversationId)).toEqual([conversationId]);
 
     // Another person sees the shared contact and the link, but not Sam's favourite.
-    const maya = await inProcessClient(mayaDir.dir, { syncWindow: null });
+    const maya = await inProcessClient(mayaDir.dir);
     cleanups.push(() => maya.close());
     await maya.call('session.signIn', { serverUrl: url, ...MAYA });
     const seen = await waitFor('Maya to sync the contact', async () => ((await maya.call('contact.get', { id: contactId })) as ContactDetail | null) ?? undefined);

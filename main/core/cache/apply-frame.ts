@@ -4,7 +4,9 @@ import type { ChangesFrame, PhaseDoneFrame, ScopeLostFrame, SnapshotFrame, Windo
 import type { CacheDb } from './cache-file.ts';
 import { ChangeCollector } from './changed-views.ts';
 import { EntityWriter } from './entity-writer.ts';
+import { ConversationMoves } from './conversation-moves.ts';
 import { OptimisticLayer } from './optimistic.ts';
+import { ScopeResets } from './scope-reset.ts';
 import { clearStale } from './stale-scopes.ts';
 
 /** Frames applied in arrival order (a `phaseDone` stores nothing: it is queued so progress follows what was applied). */
@@ -27,11 +29,16 @@ export const MAX_FRAMES_PER_TRANSACTION = 10;
 export class FrameApplier {
   readonly writer: EntityWriter;
   readonly layer: OptimisticLayer;
+  /** How applied changes moved conversations between views (history/local-counts.ts reads them). */
+  readonly moves: ConversationMoves;
+  private readonly resets: ScopeResets;
   private readonly holdsAnyScope: Database.Statement<[], number>;
 
   constructor(private readonly cache: CacheDb) {
     this.writer = new EntityWriter(cache);
     this.layer = new OptimisticLayer(cache);
+    this.moves = new ConversationMoves(cache);
+    this.resets = new ScopeResets(cache);
     this.holdsAnyScope = cache.db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM held_scopes)').pluck();
   }
 
@@ -50,12 +57,15 @@ export class FrameApplier {
       this.cache.write(() => {
         const pending = this.layer.hasEntries();
         if (pending) this.layer.rewind();
+        const touched = this.moves.before(frames);
         for (const frame of frames) this.applyOne(frame, changed);
         this.writer.endFrame();
+        this.moves.after(touched);
         if (pending) this.layer.replay(new ChangeCollector());
       });
     } catch (err) {
       this.writer.abortFrame();
+      this.resets.rolledBack();
       throw err;
     }
     return changed.toViews();
@@ -81,6 +91,7 @@ export class FrameApplier {
       case 'phaseDone':
         return;
       case 'scopeLost':
+        this.resets.abandon(frame.scope);
         this.writer.deleteScope(frame.scope, changed);
         this.cache.db.prepare('DELETE FROM held_scopes WHERE scope = ?').run(frame.scope);
         clearStale(this.cache, frame.scope);
@@ -101,9 +112,14 @@ export class FrameApplier {
   private applySnapshot(frame: SnapshotFrame, changed: ChangeCollector): void {
     // A first sync (nothing held, no cursor): index once at the end instead of row by row.
     if (this.cache.cursor === null && this.holdsAnyScope.get() === 0) this.cache.fts.defer();
-    if (frame.reset) this.writer.deleteScope(frame.scope, changed);
-    for (const rec of frame.records) this.writer.put(frame.scope, rec, changed);
+    // A held scope's rows stay until its new snapshot is whole (scope-reset.ts).
+    if (frame.reset && !this.resets.begin(frame.scope)) this.writer.deleteScope(frame.scope, changed);
+    for (const rec of frame.records) {
+      this.writer.put(frame.scope, rec, changed);
+      this.resets.brought(frame.scope, rec);
+    }
     if (frame.done) {
+      this.resets.finish(frame.scope, this.writer, changed);
       this.cache.db.prepare('INSERT OR IGNORE INTO held_scopes (scope) VALUES (?)').run(frame.scope);
       clearStale(this.cache, frame.scope);
       // An empty cache starts its change stream where the snapshot was taken; a cache

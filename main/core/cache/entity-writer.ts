@@ -3,6 +3,7 @@ import type { EntityKind, EntityRecord } from '../../../protocol/domain.ts';
 import type { CacheDb } from './cache-file.ts';
 import type { ChangeCollector } from './changed-views.ts';
 import { UNREAD_SQL } from './unread-rule.ts';
+import { deleteUnseen } from './scope-reset.ts';
 import { contactCenterStatements, orgRow, queueAgentRow, ROUTING_COLUMNS, routingParams } from './contact-center-rows.ts';
 
 const TABLE: Record<EntityKind, string> = {
@@ -141,6 +142,17 @@ export class EntityWriter {
   abortFrame(): void {
     this.inbound.clear();
     this.unreadDirty.clear();
+  }
+
+  /**
+   * The server says a conversation's newest inbound message is at `at` (history/unread-check.ts: its messages are
+   * not all cached). Settled with the frame like a cached inbound message; never moves the time back.
+   */
+  inboundFromServer(conversationId: string, at: number, changed: ChangeCollector): void {
+    const seen = this.inbound.get(conversationId);
+    if (seen === undefined || at > seen) this.inbound.set(conversationId, at);
+    changed.all();
+    changed.conversation(conversationId);
   }
 
   private myState(conversationId: string, readAt: number | null, archived: number): void {
@@ -343,8 +355,15 @@ export class EntityWriter {
     changed.all();
   }
 
-  /** Drops every row the cache holds of `scope` (snapshot reset, scope lost). */
-  deleteScope(scope: string, changed: ChangeCollector): void {
+  /**
+   * Drops the rows the cache holds of `scope`: all of them when the scope is lost; with `keepSeen`, when a fresh
+   * snapshot of it is whole, those it did not bring (cache/scope-reset.ts deleteUnseen).
+   */
+  deleteScope(scope: string, changed: ChangeCollector, options: { keepSeen?: boolean } = {}): void {
+    if (options.keepSeen) {
+      deleteUnseen(this.cache.db, SCOPED_TABLES, scope, changed);
+      return;
+    }
     const convIds = this.cache.db.prepare('SELECT id FROM conversations WHERE scope = ?').pluck().all(scope) as string[];
     for (const id of convIds) changed.conversation(id);
     this.run('scopeTagsDelete', scope);

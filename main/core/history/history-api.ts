@@ -8,6 +8,7 @@ import {
   MessagesAnswer,
   SearchAnswer,
   TotalsAnswer,
+  UnreadAnswer,
   type ChatMessagesRequest,
   type ContactConversationsRequest,
   type ConversationsRequest,
@@ -15,6 +16,7 @@ import {
   type MessagesRequest,
   type SearchRequest,
   type TotalsRequest,
+  type UnreadRequest,
 } from '../../../protocol/history.ts';
 import { authorizedJson } from '../server-api.ts';
 
@@ -39,5 +41,6 @@ export const historyApi = {
   totals: (link: HistoryLink, body: TotalsRequest): Promise<TotalsAnswer> => post(link, HISTORY_PATHS.totals, TotalsAnswer, body),
   fill: (link: HistoryLink, body: FillRequest): Promise<FillAnswer> => post(link, HISTORY_PATHS.fill, FillAnswer, body),
   search: (link: HistoryLink, body: SearchRequest): Promise<SearchAnswer> => post(link, HISTORY_PATHS.search, SearchAnswer, body),
+  unread: (link: HistoryLink, body: UnreadRequest): Promise<UnreadAnswer> => post(link, HISTORY_PATHS.unread, UnreadAnswer, body),
 };
 export type HistoryApi = typeof historyApi;

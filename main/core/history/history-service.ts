@@ -11,8 +11,10 @@ import { HistoryContext } from './history-context.ts';
 import { HistoryMarks } from './history-marks.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { ListPages } from './list-pages.ts';
+import { LocalCounts } from './local-counts.ts';
 import { MergedSearch } from './merged-search.ts';
 import { OlderMessages } from './older-messages.ts';
+import { UnreadCheck } from './unread-check.ts';
 import { ViewTotalsService } from './view-totals.ts';
 
 export interface HistoryServiceOptions {
@@ -47,6 +49,7 @@ export class HistoryService {
   readonly contacts: ContactConversations;
   readonly search: MergedSearch;
   readonly fill: BackgroundFill;
+  readonly unread: UnreadCheck;
 
   private readonly windowed: boolean;
 
@@ -55,11 +58,13 @@ export class HistoryService {
     const writer = new HistoryWriter(o.cache, o.applier, o.owedScopes);
     this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
-    this.totals = new ViewTotalsService(this.ctx);
+    this.totals = new ViewTotalsService(this.ctx, new LocalCounts(o.applier.moves, o.cache.userId));
     this.lists = new ListPages(this.ctx, o.lists, this.totals, o.windowed);
     this.contacts = new ContactConversations(this.ctx);
     this.search = new MergedSearch(this.ctx);
     this.fill = new BackgroundFill(this.ctx, o.fillGate);
+    this.unread = new UnreadCheck(this.ctx);
+    writer.onRows = (ids) => void this.unread.rowsWritten(ids);
   }
 
   /** Asks the server for the first list's totals now (a windowed first sync); whether they are stored. */
@@ -84,6 +89,7 @@ export class HistoryService {
   /** A window was completed (first sync, or scopes gained later): lists page from their start again, and the fill may go on. */
   windowDone(): void {
     this.lists.resetPaging();
+    void this.unread.windowDone();
     this.fill.poke();
   }
 

@@ -16,12 +16,15 @@ const EXISTS: Partial<Record<EntityKind, string>> = {
   chatMessage: 'SELECT 1 FROM chat_messages WHERE id = @id',
   contact: 'SELECT 1 FROM contacts WHERE id = @id',
   survey: 'SELECT 1 FROM surveys WHERE id = @id',
+  // The person's own read mark and archive flag of a fetched row: without it the row would show as never read.
+  conversationUserState: 'SELECT 1 FROM conversation_user_state WHERE id = @id',
 };
 
 /** A record that belongs to a conversation or chat is kept only while that one is cached (never an orphan). */
 const PARENT: Partial<Record<EntityKind, string>> = {
   message: 'SELECT 1 FROM conversations WHERE id = ?',
   survey: 'SELECT 1 FROM conversations WHERE id = ?',
+  conversationUserState: 'SELECT 1 FROM conversations WHERE id = ?',
   chatMessage: 'SELECT 1 FROM chats WHERE id = ?',
 };
 
@@ -35,7 +38,10 @@ export interface FetchMark {
  * - a record already in the cache is left alone (sync keeps it current; the fetched copy may be older);
  * - a record deleted after the fetch began (tombstone newer than its mark) stays deleted;
  * - a record whose scope the person does not hold (any more) is dropped, so a scope lost while history was
- *   loading leaves nothing of it behind.
+ *   loading leaves nothing of it behind;
+ * - the person's own state of a fetched conversation is kept with it (read mark, archived), never defaulted.
+ * Conversation rows it writes are handed to `onRows` after the commit (unread-check.ts asks the server whether
+ * they are unread, since their inbound messages may not be cached).
  * The optimistic layer is rewound and replayed around the write, as around a sync batch, so pending
  * actions stay on top of the server truth the fetch adds.
  */
@@ -48,6 +54,8 @@ export class HistoryWriter {
   private readonly prune: Database.Statement<[number]>;
   /** Marks of fetches in flight: tombstones at or below the lowest one can go. */
   private readonly inFlight = new Set<FetchMark>();
+  /** Called with the conversation rows each write added (after its commit). */
+  onRows: (conversationIds: string[]) => void = () => {};
 
   constructor(
     private readonly cache: CacheDb,
@@ -82,6 +90,7 @@ export class HistoryWriter {
   write(mark: FetchMark, records: readonly FetchedRecord[], after?: (written: number) => void): { written: number; changed: ChangedViews } {
     const changed = new ChangeCollector();
     let written = 0;
+    const rows: string[] = [];
     const layer = this.applier.layer;
     const writer = this.applier.writer;
     try {
@@ -93,6 +102,7 @@ export class HistoryWriter {
           if (!this.mayWrite(mark, rec, owed)) continue;
           const { scope, ...entity } = rec;
           writer.put(scope, entity as EntityRecord, changed);
+          if (rec.entity === 'conversation') rows.push(rec.record.id);
           written++;
         }
         writer.endFrame();
@@ -105,7 +115,28 @@ export class HistoryWriter {
     } finally {
       this.release(mark);
     }
+    if (rows.length > 0) this.onRows(rows);
     return { written, changed: changed.toViews() };
+  }
+
+  /** The server's newest inbound times of cached conversations (unread-check.ts): unread flags follow. */
+  mergeInbound(entries: readonly { id: string; lastInboundAt: number }[]): ChangedViews {
+    const changed = new ChangeCollector();
+    const layer = this.applier.layer;
+    const writer = this.applier.writer;
+    try {
+      this.cache.write(() => {
+        const pending = layer.hasEntries();
+        if (pending) layer.rewind();
+        for (const e of entries) writer.inboundFromServer(e.id, e.lastInboundAt, changed);
+        writer.endFrame();
+        if (pending) layer.replay(new ChangeCollector());
+      });
+    } catch (err) {
+      writer.abortFrame();
+      throw err;
+    }
+    return changed.toViews();
   }
 
   private mayWrite(mark: FetchMark, rec: FetchedRecord, owed: ReadonlySet<string>): boolean {
@@ -124,6 +155,7 @@ function parentId(rec: FetchedRecord): string {
   switch (rec.entity) {
     case 'message':
     case 'survey':
+    case 'conversationUserState':
       return rec.record.conversationId;
     case 'chatMessage':
       return rec.record.chatId;

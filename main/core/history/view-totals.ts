@@ -1,6 +1,7 @@
 import type { ConversationListQuery, ListCounts } from '../../../protocol/ipc.ts';
 import type { HistoryContext } from './history-context.ts';
 import type { ViewTotals } from './history-marks.ts';
+import type { LocalCounts } from './local-counts.ts';
 
 /** Totals do not depend on the order: one key per filter combination. */
 export function viewKey(q: ConversationListQuery): string {
@@ -26,7 +27,8 @@ const FIRST_ANSWER_WAIT_MS = 250;
  * View totals from the server (over everything the person may see), stored in the cache (history_views) so a
  * restart shows the last known ones at once. A view is asked for the first time it is shown, and again,
  * debounced, after a sync batch or a local action touched the conversation lists. Answers read at an older log
- * head than the stored one are ignored (HistoryMarks.setTotals).
+ * head than the stored one are ignored (HistoryMarks.setTotals). What is answered is the stored totals with the
+ * local changes the server had not seen when it read them (local-counts.ts), so counts move at once.
  */
 export class ViewTotalsService {
   private readonly recent = new Map<string, ConversationListQuery>();
@@ -36,10 +38,18 @@ export class ViewTotalsService {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
 
-  constructor(private readonly ctx: HistoryContext) {}
+  constructor(
+    private readonly ctx: HistoryContext,
+    private readonly local: LocalCounts,
+  ) {}
 
-  /** The server's totals of a view: stored ones when fresh, else asked now. Null when offline or unanswered. */
+  /** The server's totals of a view (with the local changes since): stored ones when fresh, else asked now. Null when offline or unanswered. */
   async totals(q: ConversationListQuery): Promise<ViewTotals | null> {
+    const totals = await this.serverTotals(q);
+    return totals && this.local.adjust(q, totals);
+  }
+
+  private async serverTotals(q: ConversationListQuery): Promise<ViewTotals | null> {
     const key = viewKey(q);
     this.remember(key, q);
     const stored = this.ctx.marks.totals(key);
@@ -92,6 +102,12 @@ export class ViewTotalsService {
     this.timer = null;
   }
 
+  /** Local moves every kept view's stored answer already counts are dropped. */
+  private forgetSeenMoves(): void {
+    const heads = [...this.recent.keys()].map((key) => this.ctx.marks.totals(key)?.head ?? 0);
+    if (heads.length > 0) this.local.forgetThrough(Math.min(...heads));
+  }
+
   private remember(key: string, q: ConversationListQuery): void {
     this.recent.delete(key);
     this.recent.set(key, q);
@@ -100,11 +116,23 @@ export class ViewTotalsService {
 
   private async reaskDirty(): Promise<void> {
     if (!this.ctx.online()) return;
-    const before = new Map([...this.dirty].map((key) => [key, JSON.stringify(this.ctx.marks.totals(key))]));
-    await Promise.all([...this.dirty].map((key) => this.ask(key, this.recent.get(key)!)));
+    const shown = (key: string): string => {
+      const stored = this.ctx.marks.totals(key);
+      const q = this.recent.get(key);
+      return JSON.stringify(stored && q ? this.local.adjust(q, stored) : stored);
+    };
+    const before = new Map([...this.dirty].map((key) => [key, shown(key)]));
+    await Promise.all([...this.dirty].map((key) => this.askAfterRunning(key)));
     if (this.stopped) return;
-    const moved = [...before].some(([key, was]) => JSON.stringify(this.ctx.marks.totals(key)) !== was);
+    const moved = [...before].some(([key, was]) => shown(key) !== was);
     if (moved) this.ctx.emitChanged({ sidebar: true, conversationList: true, conversations: [] });
+  }
+
+  /** An answer already on its way may have been read before the change: ask once more after it. */
+  private async askAfterRunning(key: string): Promise<void> {
+    const running = this.asking.get(key);
+    if (running) await running;
+    if (!this.stopped && this.dirty.has(key)) await this.ask(key, this.recent.get(key));
   }
 
   private ask(key: string, q: ConversationListQuery | undefined): Promise<ViewTotals | null> {
@@ -118,6 +146,7 @@ export class ViewTotalsService {
         if (this.stopped || !this.ctx.cache.db.open) return null;
         const totals = { total: answer.total, counts: answer.counts, head: answer.head, at: Date.now() };
         this.ctx.marks.setTotals(key, totals);
+        this.forgetSeenMoves();
         return this.ctx.marks.totals(key);
       })
       .catch((err: unknown) => {

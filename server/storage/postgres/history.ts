@@ -106,6 +106,16 @@ export function historyMethods(q: Query): HistoryStorage {
       return rows.map((r): ConversationFactsRow => ({ conversation: r.data, state: r.state, lastInboundAt: r.last_inbound_at }));
     },
     conversationTally: (userId, scan) => conversationTally(q, userId, scan),
+    lastInboundOf: async (conversationIds) =>
+      conversationIds.length === 0
+        ? []
+        : (
+            await q<{ conversation_id: string; last_inbound_at: number }>(
+              `SELECT conversation_id, max(created_at) AS last_inbound_at FROM messages
+               WHERE conversation_id = ANY($1::text[]) AND direction = 'in' GROUP BY conversation_id`,
+              [[...conversationIds]],
+            )
+          ).rows.map((r) => ({ conversationId: r.conversation_id, lastInboundAt: Number(r.last_inbound_at) })),
     conversationsOfContact: (contactId, inboxIds, limit) =>
       all('SELECT data FROM conversations WHERE contact_id = $1 AND inbox_id = ANY($2::text[]) ORDER BY last_activity_at DESC, id DESC LIMIT $3', [
         contactId,

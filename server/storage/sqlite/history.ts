@@ -130,6 +130,11 @@ export function historyStatements(stmt: (sql: string) => Database.Statement): Hi
       return facts(rows);
     },
     conversationTally: (userId, scan) => conversationTally(stmt, userId, scan),
+    lastInboundOf: (conversationIds) =>
+      stmt(
+        `SELECT conversation_id AS conversationId, max(created_at) AS lastInboundAt FROM messages
+         WHERE conversation_id IN (SELECT value FROM json_each(?)) AND direction = 'in' GROUP BY conversation_id`,
+      ).all(ids(conversationIds)) as Array<{ conversationId: string; lastInboundAt: number }>,
     conversationsOfContact: (contactId, inboxIds, limit) =>
       parseAll(
         stmt(

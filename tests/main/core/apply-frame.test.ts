@@ -46,19 +46,48 @@ describe('applying sync frames', () => {
     expect(h.cache.cursor).toBe(12);
   });
 
-  it('snapshot reset drops the scope first; done records the scope as held', () => {
+  it('a reset snapshot of a held scope keeps its rows until it is whole, then drops what it did not bring', () => {
     h = harness();
     seedWorkspace(h);
-    h.applier.apply(changes([put(10, INBOX, 'conversation', conversation('stale')), put(11, 'org:org_1', 'contact', {
+    h.applier.apply({ type: 'snapshot', scope: INBOX, reset: true, done: true, records: [], cursor: 5 });
+    h.applier.apply(changes([put(10, INBOX, 'conversation', conversation('stale')), put(11, INBOX, 'conversation', conversation('kept')),
+      put(12, INBOX, 'message', message('m0', 'kept')), put(13, 'org:org_1', 'contact', {
       id: 'k1', orgId: 'org_1', ownerId: null, name: 'Kim', phones: [], email: null, company: null, notes: null, smsOptOut: false,
     })]));
+    const ids = (): unknown[] => h.cache.db.prepare('SELECT id FROM conversations ORDER BY id').pluck().all();
     h.applier.apply({ type: 'snapshot', scope: INBOX, reset: true, done: false, records: [{ entity: 'conversation', record: conversation('fresh') }], cursor: 30 });
-    expect(h.cache.db.prepare('SELECT id FROM conversations').pluck().all()).toEqual(['fresh']);
+    // Nothing goes while the snapshot streams: lists and counts stay as they were, plus what arrived.
+    expect(ids()).toEqual(['fresh', 'kept', 'stale']);
+    h.applier.apply({ type: 'snapshot', scope: INBOX, reset: false, done: true, records: [
+      { entity: 'conversation', record: conversation('kept') }, { entity: 'message', record: message('m1', 'fresh') },
+    ], cursor: 30 });
+    expect(ids()).toEqual(['fresh', 'kept']);
+    expect(h.cache.db.prepare('SELECT id FROM messages').pluck().all()).toEqual(['m1']);
     expect(count(h, 'SELECT count(*) FROM contacts')).toBe(1);
+    expect(h.cache.heldScopes()).toContain(INBOX);
+    expect(count(h, 'SELECT sum(n) FROM conversation_counts')).toBe(2);
+  });
+
+  it('a reset snapshot of a scope not held yet adds its records; done records the scope as held', () => {
+    h = harness();
+    seedWorkspace(h);
+    h.applier.apply({ type: 'snapshot', scope: INBOX, reset: true, done: false, records: [{ entity: 'conversation', record: conversation('fresh') }], cursor: 30 });
     expect(h.cache.heldScopes()).not.toContain(INBOX);
     h.applier.apply({ type: 'snapshot', scope: INBOX, reset: false, done: true, records: [{ entity: 'message', record: message('m1', 'fresh') }], cursor: 30 });
     expect(h.cache.heldScopes()).toContain(INBOX);
     expect(count(h, 'SELECT count(*) FROM messages')).toBe(1);
+  });
+
+  it('a conversation with an outbox entry and its unsent reply outlive a reset that did not bring them', () => {
+    h = harness();
+    seedWorkspace(h);
+    h.applier.apply({ type: 'snapshot', scope: INBOX, reset: true, done: true, records: [{ entity: 'conversation', record: conversation('c1') }], cursor: 5 });
+    const outbox = h.outbox;
+    outbox.enqueue({ name: 'message.send', args: { conversationId: 'c1', messageId: 'reply1', body: 'On its way', attachments: [] } });
+    h.applier.apply({ type: 'snapshot', scope: INBOX, reset: true, done: true, records: [], cursor: 40 });
+    expect(h.cache.db.prepare('SELECT id FROM conversations').pluck().all()).toEqual(['c1']);
+    expect(h.cache.db.prepare('SELECT id FROM messages').pluck().all()).toEqual(['reply1']);
+    expect(outbox.takeUnsent().flat().map((e) => e.mutation.name)).toEqual(['message.send']);
   });
 
   it('an empty cache takes the snapshot cursor; a cache with a cursor keeps its own', () => {

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { Message } from '../../../../protocol/domain.ts';
 import { HistoryWriter, type FetchedRecord, type FetchMark } from '../../../../main/core/history/history-writer.ts';
-import { changes, conversation, count, harness, INBOX, message, put, seedWorkspace, type Harness } from '../fixtures.ts';
+import { changes, conversation, count, harness, INBOX, ME, message, put, seedWorkspace, userState, type Harness } from '../fixtures.ts';
 
 const IDS = ['m1', 'm2', 'm3', 'm4'] as const;
 
@@ -123,4 +123,34 @@ describe('HistoryWriter', () => {
       h.cleanup();
     }
   });
+});
+
+describe('fetched rows and the person’s own state (issue 13)', () => {
+  test.prop([fc.boolean(), fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }), fc.integer({ min: 1, max: 5000 }), fc.boolean()], { numRuns: 25 })(
+    'a fetched row keeps the read mark and archive flag that came with it, and the server’s newest inbound time decides unread',
+    (archived, readAt, inboundAt, stateFirst) => {
+      const h = harness();
+      try {
+        seedWorkspace(h);
+        hold(h);
+        h.cache.db.prepare('INSERT OR IGNORE INTO held_scopes (scope) VALUES (?)').run(`user:${ME}`);
+        const writer = new HistoryWriter(h.cache, h.applier);
+        const rows: string[][] = [];
+        writer.onRows = (ids) => rows.push(ids);
+        const conv: FetchedRecord = { scope: INBOX, entity: 'conversation', record: conversation('old1', { status: 'closed', closedAt: 10, lastMessageAt: 6000 }) };
+        const state: FetchedRecord = { scope: `user:${ME}`, entity: 'conversationUserState', record: userState('old1', { archived, readAt }) };
+        const last: FetchedRecord = { scope: INBOX, entity: 'message', record: message('mo', 'old1', { direction: 'out', createdAt: 6000 }) };
+        writer.write(writer.begin(), stateFirst ? [state, conv, last] : [conv, last, state]);
+        const row = () => h.cache.db.prepare('SELECT archived, read_at, unread FROM conversations WHERE id = ?').get('old1') as { archived: number; read_at: number | null; unread: number };
+        // A state before its conversation is an orphan and is not kept; after it, it is.
+        expect(row()).toEqual(stateFirst ? { archived: 0, read_at: null, unread: 0 } : { archived: archived ? 1 : 0, read_at: readAt, unread: 0 });
+        expect(rows).toEqual([['old1']]);
+        writer.mergeInbound([{ id: 'old1', lastInboundAt: inboundAt }]);
+        const mark = stateFirst ? null : readAt;
+        expect(row().unread).toBe(inboundAt > (mark ?? -1) ? 1 : 0);
+      } finally {
+        h.cleanup();
+      }
+    },
+  );
 });
