@@ -37,6 +37,8 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   let token = 0;
   /** Newest inbound message already marked read, so new ones arriving while it is open are marked too. */
   let readUpTo = 0;
+  /** A refresh asked for while the conversation was opening. */
+  let refreshOwed = false;
 
   const assignmentMode = computed(() => detail.value?.inbox.assignmentMode ?? false);
   const assignedToMe = computed(() => {
@@ -96,6 +98,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     error.value = null;
     actionError.value = null;
     readUpTo = 0;
+    refreshOwed = false;
     loading.value = true;
     return mine;
   }
@@ -107,6 +110,10 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     unread: boolean | undefined,
   ): void {
     loading.value = false;
+    if (refreshOwed) {
+      refreshOwed = false;
+      void refresh();
+    }
     if (!got.ok) return void (error.value = got.error.message);
     if (!got.value) return void (error.value = 'This conversation is no longer available to you.');
     if (!page.ok) return void (error.value = page.error.message);
@@ -123,6 +130,9 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   async function refresh(): Promise<void> {
     const conversationId = id.value;
     if (!conversationId) return;
+    // While it opens (its messages may be fetched from the server, which itself announces the change), a
+    // refresh would drop the page being opened: it runs once the page is shown instead.
+    if (loading.value) return void (refreshOwed = true);
     const mine = ++token;
     const [got, page] = await fetchNewest(conversationId);
     if (mine !== token) return;
