@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Contact, Conversation, EntityRecord, Id, Message, Timestamp } from './domain.ts';
-import { ConversationListQuery } from './ipc-views.ts';
+import { ConversationListQuery, type MessagesPage } from './ipc-views.ts';
 import { isScope, type Scope } from './scope.ts';
 
 /**
@@ -77,6 +77,8 @@ export function windowSince(window: SyncWindow, now: number): number {
 export const HISTORY_PATHS = {
   /** POST MessagesRequest → MessagesAnswer: a conversation's messages older than `before`, newest first, with their surveys. */
   messages: '/api/history/messages',
+  /** POST MessagesThroughRequest → MessagesThroughAnswer: a conversation's messages from below `before` down to one message (a search hit). */
+  messagesThrough: '/api/history/messages-through',
   /** POST ChatMessagesRequest → ChatMessagesAnswer: the same for a chat. */
   chatMessages: '/api/history/chat-messages',
   /** POST ConversationsRequest → ConversationsAnswer: one list view's rows after a keyset cursor, in its order. */
@@ -95,6 +97,8 @@ export const HISTORY_PATHS = {
 
 export const HISTORY_LIMITS = {
   messagesPage: 200,
+  /** Most messages one `through` answer brings between the client's oldest and the wanted one; past it, the page around that one. */
+  messagesReach: 2000,
   conversationsPage: 200,
   fillPage: 1000,
   searchHits: 50,
@@ -139,6 +143,35 @@ export type MessagesRequest = z.infer<typeof MessagesRequest>;
 /** Messages (newest first) and the surveys they carry; `next` is null once the oldest was sent. */
 export const MessagesAnswer = z.object({ records, head, next: MessageCursor.nullable() });
 export type MessagesAnswer = z.infer<typeof MessagesAnswer>;
+
+export const MessagesThroughRequest = z.object({
+  conversationId: Id,
+  /** The oldest message the client holds of the conversation (its newest uncached one is just below); null: it holds none. */
+  before: MessageCursor.nullable(),
+  messageId: Id,
+});
+export type MessagesThroughRequest = z.infer<typeof MessagesThroughRequest>;
+/**
+ * `reach: 'through'`: the conversation's row, then every message below `before` down to and including the wanted
+ * one (newest first, with their surveys), so the client's run of cached messages grows down to it; `next` is null
+ * when nothing older is left. `reach: 'around'`: more than HISTORY_LIMITS.messagesReach lie between, so the page
+ * around the wanted one (up to half a messages page on each side) comes instead, to be shown and not kept.
+ */
+export const MessagesThroughAnswer = z.object({ records, head, reach: z.enum(['through', 'around']), next: MessageCursor.nullable() });
+export type MessagesThroughAnswer = z.infer<typeof MessagesThroughAnswer>;
+
+/** IPC `messages.through`: open a conversation at one message (a search hit), loading what lies between. */
+export const MessagesThroughInput = z.object({ conversationId: Id, messageId: Id });
+export type MessagesThroughInput = z.infer<typeof MessagesThroughInput>;
+/**
+ * Oldest first, from the wanted message (or the page around it) to the newest; `found`: the message is among the
+ * items; `around`: the items are the page around it, read from the server and not kept (no newer or older ones
+ * follow from them); `notAvailableOffline`: the message is not on this device and the server cannot be asked.
+ */
+export interface MessagesThroughPage extends MessagesPage {
+  found: boolean;
+  around: boolean;
+}
 
 export const ChatMessagesRequest = z.object({
   chatId: Id,

@@ -5,6 +5,7 @@ import { MAX_TEMPLATE_PARAMETER_LENGTH, MAX_TEMPLATE_PARAMETERS } from './whatsa
 import { AssistantGenerateRequest, AssistantSettingsInput, AssistantSuggestRequest, type AssistantSettingsView, type AssistantStreamEvent, type AssistantUse } from './assistant.ts';
 import { SurveyPeriod, SurveySettingsPut, type SurveyReport, type SurveySettings } from './surveys.ts';
 import { LogOutAgentInput, SetCapacityInput, type QueuesOverview } from './queue-overview.ts';
+import { MessagesThroughInput, type MessagesThroughPage } from './history.ts';
 
 /**
  * The one contract between the renderer and the main process. Main implements
@@ -90,6 +91,8 @@ export const ipcMethods = {
       limit: z.number().int().min(1).max(200).default(50),
     }),
   ),
+  /** Issue 13: a conversation opened at one message (a search hit), with everything newer than it. */
+  'messages.through': method<MessagesThroughPage>()(MessagesThroughInput),
   'actions.sendMessage': method<{ messageId: string }>()(
     z.object({ conversationId: Id, body: z.string().trim().min(1, 'a reply cannot be empty').max(4000) }),
   ),

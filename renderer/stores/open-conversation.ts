@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ConversationDetail, IpcResult, MessageView } from '../../protocol/ipc.ts';
+import type { ConversationDetail, IpcResult, MessagesPage, MessageView } from '../../protocol/ipc.ts';
 import { getApi } from '../api/index.ts';
 import { useSessionStore } from './session.ts';
 
@@ -23,6 +23,12 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   const olderOffline = ref(false);
   const loading = ref(false);
   const loadingOlder = ref(false);
+  /** Issue 13: the message it was opened at (a search hit), scrolled to and highlighted. */
+  const highlightId = ref<string | null>(null);
+  /** The messages shown are the page around that message, read from the server and not kept (it lies too far back). */
+  const around = ref(false);
+  /** The message it was opened at is not on this device, and the server cannot be asked (offline). */
+  const hitOffline = ref(false);
   const error = ref<string | null>(null);
   /** The last refusal of an action (assign, close, retry…), shown above the history. */
   const actionError = ref<string | null>(null);
@@ -31,6 +37,8 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   let token = 0;
   /** Newest inbound message already marked read, so new ones arriving while it is open are marked too. */
   let readUpTo = 0;
+  /** A refresh asked for while the conversation was opening. */
+  let refreshOwed = false;
 
   const assignmentMode = computed(() => detail.value?.inbox.assignmentMode ?? false);
   const assignedToMe = computed(() => {
@@ -55,8 +63,34 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
 
   /** Opens a conversation; `unread: false` (known from the list) saves a needless mark-read. */
   async function open(conversationId: string, options: { unread?: boolean } = {}): Promise<void> {
+    const mine = begin(conversationId, null);
+    const [got, page] = await fetchNewest(conversationId);
+    if (mine !== token) return;
+    show(conversationId, got, page, options.unread);
+  }
+
+  /**
+   * Issue 13: opens a conversation at one message (a search hit), with everything newer than it; when the
+   * device does not hold it, main fetches what lies between (or, too far back, the page around it).
+   */
+  async function openAt(conversationId: string, messageId: string): Promise<void> {
+    const mine = begin(conversationId, messageId);
+    // The messages first: fetching them keeps the conversation's row, which the detail reads.
+    const page = await getApi().invoke('messages.through', { conversationId, messageId });
+    const got = await getApi().invoke('conversation.get', { id: conversationId });
+    if (mine !== token) return;
+    if (page.ok && !page.value.found) highlightId.value = null;
+    hitOffline.value = page.ok && !page.value.found && page.value.notAvailableOffline === true;
+    around.value = page.ok && page.value.around;
+    show(conversationId, got, page, undefined);
+  }
+
+  function begin(conversationId: string, highlight: string | null): number {
     const mine = ++token;
     id.value = conversationId;
+    highlightId.value = highlight;
+    around.value = false;
+    hitOffline.value = false;
     detail.value = null;
     messages.value = [];
     hasMore.value = false;
@@ -64,10 +98,22 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     error.value = null;
     actionError.value = null;
     readUpTo = 0;
+    refreshOwed = false;
     loading.value = true;
-    const [got, page] = await fetchNewest(conversationId);
-    if (mine !== token) return;
+    return mine;
+  }
+
+  function show(
+    conversationId: string,
+    got: IpcResult<ConversationDetail | null>,
+    page: IpcResult<MessagesPage>,
+    unread: boolean | undefined,
+  ): void {
     loading.value = false;
+    if (refreshOwed) {
+      refreshOwed = false;
+      void refresh();
+    }
     if (!got.ok) return void (error.value = got.error.message);
     if (!got.value) return void (error.value = 'This conversation is no longer available to you.');
     if (!page.ok) return void (error.value = page.error.message);
@@ -76,7 +122,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     hasMore.value = page.value.hasMore;
     olderOffline.value = page.value.notAvailableOffline === true;
     // Known to be read already: only inbound messages arriving from now on call for a mark-read.
-    if (options.unread === false) readUpTo = newestInbound(messages.value);
+    if (unread === false) readUpTo = newestInbound(messages.value);
     else markReadIfNew(conversationId, true);
   }
 
@@ -84,6 +130,9 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
   async function refresh(): Promise<void> {
     const conversationId = id.value;
     if (!conversationId) return;
+    // While it opens (its messages may be fetched from the server, which itself announces the change), a
+    // refresh would drop the page being opened: it runs once the page is shown instead.
+    if (loading.value) return void (refreshOwed = true);
     const mine = ++token;
     const [got, page] = await fetchNewest(conversationId);
     if (mine !== token) return;
@@ -115,7 +164,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     const conversationId = id.value;
     const oldest = messages.value[0];
     // Offline before: asked again (the link may be back; main answers at once if it is not).
-    if (!conversationId || !oldest || !(hasMore.value || olderOffline.value) || loadingOlder.value) return;
+    if (!conversationId || !oldest || !(hasMore.value || olderOffline.value) || loadingOlder.value || around.value) return;
     loadingOlder.value = true;
     try {
       const page = await getApi().invoke('messages.list', { conversationId, before: oldest.createdAt, limit: MESSAGE_PAGE });
@@ -201,6 +250,9 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     hasMore.value = false;
     loading.value = false;
     loadingOlder.value = false;
+    highlightId.value = null;
+    around.value = false;
+    hitOffline.value = false;
     error.value = null;
     actionError.value = null;
     busy.value = false;
@@ -215,6 +267,9 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     olderOffline,
     loading,
     loadingOlder,
+    highlightId,
+    around,
+    hitOffline,
     error,
     actionError,
     busy,
@@ -222,6 +277,7 @@ export const useOpenConversationStore = defineStore('openConversation', () => {
     assignedToMe,
     failedActions,
     open,
+    openAt,
     refresh,
     loadOlder,
     send,

@@ -10,6 +10,8 @@ import type {
   FillRequest,
   MessagesAnswer,
   MessagesRequest,
+  MessagesThroughAnswer,
+  MessagesThroughRequest,
   SearchAnswer,
   SearchHit,
   SearchRequest,
@@ -18,6 +20,7 @@ import type {
   UnreadAnswer,
   UnreadRequest,
 } from '../../protocol/history.ts';
+import { HISTORY_LIMITS } from '../../protocol/history.ts';
 import { isId } from '../../protocol/id.ts';
 import { recordId, scope } from '../../protocol/scope.ts';
 import type { StorageTx } from '../storage/storage.ts';
@@ -62,6 +65,35 @@ export class HistoryService {
       }
       const last = messages[messages.length - 1];
       return { next: messages.length === body.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    });
+  }
+
+  /**
+   * A conversation opened at one message (a search hit): every message below the client's oldest down to that
+   * one, or — more than HISTORY_LIMITS.messagesReach of them — the page around it (protocol/history.ts).
+   */
+  messagesThrough(userId: string, body: MessagesThroughRequest): Promise<MessagesThroughAnswer> {
+    return this.answer(userId, async (tx, reader, answer) => {
+      const conversation = await visibleConversation(tx, reader, body.conversationId);
+      const target = isId(body.messageId) ? await tx.get('message', body.messageId) : null;
+      if (!target || target.conversationId !== conversation.id) throw notFound('message');
+      const at = { at: target.createdAt, id: target.id };
+      const before = body.before ? { at: body.before.createdAt, id: body.before.id } : null;
+      const reach = HISTORY_LIMITS.messagesReach;
+      const run = await tx.messagesFrom(conversation.id, at, before, reach + 1);
+      const through = run.length <= reach;
+      const half = HISTORY_LIMITS.messagesPage / 2;
+      const messages = through ? run.reverse() : [...run.slice(0, half).reverse(), ...(await tx.messagesBefore(conversation.id, at, half))];
+      const older = through && (await tx.messagesBefore(conversation.id, at, 1)).length > 0;
+      answer.add({ entity: 'conversation', record: conversation });
+      const contact = conversation.contactId ? await tx.get('contact', conversation.contactId) : null;
+      if (contact && contactVisible(reader, contact)) answer.add({ entity: 'contact', record: contact });
+      const ids = new Set(messages.map((m) => m.id));
+      for (const record of messages) answer.add({ entity: 'message', record }, conversation.inboxId);
+      for (const record of await tx.surveysOfConversations([conversation.id])) {
+        if (ids.has(record.messageId)) answer.add({ entity: 'survey', record }, conversation.inboxId);
+      }
+      return { reach: through ? ('through' as const) : ('around' as const), next: older ? { createdAt: target.createdAt, id: target.id } : null };
     });
   }
 

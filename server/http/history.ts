@@ -7,6 +7,7 @@ import {
   FillRequest,
   HISTORY_PATHS,
   MessagesRequest,
+  MessagesThroughRequest,
   SearchRequest,
   TotalsRequest,
   UnreadRequest,
@@ -41,6 +42,7 @@ export function historyRoutes(domain: Domain, bodyLimitBytes: number): Record<st
   const h = domain.history;
   return {
     [HISTORY_PATHS.messages]: route(MessagesRequest, (u, b) => h.messages(u, b)),
+    [HISTORY_PATHS.messagesThrough]: route(MessagesThroughRequest, (u, b) => h.messagesThrough(u, b)),
     [HISTORY_PATHS.chatMessages]: route(ChatMessagesRequest, (u, b) => h.chatMessages(u, b)),
     [HISTORY_PATHS.conversations]: route(ConversationsRequest, (u, b) => h.conversations(u, b)),
     [HISTORY_PATHS.contactConversations]: route(ContactConversationsRequest, (u, b) => h.contactConversations(u, b)),

@@ -95,6 +95,11 @@ export interface HistoryStorage {
 
   /** One conversation's messages older than `before` (createdAt, id), newest first. */
   messagesBefore(conversationId: string, before: Before | null, limit: number): Promise<EntityOf<'message'>[]>;
+  /**
+   * One conversation's messages at or after `from` (createdAt, id) and strictly before `before`, oldest first:
+   * the run between a client's oldest cached message and a wanted one (history-service.ts messagesThrough).
+   */
+  messagesFrom(conversationId: string, from: Before, before: Before | null, limit: number): Promise<EntityOf<'message'>[]>;
   /** One chat's messages older than `before`, newest first. */
   chatMessagesBefore(chatId: string, before: Before | null, limit: number): Promise<EntityOf<'chatMessage'>[]>;
   /** Messages of one inbox created before `olderThan` and strictly before `before`, newest first (the fill). */

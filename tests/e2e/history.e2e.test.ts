@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedOldConversation, type OldConversation } from '../integration/fixtures/history-seed.ts';
+import { seedOldChatMessages, seedOldContact, seedOldConversation, type OldConversation } from '../integration/fixtures/history-seed.ts';
 import { axeFindings } from './support/axe.ts';
 import { DEMO, startProduct, type Product } from './support/product.ts';
 
@@ -17,6 +17,9 @@ let product: Product;
 let page: Page;
 let thread: OldConversation;
 let second: OldConversation;
+let deep: OldConversation;
+let linked: OldConversation;
+let chatOld: string[];
 
 async function theme(value: 'light' | 'dark'): Promise<void> {
   await page.getByTestId('theme-menu').click();
@@ -43,6 +46,12 @@ beforeAll(async () => {
   thread = await seedOldConversation(serverDir, { id: 'conv_year_old', messages: 130, ageDays: 400, word: 'zebracorn', wordAt: 1 });
   // Longer than one server page: opened online, its oldest messages stay on the server.
   second = await seedOldConversation(serverDir, { id: 'conv_two_years', messages: 260, ageDays: 700, word: 'quokkaplan', wordAt: 250 });
+  // The hit is 570 messages back from the newest: opened at it, not at the newest page.
+  deep = await seedOldConversation(serverDir, { id: 'conv_deep_hit', messages: 600, ageDays: 500, word: 'wombatique', wordAt: 30 });
+  chatOld = await seedOldChatMessages(serverDir, { chatId: 'chat_floor_leads', authors: ['user_sam', 'user_alex', 'user_maya'], count: 150, ageDays: 400 });
+  // A conversation linked to a contact no window or fill brings: its hit keeps the row, not the contact.
+  await seedOldContact(serverDir, { id: 'contact_e2e_old', name: 'Opal Oldway', conversations: 1, ageDays: 450 });
+  linked = await seedOldConversation(serverDir, { id: 'conv_old_contact', messages: 20, ageDays: 420, word: 'narwhalist', wordAt: 3, contactId: 'contact_e2e_old' });
 }, 180_000);
 
 afterAll(async () => {
@@ -92,6 +101,55 @@ describe('a partial cache in the app', () => {
     expect(await page.locator('[data-testid="message"]', { hasText: 'Message number 1 of the old thread' }).count()).toBe(1);
     await expect.poll(() => page.getByTestId('message').count()).toBe(thread.messageIds.length);
     await page.getByText('Start of the conversation').waitFor();
+  });
+
+  it('opens a hit far back in uncached history at the hit, scrolled to and highlighted', async () => {
+    await search('wombatique');
+    const hit = page.locator(`[data-testid="search-result-message"][data-id="${deep.messageIds[30]}"]`);
+    await hit.waitFor();
+    expect(await hit.getAttribute('data-from-server')).toBe('true');
+    await hit.click();
+    await page.locator(`[data-testid="conversation-pane"][data-id="${deep.id}"]`).waitFor();
+    const shown = page.locator(`[data-testid="message"][data-id="${deep.messageIds[30]}"]`);
+    await shown.waitFor();
+    expect(await shown.getAttribute('data-highlighted')).toBe('true');
+    // Everything newer than the hit came with it (the few older ones above it may follow, as the hit is near the
+    // top), and the pane shows the hit, not the newest message.
+    await expect.poll(() => page.getByTestId('message').count()).toBeGreaterThanOrEqual(deep.messageIds.length - 30);
+    await expect.poll(() => inView(shown, page.getByTestId('message-list'))).toBe(true);
+    await shot('history-hit-highlighted');
+    for (const t of ['dark', 'light'] as const) {
+      await theme(t);
+      expect(await axeFindings(page, ['[data-testid="message-list"]'])).toEqual([]);
+    }
+  });
+
+  it('scrolls a team chat back page by page past the window to its first message', async () => {
+    await page.locator('[data-testid="chat"][data-id="chat_floor_leads"]').click();
+    await page.locator('[data-testid="chat-pane"][data-id="chat_floor_leads"]').waitFor();
+    const list = page.getByTestId('chat-history');
+    const start = page.getByTestId('chat-history-start');
+    await page.getByTestId('chat-message').first().waitFor();
+    for (let i = 0; i < 30 && (await start.count()) === 0; i++) {
+      const shown = await page.getByTestId('chat-message').count();
+      await list.evaluate((el) => (el.scrollTop = 0));
+      // A scroll that landed before the pane settled loads nothing: scroll again.
+      await page
+        .waitForFunction(
+          (before: number) => {
+            const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
+            return doc.querySelectorAll('[data-testid="chat-message"]').length > before || doc.querySelectorAll('[data-testid="chat-history-start"]').length > 0;
+          },
+          shown,
+          { timeout: 5_000 },
+        )
+        .catch(() => undefined);
+    }
+    await start.waitFor();
+    await page.locator(`[data-testid="chat-message"][data-id="${chatOld[0]}"]`).waitFor();
+    for (const id of [chatOld[0], chatOld[75], chatOld[149]]) expect(await page.locator(`[data-testid="chat-message"][data-id="${id}"]`).count()).toBe(1);
+    await shot('history-chat-start');
+    await page.getByTestId('chat-close').click();
   });
 
   it('shows the offline storage preferences: the budget and the cache size', async () => {
@@ -158,4 +216,45 @@ describe('a partial cache in the app', () => {
     await page.locator('[data-testid="connection"][data-status="online"]').waitFor({ timeout: 30_000 });
     await note.waitFor({ state: 'detached', timeout: 30_000 });
   });
+
+  it('offline: a hit and a contact not kept on the device say "Not available offline"', async () => {
+    await search('narwhalist');
+    const hit = page.locator(`[data-testid="search-result-message"][data-id="${linked.messageIds[3]}"]`);
+    await hit.waitFor();
+    product.proxy!.offline();
+    await page.locator('[data-testid="connection"]:not([data-status="online"])').waitFor();
+
+    // The hit's conversation row was kept when it was found; the message and the contact were not.
+    await hit.click();
+    await page.locator(`[data-testid="conversation-pane"][data-id="${linked.id}"]`).waitFor();
+    const hitNote = page.getByTestId('history-hit-offline');
+    await hitNote.waitFor();
+    expect(await hitNote.textContent()).toContain('Not available offline');
+
+    await page.getByTestId('contact-menu').click();
+    await page.getByTestId('contact-menu-info').click();
+    const panel = page.locator('[data-testid="contact-panel"][data-id="contact_e2e_old"]');
+    await panel.waitFor();
+    const said = panel.getByTestId('contact-panel-error');
+    await said.waitFor();
+    expect((await said.textContent())?.trim()).toBe('Not available offline');
+    await shot('history-contact-offline');
+    for (const t of ['dark', 'light'] as const) {
+      await theme(t);
+      expect(await axeFindings(page, ['[data-testid="contact-panel"]', '[data-testid="message-list"]'])).toEqual([]);
+    }
+
+    // Back online, the panel is asked again and fills in.
+    product.proxy!.online();
+    await page.locator('[data-testid="connection"][data-status="online"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('contact-menu').click();
+    await page.getByTestId('contact-menu-info').click();
+    await expect.poll(() => panel.getByTestId('contact-panel-name').textContent(), { timeout: 30_000 }).toBe('Opal Oldway');
+  });
 });
+
+/** Whether an element lies inside a scrolling box's visible part. */
+async function inView(element: ReturnType<Page['locator']>, box: ReturnType<Page['locator']>): Promise<boolean> {
+  const [a, b] = await Promise.all([element.boundingBox(), box.boundingBox()]);
+  return !!a && !!b && a.y >= b.y && a.y + Math.min(a.height, b.height) <= b.y + b.height;
+}

@@ -127,7 +127,7 @@ describe('history on demand', () => {
 });
 
 describe('counts and lists with a partial cache', () => {
-  it('view totals come from the server and match a full copy; scrolling past the cached rows fetches them', async () => {
+  it('view totals come from the server and match a full copy; scrolling past the cached rows fetches them', { timeout: 240_000 }, async () => {
     const { srv } = await demoServer(1_500);
     const windowed = await signedIn(srv.url, MAYA);
     const full = await inProcessFullClient(srv.url);
@@ -170,7 +170,7 @@ describe('counts and lists with a partial cache', () => {
 });
 
 describe('background fill', () => {
-  it('fills history to the budget at low priority, resumes after a restart, and stops at the budget', async () => {
+  it('fills history to the budget at low priority, resumes after a restart, and stops at the budget', { timeout: 240_000 }, async () => {
     const { srv, dir: serverDir } = await demoServer(2_000);
     const clientDir = tempDir('sb-hist-fill-');
     cleanups.push(clientDir.cleanup);

@@ -60,6 +60,19 @@ describe('history API over HTTP (issue 13)', () => {
     expect(mine.json.records.every((r) => r.scope === 'inbox:inbox_support')).toBe(true);
     expect(mine.json.head).toBeGreaterThan(0);
 
+    // messagesThrough: the same boundary, and a message must belong to the conversation named.
+    const oneMessage = mine.json.records.find((r) => r.entity === 'message')!.record.id;
+    const through = (token: string | null, body: unknown) => post(srv.url, HISTORY_PATHS.messagesThrough, token, body);
+    expect((await through(null, { conversationId: support, before: null, messageId: oneMessage })).status).toBe(401);
+    expect((await through(sam, { conversationId: support, before: null })).status).toBe(400);
+    expect((await through(sam, { conversationId: support, before: null, messageId: oneMessage })).status).toBe(404);
+    const sales = await post(srv.url, HISTORY_PATHS.conversations, maya, { query: { inboxId: 'inbox_sales' }, after: null, limit: 1 });
+    const otherConversation = sales.json.records.find((r) => r.entity === 'conversation')!.record.id;
+    expect((await through(maya, { conversationId: otherConversation, before: null, messageId: oneMessage })).status).toBe(404);
+    const reached = await through(maya, { conversationId: support, before: null, messageId: oneMessage });
+    expect(reached.status).toBe(200);
+    expect(reached.json.records.some((r) => r.entity === 'message' && r.record.id === oneMessage)).toBe(true);
+
     const found = await post(srv.url, HISTORY_PATHS.search, sam, { text: 'order', limit: 50 });
     expect(found.status).toBe(200);
     expect(found.json.hits.length).toBeGreaterThan(0);

@@ -343,6 +343,12 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       const size = limit ?? 50;
       return { items: older.slice(Math.max(0, older.length - size)), hasMore: older.length > size };
     },
+    'messages.through': ({ conversationId, messageId }) => {
+      const c = find(conversationId);
+      const at = c.messages.findIndex((m) => m.id === messageId);
+      if (at < 0) return { items: c.messages.slice(-50), hasMore: c.messages.length > 50, found: false, around: false };
+      return { items: c.messages.slice(at), hasMore: at > 0, found: true, around: false };
+    },
     'actions.sendMessage': ({ conversationId, body }) => {
       const c = find(conversationId);
       const id = `local_${nextMessage++}`;

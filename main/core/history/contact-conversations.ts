@@ -1,6 +1,10 @@
 import type { ContactDetail } from '../../../protocol/ipc.ts';
 import { contactDetail } from '../queries/contacts.ts';
+import { IpcFailure } from '../../ipc-router.ts';
 import type { HistoryContext } from './history-context.ts';
+
+/** What the panel says of a contact this device does not hold while the server cannot be asked. */
+export const CONTACT_NOT_AVAILABLE_OFFLINE = 'Not available offline';
 
 /** The contact panel lists this many of the contact's conversations (contacts.ts HISTORY_LIMIT is the cache's). */
 const FETCHED = 50;
@@ -20,12 +24,23 @@ export class ContactConversations {
 
   async detail(contactId: string): Promise<ContactDetail | null> {
     const local = contactDetail(this.ctx.cache, contactId);
-    if (!local) return null;
+    if (!local) return this.uncached(contactId);
     if (!this.ctx.online()) return this.ctx.marks.fill().done ? local : { ...local, historyNotAvailableOffline: true };
     const at = this.asked.get(contactId);
     if (at !== undefined && Date.now() - at < REFRESH_MS) return local;
     const outcome = await this.fetch(contactId);
     if (outcome === 'unreachable') return { ...local, historyNotAvailableOffline: true };
+    return contactDetail(this.ctx.cache, contactId);
+  }
+
+  /**
+   * A contact this device does not hold (its conversations are all outside the window): fetched with its
+   * conversations. Offline it is refused as unavailable, so the panel says so instead of waiting.
+   */
+  private async uncached(contactId: string): Promise<ContactDetail | null> {
+    if (!this.ctx.online()) throw new IpcFailure('unavailable', CONTACT_NOT_AVAILABLE_OFFLINE);
+    const outcome = await this.fetch(contactId);
+    if (outcome === 'unreachable') throw new IpcFailure('unavailable', CONTACT_NOT_AVAILABLE_OFFLINE);
     return contactDetail(this.ctx.cache, contactId);
   }
 

@@ -6,6 +6,7 @@ import {
   FillAnswer,
   HISTORY_PATHS,
   MessagesAnswer,
+  MessagesThroughAnswer,
   SearchAnswer,
   TotalsAnswer,
   UnreadAnswer,
@@ -14,6 +15,7 @@ import {
   type ConversationsRequest,
   type FillRequest,
   type MessagesRequest,
+  type MessagesThroughRequest,
   type SearchRequest,
   type TotalsRequest,
   type UnreadRequest,
@@ -32,6 +34,8 @@ const post = <S extends z.ZodType>(link: HistoryLink, path: string, schema: S, b
 /** The history API of protocol/history.ts; every answer is checked against its schema (server-api.ts). */
 export const historyApi = {
   messages: (link: HistoryLink, body: MessagesRequest): Promise<MessagesAnswer> => post(link, HISTORY_PATHS.messages, MessagesAnswer, body),
+  messagesThrough: (link: HistoryLink, body: MessagesThroughRequest): Promise<MessagesThroughAnswer> =>
+    post(link, HISTORY_PATHS.messagesThrough, MessagesThroughAnswer, body),
   chatMessages: (link: HistoryLink, body: ChatMessagesRequest): Promise<ChatMessagesAnswer> =>
     post(link, HISTORY_PATHS.chatMessages, ChatMessagesAnswer, body),
   conversations: (link: HistoryLink, body: ConversationsRequest): Promise<ConversationsAnswer> =>

@@ -14,7 +14,16 @@ export interface ViewTotals {
 export interface ListPaging {
   /** The server's keyset cursor (opaque JSON) after the last row fetched; null: from the start. */
   after: unknown;
+  /** How many of the list's rows, from its start, the server has sent up to the cursor (all of them cached: settled). */
+  rows: number;
   done: boolean;
+}
+
+/** history_views.list_after holds `{ cursor, rows }`; a bare cursor (written before rows were counted) starts over. */
+function listAfter(text: string | null): { cursor: unknown; rows: number } | null {
+  const value = json(text) as { cursor?: unknown; rows?: unknown } | null;
+  if (value === null || typeof value !== 'object' || !('cursor' in value) || typeof value.rows !== 'number') return null;
+  return { cursor: value.cursor ?? null, rows: value.rows };
 }
 
 export interface FillState {
@@ -74,11 +83,14 @@ export class HistoryMarks {
 
   paging(view: string): ListPaging {
     const r = this.s.view!.get(view) as { list_after: string | null; list_done: number } | undefined;
-    return { after: json(r?.list_after ?? null), done: r?.list_done === 1 };
+    const stored = listAfter(r?.list_after ?? null);
+    // Nothing stored, or a bare cursor without its count (an older cache): the list pages from its start.
+    if (!stored) return { after: null, rows: 0, done: false };
+    return { after: stored.cursor, rows: stored.rows, done: r?.list_done === 1 };
   }
 
   setPaging(view: string, paging: ListPaging): void {
-    this.s.setPaging!.run({ view, after: paging.after === null ? null : JSON.stringify(paging.after), done: paging.done ? 1 : 0 });
+    this.s.setPaging!.run({ view, after: JSON.stringify({ cursor: paging.after, rows: paging.rows }), done: paging.done ? 1 : 0 });
   }
 
   fill(): FillState {

@@ -13,6 +13,7 @@ import { HistoryWriter } from './history-writer.ts';
 import { ListPages } from './list-pages.ts';
 import { LocalCounts } from './local-counts.ts';
 import { MergedSearch } from './merged-search.ts';
+import { MessagesThrough } from './messages-through.ts';
 import { OlderMessages } from './older-messages.ts';
 import { UnreadCheck } from './unread-check.ts';
 import { ViewTotalsService } from './view-totals.ts';
@@ -44,6 +45,7 @@ export interface HistoryServiceOptions {
 export class HistoryService {
   readonly ctx: HistoryContext;
   readonly messages: OlderMessages;
+  readonly through: MessagesThrough;
   readonly lists: ListPages;
   readonly totals: ViewTotalsService;
   readonly contacts: ContactConversations;
@@ -58,6 +60,7 @@ export class HistoryService {
     const writer = new HistoryWriter(o.cache, o.applier, o.owedScopes);
     this.ctx = new HistoryContext(o.cache, writer, new HistoryMarks(o.cache), o.api ?? historyApi, o.link, o.online, o.syncing, o.emitChanged, o.log);
     this.messages = new OlderMessages(this.ctx);
+    this.through = new MessagesThrough(this.ctx, this.messages);
     this.totals = new ViewTotalsService(this.ctx, new LocalCounts(o.applier.moves, o.cache.userId));
     this.lists = new ListPages(this.ctx, o.lists, this.totals, o.windowed);
     this.contacts = new ContactConversations(this.ctx);

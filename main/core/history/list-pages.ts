@@ -11,6 +11,13 @@ const MAX_PAGES_PER_ASK = 5;
 const pagingKey = (q: ConversationListQuery): string => `${viewKey(q)}|${q.sort}`;
 
 /**
+ * The window holds a list's newest rows, which in an oldest-first order are its end, not its start: such a list
+ * is shown only as far as the server's rows have settled (sent in order up to the paging cursor), never from
+ * the cached rows past them, between which uncached ones belong.
+ */
+const oldestFirst = (q: ConversationListQuery): boolean => q.sort === 'oldestConversations' || q.sort === 'oldestMessages';
+
+/**
  * The conversation lists with a partial cache: rows come from the cache; the total is the server's (so the list
  * is as long as it really is); a page past the cached rows fetches the view's next rows from the server (keyset
  * cursor kept per view in history_views) and writes them into the cache before answering. Offline, the cached
@@ -32,15 +39,18 @@ export class ListPages {
     if (!this.windowed) return { ...local, totalSource: 'cache' };
     if (!this.ctx.online()) {
       const more = !this.ctx.marks.paging(pagingKey(q)).done && this.ctx.marks.totals(viewKey(q)) !== null;
+      if (more && oldestFirst(q) && this.knownLonger(q, local.total)) local = this.settledOnly(q, local, offset);
       const short = local.items.length < limit;
       return { ...local, totalSource: 'cache', notAvailableOffline: more && short && this.knownLonger(q, local.total) };
     }
     const server = await this.totals.totals(q);
+    const partial = server !== null && server.total > local.total;
     // While the window arrives, the rows past it are on their way through sync: paging would fetch them twice.
-    if (server && !this.ctx.syncing() && offset + limit > local.total && server.total > local.total) {
+    if (partial && !this.ctx.syncing() && offset + limit > this.reached(q, local.total)) {
       await this.fetchUntil(q, offset + limit);
       local = this.lists.page(q, offset, limit);
     }
+    if (partial && oldestFirst(q)) local = this.settledOnly(q, local, offset);
     if (!server) return { ...local, totalSource: 'cache' };
     // The cache may already hold rows the server's answer predates (a change applied after it was read).
     return { ...local, total: Math.max(server.total, local.total), totalSource: 'server' };
@@ -55,6 +65,18 @@ export class ListPages {
   /** Views forget where their paging got to: scopes gained later (a new inbox) bring rows before the cursors. */
   resetPaging(): void {
     this.ctx.cache.db.prepare('UPDATE history_views SET list_after = NULL, list_done = 0').run();
+  }
+
+  /** How far from its start the cache holds the list without gaps. */
+  private reached(q: ConversationListQuery, cached: number): number {
+    return oldestFirst(q) ? this.ctx.marks.paging(pagingKey(q)).rows : cached;
+  }
+
+  /** An oldest-first page cut to the settled rows (the next ask fetches on from the cursor). */
+  private settledOnly(q: ConversationListQuery, page: ConversationListPage, offset: number): ConversationListPage {
+    const paging = this.ctx.marks.paging(pagingKey(q));
+    if (paging.done) return page;
+    return { ...page, items: page.items.slice(0, Math.max(0, paging.rows - offset)) };
   }
 
   private knownLonger(q: ConversationListQuery, cached: number): boolean {
@@ -75,7 +97,7 @@ export class ListPages {
     const { marks, writer } = this.ctx;
     for (let i = 0; i < MAX_PAGES_PER_ASK; i++) {
       const paging = marks.paging(key);
-      if (paging.done || this.lists.page(q, 0, 1).total >= wanted) return;
+      if (paging.done || this.reached(q, this.lists.page(q, 0, 1).total) >= wanted) return;
       const mark = writer.begin();
       let answer;
       try {
@@ -90,7 +112,8 @@ export class ListPages {
         return;
       }
       if (!this.ctx.cache.db.open) return;
-      const { changed } = writer.write(mark, answer.records, () => marks.setPaging(key, { after: answer.next, done: answer.next === null }));
+      const rows = paging.rows + answer.records.filter((r) => r.entity === 'conversation').length;
+      const { changed } = writer.write(mark, answer.records, () => marks.setPaging(key, { after: answer.next, rows, done: answer.next === null }));
       this.ctx.emitChanged(changed);
     }
   }

@@ -67,17 +67,28 @@ export class OlderMessages {
 
   /** Fetches one server page older than the oldest cached message; 'unreachable' when the server did not answer. */
   fetchOlder(kind: HistoryKind, id: string, limit: number): Promise<FetchOutcome> {
-    const key = `${kind}:${id}`;
-    const running = this.inFlight.get(key);
+    const running = this.inFlight.get(`${kind}:${id}`);
     if (running) return running.then(() => 'ok' as const);
-    let outcome: FetchOutcome = 'ok';
-    const job = this.ctx
-      .onDemand(async () => {
-        outcome = await this.fetchOnce(kind, id, Math.min(limit, HISTORY_LIMITS.messagesPage));
-      })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, job);
-    return job.then(() => outcome);
+    return this.exclusive(kind, id, () => this.fetchOnce(kind, id, Math.min(limit, HISTORY_LIMITS.messagesPage)));
+  }
+
+  /**
+   * Runs a fetch that extends one conversation's (or chat's) cached run, after any other running for it: two
+   * fetches reading the same oldest message would write overlapping runs. It counts as on demand (the fill waits).
+   */
+  exclusive<T>(kind: HistoryKind, id: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${kind}:${id}`;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const job = previous.then(() => this.ctx.onDemand(fn));
+    const settled = job.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.set(key, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    });
+    return job;
   }
 
   private async fetchOnce(kind: HistoryKind, id: string, limit: number): Promise<FetchOutcome> {

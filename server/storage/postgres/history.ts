@@ -61,6 +61,12 @@ export function historyMethods(q: Query): HistoryStorage {
         ...beforeParams(b),
         limit,
       ]),
+    messagesFrom: (conversationId, from, b, limit) =>
+      all(
+        `SELECT data FROM messages WHERE conversation_id = $1 AND (created_at, id) >= ($5::bigint, $6::text) AND ${before('created_at', 2)}
+         ORDER BY created_at, id LIMIT $4`,
+        [conversationId, ...beforeParams(b), limit, from.at, from.id],
+      ),
     chatMessagesBefore: (chatId, b, limit) =>
       all(`SELECT data FROM chat_messages WHERE chat_id = $1 AND ${before('created_at', 2)} ORDER BY created_at DESC, id DESC LIMIT $4`, [
         chatId,

@@ -79,6 +79,16 @@ export function historyStatements(stmt: (sql: string) => Database.Statement): Hi
         ).all(conversationId, at, at, id, id, limit),
       );
     },
+    messagesFrom: (conversationId, from, before, limit) => {
+      const [at, id] = beforeParams(before);
+      return parseAll(
+        stmt(
+          `SELECT data FROM messages INDEXED BY messages_conversation_time
+           WHERE conversation_id = ? AND (created_at > ? OR (created_at = ? AND id >= ?)) AND ${BEFORE_ANY('created_at')}
+           ORDER BY created_at, id LIMIT ?`,
+        ).all(conversationId, from.at, from.at, from.id, at, at, id, id, limit),
+      );
+    },
     chatMessagesBefore: (chatId, before, limit) => {
       const [at, id] = beforeParams(before);
       return parseAll(

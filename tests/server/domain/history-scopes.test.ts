@@ -65,6 +65,8 @@ async function checkCase(storage: Storage, w: World, user: string, query: Conver
     }
     if (!visible(c)) {
       expect(await refusal(ask)).toBe('not_found');
+      const inside = w.messages.find((m) => m.conversationId === c.id)?.id ?? 'm_missing';
+      expect(await refusal(history.messagesThrough(user, { conversationId: c.id, before: null, messageId: inside }))).toBe('not_found');
       continue;
     }
     const got: string[] = [];
@@ -78,6 +80,15 @@ async function checkCase(storage: Storage, w: World, user: string, query: Conver
     }
     const want = w.messages.filter((m) => m.conversationId === c.id).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
     expect(got).toEqual(want.map((m) => m.id));
+    // Through its oldest message: the whole run at once, nothing older left; never a message of another conversation.
+    const oldest = want[want.length - 1];
+    if (!oldest) continue;
+    const through = await history.messagesThrough(user, { conversationId: c.id, before: null, messageId: oldest.id });
+    expectReadable(w, user, through.records);
+    expect(through.records.filter((r) => r.entity === 'message').map((r) => r.record.id)).toEqual(want.map((m) => m.id));
+    expect({ reach: through.reach, next: through.next }).toEqual({ reach: 'through', next: null });
+    const elsewhere = w.messages.find((m) => m.conversationId !== c.id);
+    if (elsewhere) expect(await refusal(history.messagesThrough(user, { conversationId: c.id, before: null, messageId: elsewhere.id }))).toBe('not_found');
   }
   if (!active) {
     expect(await refusal(history.totals(user, { query }))).toBe('forbidden');

@@ -43,6 +43,11 @@ export function historyContract(ctx: ContractContext): void {
     expect(ids(latest).sort()).toEqual(['m1_5', 'm1_5b', 'm2_1']);
     expect(ids(await read(s, (tx) => tx.messagesBefore('conv_1', null, 3)))).toEqual(['m1_5b', 'm1_5', 'm1_4']);
     expect(ids(await read(s, (tx) => tx.messagesBefore('conv_1', { at: 1005, id: 'm1_5' }, 10)))).toEqual(['m1_4', 'm1_3', 'm1_2', 'm1_1']);
+    // From one message (inclusive) up to below another, oldest first; a tie on time is ordered by id.
+    expect(ids(await read(s, (tx) => tx.messagesFrom('conv_1', { at: 1002, id: 'm1_2' }, null, 10)))).toEqual(['m1_2', 'm1_3', 'm1_4', 'm1_5', 'm1_5b']);
+    expect(ids(await read(s, (tx) => tx.messagesFrom('conv_1', { at: 1002, id: 'm1_2' }, { at: 1005, id: 'm1_5b' }, 10)))).toEqual(['m1_2', 'm1_3', 'm1_4', 'm1_5']);
+    expect(ids(await read(s, (tx) => tx.messagesFrom('conv_1', { at: 1005, id: 'm1_5b' }, null, 10)))).toEqual(['m1_5b']);
+    expect(ids(await read(s, (tx) => tx.messagesFrom('conv_1', { at: 1001, id: 'm1_1' }, null, 2)))).toEqual(['m1_1', 'm1_2']);
     expect(ids(await read(s, (tx) => tx.inboxMessagesBefore('inbox_1', 1004, null, 10)))).toEqual(['m1_3', 'm1_2', 'm1_1', 'm2_1']);
     expect(ids(await read(s, (tx) => tx.inboxMessagesBefore('inbox_1', 1004, { at: 1002, id: 'm1_2' }, 10)))).toEqual(['m1_1', 'm2_1']);
     expect(ids(await read(s, (tx) => tx.surveysOfConversations(['conv_1', 'conv_2'])))).toEqual(['sv_1']);
