@@ -20,6 +20,8 @@ export default defineConfig({
           // Property tests and two-instance PostgreSQL tests take seconds on a loaded 2-core machine; a timeout
           // here only stops a hung test, it never measures speed (benchmarks do).
           testTimeout: 30_000,
+          // Creating or dropping a test database waits for PostgreSQL, which a loaded machine makes slow.
+          hookTimeout: 60_000,
         },
       },
       { test: { name: 'integration', ...integration } },

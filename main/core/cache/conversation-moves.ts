@@ -121,6 +121,17 @@ export class ConversationMoves {
     this.moves.splice(0, this.moves.length, ...keep);
   }
 
+  /**
+   * Where the outbox stands: the next action's id, and whether an action waits for the server's answer (a
+   * failed one never reached the server's truth, so it does not wait). Two equal marks with nothing waiting
+   * mean no action reached the server in between.
+   */
+  outboxMark(): string {
+    if (!this.cache.db.open) return 'closed';
+    const waiting = this.cache.db.prepare("SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 1").get() !== undefined;
+    return waiting ? 'waiting' : `idle:${this.cache.getMeta('nextMutationId') ?? '1'}`;
+  }
+
   /** What the outbox's effects show on top of server truth, per conversation. */
   pending(): OptimisticMove[] {
     if (!this.cache.db.open) return [];

@@ -43,6 +43,20 @@ export class LocalCounts {
     return { ...server, total: Math.max(0, server.total + delta.total), counts };
   }
 
+  /** Where the outbox stands when a server answer is asked for (see `settledSince`). */
+  outboxMark(): string {
+    return this.moves.outboxMark();
+  }
+
+  /**
+   * Whether no action was on its way to the server since `mark`. An answer read while one was may or may not
+   * count it, and the outbox's effect (or, once answered, the change it brings) would count it again; such an
+   * answer is not kept (view-totals.ts), and the action's result, a change, has the views asked again.
+   */
+  settledSince(mark: string): boolean {
+    return mark.startsWith('idle:') && this.moves.outboxMark() === mark;
+  }
+
   /** Moves every kept view's answer has seen are no longer needed. */
   forgetThrough(head: number): void {
     this.moves.forgetThrough(head);

@@ -140,10 +140,12 @@ export class ViewTotalsService {
     const running = this.asking.get(key);
     if (running) return running;
     this.dirty.delete(key);
+    const mark = this.local.outboxMark();
     const job = this.ctx.api
       .totals(this.ctx.link(), { query: q })
       .then((answer) => {
         if (this.stopped || !this.ctx.cache.db.open) return null;
+        if (!this.local.settledSince(mark)) return this.ctx.marks.totals(key);
         const totals = { total: answer.total, counts: answer.counts, head: answer.head, at: Date.now() };
         this.ctx.marks.setTotals(key, totals);
         this.forgetSeenMoves();
