@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { HISTORY_PATHS } from '../../protocol/history.ts';
 import type { ConversationListQuery } from '../../protocol/ipc-views.ts';
+import { listQuery } from '../support/list-query-arbitrary.ts';
 import { percentile } from './percentiles.ts';
 
 /**
@@ -15,16 +16,7 @@ const ROUNDS = Number(process.env.BENCH_TOTALS ?? 20);
 /** The JSON tally reads every conversation's JSON: a few rounds are enough to see it. */
 const JSON_ROUNDS = 3;
 
-const view = (over: Partial<ConversationListQuery>): ConversationListQuery => ({
-  inboxId: null,
-  channelId: null,
-  folder: 'open',
-  assignment: 'all',
-  read: 'all',
-  sort: 'recentMessages',
-  tag: null,
-  ...over,
-});
+const view = listQuery;
 /** The sign-in views (everything open, mine, closed), a tag, and the unread view (it reads each conversation's newest inbound message). */
 export const TALLY_VIEWS: ConversationListQuery[] = [
   view({}),

@@ -1,3 +1,4 @@
+import { wholeHistory } from './fixtures/history-reads.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.ts';
 import type { ContactDetail, ConversationDetail, ConversationListPage, HistorySettingsView, ListCounts, MessagesPage, SearchResults } from '../../protocol/ipc.ts';
@@ -45,16 +46,6 @@ async function signedIn(url: string, who: typeof SAM, dataDir?: string): Promise
   await client.call('session.signIn', { serverUrl: url, ...who });
   await waitFor('the first sync to end', async () => (await client.call('app.state', {})).syncProgress === null && (await client.call('app.state', {})).connection.status === 'online', 60_000);
   return Object.assign(client, { dir });
-}
-
-async function wholeHistory(client: CoreClient, conversationId: string): Promise<MessagesPage['items']> {
-  let page: MessagesPage = await client.call('messages.list', { conversationId, before: null, limit: 50 });
-  const all = [...page.items];
-  for (let i = 0; page.hasMore && i < 20; i++) {
-    page = await client.call('messages.list', { conversationId, before: all[0]!.createdAt, limit: 50 });
-    all.unshift(...page.items.filter((m) => !all.some((x) => x.id === m.id)));
-  }
-  return all;
 }
 
 /** The server's stored messages with this body (read behind its back, on either engine). */

@@ -1,7 +1,8 @@
+import { wholeHistory } from './fixtures/history-reads.ts';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HISTORY_PATHS, TotalsAnswer } from '../../protocol/history.ts';
-import type { ConversationListPage, ListCounts, MessagesPage } from '../../protocol/ipc.ts';
+import type { ConversationListPage, ListCounts } from '../../protocol/ipc.ts';
 import type { RunningServer } from '../../server/app.ts';
 import { openClientCache } from './fixtures/client-cache.ts';
 import { inProcessClient, injectInbound, MAYA, SAM, tempDir, waitFor, type CoreClient } from './fixtures/client-harness.ts';
@@ -89,16 +90,6 @@ async function agreesWithServer(c: CoreClient, url: string, who: typeof SAM, wan
     const ok = mine.source === 'server' && same(plain(mine), plain(server)) && Object.entries(want).every(([k, v]) => server[k as keyof Counts] === v);
     return ok ? plain(server) : undefined;
   }, SERVER_WAIT_MS);
-}
-
-async function wholeHistory(client: CoreClient, conversationId: string): Promise<MessagesPage['items']> {
-  let page: MessagesPage = await client.call('messages.list', { conversationId, before: null, limit: 50 });
-  const all = [...page.items];
-  for (let i = 0; page.hasMore && i < 20; i++) {
-    page = await client.call('messages.list', { conversationId, before: all[0]!.createdAt, limit: 50 });
-    all.unshift(...page.items.filter((m) => !all.some((x) => x.id === m.id)));
-  }
-  return all;
 }
 
 /** The end of Sales' closed list (newest message first), as when scrolled to the bottom: past the window, so fetched from the server. */

@@ -18,3 +18,8 @@ export function listQueryArb(values: { inboxIds: string[]; channelIds: string[];
     })
     .map((q) => ConversationListQuery.parse(q));
 }
+
+/** One list view: the default list (open, everyone's, read or not, newest messages first) with `over` on top. */
+export function listQuery(over: Partial<ConversationListQuery> = {}): ConversationListQuery {
+  return { inboxId: null, channelId: null, folder: 'open', assignment: 'all', read: 'all', sort: 'recentMessages', tag: null, ...over };
+}

@@ -91,12 +91,9 @@ export class HistoryWriter {
     const changed = new ChangeCollector();
     let written = 0;
     const rows: string[] = [];
-    const layer = this.applier.layer;
     const writer = this.applier.writer;
     try {
-      this.cache.write(() => {
-        const pending = layer.hasEntries();
-        if (pending) layer.rewind();
+      this.underServerTruth(() => {
         const owed = this.owedScopes();
         for (const rec of records) {
           if (!this.mayWrite(mark, rec, owed)) continue;
@@ -107,7 +104,6 @@ export class HistoryWriter {
         }
         writer.endFrame();
         after?.(written);
-        if (pending) layer.replay(new ChangeCollector());
       });
     } catch (err) {
       writer.abortFrame();
@@ -122,21 +118,28 @@ export class HistoryWriter {
   /** The server's newest inbound times of cached conversations (unread-check.ts): unread flags follow. */
   mergeInbound(entries: readonly { id: string; lastInboundAt: number }[]): ChangedViews {
     const changed = new ChangeCollector();
-    const layer = this.applier.layer;
     const writer = this.applier.writer;
     try {
-      this.cache.write(() => {
-        const pending = layer.hasEntries();
-        if (pending) layer.rewind();
+      this.underServerTruth(() => {
         for (const e of entries) writer.inboundFromServer(e.id, e.lastInboundAt, changed);
         writer.endFrame();
-        if (pending) layer.replay(new ChangeCollector());
       });
     } catch (err) {
       writer.abortFrame();
       throw err;
     }
     return changed.toViews();
+  }
+
+  /** One cache transaction that writes server truth: the outbox's effects are rewound first and replayed on top. */
+  private underServerTruth(fn: () => void): void {
+    const layer = this.applier.layer;
+    this.cache.write(() => {
+      const pending = layer.hasEntries();
+      if (pending) layer.rewind();
+      fn();
+      if (pending) layer.replay(new ChangeCollector());
+    });
   }
 
   private mayWrite(mark: FetchMark, rec: FetchedRecord, owed: ReadonlySet<string>): boolean {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationListQuery } from '../../../protocol/ipc.ts';
 import { ConversationListQueries } from '../../../main/core/queries/conversation-list.ts';
 import { cannedResponses, parseCustomerNumber } from '../../../main/core/workflow-actions.ts';
+import { listQuery } from '../../support/list-query-arbitrary.ts';
 import { changes, conversation, count, harness, INBOX, ME, message, put, seedWorkspace, userState, type Harness } from './fixtures.ts';
 
 /** Optimistic effects of the workflow actions and the list semantics they feed, on fixed data. */
@@ -9,16 +10,7 @@ import { changes, conversation, count, harness, INBOX, ME, message, put, seedWor
 let h: Harness;
 afterEach(() => h.cleanup());
 
-const q = (over: Partial<ConversationListQuery> = {}): ConversationListQuery => ({
-  inboxId: 'inbox_a',
-  channelId: null,
-  folder: 'open',
-  assignment: 'all',
-  read: 'all',
-  sort: 'recentMessages',
-  tag: null,
-  ...over,
-});
+const q = (over: Partial<ConversationListQuery> = {}): ConversationListQuery => listQuery({ inboxId: 'inbox_a', ...over });
 const ids = (over: Partial<ConversationListQuery> = {}): string[] =>
   new ConversationListQueries(h.cache)
     .page(q(over), 0, 50)
