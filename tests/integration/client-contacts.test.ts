@@ -78,8 +78,11 @@ describe('contact actions through the outbox against a real server', () => {
     const seen = await waitFor('Maya to sync the contact', async () => ((await maya.call('contact.get', { id: contactId })) as ContactDetail | null) ?? undefined);
     expect(seen).toMatchObject({ favourite: false, editable: true, contact: { name: 'Morgan Hale', phones: ['+12125557319'] } });
     // The directory (org scope) and the inbox arrive as separate snapshots: wait for the conversation too.
-    const linked = await waitFor('Maya to sync the conversation', async () =>
-      (((await maya.call('conversation.get', { id: conversationId })) as ConversationDetail | null) ?? undefined));
+    // On the windowed sync the conversation's row may come before the contact it now uses: wait for both.
+    const linked = await waitFor('Maya to sync the conversation and its contact', async () => {
+      const c = (await maya.call('conversation.get', { id: conversationId })) as ConversationDetail | null;
+      return c?.title === 'Morgan Hale' ? c : undefined;
+    });
     expect(linked.title).toBe('Morgan Hale');
     expect(await maya.call('contacts.favourites', {})).toEqual([]);
     const list = (await maya.call('conversations.list', { query: {}, offset: 0, limit: 200 })) as ConversationListPage;
